@@ -1,0 +1,1 @@
+"""compliance layer of Ombud (see docs/architecture.md)."""

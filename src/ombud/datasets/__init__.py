@@ -1,0 +1,1 @@
+"""datasets layer of Ombud (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""fairness layer of Ombud (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""governance layer of Ombud (see docs/architecture.md)."""

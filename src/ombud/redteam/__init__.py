@@ -1,0 +1,1 @@
+"""redteam layer of Ombud (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""services layer of Ombud (see docs/architecture.md)."""

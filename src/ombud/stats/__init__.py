@@ -1,0 +1,1 @@
+"""stats layer of Ombud (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""store layer of Ombud (see docs/architecture.md)."""
