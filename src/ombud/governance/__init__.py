@@ -1,1 +1,51 @@
-"""governance layer of Ombud (see docs/architecture.md)."""
+"""Domain entities and rules of Ombud: pure, no I/O.
+
+Everything a person may or may not do to the record (lifecycle moves, separation of
+duties, who may register or classify) is decided here, so that the CLI, the web app
+and the services cannot disagree.
+"""
+
+from ombud.governance.errors import ConflictError, DomainError, NotFoundError, PermissionDenied
+from ombud.governance.inventory import (
+    Automation,
+    DataCategory,
+    Domain,
+    LifecycleStatus,
+    OperatorRole,
+    SystemKind,
+    SystemProfile,
+    VersionSpec,
+    answers_from_profile,
+    check_slug,
+)
+from ombud.governance.lifecycle import TRANSITIONS, Transition, allowed_targets, check_transition
+from ombud.governance.manifest import ManifestVersion, SystemManifest, parse_system_manifest
+from ombud.governance.roles import Action, Role, allowed_roles, require
+
+__all__ = [
+    "TRANSITIONS",
+    "Action",
+    "Automation",
+    "ConflictError",
+    "DataCategory",
+    "Domain",
+    "DomainError",
+    "LifecycleStatus",
+    "ManifestVersion",
+    "NotFoundError",
+    "OperatorRole",
+    "PermissionDenied",
+    "Role",
+    "SystemKind",
+    "SystemManifest",
+    "SystemProfile",
+    "Transition",
+    "VersionSpec",
+    "allowed_roles",
+    "allowed_targets",
+    "answers_from_profile",
+    "check_slug",
+    "check_transition",
+    "parse_system_manifest",
+    "require",
+]

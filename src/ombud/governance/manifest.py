@@ -1,0 +1,147 @@
+"""The system manifest: a YAML file kept in the model's repository (the GitOps path).
+
+``ombud system register -f system.yaml`` registers or updates from it, so the record of
+a system changes by pull request, next to the code. Every error names ``file:line``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ombud.governance.errors import DomainError
+from ombud.governance.inventory import SystemProfile, VersionSpec, check_slug
+from ombud.yamlsource import LocatedYaml
+
+__all__ = ["MANIFEST_KEYS", "ManifestVersion", "SystemManifest", "parse_system_manifest"]
+
+MANIFEST_KEYS = ("id", "versions", "classification", *SystemProfile.field_names())
+_VERSION_KEYS = ("label", "models", "training_data", "notes")
+_REF_KEYS = ("name", "uri", "sha256")
+
+
+@dataclass(frozen=True)
+class ManifestVersion:
+    label: str
+    models: tuple[VersionSpec, ...]
+    training_data: tuple[VersionSpec, ...]
+    notes: str
+
+
+@dataclass(frozen=True)
+class SystemManifest:
+    system_id: str
+    profile: SystemProfile
+    versions: tuple[ManifestVersion, ...]
+    classification_answers: Mapping[str, Any] | None
+
+
+def _refs(doc: LocatedYaml, raw: Any, path: tuple[str | int, ...]) -> tuple[VersionSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(path, f"'{path[-1]}' must be a list of {{name, uri, sha256}} entries")
+    specs = []
+    for i, item in enumerate(raw):
+        where = (*path, i)
+        if not isinstance(item, dict):
+            raise doc.error(where, "each entry must be a mapping with name, uri and sha256")
+        unknown = sorted(set(item) - set(_REF_KEYS))
+        if unknown:
+            raise doc.error(
+                where, f"unknown key(s) {', '.join(unknown)}; use {', '.join(_REF_KEYS)}"
+            )
+        missing = [k for k in _REF_KEYS if not item.get(k)]
+        if missing:
+            raise doc.error(where, f"missing {', '.join(missing)}")
+        try:
+            specs.append(VersionSpec(str(item["name"]), str(item["uri"]), str(item["sha256"])))
+        except DomainError as exc:
+            raise doc.error((*where, "sha256"), str(exc)) from None
+    return tuple(specs)
+
+
+def _versions(doc: LocatedYaml, raw: Any) -> tuple[ManifestVersion, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(("versions",), "'versions' must be a list")
+    result = []
+    for i, item in enumerate(raw):
+        where: tuple[str | int, ...] = ("versions", i)
+        if not isinstance(item, dict):
+            raise doc.error(where, "each version must be a mapping with at least 'label'")
+        unknown = sorted(set(item) - set(_VERSION_KEYS))
+        if unknown:
+            raise doc.error(
+                where, f"unknown key(s) {', '.join(unknown)}; use {', '.join(_VERSION_KEYS)}"
+            )
+        if not item.get("label"):
+            raise doc.error(where, "a version needs a 'label' (e.g. '1.0.0')")
+        result.append(
+            ManifestVersion(
+                label=str(item["label"]),
+                models=_refs(doc, item.get("models"), (*where, "models")),
+                training_data=_refs(doc, item.get("training_data"), (*where, "training_data")),
+                notes=str(item.get("notes") or ""),
+            )
+        )
+    labels = [v.label for v in result]
+    duplicates = sorted({x for x in labels if labels.count(x) > 1})
+    if duplicates:
+        raise doc.error(("versions",), f"duplicate version label(s): {', '.join(duplicates)}")
+    return tuple(result)
+
+
+def parse_system_manifest(doc: LocatedYaml) -> SystemManifest:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "a system manifest must be a mapping of fields (id, name, purpose...)")
+    unknown = sorted(set(data) - set(MANIFEST_KEYS))
+    if unknown:
+        first = min(unknown, key=lambda k: doc.line_of((k,)))
+        raise doc.error(
+            (first,),
+            f"unknown field '{first}'; known fields: {', '.join(sorted(MANIFEST_KEYS))}",
+        )
+    if not data.get("id"):
+        raise doc.error((), "missing 'id' (the system's slug, e.g. 'credit-scoring')")
+    try:
+        system_id = check_slug(str(data["id"]))
+    except DomainError as exc:
+        raise doc.error(("id",), str(exc)) from None
+    missing = [k for k in SystemProfile.required_field_names() if data.get(k) in (None, "")]
+    if missing:
+        raise doc.error((), f"missing required field(s): {', '.join(missing)}")
+    profile_data = {k: v for k, v in data.items() if k in SystemProfile.field_names()}
+    # Validate field by field so the error points at the offending line.
+    for key, value in profile_data.items():
+        try:
+            SystemProfile.from_mapping({**_placeholder(), key: value})
+        except DomainError as exc:
+            raise doc.error((key,), str(exc)) from None
+    profile = SystemProfile.from_mapping(profile_data)
+    classification = data.get("classification")
+    answers: Mapping[str, Any] | None = None
+    if classification is not None:
+        if not isinstance(classification, dict) or set(classification) - {"answers"}:
+            raise doc.error(("classification",), "'classification' takes one key, 'answers'")
+        raw_answers = classification.get("answers") or {}
+        if not isinstance(raw_answers, dict):
+            raise doc.error(("classification", "answers"), "'answers' must be a mapping")
+        answers = raw_answers
+    return SystemManifest(system_id, profile, _versions(doc, data.get("versions")), answers)
+
+
+def _placeholder() -> dict[str, Any]:
+    return {
+        "name": "x",
+        "purpose": "x",
+        "owner": "x",
+        "owner_team": "x",
+        "domain": "other",
+        "kind": "decision_model",
+        "operator_role": "provider",
+        "automation": "human_in_the_loop",
+    }
