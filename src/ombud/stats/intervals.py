@@ -50,7 +50,9 @@ def _as_float_array(values: ArrayLike, name: str, where: str) -> FloatArray:
     return array
 
 
-def _check_counts(successes: ArrayLike, trials: ArrayLike, where: str, suffix: str = "") -> Interval:
+def _check_counts(
+    successes: ArrayLike, trials: ArrayLike, where: str, suffix: str = ""
+) -> Interval:
     """Validate one (successes, trials) pair and return them broadcast as float64 arrays."""
     x = _as_float_array(successes, f"successes{suffix}", where)
     n = _as_float_array(trials, f"trials{suffix}", where)
