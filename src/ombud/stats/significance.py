@@ -317,13 +317,13 @@ def power_two_proportions(
     """
     where = "power_two_proportions"
     level = _check_level(alpha, "alpha", where)
-    arrays = np.broadcast_arrays(
+    sizes1, sizes2, rates1, rates2 = np.broadcast_arrays(
         _check_sizes(n1, "n1", where),
         _check_sizes(n2, "n2", where),
         _check_probability(p1, "p1", where),
         _check_probability(p2, "p2", where),
     )
-    return _z_test_power(*arrays, z=_two_sided_z(1.0 - level))
+    return _z_test_power(sizes1, sizes2, rates1, rates2, _two_sided_z(1.0 - level))
 
 
 def minimum_detectable_difference(
