@@ -1,0 +1,76 @@
+"""The ``ombud`` command: a thin adapter that parses, calls a service and renders.
+
+User mistakes end with one line on stderr and exit code 2 (bad input) or 1 (a refused
+or failed operation); never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from ombud.cli import admin, audit, classify, demo, systems
+from ombud.cli._errors import exit_code_for
+from ombud.cli._state import CliState
+
+__all__ = ["app", "run"]
+
+app = typer.Typer(
+    name="ombud",
+    help="Ombud: inventory, risk classification, evidence and an audit trail for AI systems.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", envvar="OMBUD_WORKSPACE",
+                     help="Workspace folder (default: found from the current folder upward)."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", envvar="OMBUD_DATABASE_URL",
+                     help="Database URL (sqlite:///PATH or postgresql://...)."),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", envvar="OMBUD_USER", help="Act as this workspace user."),
+    ] = None,
+) -> None:
+    ctx.obj = CliState(workspace_dir=workspace, database_url=db, user=as_user)
+
+
+admin.register(app)
+systems.register(app)
+classify.register(app)
+audit.register(app)
+demo.register(app)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exit codes
+        code = exit_code_for(exc)
+        if code is None:
+            raise
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(code)

@@ -1,0 +1,69 @@
+"""Reading and proving the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+
+from ombud.services.context import AppContext
+from ombud.store import ChainReport, verify_chain
+from ombud.store.models import AuditEventRow, AuditHeadRow
+
+__all__ = ["event_dict", "iter_events", "verify_log"]
+
+
+def event_dict(row: AuditEventRow) -> dict[str, Any]:
+    return {
+        "seq": row.seq,
+        "event_id": row.event_id,
+        "at": row.at,
+        "actor": row.actor,
+        "action": row.action,
+        "entity_type": row.entity_type,
+        "entity_id": row.entity_id,
+        "before_digest": row.before_digest,
+        "after_digest": row.after_digest,
+        "request_id": row.request_id,
+        "details": row.details,
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+    }
+
+
+def verify_log(context: AppContext) -> ChainReport:
+    with context.read() as session:
+        head = session.get(AuditHeadRow, 1)
+        result = session.execute(
+            select(AuditEventRow).order_by(AuditEventRow.seq).execution_options(yield_per=1000)
+        )
+        try:
+            return verify_chain(result.scalars(), context.chain_key, head)
+        finally:
+            result.close()  # verification may stop early; release the server-side cursor
+
+
+def iter_events(
+    context: AppContext,
+    *,
+    entity_id: str | None = None,
+    action: str | None = None,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    with context.read() as session:
+        query = select(AuditEventRow).order_by(AuditEventRow.seq)
+        if entity_id:
+            query = query.where(
+                (AuditEventRow.entity_id == entity_id)
+                | AuditEventRow.entity_id.startswith(entity_id + "@")
+            )
+        if action:
+            query = query.where(AuditEventRow.action.startswith(action))
+        if limit:
+            query = query.order_by(None).order_by(AuditEventRow.seq.desc()).limit(limit)
+        rows = list(session.execute(query).scalars())
+        if limit:
+            rows.reverse()
+        for row in rows:
+            yield event_dict(row)

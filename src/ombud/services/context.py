@@ -1,0 +1,150 @@
+"""The application context of one command or request, and its unit of work.
+
+A ``Tx`` is the only way to write: it opens one transaction, and every change made
+through it appends its audit event in that same transaction, so the record and its
+trail commit or vanish together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from ombud.governance import ConflictError, NotFoundError, Role
+from ombud.store import (
+    ArtifactStore,
+    Workspace,
+    append_event,
+    ensure_current,
+    make_engine,
+    make_session_factory,
+)
+from ombud.store.models import UserRow
+
+__all__ = ["Actor", "AppContext", "Tx", "open_context"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    roles: frozenset[Role]
+
+
+@dataclass
+class AppContext:
+    workspace: Workspace
+    engine: Engine
+    sessions: sessionmaker[Session]
+    artifacts: ArtifactStore
+    chain_key: bytes
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self, actor: Actor) -> Iterator[Tx]:
+        """One transaction; a lost optimistic-lock race becomes a ConflictError."""
+        try:
+            with self.sessions() as session, session.begin():
+                yield Tx(session, self, actor)
+        except StaleDataError:
+            raise ConflictError(
+                "the record changed while you were editing it; reload and try again"
+            ) from None
+
+    def actor(self, username: str) -> Actor:
+        with self.read() as session:
+            return load_actor(session, username)
+
+
+class Tx:
+    def __init__(self, session: Session, context: AppContext, actor: Actor) -> None:
+        self.session = session
+        self.context = context
+        self.actor = actor
+
+    def record(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        *,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            raise ConflictError(
+                f"{entity_type} '{entity_id}' conflicts with an existing record "
+                f"({str(exc.orig).splitlines()[0]})"
+            ) from None
+        append_event(
+            self.session,
+            self.context.chain_key,
+            actor=self.actor.username,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            request_id=self.context.request_id,
+            details=details,
+        )
+
+
+def load_actor(session: Session, username: str) -> Actor:
+    user = session.get(UserRow, username)
+    if user is None or not user.active:
+        raise NotFoundError(
+            f"no active workspace user '{username}'; list users with `ombud user list`"
+        )
+    return Actor(user.username, frozenset(Role(r) for r in user.roles))
+
+
+def resolve_username(session: Session, explicit: str | None, os_user: str) -> str:
+    """``--as``/``OMBUD_USER`` if given, else the workspace user mapped to the OS account."""
+    if explicit:
+        return explicit
+    mapped = session.execute(
+        select(UserRow.username).where(UserRow.os_username == os_user)
+    ).scalar_one_or_none()
+    if mapped is None:
+        raise NotFoundError(
+            f"the OS user '{os_user}' is not mapped to a workspace user; pass --as USER, "
+            "set OMBUD_USER, or map it with `ombud user add NAME --os-user " + os_user + "`"
+        )
+    return mapped
+
+
+def open_context(workspace: Workspace, *, check_schema: bool = True) -> AppContext:
+    engine = make_engine(workspace.database_url)
+    try:
+        if check_schema:
+            ensure_current(engine)
+        key = workspace.chain_key()
+    except BaseException:
+        engine.dispose()
+        raise
+    return AppContext(
+        workspace=workspace,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        artifacts=ArtifactStore(workspace.artifacts_dir),
+        chain_key=key,
+    )

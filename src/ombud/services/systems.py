@@ -1,0 +1,375 @@
+"""Use cases of the AI-system inventory: register, update, version, move through the lifecycle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ombud.governance import (
+    Action,
+    ConflictError,
+    InvalidInput,
+    LifecycleStatus,
+    NotFoundError,
+    SystemManifest,
+    SystemProfile,
+    VersionSpec,
+    check_slug,
+    check_transition,
+    require,
+)
+from ombud.services.context import Actor, AppContext, Tx
+from ombud.store.models import (
+    AISystemRow,
+    ClassificationRow,
+    SystemVersionRow,
+    TransitionRow,
+    UserRow,
+)
+
+__all__ = [
+    "add_version",
+    "apply_manifest",
+    "get_system",
+    "list_systems",
+    "register_system",
+    "system_snapshot",
+    "transition_system",
+    "update_system",
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _profile_of(row: AISystemRow) -> SystemProfile:
+    return SystemProfile.from_mapping(
+        {name: getattr(row, name) for name in SystemProfile.field_names()}
+    )
+
+
+def system_snapshot(row: AISystemRow) -> dict[str, Any]:
+    return {"id": row.id, "status": row.status, **_profile_of(row).to_dict()}
+
+
+def _version_snapshot(row: SystemVersionRow) -> dict[str, Any]:
+    return {
+        "label": row.label,
+        "models": row.models,
+        "training_data": row.training_data,
+        "notes": row.notes,
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(),
+    }
+
+
+def _load(tx_or_session: Any, system_id: str) -> AISystemRow:
+    session = tx_or_session.session if isinstance(tx_or_session, Tx) else tx_or_session
+    row: AISystemRow | None = session.get(AISystemRow, system_id)
+    if row is None:
+        raise NotFoundError(
+            f"no AI system '{system_id}' in this workspace; see `ombud system list`"
+        )
+    return row
+
+
+def _check_owner(tx: Tx, owner: str) -> None:
+    if tx.session.get(UserRow, owner) is None:
+        raise InvalidInput(
+            f"owner '{owner}' is not a workspace user; add them with "
+            f"`ombud user add {owner} --role owner`"
+        )
+
+
+def _apply_profile(row: AISystemRow, profile: SystemProfile) -> None:
+    for name, value in profile.to_dict().items():
+        setattr(row, name, value)
+
+
+def register_system(
+    context: AppContext, actor: Actor, system_id: str, profile: SystemProfile
+) -> dict[str, Any]:
+    require(Action.SYSTEM_REGISTER, actor.username, actor.roles)
+    check_slug(system_id)
+    with context.write(actor) as tx:
+        return _register(tx, system_id, profile)
+
+
+def _register(tx: Tx, system_id: str, profile: SystemProfile) -> dict[str, Any]:
+    if tx.session.get(AISystemRow, system_id) is not None:
+        raise ConflictError(
+            f"AI system '{system_id}' already exists; use `ombud system update` or pick another id"
+        )
+    _check_owner(tx, profile.owner)
+    now = _now()
+    row = AISystemRow(
+        id=system_id, status=LifecycleStatus.PROPOSED.value, created_at=now, updated_at=now
+    )
+    _apply_profile(row, profile)
+    tx.session.add(row)
+    snapshot = system_snapshot(row)
+    tx.record("system.register", "ai_system", system_id, before=None, after=snapshot)
+    return snapshot
+
+
+def update_system(
+    context: AppContext,
+    actor: Actor,
+    system_id: str,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    require(Action.SYSTEM_UPDATE, actor.username, actor.roles)
+    with context.write(actor) as tx:
+        row = _load(tx, system_id)
+        if expected_version is not None and row.row_version != expected_version:
+            raise ConflictError(
+                f"'{system_id}' is at revision {row.row_version}, you edited revision "
+                f"{expected_version}; reload and try again"
+            )
+        return _update(tx, row, _profile_of(row).with_changes(changes))
+
+
+def _update(tx: Tx, row: AISystemRow, profile: SystemProfile) -> dict[str, Any]:
+    before = system_snapshot(row)
+    _check_owner(tx, profile.owner)
+    _apply_profile(row, profile)
+    after = system_snapshot(row)
+    if after == before:
+        return after
+    row.updated_at = _now()
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    tx.record(
+        "system.update",
+        "ai_system",
+        row.id,
+        before=before,
+        after=after,
+        details={"changed": changed},
+    )
+    return after
+
+
+def transition_system(
+    context: AppContext, actor: Actor, system_id: str, target: str, reason: str
+) -> dict[str, Any]:
+    try:
+        target_status = LifecycleStatus(target)
+    except ValueError:
+        allowed = ", ".join(s.value for s in LifecycleStatus)
+        raise InvalidInput(f"status '{target}' is unknown; statuses are: {allowed}") from None
+    with context.write(actor) as tx:
+        row = _load(tx, system_id)
+        source = LifecycleStatus(row.status)
+        check_transition(
+            system_id=system_id,
+            source=source,
+            target=target_status,
+            actor=actor.username,
+            actor_roles=[r.value for r in actor.roles],
+            owner=row.owner,
+            reason=reason,
+        )
+        before = system_snapshot(row)
+        row.status = target_status.value
+        row.updated_at = _now()
+        tx.session.add(
+            TransitionRow(
+                system_id=system_id,
+                source=source.value,
+                target=target_status.value,
+                reason=reason,
+                actor=actor.username,
+                at=row.updated_at,
+            )
+        )
+        after = system_snapshot(row)
+        tx.record(
+            "system.transition",
+            "ai_system",
+            system_id,
+            before=before,
+            after=after,
+            details={"from": source.value, "to": target_status.value, "reason": reason},
+        )
+        return after
+
+
+def _spec_dicts(specs: tuple[VersionSpec, ...]) -> list[dict[str, str]]:
+    return [{"name": s.name, "uri": s.uri, "sha256": s.sha256} for s in specs]
+
+
+def add_version(
+    context: AppContext,
+    actor: Actor,
+    system_id: str,
+    label: str,
+    *,
+    models: tuple[VersionSpec, ...] = (),
+    training_data: tuple[VersionSpec, ...] = (),
+    notes: str = "",
+) -> dict[str, Any]:
+    require(Action.SYSTEM_VERSION_ADD, actor.username, actor.roles)
+    with context.write(actor) as tx:
+        return _add_version(tx, system_id, label, models, training_data, notes)
+
+
+def _add_version(
+    tx: Tx,
+    system_id: str,
+    label: str,
+    models: tuple[VersionSpec, ...],
+    training_data: tuple[VersionSpec, ...],
+    notes: str,
+) -> dict[str, Any]:
+    _load(tx, system_id)
+    if not label.strip():
+        raise InvalidInput("a version needs a non-empty label (e.g. 1.0.0)")
+    existing = tx.session.execute(
+        select(SystemVersionRow).where(
+            SystemVersionRow.system_id == system_id, SystemVersionRow.label == label
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise ConflictError(
+            f"'{system_id}' already has version '{label}'; versions are immutable, add a new label"
+        )
+    row = SystemVersionRow(
+        system_id=system_id,
+        label=label,
+        models=_spec_dicts(models),
+        training_data=_spec_dicts(training_data),
+        notes=notes,
+        created_by=tx.actor.username,
+        created_at=_now(),
+    )
+    tx.session.add(row)
+    snapshot = _version_snapshot(row)
+    tx.record(
+        "system.version.add", "system_version", f"{system_id}@{label}", before=None, after=snapshot
+    )
+    return snapshot
+
+
+def apply_manifest(
+    context: AppContext, actor: Actor, manifest: SystemManifest
+) -> tuple[str, dict[str, Any], list[str]]:
+    """Register or update from a manifest, adding versions it names that are new.
+
+    Returns ("registered" | "updated" | "unchanged", the system, the new version labels).
+    Versions already recorded must match the manifest exactly: a version is immutable.
+    """
+    require(Action.SYSTEM_REGISTER, actor.username, actor.roles)
+    with context.write(actor) as tx:
+        row = tx.session.get(AISystemRow, manifest.system_id)
+        if row is None:
+            outcome = "registered"
+            system = _register(tx, manifest.system_id, manifest.profile)
+        else:
+            before = system_snapshot(row)
+            system = _update(tx, row, manifest.profile)
+            outcome = "updated" if system != before else "unchanged"
+        added = []
+        for version in manifest.versions:
+            existing = tx.session.execute(
+                select(SystemVersionRow).where(
+                    SystemVersionRow.system_id == manifest.system_id,
+                    SystemVersionRow.label == version.label,
+                )
+            ).scalar_one_or_none()
+            if existing is None:
+                _add_version(
+                    tx,
+                    manifest.system_id,
+                    version.label,
+                    version.models,
+                    version.training_data,
+                    version.notes,
+                )
+                added.append(version.label)
+            elif (existing.models, existing.training_data) != (
+                _spec_dicts(version.models),
+                _spec_dicts(version.training_data),
+            ):
+                raise ConflictError(
+                    f"version '{version.label}' of '{manifest.system_id}' is already recorded "
+                    "with other artifacts; versions are immutable, give the change a new label"
+                )
+        if added and outcome == "unchanged":
+            outcome = "updated"
+        return outcome, system, added
+
+
+def list_systems(context: AppContext, *, status: str | None = None) -> list[dict[str, Any]]:
+    with context.read() as session:
+        query = select(AISystemRow).order_by(AISystemRow.id)
+        if status:
+            query = query.where(AISystemRow.status == status)
+        systems = []
+        for row in session.execute(query).scalars():
+            item = system_snapshot(row)
+            latest = _latest_classification(session, row.id)
+            item["tier"] = latest.tier if latest else None
+            item["eu_category"] = latest.eu_category if latest else None
+            systems.append(item)
+        return systems
+
+
+def _latest_classification(session: Any, system_id: str) -> ClassificationRow | None:
+    row: ClassificationRow | None = session.execute(
+        select(ClassificationRow)
+        .where(ClassificationRow.system_id == system_id)
+        .order_by(ClassificationRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return row
+
+
+def get_system(context: AppContext, system_id: str) -> dict[str, Any]:
+    with context.read() as session:
+        row = _load(session, system_id)
+        data = system_snapshot(row)
+        data["row_version"] = row.row_version
+        data["created_at"] = row.created_at.isoformat()
+        data["updated_at"] = row.updated_at.isoformat()
+        versions = session.execute(
+            select(SystemVersionRow)
+            .where(SystemVersionRow.system_id == system_id)
+            .order_by(SystemVersionRow.id)
+        ).scalars()
+        data["versions"] = [_version_snapshot(v) for v in versions]
+        transitions = session.execute(
+            select(TransitionRow)
+            .where(TransitionRow.system_id == system_id)
+            .order_by(TransitionRow.id)
+        ).scalars()
+        data["transitions"] = [
+            {
+                "from": t.source,
+                "to": t.target,
+                "reason": t.reason,
+                "actor": t.actor,
+                "at": t.at.isoformat(),
+            }
+            for t in transitions
+        ]
+        latest = _latest_classification(session, system_id)
+        data["classification"] = (
+            {
+                "catalog_version": latest.catalog_version,
+                "eu_category": latest.eu_category,
+                "tier": latest.tier,
+                "tier_label": latest.tier_label,
+                "tier_reasons": latest.tier_reasons,
+                "result": latest.result,
+                "created_at": latest.created_at.isoformat(),
+                "created_by": latest.created_by,
+            }
+            if latest
+            else None
+        )
+        return data
