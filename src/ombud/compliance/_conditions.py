@@ -140,7 +140,9 @@ def parse_condition(
         )
         return AllOf(parsed) if key == "all" else AnyOf(parsed)
     if keys == {"not"}:
-        return Not(parse_condition(raw["not"], (*path, "not"), where, allow_outcomes=allow_outcomes))
+        return Not(
+            parse_condition(raw["not"], (*path, "not"), where, allow_outcomes=allow_outcomes)
+        )
     if keys == {"region"} and isinstance(raw["region"], str):
         return RegionTest(raw["region"].upper())
     if allow_outcomes and keys == {"triggered"} and isinstance(raw["triggered"], str):
@@ -151,7 +153,9 @@ def parse_condition(
         (operator,) = keys - {"q"}
         if operator not in ANSWER_OPERATORS:
             raise _fail(
-                where, path, f"unknown operator '{operator}'; use one of {', '.join(ANSWER_OPERATORS)}"
+                where,
+                path,
+                f"unknown operator '{operator}'; use one of {', '.join(ANSWER_OPERATORS)}",
             )
         value = raw[operator]
         if operator in ("in", "has_any") and not (isinstance(value, list) and value):

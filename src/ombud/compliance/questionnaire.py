@@ -103,7 +103,9 @@ def _parse_options(raw: Any, qid: str, path: PathKey, doc: LinedYaml) -> tuple[O
                 f"{doc.where((*path, i))}: option of '{qid}' must be {{id, text, exclusive}}; "
                 "quote a text that contains commas"
             )
-        options.append(Option(item["id"], str(item.get("text", item["id"])), bool(item.get("exclusive"))))
+        options.append(
+            Option(item["id"], str(item.get("text", item["id"])), bool(item.get("exclusive")))
+        )
     return tuple(options)
 
 
@@ -167,9 +169,7 @@ def _load_cached(path: str | None) -> Questionnaire:
     if not isinstance(data, Mapping) or not isinstance(data.get("questions"), list):
         raise ClassificationInputError(f"{doc.where(())}: expected 'version' and 'questions' keys")
     seen: set[str] = set()
-    questions = tuple(
-        _parse_question(raw, i, doc, seen) for i, raw in enumerate(data["questions"])
-    )
+    questions = tuple(_parse_question(raw, i, doc, seen) for i, raw in enumerate(data["questions"]))
     return Questionnaire(version=str(data.get("version", "1")), questions=questions)
 
 
@@ -186,7 +186,11 @@ def _check_one(question: Question, value: Any) -> tuple[Any, str | None]:
             return value, None
         return None, f"question '{qid}' expects true or false, got {value!r}"
     if question.type is QuestionType.NUMBER:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             return None, f"question '{qid}' expects a number (e.g. 3.0e25), got {value!r}"
         if question.minimum is not None and value < question.minimum:
             return None, f"question '{qid}' expects a number >= {question.minimum}, got {value!r}"
@@ -306,4 +310,3 @@ def pending_questions(
 ) -> tuple[Question, ...]:
     """Applicable questions not answered yet; ask the first, then call again."""
     return tuple(q for q in applicable_questions(answers, questionnaire) if q.id not in answers)
-

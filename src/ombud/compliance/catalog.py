@@ -1,0 +1,422 @@
+"""The legal catalog: what the law says, as versioned data.
+
+Law changes by amendment, and a classification must stay explainable under the text it
+was made with. So the EU AI Act's triggers (Art. 5, Art. 6, Annex III, Art. 50, Arts
+51-55), its obligations and the other regimes live in ``data/catalog-<version>.yaml``;
+an amendment ships as a new file, old files stay, and ``load_catalog()`` picks the
+newest unless told otherwise. Every condition is checked against the questionnaire at
+load time, so a catalog cannot silently refer to a question or option that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ombud.compliance._conditions import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Not,
+    TriggeredTest,
+    answer_tests,
+    parse_condition,
+)
+from ombud.compliance._errors import ClassificationInputError
+from ombud.compliance._yaml_lines import LinedYaml, PathKey, load_lined_yaml
+from ombud.compliance.questionnaire import Questionnaire, QuestionType, load_questionnaire
+
+__all__ = [
+    "ITEM_KINDS",
+    "ApplicationDate",
+    "LegalCatalog",
+    "LegalItem",
+    "ObligationRule",
+    "RegimeRule",
+    "available_catalog_versions",
+    "load_catalog",
+]
+
+ITEM_KINDS = (
+    "operator_role",
+    "scope_exclusion",
+    "prohibited_practice",
+    "annex_i",
+    "annex_iii_point",
+    "carve_out",
+    "derogation_condition",
+    "derogation_override",
+    "transparency",
+    "gpai",
+    "gpai_systemic",
+)
+_VERSION = re.compile(r"^\d{4}\.\d+$")
+_FILE = re.compile(r"^catalog-(\d{4}\.\d+)\.yaml$")
+
+
+@dataclass(frozen=True)
+class ApplicationDate:
+    id: str
+    date: dt.date
+    citation: str
+    paraphrase: str
+
+
+@dataclass(frozen=True)
+class LegalItem:
+    """A legal test: fires when ``when`` holds, unless its stated exception holds."""
+
+    id: str
+    kind: str
+    title: str
+    citation: str
+    paraphrase: str
+    when: Condition
+    unless: Condition | None = None
+    exception: str | None = None
+    applies_from: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ObligationRule:
+    id: str
+    title: str
+    citation: str
+    paraphrase: str
+    roles: tuple[str, ...]
+    applies_to: tuple[str, ...]
+    applies_from: dt.date | None
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class RegimeRule:
+    id: str
+    jurisdiction: str
+    title: str
+    citation: str
+    paraphrase: str
+    why: str
+    when: Condition
+
+
+@dataclass(frozen=True)
+class LegalCatalog:
+    version: str
+    title: str
+    regulation: Mapping[str, str]
+    application_dates: tuple[ApplicationDate, ...]
+    items: tuple[LegalItem, ...]
+    obligations: tuple[ObligationRule, ...]
+    regimes: tuple[RegimeRule, ...]
+
+    def date(self, date_id: str) -> dt.date:
+        return next(d.date for d in self.application_dates if d.id == date_id)
+
+    def items_of(self, kind: str) -> tuple[LegalItem, ...]:
+        return tuple(item for item in self.items if item.kind == kind)
+
+
+def _version_key(version: str) -> tuple[int, int]:
+    year, number = version.split(".")
+    return int(year), int(number)
+
+
+def available_catalog_versions() -> tuple[str, ...]:
+    """Versions shipped with the package, oldest first."""
+    folder = resources.files("ombud.compliance").joinpath("data")
+    found = [m.group(1) for f in folder.iterdir() if (m := _FILE.match(f.name))]
+    return tuple(sorted(found, key=_version_key))
+
+
+class _Reader:
+    """Field access on one YAML document that reports ``file:line`` on every problem."""
+
+    def __init__(self, doc: LinedYaml) -> None:
+        self.doc = doc
+
+    def fail(self, path: PathKey, what: str) -> ClassificationInputError:
+        return ClassificationInputError(f"{self.doc.where(path)}: {what}")
+
+    def mapping(
+        self, raw: Any, path: PathKey, keys: set[str], required: set[str]
+    ) -> Mapping[str, Any]:
+        if not isinstance(raw, Mapping):
+            raise self.fail(path, "expected a mapping")
+        unknown = set(raw) - keys
+        if unknown:
+            raise self.fail(
+                path,
+                f"unknown key(s) {sorted(unknown)}; allowed: {sorted(keys)} (quote texts with commas)",
+            )
+        missing = required - set(raw)
+        if missing:
+            raise self.fail(path, f"missing key(s) {sorted(missing)}")
+        return raw
+
+    def text(self, raw: Mapping[str, Any], key: str, path: PathKey) -> str:
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail((*path, key), f"'{key}' must be non-empty text")
+        return " ".join(value.split())
+
+    def texts(self, raw: Mapping[str, Any], key: str, path: PathKey) -> tuple[str, ...]:
+        value = raw.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise self.fail((*path, key), f"'{key}' must be a non-empty list of texts")
+        return tuple(value)
+
+    def list_at(self, data: Mapping[str, Any], key: str) -> list[Any]:
+        value = data.get(key)
+        if not isinstance(value, list):
+            raise self.fail((key,), f"'{key}' must be a list")
+        return value
+
+
+def _parse(doc: LinedYaml) -> LegalCatalog:
+    read = _Reader(doc)
+    top = read.mapping(
+        doc.data,
+        (),
+        {
+            "catalog_version",
+            "title",
+            "regulation",
+            "application_dates",
+            "items",
+            "obligations",
+            "other_regimes",
+        },
+        {
+            "catalog_version",
+            "title",
+            "regulation",
+            "application_dates",
+            "items",
+            "obligations",
+            "other_regimes",
+        },
+    )
+    version = str(top["catalog_version"])
+    if not _VERSION.match(version):
+        raise read.fail(
+            ("catalog_version",), f"version '{version}' must look like 2024.1 (year.number)"
+        )
+    dates = []
+    for i, raw in enumerate(read.list_at(top, "application_dates")):
+        path: PathKey = ("application_dates", i)
+        raw = read.mapping(
+            raw,
+            path,
+            {"id", "date", "citation", "paraphrase"},
+            {"id", "date", "citation", "paraphrase"},
+        )
+        if not isinstance(raw["date"], dt.date):
+            raise read.fail((*path, "date"), "'date' must be written as YYYY-MM-DD")
+        dates.append(
+            ApplicationDate(
+                read.text(raw, "id", path),
+                raw["date"],
+                read.text(raw, "citation", path),
+                read.text(raw, "paraphrase", path),
+            )
+        )
+    date_by_id = {d.id: d.date for d in dates}
+
+    def applies_from(raw: Mapping[str, Any], path: PathKey) -> dt.date | None:
+        if "applies_from" not in raw:
+            return None
+        key = raw["applies_from"]
+        if key not in date_by_id:
+            raise read.fail(
+                (*path, "applies_from"),
+                f"unknown application date '{key}'; use one of {sorted(date_by_id)}",
+            )
+        return date_by_id[key]
+
+    def condition(raw: Any, path: PathKey, outcomes: bool = False) -> Condition:
+        return parse_condition(raw, path, doc.where, allow_outcomes=outcomes)
+
+    items = []
+    item_keys = {
+        "id",
+        "kind",
+        "title",
+        "citation",
+        "paraphrase",
+        "when",
+        "unless",
+        "exception",
+        "applies_from",
+    }
+    for i, raw in enumerate(read.list_at(top, "items")):
+        path = ("items", i)
+        raw = read.mapping(
+            raw, path, item_keys, {"id", "kind", "title", "citation", "paraphrase", "when"}
+        )
+        if raw["kind"] not in ITEM_KINDS:
+            raise read.fail(
+                (*path, "kind"), f"unknown kind '{raw['kind']}'; use one of {', '.join(ITEM_KINDS)}"
+            )
+        if ("unless" in raw) != ("exception" in raw):
+            raise read.fail(
+                path,
+                "'unless' and 'exception' go together: say when the exception holds and what it is",
+            )
+        items.append(
+            LegalItem(
+                id=read.text(raw, "id", path),
+                kind=raw["kind"],
+                title=read.text(raw, "title", path),
+                citation=read.text(raw, "citation", path),
+                paraphrase=read.text(raw, "paraphrase", path),
+                when=condition(raw["when"], (*path, "when")),
+                unless=condition(raw["unless"], (*path, "unless")) if "unless" in raw else None,
+                exception=read.text(raw, "exception", path) if "exception" in raw else None,
+                applies_from=applies_from(raw, path),
+            )
+        )
+    obligations = []
+    for i, raw in enumerate(read.list_at(top, "obligations")):
+        path = ("obligations", i)
+        raw = read.mapping(
+            raw,
+            path,
+            {
+                "id",
+                "title",
+                "citation",
+                "paraphrase",
+                "roles",
+                "applies_to",
+                "applies_from",
+                "when",
+            },
+            {"id", "title", "citation", "paraphrase", "roles", "applies_to"},
+        )
+        obligations.append(
+            ObligationRule(
+                id=read.text(raw, "id", path),
+                title=read.text(raw, "title", path),
+                citation=read.text(raw, "citation", path),
+                paraphrase=read.text(raw, "paraphrase", path),
+                roles=read.texts(raw, "roles", path),
+                applies_to=read.texts(raw, "applies_to", path),
+                applies_from=applies_from(raw, path),
+                when=condition(raw["when"], (*path, "when"), True) if "when" in raw else None,
+            )
+        )
+    regimes = []
+    regime_keys = {"id", "jurisdiction", "title", "citation", "paraphrase", "why", "when"}
+    for i, raw in enumerate(read.list_at(top, "other_regimes")):
+        path = ("other_regimes", i)
+        raw = read.mapping(raw, path, regime_keys, regime_keys)
+        regimes.append(
+            RegimeRule(
+                *(
+                    read.text(raw, key, path)
+                    for key in ("id", "jurisdiction", "title", "citation", "paraphrase", "why")
+                ),
+                when=condition(raw["when"], (*path, "when"), True),
+            )
+        )
+    regulation = read.mapping(
+        top["regulation"],
+        ("regulation",),
+        {"name", "celex", "source", "published", "entry_into_force"},
+        {"name", "celex", "source"},
+    )
+    for group, entries in (
+        ("items", items),
+        ("obligations", obligations),
+        ("other_regimes", regimes),
+    ):
+        ids = [entry.id for entry in entries]
+        for i, entry_id in enumerate(ids):
+            if entry_id in ids[:i]:
+                raise read.fail((group, i, "id"), f"id '{entry_id}' repeats")
+    return LegalCatalog(
+        version=version,
+        title=read.text(top, "title", ()),
+        regulation={k: str(v) for k, v in regulation.items()},
+        application_dates=tuple(dates),
+        items=tuple(items),
+        obligations=tuple(obligations),
+        regimes=tuple(regimes),
+    )
+
+
+def _triggered_tests(condition: Condition) -> list[str]:
+    if isinstance(condition, TriggeredTest):
+        return [condition.item_id]
+    if isinstance(condition, (AllOf, AnyOf)):
+        return [t for part in condition.parts for t in _triggered_tests(part)]
+    if isinstance(condition, Not):
+        return _triggered_tests(condition.part)
+    return []
+
+
+def _cross_check(catalog: LegalCatalog, questionnaire: Questionnaire, source: str) -> None:
+    """Every condition must name real questions, options and items."""
+    item_ids = {item.id for item in catalog.items}
+    problems: list[str] = []
+    entries: list[tuple[str, Condition | None]] = []
+    for item in catalog.items:
+        entries += [(item.id, item.when), (item.id, item.unless)]
+    entries += [(o.id, o.when) for o in catalog.obligations]
+    entries += [(r.id, r.when) for r in catalog.regimes]
+    for owner, cond in entries:
+        if cond is None:
+            continue
+        for test in answer_tests(cond):
+            question = questionnaire.get(test.question)
+            if question is None:
+                problems.append(f"{source}: '{owner}' tests unknown question '{test.question}'")
+                continue
+            if question.type in (QuestionType.ONE_OF, QuestionType.MANY_OF) and question.options:
+                values = test.value if isinstance(test.value, tuple) else (test.value,)
+                if test.operator in ("is", "in", "has", "has_any"):
+                    for value in values:
+                        if value not in question.option_ids:
+                            problems.append(
+                                f"{source}: '{owner}' tests '{test.question}' for '{value}', not one "
+                                f"of its options: {', '.join(question.option_ids)}"
+                            )
+        for target in _triggered_tests(cond):
+            if target not in item_ids:
+                problems.append(f"{source}: '{owner}' refers to unknown item '{target}'")
+    if problems:
+        raise ClassificationInputError(problems)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(version: str | None, path: str | None) -> LegalCatalog:
+    if path is not None:
+        doc = load_lined_yaml(path)
+    else:
+        versions = available_catalog_versions()
+        chosen = versions[-1] if version is None else version
+        if chosen not in versions:
+            raise ClassificationInputError(
+                f"catalog version '{chosen}' is not shipped; available: {', '.join(versions)}"
+            )
+        resource = resources.files("ombud.compliance").joinpath("data", f"catalog-{chosen}.yaml")
+        doc = load_lined_yaml(str(resource), resource.read_text(encoding="utf-8"))
+    catalog = _parse(doc)
+    if version is not None and path is not None and catalog.version != version:
+        raise ClassificationInputError(
+            f"{path}: holds catalog version '{catalog.version}', not '{version}'"
+        )
+    _cross_check(catalog, load_questionnaire(), doc.source)
+    return catalog
+
+
+def load_catalog(version: str | None = None, *, path: str | Path | None = None) -> LegalCatalog:
+    """A shipped catalog (the newest by default), or one read from ``path``."""
+    return _load_cached(version, None if path is None else str(path))
