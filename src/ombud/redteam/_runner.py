@@ -1,0 +1,223 @@
+"""The asyncio runner: many attempts in flight, one global rate limit, one log.
+
+A fixed pool of worker tasks pulls from a queue (rather than one task per attempt)
+so memory stays flat for large plans and concurrency is exactly what was asked.
+Transient failures (429, 5xx, timeouts, resets) are retried with exponential backoff
+that honours ``Retry-After``; a 401/403 stops the whole run at once because every
+later request would fail the same way. Attempts in flight when a run stops are not
+logged, so ``resume`` runs them again and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from ombud.redteam._attempt import Attempt, AttemptStatus, DetectorResult, Outcome, Turn
+from ombud.redteam._errors import RedteamError, TargetAuthError, TargetError
+from ombud.redteam._log import RunLog
+from ombud.redteam._protocols import Detector, Target, TargetReply
+from ombud.redteam._ratelimit import RateLimiter
+
+__all__ = ["RunSettings", "RunStopped", "execute", "score_attempt"]
+
+
+class RunStopped(RedteamError):
+    """The run cannot go on (bad credentials); finished attempts are in the log."""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    concurrency: int = 8
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    max_retries: int = 4
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    attempt_timeout: float | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise RedteamError(f"concurrency must be at least 1, got {self.concurrency}")
+        if self.max_retries < 0:
+            raise RedteamError(f"max_retries must be 0 or more, got {self.max_retries}")
+
+
+def _estimate_tokens(turns: Sequence[Turn]) -> float:
+    # About four characters per token for English; only used to pace the rate limit.
+    return sum(len(t.content) for t in turns) / 4.0 + 1.0
+
+
+def _fit_to_target(turns: Sequence[Turn], target: Target) -> list[Turn]:
+    """Fold system turns into the first user turn for targets without a system prompt."""
+    if target.capabilities.system_prompt:
+        return list(turns)
+    system = "\n".join(t.content for t in turns if t.role == "system")
+    rest = [t for t in turns if t.role != "system"]
+    if system and rest:
+        rest[0] = Turn(rest[0].role, f"{system}\n\n{rest[0].content}")
+    return rest
+
+
+async def _converse(target: Target, turns: Sequence[Turn]) -> tuple[list[Turn], TargetReply]:
+    """Play the scripted turns: the target answers each user turn not followed by a reply."""
+    sent: list[Turn] = []
+    fitted = _fit_to_target(turns, target)
+    reply: TargetReply | None = None
+    single_call = not target.capabilities.multi_turn
+    if single_call:
+        history = "\n".join(f"{t.role}: {t.content}" for t in fitted[:-1])
+        last = fitted[-1]
+        fitted = [Turn("user", f"{history}\n\n{last.content}" if history else last.content)]
+    for position, turn in enumerate(fitted):
+        sent.append(turn)
+        following = fitted[position + 1] if position + 1 < len(fitted) else None
+        if turn.role == "user" and (following is None or following.role != "assistant"):
+            reply = await target.complete(list(sent))
+            sent.append(Turn("assistant", reply.text))
+    if reply is None:
+        raise TargetError("attempt has no user turn to send")
+    return sent, reply
+
+
+async def score_attempt(attempt: Attempt, detectors: Mapping[str, Detector]) -> Attempt:
+    """Apply the attempt's detectors; a missing or failing detector is 'could not score'."""
+    results: list[DetectorResult] = []
+    for name in attempt.detectors:
+        detector = detectors.get(name)
+        if detector is None:
+            results.append(DetectorResult(name, Outcome.UNSCORABLE, note="detector not loaded"))
+            continue
+        try:
+            results.append(await detector.score(attempt))
+        except Exception as exc:
+            results.append(DetectorResult(name, Outcome.UNSCORABLE, note=f"raised {exc!r}"[:300]))
+    return replace(attempt, results=tuple(results))
+
+
+@dataclass
+class _Shared:
+    stop: str | None = None
+    done: int = 0
+
+    def stopped(self) -> bool:
+        return self.stop is not None
+
+
+async def _attempt_once(
+    attempt: Attempt, target: Target, limiter: RateLimiter, settings: RunSettings
+) -> tuple[list[Turn], TargetReply]:
+    estimate = _estimate_tokens(attempt.turns)
+    await limiter.acquire(estimate)
+    call = _converse(target, attempt.turns)
+    if settings.attempt_timeout is None:
+        transcript, reply = await call
+    else:
+        try:
+            transcript, reply = await asyncio.wait_for(call, settings.attempt_timeout)
+        except TimeoutError as exc:
+            raise TargetError(
+                f"attempt exceeded {settings.attempt_timeout}s", retryable=True
+            ) from exc
+    used = (reply.prompt_tokens or 0) + (reply.completion_tokens or 0)
+    limiter.settle(estimate, used or estimate)
+    return transcript, reply
+
+
+async def _run_one(
+    attempt: Attempt,
+    target: Target,
+    detectors: Mapping[str, Detector],
+    limiter: RateLimiter,
+    settings: RunSettings,
+    rng: random.Random,
+) -> Attempt:
+    started_wall, started = time.time(), time.monotonic()
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            transcript, reply = await _attempt_once(attempt, target, limiter, settings)
+        except TargetAuthError:
+            raise
+        except TargetError as exc:
+            if not exc.retryable or tries > settings.max_retries:
+                return replace(
+                    attempt,
+                    status=AttemptStatus.ERROR,
+                    error=str(exc),
+                    started_at=started_wall,
+                    elapsed_s=time.monotonic() - started,
+                    tries=tries,
+                )
+            backoff = min(settings.backoff_max, settings.backoff_base * 2 ** (tries - 1))
+            delay = exc.retry_after if exc.retry_after is not None else backoff
+            await asyncio.sleep(min(settings.backoff_max, delay) * (1.0 + 0.1 * rng.random()))
+            continue
+        answered = replace(
+            attempt,
+            status=AttemptStatus.DONE,
+            response=reply.text,
+            transcript=tuple(transcript),
+            started_at=started_wall,
+            elapsed_s=time.monotonic() - started,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+            tries=tries,
+        )
+        return await score_attempt(answered, detectors)
+
+
+async def execute(
+    plan: Sequence[Attempt],
+    target: Target,
+    detectors: Mapping[str, Detector],
+    log: RunLog,
+    settings: RunSettings,
+    on_attempt: Callable[[Attempt], None] | None = None,
+) -> int:
+    """Run every attempt of ``plan``, logging each as it completes; returns how many ran.
+
+    Raises ``RunStopped`` on 401/403 after closing the workers; the log stays valid.
+    """
+    queue: asyncio.Queue[Attempt] = asyncio.Queue()
+    for attempt in plan:
+        queue.put_nowait(attempt)
+    limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute)
+    shared = _Shared()
+
+    async def worker(number: int) -> None:
+        rng = random.Random(settings.seed * 1_000_003 + number)
+        while not shared.stopped():
+            try:
+                attempt = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            try:
+                finished = await _run_one(attempt, target, detectors, limiter, settings, rng)
+            except TargetAuthError as exc:
+                shared.stop = str(exc)
+                return
+            if shared.stopped():
+                return
+            log.append(finished)
+            shared.done += 1
+            if on_attempt is not None:
+                on_attempt(finished)
+
+    workers = [asyncio.create_task(worker(n)) for n in range(settings.concurrency)]
+    try:
+        await asyncio.gather(*workers)
+    finally:
+        for task in workers:
+            task.cancel()
+    if shared.stop is not None:
+        raise RunStopped(
+            f"run stopped: {shared.stop}; {shared.done} attempts are logged, "
+            "fix the credentials and use `ombud redteam resume`"
+        )
+    return shared.done

@@ -1,0 +1,172 @@
+"""A run on disk: a folder with ``manifest.json`` and ``attempts.jsonl``.
+
+``start_run`` and ``resume_run`` share one code path; resume only differs in
+skipping the attempt ids already finished in the log. The manifest records what an
+auditor needs to reproduce the run (versions, seed, prompt-set hashes, a hash of
+the target configuration with secrets left out).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from ombud.redteam._attempt import Attempt
+from ombud.redteam._errors import RedteamError
+from ombud.redteam._log import RunLog, finished_ids
+from ombud.redteam._plan import Plan, probe_prompt_hash
+from ombud.redteam._protocols import Detector, Target
+from ombud.redteam._runner import RunSettings, execute
+
+__all__ = ["LOG_NAME", "MANIFEST_NAME", "Estimate", "estimate", "read_manifest", "run_plan"]
+
+LOG_NAME = "attempts.jsonl"
+MANIFEST_NAME = "manifest.json"
+
+
+def ombud_version() -> str:
+    try:
+        return version("ombud")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _manifest(
+    plan: Plan,
+    target: Target,
+    detectors: Mapping[str, Detector],
+    settings: RunSettings,
+    spec: Mapping[str, Any],
+) -> dict[str, Any]:
+    by_probe: dict[str, list[Attempt]] = {}
+    for attempt in plan.attempts:
+        if not attempt.mutators:
+            by_probe.setdefault(attempt.probe, []).append(attempt)
+    described = dict(target.describe())
+    return {
+        "ombud_version": ombud_version(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "created_at": time.time(),
+        "seed": settings.seed,
+        "settings": asdict(settings),
+        "spec": dict(spec),
+        "probe_prompt_sha256": {p: probe_prompt_hash(a) for p, a in sorted(by_probe.items())},
+        "mutator_chains": sorted({"+".join(a.mutators) for a in plan.attempts if a.mutators}),
+        "detectors": sorted(detectors),
+        "target": described,
+        "target_config_sha256": _hash(described),
+        "plan_sha256": plan.sha256,
+        "attempts_planned": len(plan.attempts),
+        "plan_problems": list(plan.problems),
+    }
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / MANIFEST_NAME
+    if not path.exists():
+        raise RedteamError(f"{run_dir} has no {MANIFEST_NAME}; is it a red-team run folder?")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def run_plan(
+    run_dir: Path,
+    plan: Plan,
+    target: Target,
+    detectors: Mapping[str, Detector],
+    settings: RunSettings,
+    *,
+    resume: bool = False,
+    spec: Mapping[str, Any] | None = None,
+    on_attempt: Callable[[Attempt], None] | None = None,
+) -> int:
+    """Run (or finish) ``plan`` into ``run_dir``; returns the number of attempts run now."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log_path = run_dir / LOG_NAME
+    manifest = _manifest(plan, target, detectors, settings, spec or {})
+    if resume:
+        previous = read_manifest(run_dir)
+        if previous["plan_sha256"] != plan.sha256:
+            raise RedteamError(
+                f"{run_dir}: the rebuilt plan differs from the one in the manifest (probes, "
+                "mutators or seed changed); start a new run folder instead"
+            )
+        manifest["created_at"] = previous["created_at"]
+        done = finished_ids(log_path)
+    else:
+        if log_path.exists() and log_path.stat().st_size > 0:
+            raise RedteamError(
+                f"{log_path} already holds attempts; use `ombud redteam resume {run_dir}` "
+                "or choose an empty folder"
+            )
+        done = set()
+    (run_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    pending = [a for a in plan.attempts if a.attempt_id not in done]
+
+    async def go() -> int:
+        try:
+            with RunLog(log_path) as log:
+                return await execute(pending, target, detectors, log, settings, on_attempt)
+        finally:
+            await target.aclose()
+
+    count = asyncio.run(go())
+    manifest["finished_at"] = time.time()
+    manifest["attempts_run_last"] = count
+    (run_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return count
+
+
+@dataclass(frozen=True)
+class Estimate:
+    attempts: int
+    target_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    cost: float | None
+
+
+def estimate(
+    attempts: Sequence[Attempt],
+    settings: RunSettings,
+    *,
+    latency_s: float = 1.0,
+    completion_tokens: int = 256,
+    price_per_1k_tokens: float | None = None,
+) -> Estimate:
+    """What a run will cost before it starts: calls, tokens (4 chars/token), time, money."""
+    calls = 0
+    prompt = 0
+    for attempt in attempts:
+        context = 0
+        for turn in attempt.turns:
+            context += len(turn.content) // 4 + 1
+            if turn.role == "user":
+                calls += 1
+                prompt += context
+                context += completion_tokens
+    completion = calls * completion_tokens
+    seconds = calls * latency_s / settings.concurrency
+    if settings.requests_per_minute:
+        seconds = max(seconds, calls / settings.requests_per_minute * 60)
+    if settings.tokens_per_minute:
+        seconds = max(seconds, (prompt + completion) / settings.tokens_per_minute * 60)
+    cost = None
+    if price_per_1k_tokens is not None:
+        cost = (prompt + completion) / 1000 * price_per_1k_tokens
+    return Estimate(len(attempts), calls, prompt, completion, seconds, cost)
