@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -125,7 +127,8 @@ def test_katz_zero_cells_use_the_documented_half_correction() -> None:
     np.testing.assert_allclose(upper[zero], adjusted[1][zero], rtol=1e-9)
     plain = confint_proportions_2indep(30, 100, 20, 90, compare="ratio", method="log")
     assert (lower[3], upper[3]) == pytest.approx(plain, rel=1e-9)
-    assert np.all(np.isfinite(lower)) and np.all(lower > 0)
+    assert np.all(np.isfinite(lower))
+    assert np.all(lower > 0)
 
 
 def test_empty_groups_give_nan() -> None:
@@ -136,10 +139,13 @@ def test_empty_groups_give_nan() -> None:
         newcombe_difference_interval([0, 3], [0, 5], 2, 4),
         katz_ratio_interval([0, 3], [0, 5], 2, 4),
     ):
-        assert np.isnan(lower[0]) and np.isnan(upper[0])
-        assert np.isfinite(lower[1]) and np.isfinite(upper[1])
+        assert np.isnan(lower[0])
+        assert np.isnan(upper[0])
+        assert np.isfinite(lower[1])
+        assert np.isfinite(upper[1])
     lower, upper = newcombe_difference_interval(3, 5, 0, 0)
-    assert np.isnan(lower) and np.isnan(upper)
+    assert np.isnan(lower)
+    assert np.isnan(upper)
 
 
 def test_shapes_broadcast_and_scalars_give_zero_d_arrays() -> None:
@@ -148,10 +154,14 @@ def test_shapes_broadcast_and_scalars_give_zero_d_arrays() -> None:
     assert lower.shape == upper.shape == (2, 3)
     for function in (wilson_interval, clopper_pearson_interval):
         low, _ = function(3, 10)
-        assert isinstance(low, np.ndarray) and low.shape == () and low.dtype == np.float64
+        assert isinstance(low, np.ndarray)
+        assert low.shape == ()
+        assert low.dtype == np.float64
     for two_group in (newcombe_difference_interval, katz_ratio_interval):
         low, _ = two_group(3, 10, 4, 12)
-        assert isinstance(low, np.ndarray) and low.shape == () and low.dtype == np.float64
+        assert isinstance(low, np.ndarray)
+        assert low.shape == ()
+        assert low.dtype == np.float64
 
 
 @pytest.mark.parametrize(
@@ -167,10 +177,12 @@ def test_shapes_broadcast_and_scalars_give_zero_d_arrays() -> None:
         (lambda: wilson_interval([1, 2], [3, 4, 5]), "broadcast"),
     ],
 )
-def test_bad_input_raises_one_line_stats_input_error(call: object, fragment: str) -> None:
+def test_bad_input_raises_one_line_stats_input_error(
+    call: Callable[[], object], fragment: str
+) -> None:
     """Oracle: the documented contract — StatsInputError (a ValueError), one line, says what."""
     with pytest.raises(StatsInputError, match=fragment) as info:
-        call()  # type: ignore[operator]
+        call()
     assert isinstance(info.value, ValueError)
     assert "\n" not in str(info.value)
 
