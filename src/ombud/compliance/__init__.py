@@ -1,1 +1,73 @@
-"""compliance layer of Ombud (see docs/architecture.md)."""
+"""Risk classification of AI systems under the EU AI Act and related regimes.
+
+A library without a database: plain mappings of questionnaire answers in, frozen
+records out. The questionnaire, the legal catalog (versioned, one file per amendment)
+and the default tiering policy are YAML files shipped in ``ombud/compliance/data``.
+See docs/classification.md.
+"""
+
+from ombud.compliance._errors import ClassificationInputError
+from ombud.compliance.catalog import (
+    LegalCatalog,
+    LegalItem,
+    ObligationRule,
+    RegimeRule,
+    available_catalog_versions,
+    load_catalog,
+)
+from ombud.compliance.classification import (
+    Classification,
+    ClassificationFlags,
+    EUCategory,
+    Obligation,
+    Reason,
+    TriggeredRegime,
+)
+from ombud.compliance.classify import classify
+from ombud.compliance.diff import ClassificationDiff, diff_classifications
+from ombud.compliance.questionnaire import (
+    Option,
+    Question,
+    Questionnaire,
+    QuestionType,
+    applicable_questions,
+    check_answers,
+    load_answers_yaml,
+    load_questionnaire,
+    pending_questions,
+    validate_answers,
+)
+from ombud.compliance.tiering import TierAssignment, TierRule, assign_tier, load_tiering_rules
+
+__all__ = [
+    "Classification",
+    "ClassificationDiff",
+    "ClassificationFlags",
+    "ClassificationInputError",
+    "EUCategory",
+    "LegalCatalog",
+    "LegalItem",
+    "Obligation",
+    "ObligationRule",
+    "Option",
+    "Question",
+    "QuestionType",
+    "Questionnaire",
+    "Reason",
+    "RegimeRule",
+    "TierAssignment",
+    "TierRule",
+    "TriggeredRegime",
+    "applicable_questions",
+    "assign_tier",
+    "available_catalog_versions",
+    "check_answers",
+    "classify",
+    "diff_classifications",
+    "load_answers_yaml",
+    "load_catalog",
+    "load_questionnaire",
+    "load_tiering_rules",
+    "pending_questions",
+    "validate_answers",
+]

@@ -47,9 +47,10 @@ __all__ = [
 ]
 
 #: ISO 3166-1 alpha-2 codes of the 27 member states; Greece also as ``EL`` (EU usage).
-EU_MEMBER_STATES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR EL HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+_MEMBER_CODES = (
+    "AT BE BG HR CY CZ DK EE FI FR DE GR EL HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
 )
+EU_MEMBER_STATES = frozenset(_MEMBER_CODES.split(" "))
 
 ANSWER_OPERATORS = ("is", "in", "has", "has_any", "gt", "gte", "lt", "lte", "answered")
 PathKey = tuple[str | int, ...]

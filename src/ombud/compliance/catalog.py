@@ -153,7 +153,8 @@ class _Reader:
         if unknown:
             raise self.fail(
                 path,
-                f"unknown key(s) {sorted(unknown)}; allowed: {sorted(keys)} (quote texts with commas)",
+                f"unknown key(s) {sorted(unknown)}; allowed: {sorted(keys)} "
+                "(quote texts with commas)",
             )
         missing = required - set(raw)
         if missing:
@@ -385,8 +386,8 @@ def _cross_check(catalog: LegalCatalog, questionnaire: Questionnaire, source: st
                     for value in values:
                         if value not in question.option_ids:
                             problems.append(
-                                f"{source}: '{owner}' tests '{test.question}' for '{value}', not one "
-                                f"of its options: {', '.join(question.option_ids)}"
+                                f"{source}: '{owner}' tests '{test.question}' for '{value}', "
+                                f"not one of its options: {', '.join(question.option_ids)}"
                             )
         for target in _triggered_tests(cond):
             if target not in item_ids:
