@@ -199,11 +199,12 @@ def _answer_holds(test: AnswerTest, answers: Mapping[str, Any]) -> bool:
         return isinstance(value, (list, tuple)) and any(v in value for v in test.value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
+    threshold = float(test.value)
     comparisons = {
-        "gt": value > test.value,
-        "gte": value >= test.value,
-        "lt": value < test.value,
-        "lte": value <= test.value,
+        "gt": value > threshold,
+        "gte": value >= threshold,
+        "lt": value < threshold,
+        "lte": value <= threshold,
     }
     return comparisons[test.operator]
 

@@ -320,10 +320,12 @@ def _parse(doc: LinedYaml) -> LegalCatalog:
         raw = read.mapping(raw, path, regime_keys, regime_keys)
         regimes.append(
             RegimeRule(
-                *(
-                    read.text(raw, key, path)
-                    for key in ("id", "jurisdiction", "title", "citation", "paraphrase", "why")
-                ),
+                id=read.text(raw, "id", path),
+                jurisdiction=read.text(raw, "jurisdiction", path),
+                title=read.text(raw, "title", path),
+                citation=read.text(raw, "citation", path),
+                paraphrase=read.text(raw, "paraphrase", path),
+                why=read.text(raw, "why", path),
                 when=condition(raw["when"], (*path, "when"), True),
             )
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -223,7 +223,7 @@ def _check_one(question: Question, value: Any) -> tuple[Any, str | None]:
 
 
 def _validate(
-    answers: Mapping[str, Any], questionnaire: Questionnaire, where: Any
+    answers: Any, questionnaire: Questionnaire, where: Callable[[PathKey], str]
 ) -> tuple[Answers, list[str]]:
     normalised: Answers = {}
     problems: list[str] = []
