@@ -21,8 +21,13 @@ from ombud.store.audit import canonical_json, event_hash
 
 def _profile(owner: str = "ada") -> SystemProfile:
     return SystemProfile(
-        name="Spam filter", purpose="Flags spam e-mail", owner=owner, owner_team="it",
-        domain="internal_productivity", kind="decision_model", operator_role="deployer",
+        name="Spam filter",
+        purpose="Flags spam e-mail",
+        owner=owner,
+        owner_team="it",
+        domain="internal_productivity",
+        kind="decision_model",
+        operator_role="deployer",
         automation="fully_automated",
     )
 
@@ -57,8 +62,10 @@ def _disable_trigger(conn: Connection) -> None:
 
 
 def test_the_application_cannot_update_or_delete_events(busy_log: AppContext) -> None:
-    for statement in ("UPDATE audit_events SET actor = 'x' WHERE seq = 2",
-                      "DELETE FROM audit_events WHERE seq = 2"):
+    for statement in (
+        "UPDATE audit_events SET actor = 'x' WHERE seq = 2",
+        "DELETE FROM audit_events WHERE seq = 2",
+    ):
         with pytest.raises(DBAPIError, match="append-only"), busy_log.engine.begin() as conn:
             conn.execute(text(statement))
     assert audit_log.verify_log(busy_log).ok
@@ -99,11 +106,18 @@ def test_reordered_rows_are_detected(busy_log: AppContext) -> None:
 
 def _forged_fields(busy_log: AppContext, seq: int, prev_hash: str) -> dict[str, object]:
     return {
-        "seq": seq, "event_id": f"00000000-0000-0000-0000-{seq:012d}",
-        "at": "2026-01-01T00:00:00.000000+00:00", "actor": "mallory",
-        "action": "system.transition", "entity_type": "ai_system", "entity_id": "spam-filter",
-        "before_digest": None, "after_digest": None, "request_id": "forged",
-        "details": {"to": "deployed"}, "prev_hash": prev_hash,
+        "seq": seq,
+        "event_id": f"00000000-0000-0000-0000-{seq:012d}",
+        "at": "2026-01-01T00:00:00.000000+00:00",
+        "actor": "mallory",
+        "action": "system.transition",
+        "entity_type": "ai_system",
+        "entity_id": "spam-filter",
+        "before_digest": None,
+        "after_digest": None,
+        "request_id": "forged",
+        "details": {"to": "deployed"},
+        "prev_hash": prev_hash,
     }
 
 
@@ -118,8 +132,9 @@ def _insert(busy_log: AppContext, fields: dict[str, object], hash_: str) -> None
             ),
             {**fields, "details": canonical_json(fields["details"]), "hash": hash_},
         )
-        conn.execute(text("UPDATE audit_head SET seq = :s, hash = :h"),
-                     {"s": fields["seq"], "h": hash_})
+        conn.execute(
+            text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": fields["seq"], "h": hash_}
+        )
 
 
 def test_forged_row_appended_with_a_recomputed_chain_is_detected(busy_log: AppContext) -> None:
