@@ -66,7 +66,8 @@ def test_register_show_list(people: AppContext) -> None:
     events = list(audit_log.iter_events(people, entity_id="credit-scoring"))
     assert [e["action"] for e in events] == ["system.register"]
     assert events[0]["actor"] == "olivia"
-    assert events[0]["before_digest"] is None and events[0]["after_digest"]
+    assert events[0]["before_digest"] is None
+    assert events[0]["after_digest"]
 
 
 def test_duplicate_id_unknown_owner_and_permissions_are_refused(people: AppContext) -> None:
