@@ -76,10 +76,11 @@ def _required(answers: Mapping[str, Any], questionnaire: Questionnaire) -> None:
 def _obligation_date(
     rule: ObligationRule, catalog: LegalCatalog, annex_i_only: bool
 ) -> dt.date | None:
-    # Art. 113(c): high-risk duties of Art. 6(1) systems apply later than those of Annex III.
-    if annex_i_only and "high_risk" in rule.applies_to:
-        dates = {d.id: d.date for d in catalog.application_dates}
-        return dates.get("art_6_1", rule.applies_from)
+    # Art. 113(c): the duties that exist only because of high-risk status under Art. 6(1)
+    # apply later than those of Annex III systems; duties for every system (Art. 4) do not move.
+    deferred = {d.id: d.date for d in catalog.application_dates}.get("art_6_1")
+    if annex_i_only and set(rule.applies_to) == {"high_risk"} and deferred is not None:
+        return deferred if rule.applies_from is None else max(rule.applies_from, deferred)
     return rule.applies_from
 
 
