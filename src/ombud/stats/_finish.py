@@ -76,8 +76,13 @@ def _finish_regression(raw: pa.Table, spec: RegressionSpec, source: str) -> Tall
     values = [ROW_COUNT, WEIGHT, *REGRESSION_SUMS]
     cells = sum_cells(table, strata, values)
     return Tally(
-        cells=cells, kind="regression", group_columns=spec.groups, window_column=spec.window,
-        dropped_rows=rows, dropped_weight=weight, provenance={"source": source},
+        cells=cells,
+        kind="regression",
+        group_columns=spec.groups,
+        window_column=spec.window,
+        dropped_rows=rows,
+        dropped_weight=weight,
+        provenance={"source": source},
     )
 
 
@@ -87,7 +92,11 @@ def _is_missing(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _finish_classification(raw: pa.Table, spec: ClassificationSpec, source: str) -> Tally:
     strata = [*spec.groups, *([spec.window] if spec.window else [])]
-    outcome = [LABEL, *([PREDICTION] if spec.prediction else []), *([SCORE_BIN] if spec.score else [])]
+    outcome = [
+        LABEL,
+        *([PREDICTION] if spec.prediction else []),
+        *([SCORE_BIN] if spec.score else []),
+    ]
     table = _canonical(raw, [*strata, LABEL, *([PREDICTION] if spec.prediction else [])])
     missing = _is_missing(table[LABEL])
     for name in outcome[1:]:
@@ -112,20 +121,23 @@ def _finish_classification(raw: pa.Table, spec: ClassificationSpec, source: str)
             table = table.set_column(
                 idx, PREDICTION, _binary(table[PREDICTION], spec, spec.prediction, source)
             )
-    elif spec.prediction and table[LABEL].type != table[PREDICTION].type:
-        if not pa.types.is_null(table[LABEL].type) and not pa.types.is_null(
-            table[PREDICTION].type
-        ):
-            raise TallyError(
-                f"{source}: label {spec.label!r} is {table[LABEL].type} but prediction "
-                f"{spec.prediction!r} is {table[PREDICTION].type}; cast them to one type"
-            )
+    elif spec.prediction and _incompatible(table[LABEL].type, table[PREDICTION].type):
+        raise TallyError(
+            f"{source}: label {spec.label!r} is {table[LABEL].type} but prediction "
+            f"{spec.prediction!r} is {table[PREDICTION].type}; cast them to one type"
+        )
     values = [ROW_COUNT, WEIGHT, *([SUM_SCORE, SUM_SCORE_SQ] if spec.score else [])]
     cells = sum_cells(table, [*strata, *outcome], values)
     return Tally(
-        cells=cells, kind="classification", group_columns=spec.groups, window_column=spec.window,
-        has_prediction=spec.prediction is not None, score_edges=edges,
-        multiclass=spec.multiclass, dropped_rows=rows, dropped_weight=weight,
+        cells=cells,
+        kind="classification",
+        group_columns=spec.groups,
+        window_column=spec.window,
+        has_prediction=spec.prediction is not None,
+        score_edges=edges,
+        multiclass=spec.multiclass,
+        dropped_rows=rows,
+        dropped_weight=weight,
         provenance={"source": source},
     )
 
@@ -152,3 +164,7 @@ def _binary(col: pa.ChunkedArray, spec: ClassificationSpec, name: str, source: s
             "pass pos_label=<positive value>, or multiclass=True"
         )
     return col.cast(pa.int64())
+
+
+def _incompatible(a: pa.DataType, b: pa.DataType) -> bool:
+    return a != b and not pa.types.is_null(a) and not pa.types.is_null(b)

@@ -70,8 +70,13 @@ class ClassificationSpec:
     @property
     def columns(self) -> dict[str, str]:
         """Role -> source column, for the columns this spec reads."""
-        roles = {"label": self.label, "prediction": self.prediction, "score": self.score,
-                 "window": self.window, "weight": self.weight}
+        roles = {
+            "label": self.label,
+            "prediction": self.prediction,
+            "score": self.score,
+            "window": self.window,
+            "weight": self.weight,
+        }
         out = {role: col for role, col in roles.items() if col is not None}
         out.update({f"group {g}": g for g in self.groups})
         return out
@@ -94,8 +99,12 @@ class RegressionSpec:
 
     @property
     def columns(self) -> dict[str, str]:
-        roles = {"outcome": self.outcome, "prediction": self.prediction,
-                 "window": self.window, "weight": self.weight}
+        roles = {
+            "outcome": self.outcome,
+            "prediction": self.prediction,
+            "window": self.window,
+            "weight": self.weight,
+        }
         out = {role: col for role, col in roles.items() if col is not None}
         out.update({f"group {g}": g for g in self.groups})
         return out

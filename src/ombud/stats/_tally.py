@@ -11,6 +11,7 @@ two Tallies built from the same data by different engines compare equal.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -56,8 +57,8 @@ def check_edges(edges: Sequence[float]) -> tuple[float, ...]:
     """Validate custom score bin edges: strictly increasing, from 0 to 1."""
     out = tuple(float(e) for e in edges)
     if len(out) < 2 or out[0] != 0.0 or out[-1] != 1.0:
-        raise TallyError(f"score edges must start at 0.0 and end at 1.0, got {out[:3]}...{out[-2:]}")
-    if any(b <= a for a, b in zip(out, out[1:], strict=False)):
+        raise TallyError(f"score edges must run from 0.0 to 1.0, got {out[:2]}...{out[-2:]}")
+    if any(b <= a for a, b in itertools.pairwise(out)):
         raise TallyError("score edges must be strictly increasing; sort and deduplicate them")
     return out
 
@@ -136,7 +137,10 @@ class Tally:
     def empty_like(self) -> Tally:
         """The identity of ``merge`` for Tallies of this layout."""
         return replace(
-            self, cells=self.cells.slice(0, 0), dropped_rows=0, dropped_weight=0.0,
+            self,
+            cells=self.cells.slice(0, 0),
+            dropped_rows=0,
+            dropped_weight=0.0,
             suppressed_cells=0,
         )
 
@@ -253,8 +257,14 @@ def merge(tallies: Iterable[Tally]) -> Tally:
 
 
 def _check_compatible(a: Tally, b: Tally) -> None:
-    fields = ("kind", "group_columns", "window_column", "has_prediction", "score_edges",
-              "multiclass")
+    fields = (
+        "kind",
+        "group_columns",
+        "window_column",
+        "has_prediction",
+        "score_edges",
+        "multiclass",
+    )
     for name in fields:
         va: Any = getattr(a, name)
         vb: Any = getattr(b, name)

@@ -1,0 +1,139 @@
+"""Per-group metric tables and their disparity summaries, in fairlearn's vocabulary.
+
+``by_group`` holds one row per group (per stratum of the control features, if any) and one
+column per metric; ``overall`` is the same metric on everyone (per stratum). The summaries
+reduce over groups within each stratum: ``group_min``/``group_max``, ``difference`` and
+``ratio`` between groups, to the overall value, or to a named reference group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ombud.stats._errors import TallyError
+
+Method = Literal["between_groups", "to_overall", "to_reference"]
+
+
+@dataclass(frozen=True)
+class GroupMetrics:
+    """Metrics per group plus overall; NaN cells have a reason in ``reasons``."""
+
+    by_group: pd.DataFrame
+    overall: pd.DataFrame
+    reasons: pd.DataFrame
+    overall_reasons: pd.DataFrame
+    by: tuple[str, ...]
+    control: tuple[str, ...] = ()
+
+    @property
+    def overall_series(self) -> pd.Series:
+        """``overall`` as a Series when there are no control features."""
+        if self.control:
+            raise TallyError("overall has one row per control stratum; use .overall")
+        return self.overall.iloc[0]
+
+    def _reduce(self, table: pd.DataFrame, how: str) -> pd.DataFrame | pd.Series:
+        if self.control:
+            grouped = table.groupby(level=list(self.control), dropna=False)
+            out: pd.DataFrame = getattr(grouped, how)()
+            return out
+        series: pd.Series = getattr(table, how)()
+        return series
+
+    def group_min(self) -> pd.DataFrame | pd.Series:
+        return self._reduce(self.by_group, "min")
+
+    def group_max(self) -> pd.DataFrame | pd.Series:
+        return self._reduce(self.by_group, "max")
+
+    def _overall_aligned(self) -> pd.DataFrame:
+        if not self.control:
+            row = self.overall.iloc[0]
+            return pd.DataFrame(
+                np.tile(row.to_numpy(), (len(self.by_group), 1)),
+                index=self.by_group.index,
+                columns=self.by_group.columns,
+            )
+        keys = self.by_group.index.droplevel(list(self.by)) if self.by else self.by_group.index
+        aligned = self.overall.reindex(keys)
+        aligned.index = self.by_group.index
+        return aligned
+
+    def _reference_aligned(self, reference: Hashable) -> pd.DataFrame:
+        if not self.by:
+            raise TallyError("a reference group needs by= columns")
+        level = list(self.by) if len(self.by) > 1 else self.by[0]
+        try:
+            ref = self.by_group.xs(reference, level=level, drop_level=True)
+        except KeyError as exc:
+            groups = list(self.by_group.index.unique())[:10]
+            raise TallyError(f"reference group {reference!r} not found; groups: {groups}") from exc
+        if not self.control:
+            row = ref.iloc[0] if isinstance(ref, pd.DataFrame) else ref
+            return pd.DataFrame(
+                np.tile(row.to_numpy(), (len(self.by_group), 1)),
+                index=self.by_group.index,
+                columns=self.by_group.columns,
+            )
+        keys = self.by_group.index.droplevel(list(self.by))
+        aligned = ref.reindex(keys)
+        aligned.index = self.by_group.index
+        return aligned
+
+    def compared_to(
+        self, reference: Hashable | None = None, how: Literal["difference", "ratio"] = "difference"
+    ) -> pd.DataFrame:
+        """Each group's metric minus (or divided by) the reference group's, or overall if None."""
+        base = self._overall_aligned() if reference is None else self._reference_aligned(reference)
+        if how == "difference":
+            return self.by_group - base
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = self.by_group / base.where(base != 0)
+        return out
+
+    def difference(
+        self, method: Method = "between_groups", reference: Hashable | None = None
+    ) -> pd.DataFrame | pd.Series:
+        """Largest gap: max - min between groups, or max |group - overall/reference|."""
+        if method == "between_groups":
+            return self._reduce(self.by_group, "max") - self._reduce(self.by_group, "min")
+        base = self._base(method, reference)
+        return self._reduce((self.by_group - base).abs(), "max")
+
+    def ratio(
+        self, method: Method = "between_groups", reference: Hashable | None = None
+    ) -> pd.DataFrame | pd.Series:
+        """Smallest ratio: min/max between groups, or min of min(g/b, b/g) to overall/reference."""
+        if method == "between_groups":
+            low, high = self._reduce(self.by_group, "min"), self._reduce(self.by_group, "max")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return low / high.where(high != 0)
+        base = self._base(method, reference)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = self.by_group / base.where(base != 0)
+            down = base / self.by_group.where(self.by_group != 0)
+        both = np.fmin(up.to_numpy(dtype=float), down.to_numpy(dtype=float))
+        table = pd.DataFrame(both, index=self.by_group.index, columns=self.by_group.columns)
+        return self._reduce(table, "min")
+
+    def _base(self, method: Method, reference: Hashable | None) -> pd.DataFrame:
+        if method == "to_overall":
+            return self._overall_aligned()
+        if method == "to_reference":
+            if reference is None:
+                raise TallyError("method='to_reference' needs reference=<group value>")
+            return self._reference_aligned(reference)
+        raise TallyError(f"unknown method {method!r}; use between_groups/to_overall/to_reference")
+
+    def tidy(self) -> pd.DataFrame:
+        """Long form: one row per (group, metric) with value and reason."""
+        values = self.by_group.stack(future_stack=True).rename("value")
+        reasons = self.reasons.stack(future_stack=True).rename("reason")
+        out = pd.concat([values, reasons], axis=1).reset_index()
+        return out.rename(columns={out.columns[len(self.control) + len(self.by)]: "metric"})
