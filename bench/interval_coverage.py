@@ -72,7 +72,8 @@ def rate_difference_and_ratio(counts: np.ndarray) -> np.ndarray:
     """Cells are (group 1 not selected, selected, group 2 not selected, selected)."""
     rate1 = counts[:, 1] / (counts[:, 0] + counts[:, 1])
     rate2 = counts[:, 3] / (counts[:, 2] + counts[:, 3])
-    return np.column_stack([rate1 - rate2, rate1 / rate2])
+    with np.errstate(divide="ignore", invalid="ignore"):  # a resample may select nobody
+        return np.column_stack([rate1 - rate2, rate1 / rate2])
 
 
 def bootstrap_rows(rng: np.random.Generator, sims: int, n_boot: int) -> list[str]:
