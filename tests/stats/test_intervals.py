@@ -246,3 +246,41 @@ def test_intervals_widen_with_confidence(
             continue
         assert wide[0] <= narrow[0] * (1 + 1e-12) + 1e-12
         assert wide[1] >= narrow[1] * (1 - 1e-12) - 1e-12
+
+
+@pytest.mark.slow
+def test_wilson_coverage_by_simulation() -> None:
+    """Oracle: simulation — 95% Wilson intervals cover the true p in 93.5–96.5% of 4,000
+    binomial samples for each n in {200, 500, 2000} and p in {0.1, 0.3, 0.5}."""
+    rng = np.random.default_rng(RNG_SEED)
+    for n in (200, 500, 2000):
+        for p in (0.1, 0.3, 0.5):
+            lower, upper = wilson_interval(rng.binomial(n, p, size=4000), n)
+            coverage = np.mean((lower <= p) & (p <= upper))
+            assert 0.935 <= coverage <= 0.965, (n, p, coverage)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("n1", "n2", "p1", "p2"),
+    [
+        (200, 200, 0.1, 0.1),
+        (200, 200, 0.15, 0.1),
+        (500, 500, 0.2, 0.3),
+        (2000, 2000, 0.4, 0.5),
+        (200, 2000, 0.15, 0.1),
+        (300, 1000, 0.5, 0.4),
+    ],
+)
+def test_difference_and_ratio_coverage_by_simulation(
+    n1: int, n2: int, p1: float, p2: float
+) -> None:
+    """Oracle: simulation — 95% Newcombe (p1 − p2) and Katz (p1 / p2) intervals cover the truth
+    in 93.5–96.5% of 4,000 pairs of binomial samples."""
+    rng = np.random.default_rng(RNG_SEED + n1 + n2)
+    x1 = rng.binomial(n1, p1, size=4000)
+    x2 = rng.binomial(n2, p2, size=4000)
+    low_d, upp_d = newcombe_difference_interval(x1, n1, x2, n2)
+    low_r, upp_r = katz_ratio_interval(x1, n1, x2, n2)
+    assert 0.935 <= np.mean((low_d <= p1 - p2) & (p1 - p2 <= upp_d)) <= 0.965
+    assert 0.935 <= np.mean((low_r <= p1 / p2) & (p1 / p2 <= upp_r)) <= 0.965
