@@ -147,6 +147,25 @@ def test_chunks_bound_memory_and_cover_all_replicates(monkeypatch: pytest.Monkey
     assert np.all(result.replicates == CELL_COUNTS.sum())
 
 
+def test_infinite_replicates_give_nan_se_without_warning() -> None:
+    """Oracle: the documented contract and a hand count — group B has 1 selected row of 31, so
+    about (30/31)^31 = 36% of resamples select nobody there and the ratio is +inf: the upper
+    bound is inf, the lower bound finite, the SE NaN, and no RuntimeWarning escapes."""
+
+    def rate_ratio(counts: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return (counts[:, 1] / 150) / (counts[:, 3] / 31)
+
+    result = multinomial_bootstrap(
+        [100, 50, 30, 1], rate_ratio, n_boot=2000, seed=8, strata=GROUP_OF_CELL
+    )
+    share_infinite = np.mean(np.isinf(result.replicates))
+    assert share_infinite == pytest.approx((30 / 31) ** 31, abs=0.04)
+    assert np.isinf(result.upper)
+    assert np.isfinite(result.lower)
+    assert np.isnan(result.standard_error)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [

@@ -39,8 +39,8 @@ class BootstrapResult:
     lower, upper: the percentile interval at `confidence`.
     standard_error: standard deviation of the replicates (ddof = 1).
     replicates: the (B,) or (B, k) replicate values, kept so callers can use other summaries.
-    NaN replicates (a metric undefined in some resample) propagate NaN into the summaries:
-    stratify so that every denominator keeps its rows.
+    NaN replicates (a metric undefined in some resample) propagate NaN into the summaries, and
+    infinite ones make the standard error NaN: stratify so that every denominator keeps rows.
     """
 
     estimate: FloatArray
@@ -163,12 +163,16 @@ def multinomial_bootstrap(
         raise StatsInputError(f"{where}: statistic returned different shapes between calls")
 
     tail = (1.0 - level) / 2.0
-    lower, upper = np.quantile(replicates, [tail, 1.0 - tail], axis=0)
+    # Infinite replicates (e.g. a ratio whose resampled denominator is 0) are legitimate: they
+    # sort to the ends for the percentiles, and make the standard error NaN, without a warning.
+    with np.errstate(invalid="ignore"):
+        lower, upper = np.quantile(replicates, [tail, 1.0 - tail], axis=0)
+        standard_error = np.std(replicates, axis=0, ddof=1)
     return BootstrapResult(
         estimate=_as_result(estimate),
         lower=_as_result(lower),
         upper=_as_result(upper),
-        standard_error=_as_result(np.std(replicates, axis=0, ddof=1)),
+        standard_error=_as_result(np.where(np.isfinite(standard_error), standard_error, np.nan)),
         replicates=_as_result(replicates),
         confidence=level,
     )
