@@ -68,19 +68,21 @@ class GroupMetrics:
     def _reference_aligned(self, reference: Hashable) -> pd.DataFrame:
         if not self.by:
             raise TallyError("a reference group needs by= columns")
-        level = list(self.by) if len(self.by) > 1 else self.by[0]
-        try:
-            ref = self.by_group.xs(reference, level=level, drop_level=True)
-        except KeyError as exc:
-            groups = list(self.by_group.index.unique())[:10]
-            raise TallyError(f"reference group {reference!r} not found; groups: {groups}") from exc
+        groups = list(self.by_group.index.unique())[:10]
         if not self.control:
-            row = ref.iloc[0] if isinstance(ref, pd.DataFrame) else ref
+            if reference not in self.by_group.index:
+                raise TallyError(f"reference group {reference!r} not found; groups: {groups}")
+            row = self.by_group.loc[[reference]].iloc[0]
             return pd.DataFrame(
                 np.tile(row.to_numpy(), (len(self.by_group), 1)),
                 index=self.by_group.index,
                 columns=self.by_group.columns,
             )
+        key = reference if isinstance(reference, tuple) else (reference,)
+        try:
+            ref = self.by_group.xs(key, level=list(self.by), drop_level=True)
+        except KeyError as exc:
+            raise TallyError(f"reference group {reference!r} not found; groups: {groups}") from exc
         keys = self.by_group.index.droplevel(list(self.by))
         aligned = ref.reindex(keys)
         aligned.index = self.by_group.index
