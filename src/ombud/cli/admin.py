@@ -57,8 +57,13 @@ def user_add(
     state = state_of(ctx)
     with state.context() as context:
         user = workspaces.add_user(
-            context, state.actor(context), username=username, roles=role,
-            display_name=display_name, email=email, os_username=os_user_name,
+            context,
+            state.actor(context),
+            username=username,
+            roles=role,
+            display_name=display_name,
+            email=email,
+            os_username=os_user_name,
         )
     if as_json:
         emit_json(user)
@@ -67,9 +72,7 @@ def user_add(
 
 
 @user_app.command("list")
-def user_list(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
-) -> None:
+def user_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List workspace users."""
     state = state_of(ctx)
     with state.context() as context:
@@ -79,8 +82,13 @@ def user_list(
         return
     table = Table("user", "name", "roles", "OS user", "active")
     for user in users:
-        table.add_row(user["username"], user["display_name"], ", ".join(user["roles"]),
-                      user["os_username"] or "", "yes" if user["active"] else "no")
+        table.add_row(
+            user["username"],
+            user["display_name"],
+            ", ".join(user["roles"]),
+            user["os_username"] or "",
+            "yes" if user["active"] else "no",
+        )
     state.out.print(table)
 
 

@@ -25,8 +25,15 @@ def verify(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
     with state.context() as context:
         report = audit_log.verify_log(context)
     if as_json:
-        emit_json({"ok": report.ok, "events": report.events, "head_hash": report.head_hash,
-                   "first_bad_seq": report.first_bad_seq, "problem": report.problem})
+        emit_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "head_hash": report.head_hash,
+                "first_bad_seq": report.first_bad_seq,
+                "problem": report.problem,
+            }
+        )
     elif report.ok:
         state.out.print(f"audit log intact: {report.events} events, head {report.head_hash}")
     else:
@@ -53,8 +60,14 @@ def show(
     table = Table("#", "at (UTC)", "actor", "action", "entity", "details")
     for e in events:
         details = json.dumps(e["details"], ensure_ascii=False) if e["details"] else ""
-        table.add_row(str(e["seq"]), e["at"][:19], e["actor"], e["action"],
-                      f"{e['entity_type']}:{e['entity_id']}", details[:80])
+        table.add_row(
+            str(e["seq"]),
+            e["at"][:19],
+            e["actor"],
+            e["action"],
+            f"{e['entity_type']}:{e['entity_id']}",
+            details[:80],
+        )
     state.out.print(table)
 
 
@@ -66,8 +79,10 @@ def export(
     """Export every event as JSON Lines, in chain order."""
     state = state_of(ctx)
     with state.context() as context:
-        lines = [json.dumps(e, ensure_ascii=False, sort_keys=True)
-                 for e in audit_log.iter_events(context)]
+        lines = [
+            json.dumps(e, ensure_ascii=False, sort_keys=True)
+            for e in audit_log.iter_events(context)
+        ]
     text = "".join(line + "\n" for line in lines)
     if output is None:
         sys.stdout.write(text)

@@ -33,13 +33,20 @@ def _root(
     ctx: typer.Context,
     workspace: Annotated[
         Path | None,
-        typer.Option("--workspace", "-w", envvar="OMBUD_WORKSPACE",
-                     help="Workspace folder (default: found from the current folder upward)."),
+        typer.Option(
+            "--workspace",
+            "-w",
+            envvar="OMBUD_WORKSPACE",
+            help="Workspace folder (default: found from the current folder upward).",
+        ),
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option("--db", envvar="OMBUD_DATABASE_URL",
-                     help="Database URL (sqlite:///PATH or postgresql://...)."),
+        typer.Option(
+            "--db",
+            envvar="OMBUD_DATABASE_URL",
+            help="Database URL (sqlite:///PATH or postgresql://...).",
+        ),
     ] = None,
     as_user: Annotated[
         str | None,
@@ -68,7 +75,7 @@ def run(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exit codes
+    except Exception as exc:
         code = exit_code_for(exc)
         if code is None:
             raise

@@ -10,8 +10,9 @@ import typer
 from rich.table import Table
 
 from ombud.cli._state import emit_json, state_of
+from ombud.cli.render import render_system
 from ombud.governance import InvalidInput, SystemProfile, VersionSpec, parse_system_manifest
-from ombud.services import systems
+from ombud.services import classification, systems
 from ombud.yamlsource import load_yaml_file
 
 __all__ = ["register"]
@@ -37,8 +38,9 @@ def register_cmd(
     team: Annotated[str | None, typer.Option(help="Owning team.")] = None,
     domain: Annotated[str | None, typer.Option()] = None,
     kind: Annotated[str | None, typer.Option()] = None,
-    role: Annotated[str | None, typer.Option(help="provider, deployer, importer, distributor")]
-    = None,
+    role: Annotated[
+        str | None, typer.Option(help="provider, deployer, importer, distributor")
+    ] = None,
     automation: Annotated[str | None, typer.Option()] = None,
     business_unit: Annotated[str, typer.Option()] = "",
     vendor: Annotated[str, typer.Option()] = "in-house",
@@ -57,10 +59,10 @@ def register_cmd(
         with state.context() as context:
             outcome, system, added = systems.apply_manifest(context, state.actor(context), parsed)
             if parsed.classification_answers is not None:
-                from ombud.services import classification
-
                 classification.classify_system(
-                    context, state.actor(context), parsed.system_id,
+                    context,
+                    state.actor(context),
+                    parsed.system_id,
                     answers=dict(parsed.classification_answers),
                 )
         if as_json:
@@ -70,14 +72,24 @@ def register_cmd(
             state.out.print(f"{outcome} '{parsed.system_id}' from {manifest}{extra}")
         return
     if system_id is None:
-        raise InvalidInput("give a system id (e.g. `ombud system register credit-scoring ...`) "
-                           "or -f system.yaml")
+        raise InvalidInput(
+            "give a system id (e.g. `ombud system register credit-scoring ...`) or -f system.yaml"
+        )
     fields: dict[str, Any] = {
-        "name": name, "purpose": purpose, "owner": owner, "owner_team": team,
-        "domain": domain, "kind": kind, "operator_role": role, "automation": automation,
-        "business_unit": business_unit, "vendor": vendor,
-        "deployment_regions": region or [], "affected_people": affected or [],
-        "data_categories": data_category or [], "out_of_scope_uses": out_of_scope or [],
+        "name": name,
+        "purpose": purpose,
+        "owner": owner,
+        "owner_team": team,
+        "domain": domain,
+        "kind": kind,
+        "operator_role": role,
+        "automation": automation,
+        "business_unit": business_unit,
+        "vendor": vendor,
+        "deployment_regions": region or [],
+        "affected_people": affected or [],
+        "data_categories": data_category or [],
+        "out_of_scope_uses": out_of_scope or [],
     }
     missing = [k for k in SystemProfile.required_field_names() if not fields.get(k)]
     if missing:
@@ -107,11 +119,19 @@ def list_cmd(
     if as_json:
         emit_json(items)
         return
-    table = Table("id", "name", "domain", "owner", "tier", "EU AI Act", "status")
+    table = Table()
+    for column in ("id", "name", "domain", "owner", "tier", "EU AI Act", "status"):
+        table.add_column(column, no_wrap=column in {"id", "EU AI Act", "status"})
     for s in items:
-        table.add_row(s["id"], s["name"], s["domain"], s["owner"],
-                      str(s["tier"]) if s["tier"] else "-", s["eu_category"] or "unclassified",
-                      s["status"])
+        table.add_row(
+            s["id"],
+            s["name"],
+            s["domain"],
+            s["owner"],
+            str(s["tier"]) if s["tier"] else "-",
+            s["eu_category"] or "unclassified",
+            s["status"],
+        )
     state.out.print(table)
 
 
@@ -124,8 +144,6 @@ def show_cmd(ctx: typer.Context, system_id: str, as_json: JsonOpt = False) -> No
     if as_json:
         emit_json(data)
         return
-    from ombud.cli.render import render_system
-
     render_system(state.out, data)
 
 
@@ -144,19 +162,20 @@ def update_cmd(
 ) -> None:
     """Change fields of a registered system."""
     state = state_of(ctx)
-    list_fields = {"out_of_scope_uses", "deployment_regions", "affected_people",
-                   "data_categories"}
+    list_fields = {"out_of_scope_uses", "deployment_regions", "affected_people", "data_categories"}
     changes: dict[str, Any] = {}
     for item in sets:
         key, sep, value = item.partition("=")
         if not sep:
             raise InvalidInput(f"--set '{item}' must look like FIELD=VALUE")
         key = key.strip()
-        changes[key] = [v.strip() for v in value.split(",") if v.strip()] if (
-            key in list_fields) else value
+        changes[key] = (
+            [v.strip() for v in value.split(",") if v.strip()] if (key in list_fields) else value
+        )
     with state.context() as context:
-        system = systems.update_system(context, state.actor(context), system_id, changes,
-                                       expected_version=expect_version)
+        system = systems.update_system(
+            context, state.actor(context), system_id, changes, expected_version=expect_version
+        )
     if as_json:
         emit_json(system)
     else:
@@ -174,8 +193,7 @@ def transition_cmd(
     """Move a system through its lifecycle (proposed → in_review → approved → deployed ...)."""
     state = state_of(ctx)
     with state.context() as context:
-        system = systems.transition_system(context, state.actor(context), system_id, status,
-                                           reason)
+        system = systems.transition_system(context, state.actor(context), system_id, status, reason)
     if as_json:
         emit_json(system)
     else:
@@ -223,8 +241,15 @@ def version_add_cmd(
     models = tuple(_spec(m, "--model") for m in model or [])
     datasets = tuple(_spec(d, "--data") for d in data or [])
     with state.context() as context:
-        version = systems.add_version(context, state.actor(context), system_id, label,
-                                      models=models, training_data=datasets, notes=notes)
+        version = systems.add_version(
+            context,
+            state.actor(context),
+            system_id,
+            label,
+            models=models,
+            training_data=datasets,
+            notes=notes,
+        )
     if as_json:
         emit_json(version)
     else:

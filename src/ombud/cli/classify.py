@@ -1,0 +1,112 @@
+"""``ombud classify SYSTEM``: the questionnaire, interactively or from a file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ombud.cli._state import emit_json, state_of
+from ombud.cli.render import render_classification
+from ombud.compliance import Question, QuestionType, load_answers_yaml
+from ombud.services import classification
+
+__all__ = ["register"]
+
+
+def _ask(question: Question) -> Any:
+    typer.echo(f"\n{question.text}\n  ({question.help})")
+    if question.type == QuestionType.BOOL:
+        return typer.confirm("  yes?", default=False)
+    if question.type in (QuestionType.ONE_OF, QuestionType.MANY_OF):
+        for i, option in enumerate(question.options, 1):
+            typer.echo(f"  {i}. {option.text} [{option.id}]")
+        many = question.type == QuestionType.MANY_OF
+        raw = typer.prompt("  numbers, comma-separated" if many else "  number")
+        picked = []
+        for part in str(raw).split(","):
+            part = part.strip()
+            if part.isdigit() and 1 <= int(part) <= len(question.options):
+                picked.append(question.options[int(part) - 1].id)
+            elif part:
+                picked.append(part)
+        return picked if many else (picked[0] if picked else "")
+    if question.type == QuestionType.NUMBER:
+        return typer.prompt("  number", type=float)
+    return typer.prompt("  answer")
+
+
+def classify_cmd(
+    ctx: typer.Context,
+    system_id: str,
+    answers_file: Annotated[
+        Path | None, typer.Option("--answers", help="YAML file of questionnaire answers.")
+    ] = None,
+    catalog_version: Annotated[
+        str | None, typer.Option(help="Legal catalog version (default: the newest).")
+    ] = None,
+    tiering: Annotated[
+        Path | None, typer.Option(help="The organization's tiering policy YAML.")
+    ] = None,
+    interactive: Annotated[
+        bool | None,
+        typer.Option(
+            "--interactive/--no-interactive",
+            help="Ask unanswered questions (default: when stdin is a terminal).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Classify a system under the EU AI Act and other regimes, and assign its internal tier."""
+    state = state_of(ctx)
+    given: dict[str, Any] = dict(load_answers_yaml(answers_file)) if answers_file else {}
+    ask = sys.stdin.isatty() if interactive is None else interactive
+    with state.context() as context:
+        actor = state.actor(context)
+        if ask:
+            answers = {**classification.known_answers(context, system_id), **given}
+            while pending := classification.unanswered_questions(answers):
+                answers[pending[0].id] = _ask(pending[0])
+            given = answers
+        outcome = classification.classify_system(
+            context,
+            actor,
+            system_id,
+            answers=given,
+            catalog_version=catalog_version,
+            tiering_policy=tiering,
+        )
+    if as_json:
+        emit_json(outcome.to_dict())
+        return
+    data = outcome.to_dict()
+    state.out.print(f"[bold]{system_id}[/]")
+    render_classification(state.out, data["classification"], data["tier"])
+    if outcome.unanswered:
+        state.out.print(
+            "[yellow]unanswered (treated as 'no'): " + ", ".join(outcome.unanswered) + "[/]"
+        )
+    if outcome.diff is not None:
+        changes = {
+            k: v
+            for k, v in outcome.diff.to_dict().items()
+            if v and not k.startswith(("old_", "new_"))
+        }
+        if changes or outcome.diff.old_category != outcome.diff.new_category:
+            state.out.print(
+                f"changed since the previous classification "
+                f"({outcome.diff.old_catalog_version} → "
+                f"{outcome.diff.new_catalog_version}): "
+                f"{outcome.diff.old_category.value} → "
+                f"{outcome.diff.new_category.value}"
+            )
+            for key, value in changes.items():
+                state.out.print(f"  {key.replace('_', ' ')}: {', '.join(map(str, value))}")
+        else:
+            state.out.print("no change since the previous classification")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("classify")(classify_cmd)

@@ -1,0 +1,161 @@
+"""The main job, ``ombud demo``: a realistic portfolio built from real public data.
+
+Each system is registered from a manifest (the same GitOps path a team would use),
+versioned with its training data pinned by the sha256 of the real file it was built
+on, classified, and moved through the lifecycle by the people who may do so. Later
+capabilities (audits, gates, red-teaming) add steps to ``run_demo``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ombud.datasets import DatasetNotFoundError, load
+from ombud.governance import VersionSpec, parse_system_manifest
+from ombud.services import classification, systems, workspaces
+from ombud.services.context import AppContext, open_context
+from ombud.store import SETTINGS_FILE, WorkspaceError
+from ombud.yamlsource import parse_yaml
+
+__all__ = ["DEMO_ADMIN", "DemoReport", "run_demo"]
+
+DEMO_ADMIN = "ada"
+
+PEOPLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("lena", "Lena Fischer, Responsible AI Lead", ("rai_lead",)),
+    ("omar", "Omar Haddad, model owner (public sector)", ("owner",)),
+    ("olivia", "Olivia Brandt, model owner (credit risk)", ("owner",)),
+    ("hana", "Hana Sato, model owner (people and channels)", ("owner",)),
+    ("rex", "Rex Okafor, review board member", ("reviewer",)),
+    ("audrey", "Audrey Lambert, internal auditor", ("auditor",)),
+)
+
+# system id -> (version label, data set it was built on, notes)
+VERSIONS: dict[str, tuple[str, str | None, str]] = {
+    "recidivism-risk": ("2.0.0", "compas", "decile score model, Broward County 2013-14 sample"),
+    "mortgage-underwriting": ("1.3.0", "hmda", "logistic model on Boston HMDA 1990 applications"),
+    "resume-screening": (
+        "4.1.0",
+        "bertrand_mullainathan",
+        "vendor model; field-experiment test bed",
+    ),
+    "benefit-eligibility": ("0.9.0", "adult", "gradient boosting on census income records"),
+    "support-assistant": ("1.0.0", None, "SmolLM2-135M-Instruct with a retail-bank system prompt"),
+    "spam-filter": ("7.2.0", None, "vendor model, no training data shared"),
+}
+
+# (system, target status, who, reason)
+MOVES: tuple[tuple[str, str, str, str], ...] = (
+    ("spam-filter", "in_review", "hana", "vendor due diligence complete"),
+    ("spam-filter", "approved", "lena", "minimal risk; vendor contract covers incidents"),
+    ("spam-filter", "deployed", "hana", "rolled out to all mailboxes"),
+    ("support-assistant", "in_review", "hana", "ready for red-team review"),
+    ("recidivism-risk", "in_review", "omar", "requesting pre-deployment review"),
+    ("mortgage-underwriting", "in_review", "olivia", "model validation finished"),
+)
+
+
+@dataclass
+class DemoReport:
+    workspace: Path
+    systems: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _fresh_folder(root: Path) -> None:
+    if not root.exists():
+        return
+    if not (root / SETTINGS_FILE).exists() and any(root.iterdir()):
+        raise WorkspaceError(
+            f"{root} exists and is not an Ombud workspace; refusing to delete it, pick another "
+            "--workspace"
+        )
+    shutil.rmtree(root)
+
+
+def _manifests() -> list[tuple[str, str]]:
+    folder = resources.files("ombud.services").joinpath("demo_portfolio")
+    return sorted(
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+def run_demo(
+    root: Path,
+    *,
+    fresh: bool,
+    os_user: str,
+    progress: Callable[[str], None] = lambda _: None,
+) -> DemoReport:
+    if fresh:
+        _fresh_folder(root)
+    workspace, _, _ = workspaces.init_workspace(
+        root, database_url=None, admin=DEMO_ADMIN, os_user=os_user
+    )
+    report = DemoReport(workspace.root)
+    context = open_context(workspace)
+    try:
+        _people(context)
+        new = _portfolio(context, report, progress)
+        for system_id, target, who, reason in MOVES:
+            if system_id in new:  # a re-run leaves systems where people have moved them
+                systems.transition_system(context, context.actor(who), system_id, target, reason)
+        report.systems = [
+            systems.get_system(context, s["id"]) for s in systems.list_systems(context)
+        ]
+    finally:
+        context.close()
+    return report
+
+
+def _people(context: AppContext) -> None:
+    admin = context.actor(DEMO_ADMIN)
+    existing = {u["username"] for u in workspaces.list_users(context)}
+    for username, name, roles in PEOPLE:
+        if username not in existing:
+            workspaces.add_user(context, admin, username=username, roles=roles, display_name=name)
+
+
+def _portfolio(
+    context: AppContext, report: DemoReport, progress: Callable[[str], None]
+) -> set[str]:
+    """Register, version and classify every demo system; return the newly registered ones."""
+    new: set[str] = set()
+    for filename, text in _manifests():
+        manifest = parse_system_manifest(parse_yaml(text, f"demo_portfolio/{filename}"))
+        owner = context.actor(manifest.profile.owner)
+        progress(f"registering {manifest.system_id}")
+        if systems.apply_manifest(context, owner, manifest)[0] == "registered":
+            new.add(manifest.system_id)
+        label, dataset_name, notes = VERSIONS[manifest.system_id]
+        training: tuple[VersionSpec, ...] = ()
+        if dataset_name is not None:
+            try:
+                dataset = load(dataset_name)
+            except DatasetNotFoundError as exc:
+                report.notes.append(f"{manifest.system_id}: training data not pinned ({exc})")
+            else:
+                training = (
+                    VersionSpec(dataset.name, Path(dataset.source).as_uri(), dataset.sha256),
+                )
+        shown = systems.get_system(context, manifest.system_id)
+        if not any(v["label"] == label for v in shown["versions"]):
+            systems.add_version(
+                context, owner, manifest.system_id, label, training_data=training, notes=notes
+            )
+        if manifest.system_id in new:
+            progress(f"classifying {manifest.system_id}")
+            classification.classify_system(
+                context,
+                owner,
+                manifest.system_id,
+                answers=dict(manifest.classification_answers or {}),
+            )
+    return new
