@@ -68,7 +68,9 @@ def test_inventory_ids_and_options_are_present() -> None:
         assert question is not None, qid
         assert options <= set(question.option_ids), qid
     regions = questionnaire.get("deployment_regions")
-    assert regions is not None and regions.type is QuestionType.MANY_OF and regions.pattern
+    assert regions is not None
+    assert regions.type is QuestionType.MANY_OF
+    assert regions.pattern
 
 
 def test_every_question_cites_its_source() -> None:
@@ -111,10 +113,12 @@ def test_bad_answers_name_question_and_allowed_values(
     answers: dict[str, Any], fragment: str
 ) -> None:
     problems = check_answers(answers)
-    assert len(problems) == 1 and fragment in problems[0]
+    assert len(problems) == 1
+    assert fragment in problems[0]
     with pytest.raises(ClassificationInputError) as caught:
         validate_answers(answers)
-    assert fragment in str(caught.value) and "\n" not in str(caught.value)
+    assert fragment in str(caught.value)
+    assert "\n" not in str(caught.value)
 
 
 def test_answers_yaml_errors_carry_line_numbers(tmp_path: Path) -> None:
@@ -151,10 +155,12 @@ def test_answers_yaml_round_trip_and_syntax_error(tmp_path: Path) -> None:
 
 def test_sub_questions_appear_only_when_relevant() -> None:
     ids = {q.id for q in applicable_questions({})}
-    assert "annex_iii_area" in ids and "annex_iii_employment" not in ids
+    assert "annex_iii_area" in ids
+    assert "annex_iii_employment" not in ids
     assert "emotion_recognition_setting" not in ids
     with_area = {q.id for q in applicable_questions({"annex_iii_area": ["employment"]})}
-    assert "annex_iii_employment" in with_area and "annex_iii_education" not in with_area
+    assert "annex_iii_employment" in with_area
+    assert "annex_iii_education" not in with_area
     assert "art_6_3_conditions" in with_area
     assert "output_used_in_eu" not in {
         q.id for q in applicable_questions({"deployment_regions": ["FR"]})
@@ -223,4 +229,5 @@ def test_prompt_loop_terminates_and_yields_a_complete_classification(data: st.Da
         pytest.fail("prompt loop did not terminate")
     assert check_answers(answers) == ()
     result = classify(answers)
-    assert result.complete and not result.ignored_answers
+    assert result.complete
+    assert not result.ignored_answers
