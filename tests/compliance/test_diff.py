@@ -33,7 +33,8 @@ NEW_POINT = """  - id: annex_iii.5.e
     when: {q: annex_iii_essential_services, has: financial_fraud_detection}
 """
 NEW_OBLIGATION = """  - {id: test_only_duty, roles: [provider], applies_to: [high_risk],
-     applies_from: general, title: Test-only duty, citation: Test amendment Art. 999, paraphrase: Hypothetical.}
+     applies_from: general, title: Test-only duty,
+     citation: Test amendment Art. 999, paraphrase: Hypothetical.}
 """
 
 
