@@ -168,6 +168,17 @@ def multinomial_bootstrap(
     with np.errstate(invalid="ignore"):
         lower, upper = np.quantile(replicates, [tail, 1.0 - tail], axis=0)
         standard_error = np.std(replicates, axis=0, ddof=1)
+    # Linear interpolation between two equal infinities gives NaN (inf − inf); the bound is then
+    # that infinity, i.e. the outer order statistic.
+    has_nan = np.isnan(replicates).any(axis=0)
+    lower = np.where(
+        np.isnan(lower) & ~has_nan, np.quantile(replicates, tail, axis=0, method="lower"), lower
+    )
+    upper = np.where(
+        np.isnan(upper) & ~has_nan,
+        np.quantile(replicates, 1.0 - tail, axis=0, method="higher"),
+        upper,
+    )
     return BootstrapResult(
         estimate=_as_result(estimate),
         lower=_as_result(lower),
