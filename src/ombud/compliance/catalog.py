@@ -19,18 +19,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ombud.compliance._conditions import (
-    AllOf,
-    AnyOf,
-    Condition,
-    Not,
-    TriggeredTest,
-    answer_tests,
-    parse_condition,
-)
+from ombud.compliance._catalog_checks import cross_check
+from ombud.compliance._conditions import Condition, parse_condition
 from ombud.compliance._errors import ClassificationInputError
 from ombud.compliance._yaml_lines import LinedYaml, PathKey, load_lined_yaml
-from ombud.compliance.questionnaire import Questionnaire, QuestionType, load_questionnaire
+from ombud.compliance.questionnaire import load_questionnaire
 
 __all__ = [
     "ITEM_KINDS",
@@ -355,49 +348,6 @@ def _parse(doc: LinedYaml) -> LegalCatalog:
     )
 
 
-def _triggered_tests(condition: Condition) -> list[str]:
-    if isinstance(condition, TriggeredTest):
-        return [condition.item_id]
-    if isinstance(condition, (AllOf, AnyOf)):
-        return [t for part in condition.parts for t in _triggered_tests(part)]
-    if isinstance(condition, Not):
-        return _triggered_tests(condition.part)
-    return []
-
-
-def _cross_check(catalog: LegalCatalog, questionnaire: Questionnaire, source: str) -> None:
-    """Every condition must name real questions, options and items."""
-    item_ids = {item.id for item in catalog.items}
-    problems: list[str] = []
-    entries: list[tuple[str, Condition | None]] = []
-    for item in catalog.items:
-        entries += [(item.id, item.when), (item.id, item.unless)]
-    entries += [(o.id, o.when) for o in catalog.obligations]
-    entries += [(r.id, r.when) for r in catalog.regimes]
-    for owner, cond in entries:
-        if cond is None:
-            continue
-        for test in answer_tests(cond):
-            question = questionnaire.get(test.question)
-            if question is None:
-                problems.append(f"{source}: '{owner}' tests unknown question '{test.question}'")
-                continue
-            if question.type in (QuestionType.ONE_OF, QuestionType.MANY_OF) and question.options:
-                values = test.value if isinstance(test.value, tuple) else (test.value,)
-                if test.operator in ("is", "in", "has", "has_any"):
-                    for value in values:
-                        if value not in question.option_ids:
-                            problems.append(
-                                f"{source}: '{owner}' tests '{test.question}' for '{value}', "
-                                f"not one of its options: {', '.join(question.option_ids)}"
-                            )
-        for target in _triggered_tests(cond):
-            if target not in item_ids:
-                problems.append(f"{source}: '{owner}' refers to unknown item '{target}'")
-    if problems:
-        raise ClassificationInputError(problems)
-
-
 @lru_cache(maxsize=16)
 def _load_cached(version: str | None, path: str | None) -> LegalCatalog:
     if path is not None:
@@ -416,7 +366,7 @@ def _load_cached(version: str | None, path: str | None) -> LegalCatalog:
         raise ClassificationInputError(
             f"{path}: holds catalog version '{catalog.version}', not '{version}'"
         )
-    _cross_check(catalog, load_questionnaire(), doc.source)
+    cross_check(catalog, load_questionnaire(), doc.source)
     return catalog
 
 
