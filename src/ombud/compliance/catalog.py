@@ -348,8 +348,7 @@ def _parse(doc: LinedYaml) -> LegalCatalog:
     )
 
 
-@lru_cache(maxsize=16)
-def _load_cached(version: str | None, path: str | None) -> LegalCatalog:
+def _load(version: str | None, path: str | None) -> LegalCatalog:
     if path is not None:
         doc = load_lined_yaml(path)
     else:
@@ -372,4 +371,12 @@ def _load_cached(version: str | None, path: str | None) -> LegalCatalog:
 
 def load_catalog(version: str | None = None, *, path: str | Path | None = None) -> LegalCatalog:
     """A shipped catalog (the newest by default), or one read from ``path``."""
-    return _load_cached(version, None if path is None else str(path))
+    if path is not None:  # a file being edited must be re-read every time
+        return _load(version, str(path))
+    return _load_shipped(version)
+
+
+@lru_cache(maxsize=16)
+def _load_shipped(version: str | None) -> LegalCatalog:
+    # Shipped files are immutable package data, so parsing each once is safe.
+    return _load(version, None)

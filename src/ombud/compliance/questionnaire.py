@@ -162,8 +162,7 @@ def _default_questionnaire_text() -> tuple[str, str]:
     return str(resource), resource.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: str | None) -> Questionnaire:
+def _load(path: str | None) -> Questionnaire:
     doc = load_lined_yaml(*_default_questionnaire_text()) if path is None else load_lined_yaml(path)
     data = doc.data
     if not isinstance(data, Mapping) or not isinstance(data.get("questions"), list):
@@ -175,7 +174,13 @@ def _load_cached(path: str | None) -> Questionnaire:
 
 def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     """The shipped questionnaire, or one from ``path``."""
-    return _load_cached(None if path is None else str(path))
+    return _load_shipped() if path is None else _load(str(path))
+
+
+@lru_cache(maxsize=1)
+def _load_shipped() -> Questionnaire:
+    # Shipped package data is immutable, so it is parsed once; user files are re-read.
+    return _load(None)
 
 
 def _check_one(question: Question, value: Any) -> tuple[Any, str | None]:
