@@ -24,3 +24,11 @@ def test_importing_the_engine_loads_no_upper_layer() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_every_public_function_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "classification.md").read_text(encoding="utf-8")
+    functions = [name for name in compliance.__all__ if name[0].islower()]
+    assert [name for name in functions if f"{name}(" not in doc] == []
