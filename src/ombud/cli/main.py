@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from ombud.cli import admin, audit, classify, demo, systems
@@ -64,20 +63,16 @@ demo.register(app)
 
 
 def run(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Click's standalone mode handles usage errors (exit 2) and ``typer.Exit``; what is left
+    are our own exceptions, which become one line on stderr with their exit code.
+    """
     try:
-        app(args=argv, standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        sys.stderr.write("aborted\n")
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        app(args=argv)
     except Exception as exc:
         code = exit_code_for(exc)
         if code is None:
-            raise
+            raise  # a bug: keep the traceback
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(code)

@@ -1,0 +1,5 @@
+"""``python -m ombud`` runs the CLI."""
+
+from ombud.cli.main import run
+
+run()

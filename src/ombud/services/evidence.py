@@ -1,0 +1,141 @@
+"""Recording what an engine measured as Evidence on a system version.
+
+Artifacts go to the content-addressed store before the transaction; the database row
+and its audit event then commit together. A failed transaction can leave an
+unreferenced artifact file behind, never a row pointing at a missing file.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ombud import __version__
+from ombud.governance import Action, InvalidInput, NotFoundError, require
+from ombud.records import EvidenceDraft
+from ombud.services.context import Actor, AppContext
+from ombud.store.models import AISystemRow, ArtifactRow, EvidenceRow, SystemVersionRow
+
+__all__ = ["evidence_dict", "list_evidence", "record_evidence"]
+
+
+def _finite(metrics: dict[str, float]) -> dict[str, float | None]:
+    """JSON has no NaN: an undefined metric is stored as null (its reason lives in verdicts)."""
+    return {k: (float(v) if math.isfinite(float(v)) else None) for k, v in metrics.items()}
+
+
+def evidence_dict(row: EvidenceRow, version_label: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "system_id": row.system_id,
+        "version": version_label,
+        "kind": row.kind,
+        "summary": row.summary,
+        "engine": row.engine,
+        "engine_version": row.engine_version,
+        "metrics": row.metrics,
+        "verdicts": row.verdicts,
+        "parameters": row.parameters,
+        "inputs": row.inputs,
+        "artifacts": row.artifacts,
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+    }
+
+
+def record_evidence(
+    context: AppContext,
+    actor: Actor,
+    system_id: str,
+    version_label: str,
+    draft: EvidenceDraft,
+    *,
+    valid_for_days: int | None = 365,
+) -> dict[str, Any]:
+    """Store ``draft`` against one version of a system; returns the recorded evidence."""
+    require(Action.SYSTEM_VERSION_ADD, actor.username, actor.roles)
+    stored = []
+    for artifact in draft.artifacts:
+        sha = context.artifacts.put(artifact.content)
+        stored.append(
+            {
+                "name": artifact.name,
+                "media_type": artifact.media_type,
+                "sha256": sha,
+                "size": len(artifact.content),
+            }
+        )
+    now = datetime.now(UTC)
+    with context.write(actor) as tx:
+        if tx.session.get(AISystemRow, system_id) is None:
+            raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
+        version = tx.session.execute(
+            select(SystemVersionRow).where(
+                SystemVersionRow.system_id == system_id, SystemVersionRow.label == version_label
+            )
+        ).scalar_one_or_none()
+        if version is None:
+            raise InvalidInput(
+                f"'{system_id}' has no version '{version_label}'; add it with "
+                f"`ombud system version add {system_id} {version_label}`"
+            )
+        for item in stored:
+            if tx.session.get(ArtifactRow, item["sha256"]) is None:
+                tx.session.add(
+                    ArtifactRow(
+                        sha256=item["sha256"],
+                        size=item["size"],
+                        media_type=item["media_type"],
+                        created_at=now,
+                    )
+                )
+        row = EvidenceRow(
+            system_id=system_id,
+            version_id=version.id,
+            kind=draft.kind,
+            summary=draft.summary,
+            engine=draft.engine,
+            engine_version=draft.engine_version or __version__,
+            metrics=_finite(dict(draft.metrics)),
+            verdicts={k: str(v) for k, v in draft.verdicts.items()},
+            parameters=dict(draft.parameters),
+            inputs=[
+                {"name": i.name, "sha256": i.sha256, "rows": i.rows, "description": i.description}
+                for i in draft.inputs
+            ],
+            artifacts=stored,
+            created_by=actor.username,
+            created_at=now,
+            expires_at=now + timedelta(days=valid_for_days) if valid_for_days else None,
+        )
+        tx.session.add(row)
+        tx.session.flush()
+        result = evidence_dict(row, version_label)
+        tx.record(
+            "evidence.record",
+            "evidence",
+            f"{system_id}@{version_label}#{row.id}",
+            before=None,
+            after=result,
+            details={
+                "kind": draft.kind,
+                "metrics": len(draft.metrics),
+                "verdicts": len(draft.verdicts),
+            },
+        )
+        return result
+
+
+def list_evidence(context: AppContext, system_id: str) -> list[dict[str, Any]]:
+    with context.read() as session:
+        rows = session.execute(
+            select(EvidenceRow, SystemVersionRow.label)
+            .join(SystemVersionRow, EvidenceRow.version_id == SystemVersionRow.id)
+            .where(EvidenceRow.system_id == system_id)
+            .order_by(EvidenceRow.id)
+        ).all()
+        return [evidence_dict(row, label) for row, label in rows]
