@@ -70,8 +70,8 @@ class FlipPair:
 
     @property
     def direction(self) -> str:
-        """ "favourable" if more people gain than lose, "unfavourable" if fewer, else
-        "mixed" (as many gain as lose) or "none" (no decision changed)."""
+        """Net effect on the people moved: ``favourable`` if more gain than lose,
+        ``unfavourable`` if fewer, else ``mixed`` (as many gain as lose) or ``none``."""
         if self.to_favourable > self.to_unfavourable:
             return "favourable"
         if self.to_favourable < self.to_unfavourable:
