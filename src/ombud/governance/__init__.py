@@ -5,8 +5,15 @@ duties, who may register or classify) is decided here, so that the CLI, the web 
 and the services cannot disagree.
 """
 
-from ombud.governance.errors import ConflictError, DomainError, NotFoundError, PermissionDenied
+from ombud.governance.errors import (
+    ConflictError,
+    DomainError,
+    InvalidInput,
+    NotFoundError,
+    PermissionDenied,
+)
 from ombud.governance.inventory import (
+    AffectedGroup,
     Automation,
     DataCategory,
     Domain,
@@ -25,11 +32,13 @@ from ombud.governance.roles import Action, Role, allowed_roles, require
 __all__ = [
     "TRANSITIONS",
     "Action",
+    "AffectedGroup",
     "Automation",
     "ConflictError",
     "DataCategory",
     "Domain",
     "DomainError",
+    "InvalidInput",
     "LifecycleStatus",
     "ManifestVersion",
     "NotFoundError",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ConflictError", "DomainError", "NotFoundError", "PermissionDenied"]
+__all__ = ["ConflictError", "DomainError", "InvalidInput", "NotFoundError", "PermissionDenied"]
 
 
 class DomainError(ValueError):
@@ -19,3 +19,7 @@ class PermissionDenied(DomainError):
 
 class ConflictError(DomainError):
     """The entity changed (or already exists) since the caller read it."""
+
+
+class InvalidInput(DomainError):
+    """Malformed or incomplete input (a field, a manifest): the caller must fix what they sent."""

@@ -13,10 +13,11 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from ombud.governance.errors import DomainError
+from ombud.governance.errors import InvalidInput
 
 __all__ = [
     "SLUG_PATTERN",
+    "AffectedGroup",
     "Automation",
     "DataCategory",
     "Domain",
@@ -68,6 +69,21 @@ class Automation(StrEnum):
     FULLY_AUTOMATED = "fully_automated"
 
 
+class AffectedGroup(StrEnum):
+    EMPLOYEES = "employees"
+    JOB_APPLICANTS = "job_applicants"
+    CONSUMERS = "consumers"
+    PATIENTS = "patients"
+    STUDENTS = "students"
+    CHILDREN = "children"
+    CITIZENS = "citizens"
+    DEFENDANTS = "defendants"
+    MIGRANTS = "migrants"
+    VOTERS = "voters"
+    BUSINESSES = "businesses"
+    NONE = "none"
+
+
 class DataCategory(StrEnum):
     PERSONAL_DATA = "personal_data"
     SPECIAL_CATEGORIES = "special_categories"
@@ -88,7 +104,7 @@ class LifecycleStatus(StrEnum):
 
 def check_slug(value: str, what: str = "system id") -> str:
     if not SLUG_PATTERN.match(value):
-        raise DomainError(
+        raise InvalidInput(
             f"{what} '{value}' is not a slug; use 3-64 lower-case letters, digits and '-', "
             "starting and ending with a letter or digit (e.g. 'credit-scoring')"
         )
@@ -100,7 +116,7 @@ def _enum_value(enum: type[StrEnum], value: Any, name: str) -> str:
         return enum(str(value)).value
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        raise DomainError(f"{name} '{value}' is not one of: {allowed}") from None
+        raise InvalidInput(f"{name} '{value}' is not one of: {allowed}") from None
 
 
 def _text_list(value: Any, name: str) -> tuple[str, ...]:
@@ -110,7 +126,7 @@ def _text_list(value: Any, name: str) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise DomainError(f"{name} must be a list of strings, got {value!r}")
+    raise InvalidInput(f"{name} must be a list of strings, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -135,13 +151,15 @@ class SystemProfile:
     def __post_init__(self) -> None:
         for name in ("name", "purpose", "owner", "owner_team"):
             if not str(getattr(self, name)).strip():
-                raise DomainError(f"field '{name}' must not be empty")
+                raise InvalidInput(f"field '{name}' must not be empty")
         _enum_value(Domain, self.domain, "domain")
         _enum_value(SystemKind, self.kind, "kind")
         _enum_value(OperatorRole, self.operator_role, "operator_role")
         _enum_value(Automation, self.automation, "automation")
         for category in self.data_categories:
             _enum_value(DataCategory, category, "data_categories item")
+        for group in self.affected_people:
+            _enum_value(AffectedGroup, group, "affected_people item")
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -166,12 +184,12 @@ class SystemProfile:
         known = set(cls.field_names())
         unknown = sorted(set(data) - known)
         if unknown:
-            raise DomainError(
+            raise InvalidInput(
                 f"unknown field(s) {', '.join(unknown)}; known fields: {', '.join(sorted(known))}"
             )
         missing = [name for name in cls.required_field_names() if data.get(name) in (None, "")]
         if missing:
-            raise DomainError(f"missing required field(s): {', '.join(missing)}")
+            raise InvalidInput(f"missing required field(s): {', '.join(missing)}")
         list_fields = {
             "out_of_scope_uses",
             "deployment_regions",
@@ -187,7 +205,7 @@ class SystemProfile:
                 values[name] = _text_list(raw, name)
             else:
                 if not isinstance(raw, str | int | float):
-                    raise DomainError(f"field '{name}' must be text, got {type(raw).__name__}")
+                    raise InvalidInput(f"field '{name}' must be text, got {type(raw).__name__}")
                 values[name] = str(raw)
         return cls(**values)
 
@@ -215,7 +233,7 @@ class VersionSpec:
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[0-9a-f]{64}", self.sha256):
-            raise DomainError(
+            raise InvalidInput(
                 f"sha256 of '{self.name}' must be 64 lower-case hex digits, got '{self.sha256}'"
             )
 

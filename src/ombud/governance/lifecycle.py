@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ombud.governance.errors import DomainError, PermissionDenied
+from ombud.governance.errors import DomainError, InvalidInput, PermissionDenied
 from ombud.governance.inventory import LifecycleStatus as S
 from ombud.governance.roles import Role
 
@@ -70,7 +70,7 @@ def check_transition(
 ) -> Transition:
     """Return the transition if ``actor`` may move the system, else raise with the rule."""
     if not reason.strip():
-        raise DomainError(
+        raise InvalidInput(
             f"moving '{system_id}' to {target.value} needs a reason; pass --reason \"...\""
         )
     transition = _BY_EDGE.get((source, target))
