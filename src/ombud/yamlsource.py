@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
-__all__ = ["LocatedYaml", "YamlSourceError", "load_yaml_file", "parse_yaml"]
+__all__ = ["KeyPath", "LocatedYaml", "YamlSourceError", "load_yaml_file", "parse_yaml"]
 
+#: Keys and sequence indexes from the document root to a value; ``()`` is the root.
 KeyPath = tuple[str | int, ...]
 
 
@@ -45,57 +46,91 @@ class LocatedYaml:
         return YamlSourceError(f"{self.where(path)}: {message}")
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str) -> Any:
+_SCALAR_KEY_TYPES = (str, int, float, bool)
+
+
+def _key(node: yaml.Node, source: str, scalar_keys: bool) -> tuple[Any, str]:
+    """The key as stored in the data, and its text in key paths."""
+    if not isinstance(node, yaml.ScalarNode):
+        raise YamlSourceError(
+            f"{source}:{node.start_mark.line + 1}: mapping keys must be plain text; "
+            "write the key as text"
+        )
+    if not scalar_keys:
+        return str(node.value), str(node.value)
+    key = yaml.SafeLoader("").construct_object(node, deep=True)
+    if not isinstance(key, _SCALAR_KEY_TYPES):
+        raise YamlSourceError(
+            f"{source}:{node.start_mark.line + 1}: mapping key '{node.value}' is not text, "
+            "a number or a boolean; quote it to make it text"
+        )
+    return key, str(key)
+
+
+def _walk(
+    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str, scalar_keys: bool
+) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
+        result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlSourceError(
-                    f"{source}:{key_node.start_mark.line + 1}: mapping keys must be plain text"
-                )
-            key = str(key_node.value)
+            key, text = _key(key_node, source, scalar_keys)
             if key in result:
                 raise YamlSourceError(
-                    f"{source}:{key_node.start_mark.line + 1}: duplicate key '{key}'; "
+                    f"{source}:{key_node.start_mark.line + 1}: duplicate key '{text}'; "
                     "remove one of them"
                 )
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = _walk(value_node, (*path, key), lines, source)
-            lines[(*path, key)] = key_node.start_mark.line + 1
+            result[key] = _walk(value_node, (*path, text), lines, source, scalar_keys)
+            lines[(*path, text)] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, (*path, i), lines, source) for i, item in enumerate(node.value)]
+        return [
+            _walk(item, (*path, i), lines, source, scalar_keys) for i, item in enumerate(node.value)
+        ]
     constructor = yaml.SafeLoader("")
     return constructor.construct_object(node, deep=True)
 
 
-def parse_yaml(text: str, source: str = "<text>") -> LocatedYaml:
-    """Parse one YAML document; syntax errors become ``source:line: message``."""
+def parse_yaml(text: str, source: str = "<text>", *, scalar_keys: bool = False) -> LocatedYaml:
+    """Parse one YAML document; syntax errors become ``source:line: message``.
+
+    Mapping keys are kept as their written text by default. With ``scalar_keys`` they
+    are typed as YAML reads them (``1: critical`` gives the int 1, ``yes`` the bool
+    True), for documents whose keys are numbers; key paths then hold ``str(key)``, so
+    a caller walking the data finds a line with ``str`` of the key it holds.
+    """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or "invalid YAML"
-        raise YamlSourceError(f"{source}:{line}: {problem}; fix the YAML syntax there") from None
+        raise YamlSourceError(
+            f"{source}:{line}: not valid YAML ({problem}); fix the YAML syntax there"
+        ) from None
     except yaml.YAMLError as exc:
-        raise YamlSourceError(f"{source}: invalid YAML ({exc})") from None
+        raise YamlSourceError(
+            f"{source}:1: not valid YAML ({exc}); fix the YAML syntax there"
+        ) from None
     if node is None:
         return LocatedYaml(data=None, source=source, lines={(): 1})
     lines: dict[KeyPath, int] = {}
-    data = _walk(node, (), lines, source)
+    data = _walk(node, (), lines, source, scalar_keys)
     return LocatedYaml(data=data, source=source, lines=lines)
 
 
-def load_yaml_file(path: str | Path) -> LocatedYaml:
+def load_yaml_file(path: str | Path, *, scalar_keys: bool = False) -> LocatedYaml:
+    """Read and parse a UTF-8 file; an unreadable file is a ``YamlSourceError`` too."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise YamlSourceError(f"{file}: file not found; check the path") from None
+        raise YamlSourceError(f"{file}: cannot read file (not found); check the path") from None
     except UnicodeDecodeError:
-        raise YamlSourceError(f"{file}: not UTF-8 text; save it as UTF-8") from None
+        raise YamlSourceError(
+            f"{file}: cannot read file (not UTF-8 text); save it as UTF-8"
+        ) from None
     except OSError as exc:
-        raise YamlSourceError(f"{file}: cannot read ({exc.strerror})") from None
-    return parse_yaml(text, str(file))
+        reason = exc.strerror or type(exc).__name__
+        raise YamlSourceError(f"{file}: cannot read file ({reason}); check the path") from None
+    return parse_yaml(text, str(file), scalar_keys=scalar_keys)

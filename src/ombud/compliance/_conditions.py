@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ombud.compliance._errors import ClassificationInputError
+from ombud.yamlsource import KeyPath
 
 __all__ = [
     "EU_MEMBER_STATES",
@@ -53,8 +54,7 @@ _MEMBER_CODES = (
 EU_MEMBER_STATES = frozenset(_MEMBER_CODES.split(" "))
 
 ANSWER_OPERATORS = ("is", "in", "has", "has_any", "gt", "gte", "lt", "lte", "answered")
-PathKey = tuple[str | int, ...]
-Locator = Callable[[PathKey], str]
+Locator = Callable[[KeyPath], str]
 
 
 @dataclass(frozen=True)
@@ -119,12 +119,12 @@ def region_matches(code: str, prefix: str) -> bool:
     return code == prefix or code.startswith(prefix + "-")
 
 
-def _fail(where: Locator, path: PathKey, what: str) -> ClassificationInputError:
+def _fail(where: Locator, path: KeyPath, what: str) -> ClassificationInputError:
     return ClassificationInputError(f"{where(path)}: {what}")
 
 
 def parse_condition(
-    raw: Any, path: PathKey, where: Locator, *, allow_outcomes: bool = False
+    raw: Any, path: KeyPath, where: Locator, *, allow_outcomes: bool = False
 ) -> Condition:
     """Parse a condition mapping; ``allow_outcomes`` admits ``triggered`` and ``tag``."""
     if not isinstance(raw, Mapping) or not raw:

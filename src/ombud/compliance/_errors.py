@@ -9,8 +9,11 @@ listing all mistakes in a file) read ``problems``; the message carries the first
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
-__all__ = ["ClassificationInputError"]
+from ombud.yamlsource import LocatedYaml, YamlSourceError, load_yaml_file, parse_yaml
+
+__all__ = ["ClassificationInputError", "load_yaml"]
 
 
 class ClassificationInputError(ValueError):
@@ -25,3 +28,18 @@ class ClassificationInputError(ValueError):
         if len(listed) > 1:
             message += f" (and {len(listed) - 1} more problem(s))"
         super().__init__(message)
+
+
+def load_yaml(path: str | Path, text: str | None = None) -> LocatedYaml:
+    """The document at ``path`` (or ``text``, named ``path``), line-aware.
+
+    Compliance promises ``ClassificationInputError`` for every bad input, so the shared
+    loader's ``YamlSourceError`` is re-raised as one, with the same ``file:line`` text.
+    Keys keep their YAML type (a tiering policy maps ``1: critical``).
+    """
+    try:
+        if text is None:
+            return load_yaml_file(path, scalar_keys=True)
+        return parse_yaml(text, str(path), scalar_keys=True)
+    except YamlSourceError as error:
+        raise ClassificationInputError(str(error)) from error

@@ -21,9 +21,9 @@ from typing import Any
 
 from ombud.compliance._catalog_checks import cross_check
 from ombud.compliance._conditions import Condition, parse_condition
-from ombud.compliance._errors import ClassificationInputError
-from ombud.compliance._yaml_lines import LinedYaml, PathKey, load_lined_yaml
+from ombud.compliance._errors import ClassificationInputError, load_yaml
 from ombud.compliance.questionnaire import load_questionnaire
+from ombud.yamlsource import KeyPath, LocatedYaml
 
 __all__ = [
     "ITEM_KINDS",
@@ -131,14 +131,14 @@ def available_catalog_versions() -> tuple[str, ...]:
 class _Reader:
     """Field access on one YAML document that reports ``file:line`` on every problem."""
 
-    def __init__(self, doc: LinedYaml) -> None:
+    def __init__(self, doc: LocatedYaml) -> None:
         self.doc = doc
 
-    def fail(self, path: PathKey, what: str) -> ClassificationInputError:
+    def fail(self, path: KeyPath, what: str) -> ClassificationInputError:
         return ClassificationInputError(f"{self.doc.where(path)}: {what}")
 
     def mapping(
-        self, raw: Any, path: PathKey, keys: set[str], required: set[str]
+        self, raw: Any, path: KeyPath, keys: set[str], required: set[str]
     ) -> Mapping[str, Any]:
         if not isinstance(raw, Mapping):
             raise self.fail(path, "expected a mapping")
@@ -154,13 +154,13 @@ class _Reader:
             raise self.fail(path, f"missing key(s) {sorted(missing)}")
         return raw
 
-    def text(self, raw: Mapping[str, Any], key: str, path: PathKey) -> str:
+    def text(self, raw: Mapping[str, Any], key: str, path: KeyPath) -> str:
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
             raise self.fail((*path, key), f"'{key}' must be non-empty text")
         return " ".join(value.split())
 
-    def texts(self, raw: Mapping[str, Any], key: str, path: PathKey) -> tuple[str, ...]:
+    def texts(self, raw: Mapping[str, Any], key: str, path: KeyPath) -> tuple[str, ...]:
         value = raw.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             raise self.fail((*path, key), f"'{key}' must be a non-empty list of texts")
@@ -173,7 +173,7 @@ class _Reader:
         return value
 
 
-def _parse(doc: LinedYaml) -> LegalCatalog:
+def _parse(doc: LocatedYaml) -> LegalCatalog:
     read = _Reader(doc)
     top = read.mapping(
         doc.data,
@@ -204,7 +204,7 @@ def _parse(doc: LinedYaml) -> LegalCatalog:
         )
     dates = []
     for i, raw in enumerate(read.list_at(top, "application_dates")):
-        path: PathKey = ("application_dates", i)
+        path: KeyPath = ("application_dates", i)
         raw = read.mapping(
             raw,
             path,
@@ -223,7 +223,7 @@ def _parse(doc: LinedYaml) -> LegalCatalog:
         )
     date_by_id = {d.id: d.date for d in dates}
 
-    def applies_from(raw: Mapping[str, Any], path: PathKey) -> dt.date | None:
+    def applies_from(raw: Mapping[str, Any], path: KeyPath) -> dt.date | None:
         if "applies_from" not in raw:
             return None
         key = raw["applies_from"]
@@ -234,7 +234,7 @@ def _parse(doc: LinedYaml) -> LegalCatalog:
             )
         return date_by_id[key]
 
-    def condition(raw: Any, path: PathKey, outcomes: bool = False) -> Condition:
+    def condition(raw: Any, path: KeyPath, outcomes: bool = False) -> Condition:
         return parse_condition(raw, path, doc.where, allow_outcomes=outcomes)
 
     items = []
@@ -350,7 +350,7 @@ def _parse(doc: LinedYaml) -> LegalCatalog:
 
 def _load(version: str | None, path: str | None) -> LegalCatalog:
     if path is not None:
-        doc = load_lined_yaml(path)
+        doc = load_yaml(path)
     else:
         versions = available_catalog_versions()
         chosen = versions[-1] if version is None else version
@@ -359,7 +359,7 @@ def _load(version: str | None, path: str | None) -> LegalCatalog:
                 f"catalog version '{chosen}' is not shipped; available: {', '.join(versions)}"
             )
         resource = resources.files("ombud.compliance").joinpath("data", f"catalog-{chosen}.yaml")
-        doc = load_lined_yaml(str(resource), resource.read_text(encoding="utf-8"))
+        doc = load_yaml(str(resource), resource.read_text(encoding="utf-8"))
     catalog = _parse(doc)
     if version is not None and path is not None and catalog.version != version:
         raise ClassificationInputError(

@@ -26,8 +26,8 @@ from ombud.compliance._conditions import (
     evaluate,
     parse_condition,
 )
-from ombud.compliance._errors import ClassificationInputError
-from ombud.compliance._yaml_lines import LinedYaml, PathKey, load_lined_yaml
+from ombud.compliance._errors import ClassificationInputError, load_yaml
+from ombud.yamlsource import KeyPath, LocatedYaml
 
 __all__ = [
     "Answers",
@@ -92,7 +92,7 @@ class Questionnaire:
         return tuple(q.id for q in self.questions)
 
 
-def _parse_options(raw: Any, qid: str, path: PathKey, doc: LinedYaml) -> tuple[Option, ...]:
+def _parse_options(raw: Any, qid: str, path: KeyPath, doc: LocatedYaml) -> tuple[Option, ...]:
     if not isinstance(raw, list):
         raise ClassificationInputError(f"{doc.where(path)}: options of '{qid}' must be a list")
     options = []
@@ -109,8 +109,8 @@ def _parse_options(raw: Any, qid: str, path: PathKey, doc: LinedYaml) -> tuple[O
     return tuple(options)
 
 
-def _parse_question(raw: Any, index: int, doc: LinedYaml, seen: set[str]) -> Question:
-    path: PathKey = ("questions", index)
+def _parse_question(raw: Any, index: int, doc: LocatedYaml, seen: set[str]) -> Question:
+    path: KeyPath = ("questions", index)
     if not isinstance(raw, Mapping):
         raise ClassificationInputError(f"{doc.where(path)}: each question must be a mapping")
     for key in ("id", "text", "type", "help"):
@@ -163,7 +163,7 @@ def _default_questionnaire_text() -> tuple[str, str]:
 
 
 def _load(path: str | None) -> Questionnaire:
-    doc = load_lined_yaml(*_default_questionnaire_text()) if path is None else load_lined_yaml(path)
+    doc = load_yaml(*_default_questionnaire_text()) if path is None else load_yaml(path)
     data = doc.data
     if not isinstance(data, Mapping) or not isinstance(data.get("questions"), list):
         raise ClassificationInputError(f"{doc.where(())}: expected 'version' and 'questions' keys")
@@ -228,7 +228,7 @@ def _check_one(question: Question, value: Any) -> tuple[Any, str | None]:
 
 
 def _validate(
-    answers: Any, questionnaire: Questionnaire, where: Callable[[PathKey], str]
+    answers: Any, questionnaire: Questionnaire, where: Callable[[KeyPath], str]
 ) -> tuple[Answers, list[str]]:
     normalised: Answers = {}
     problems: list[str] = []
@@ -252,7 +252,7 @@ def _validate(
     return normalised, problems
 
 
-def _plain_where(path: PathKey) -> str:
+def _plain_where(path: KeyPath) -> str:
     return "answers" if not path else f"answers[{path[0]!r}]"
 
 
@@ -275,7 +275,7 @@ def validate_answers(
 
 def load_answers_yaml(path: str | Path, questionnaire: Questionnaire | None = None) -> Answers:
     """Read and validate an answers file; problems read ``file:line: message``."""
-    doc = load_lined_yaml(path)
+    doc = load_yaml(path)
     data = {} if doc.data is None else doc.data
     normalised, problems = _validate(data, questionnaire or load_questionnaire(), doc.where)
     if problems:

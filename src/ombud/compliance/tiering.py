@@ -17,11 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ombud.compliance._errors import ClassificationInputError
-from ombud.compliance._yaml_lines import PathKey, load_lined_yaml
+from ombud.compliance._errors import ClassificationInputError, load_yaml
 from ombud.compliance.catalog import load_catalog
 from ombud.compliance.classification import Classification, EUCategory
 from ombud.compliance.questionnaire import load_questionnaire, validate_answers
+from ombud.yamlsource import KeyPath
 
 __all__ = [
     "DEFAULT_TIER_LABELS",
@@ -68,14 +68,14 @@ def _allowed_values() -> dict[str, tuple[str, ...]]:
 def _parse_rule(
     raw: Any,
     index: int,
-    where: Callable[[PathKey], str],
+    where: Callable[[KeyPath], str],
     labels: Mapping[int, str],
     allowed: Mapping[str, tuple[str, ...]],
-    base: PathKey,
+    base: KeyPath,
 ) -> TierRule:
-    path: PathKey = (*base, index)
+    path: KeyPath = (*base, index)
 
-    def fail(at: PathKey, what: str) -> ClassificationInputError:
+    def fail(at: KeyPath, what: str) -> ClassificationInputError:
         return ClassificationInputError(f"{where(at)}: {what}")
 
     if not isinstance(raw, Mapping):
@@ -115,7 +115,7 @@ def parse_tiering_rules(rules: Sequence[Mapping[str, Any] | TierRule]) -> tuple[
     """Rules given as mappings (or already parsed), checked like a policy file."""
     allowed = _allowed_values()
 
-    def where(path: PathKey) -> str:
+    def where(path: KeyPath) -> str:
         return (
             "rules"
             + "".join(f"[{p!r}]" for p in path[1:2])
@@ -137,9 +137,9 @@ def load_tiering_rules(path: str | Path | None = None) -> tuple[TierRule, ...]:
     """Rules from an organisation's policy file, or the shipped default policy."""
     if path is None:
         resource = resources.files("ombud.compliance").joinpath("data", "default-tiering.yaml")
-        doc = load_lined_yaml(str(resource), resource.read_text(encoding="utf-8"))
+        doc = load_yaml(str(resource), resource.read_text(encoding="utf-8"))
     else:
-        doc = load_lined_yaml(path)
+        doc = load_yaml(path)
     data = doc.data
     if (
         not isinstance(data, Mapping)
