@@ -1,0 +1,317 @@
+"""Rules of a finding's life: who may move it where, and when it is late.
+
+A finding is a deficiency someone must fix and someone else must confirm fixed. The
+rules live here, with no I/O, so that the review board, the CLI and an import of a
+third-party auditor's report cannot disagree on what "resolved" or "overdue" means.
+
+Separation of duties (our choice, documented in docs/findings-incidents.md):
+
+- a fix is *resolved* by the finding's owner, a rai_lead or an admin, and only with at
+  least one piece of evidence recorded on the same system;
+- it is *verified* by a rai_lead or an auditor who is neither the resolver nor the
+  finding's owner: the person who did the work never signs it off;
+- a risk is *accepted* only by a rai_lead (an admin runs the tool, they do not carry
+  the risk) who does not own the finding, with a justification and an expiry no more
+  than a year ahead, so an accepted risk comes back for a fresh look.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from ombud.governance.errors import DomainError, InvalidInput, PermissionDenied
+from ombud.governance.roles import Role
+
+__all__ = [
+    "FINDING_MOVES",
+    "IMPORT_COLUMNS",
+    "MAX_RISK_ACCEPTANCE_DAYS",
+    "FindingMove",
+    "FindingSeverity",
+    "FindingSource",
+    "FindingSpec",
+    "FindingStatus",
+    "ImportDefaults",
+    "check_due_date",
+    "check_finding_move",
+    "check_risk_expiry",
+    "is_overdue",
+    "parse_finding_severity",
+    "parse_finding_source",
+    "parse_finding_status",
+    "parse_import_record",
+    "require_finding_writer",
+]
+
+MAX_RISK_ACCEPTANCE_DAYS = 365
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class FindingSeverity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+    IN_REMEDIATION = "in_remediation"
+    RESOLVED = "resolved"
+    VERIFIED = "verified"
+    RISK_ACCEPTED = "risk_accepted"
+
+
+class FindingSource(StrEnum):
+    """Where a finding came from; its ``source_ref`` points at the record there."""
+
+    GATE = "gate"
+    AUDIT = "audit"
+    THIRD_PARTY_AUDIT = "third_party_audit"
+    REDTEAM = "redteam"
+    MONITORING = "monitoring"
+    REVIEW = "review"
+    INCIDENT = "incident"
+    MANUAL = "manual"
+
+
+S = FindingStatus
+_LEAD = frozenset({Role.ADMIN, Role.RAI_LEAD})
+_OWNER = "finding_owner"  # pseudo-role: the user the finding is assigned to
+
+#: Who may open a finding: everyone but the read-only auditor role. An auditor's
+#: findings reach the record through a rai_lead's import of their report.
+_CREATORS = frozenset({Role.ADMIN, Role.RAI_LEAD, Role.OWNER, Role.REVIEWER})
+
+
+@dataclass(frozen=True)
+class FindingMove:
+    source: FindingStatus
+    target: FindingStatus
+    roles: frozenset[str]
+    meaning: str
+
+
+def _m(source: S, target: S, roles: Iterable[str], meaning: str) -> FindingMove:
+    return FindingMove(source, target, frozenset(roles), meaning)
+
+
+_WORKERS = {Role.ADMIN.value, Role.RAI_LEAD.value, _OWNER}
+_VERIFIERS = {Role.RAI_LEAD.value, Role.AUDITOR.value}
+_SIGNERS = {Role.RAI_LEAD.value}
+
+FINDING_MOVES: tuple[FindingMove, ...] = (
+    _m(S.OPEN, S.IN_REMEDIATION, _WORKERS, "start remediation of"),
+    _m(S.OPEN, S.RESOLVED, _WORKERS, "resolve"),
+    _m(S.IN_REMEDIATION, S.RESOLVED, _WORKERS, "resolve"),
+    _m(S.IN_REMEDIATION, S.OPEN, _WORKERS, "reopen"),
+    _m(S.RESOLVED, S.VERIFIED, _VERIFIERS, "verify the fix of"),
+    _m(S.RESOLVED, S.IN_REMEDIATION, _VERIFIERS, "send back for more work"),
+    _m(S.OPEN, S.RISK_ACCEPTED, _SIGNERS, "accept the risk of"),
+    _m(S.IN_REMEDIATION, S.RISK_ACCEPTED, _SIGNERS, "accept the risk of"),
+    _m(S.RISK_ACCEPTED, S.OPEN, {r.value for r in _LEAD}, "reopen"),
+)
+
+_BY_EDGE = {(m.source, m.target): m for m in FINDING_MOVES}
+
+
+def _parse(kind: type[_E], value: str, what: str) -> _E:
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        allowed = ", ".join(v.value for v in kind)
+        raise InvalidInput(f"{what} '{value}' is unknown; use one of: {allowed}") from None
+
+
+def parse_finding_severity(value: str) -> FindingSeverity:
+    return _parse(FindingSeverity, value, "severity")
+
+
+def parse_finding_status(value: str) -> FindingStatus:
+    return _parse(FindingStatus, value, "finding status")
+
+
+def parse_finding_source(value: str) -> FindingSource:
+    return _parse(FindingSource, value, "finding source kind")
+
+
+def require_finding_writer(actor: str, roles: Iterable[str]) -> None:
+    """Raise unless the actor may open findings (everyone except a pure auditor)."""
+    held = {str(r) for r in roles}
+    if held & {r.value for r in _CREATORS}:
+        return
+    raise PermissionDenied(
+        f"user '{actor}' may not open findings; that needs one of: "
+        + ", ".join(sorted(r.value for r in _CREATORS))
+    )
+
+
+def check_due_date(due: dt.date, today: dt.date) -> None:
+    if due < today:
+        raise InvalidInput(
+            f"due date {due.isoformat()} is in the past (today is {today.isoformat()}); "
+            "give today or a later date"
+        )
+
+
+def check_risk_expiry(expires: dt.date, today: dt.date) -> None:
+    """A risk acceptance expires after today and within MAX_RISK_ACCEPTANCE_DAYS."""
+    if expires <= today:
+        raise InvalidInput(
+            f"risk acceptance expiry {expires.isoformat()} must be after today "
+            f"({today.isoformat()})"
+        )
+    latest = today + dt.timedelta(days=MAX_RISK_ACCEPTANCE_DAYS)
+    if expires > latest:
+        raise InvalidInput(
+            f"risk acceptance expiry {expires.isoformat()} is more than "
+            f"{MAX_RISK_ACCEPTANCE_DAYS} days away; give {latest.isoformat()} or earlier "
+            "and accept it again then"
+        )
+
+
+def check_finding_move(
+    *,
+    finding_id: int,
+    source: FindingStatus,
+    target: FindingStatus,
+    actor: str,
+    actor_roles: Iterable[str],
+    owner: str,
+    resolver: str | None,
+) -> FindingMove:
+    """Return the move if ``actor`` may make it, else raise naming the rule."""
+    move = _BY_EDGE.get((source, target))
+    if move is None:
+        options = ", ".join(m.target.value for m in FINDING_MOVES if m.source == source)
+        raise DomainError(
+            f"finding {finding_id} cannot go from {source.value} to {target.value}; "
+            f"from {source.value} it may go to: {options or 'nothing (final status)'}"
+        )
+    held = {str(r) for r in actor_roles}
+    if actor == owner:
+        held.add(_OWNER)
+    if source == S.RESOLVED and actor in {owner, resolver}:
+        raise PermissionDenied(
+            f"'{actor}' resolved or owns finding {finding_id} and may not {move.meaning} it "
+            "(separation of duties); ask a rai_lead or an auditor who did not do the fix"
+        )
+    if target == S.RISK_ACCEPTED and actor == owner:
+        raise PermissionDenied(
+            f"'{actor}' owns finding {finding_id} and may not accept its risk "
+            "(separation of duties); ask another rai_lead"
+        )
+    if not held & move.roles:
+        needed = ", ".join(sorted(r.replace(_OWNER, "the finding's owner") for r in move.roles))
+        raise PermissionDenied(
+            f"'{actor}' may not {move.meaning} finding {finding_id}; that needs one of: {needed}"
+        )
+    return move
+
+
+def is_overdue(
+    status: FindingStatus, due: dt.date, risk_expires: dt.date | None, today: dt.date
+) -> bool:
+    """Past its due date while still being worked on, or an accepted risk that expired."""
+    if status in (S.OPEN, S.IN_REMEDIATION):
+        return due < today
+    if status == S.RISK_ACCEPTED:
+        return risk_expires is not None and risk_expires <= today
+    return False
+
+
+# --- importing an auditor's report ------------------------------------------------------
+
+#: Columns of an imported report (CSV header or JSON object keys), case-insensitive.
+IMPORT_COLUMNS = {
+    "title": "required: one-line statement of the deficiency",
+    "severity": "required: critical, high, medium (or moderate), low (or informational)",
+    "description": "optional: the auditor's detail",
+    "recommendation": "optional: appended to the description",
+    "reference": "optional: the auditor's own id for the finding (becomes source_ref)",
+    "system": "optional when --system is given: the AI system id",
+    "version": "optional: the system version the finding is about",
+    "owner": "optional when --owner is given: a workspace user",
+    "due_date": "optional when --due-in-days is given: YYYY-MM-DD, not in the past",
+}
+_SEVERITY_WORDS = {"moderate": "medium", "informational": "low", "info": "low"}
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    """One finding to open, validated for everything that needs no database."""
+
+    where: str
+    system_id: str
+    version_label: str | None
+    title: str
+    severity: FindingSeverity
+    source_ref: str
+    owner: str
+    due_date: dt.date
+    description: str
+
+
+@dataclass(frozen=True)
+class ImportDefaults:
+    system_id: str | None
+    owner: str | None
+    due_date: dt.date | None
+
+
+def parse_import_record(
+    where: str, record: dict[str, str], defaults: ImportDefaults, today: dt.date
+) -> FindingSpec:
+    """Validate one row of an imported report; errors start with ``where`` (file and row)."""
+    fields = {k.strip().lower(): (v or "").strip() for k, v in record.items() if k}
+
+    def need(name: str, fallback: str | None, flag: str) -> str:
+        value = fields.get(name) or fallback
+        if not value:
+            hint = f" or pass {flag}" if flag else ""
+            raise InvalidInput(f"{where}: column '{name}' is empty; fill it in{hint}")
+        return value
+
+    title = need("title", None, "")
+    word = need("severity", None, "").lower()
+    try:
+        severity = FindingSeverity(_SEVERITY_WORDS.get(word, word))
+    except ValueError:
+        raise InvalidInput(
+            f"{where}: severity '{word}' is unknown; use critical, high, medium, low"
+        ) from None
+    due_text = fields.get("due_date")
+    if due_text:
+        try:
+            due = dt.date.fromisoformat(due_text)
+        except ValueError:
+            raise InvalidInput(
+                f"{where}: due_date '{due_text}' is not a date; write YYYY-MM-DD"
+            ) from None
+    elif defaults.due_date is not None:
+        due = defaults.due_date
+    else:
+        raise InvalidInput(f"{where}: column 'due_date' is empty; fill it in or pass --due-in-days")
+    try:
+        check_due_date(due, today)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+    description = fields.get("description", "")
+    if fields.get("recommendation"):
+        description = f"{description}\n\nRecommendation: {fields['recommendation']}".strip()
+    return FindingSpec(
+        where=where,
+        system_id=need("system", defaults.system_id, "--system"),
+        version_label=fields.get("version") or None,
+        title=title,
+        severity=severity,
+        source_ref=fields.get("reference") or where,
+        owner=need("owner", defaults.owner, "--owner"),
+        due_date=due,
+        description=description,
+    )
