@@ -1,0 +1,317 @@
+"""Reading a policy pack from YAML, with every mistake reported at ``file:line``.
+
+A policy is written by people and decides whether a launch is blocked, so a typo must
+never silently weaken it: unknown keys, unknown verdicts and malformed thresholds are
+errors, not defaults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from ombud.governance.policy._model import (
+    CAPACITIES,
+    METRIC_OPERATORS,
+    Approvals,
+    EvidenceRequirement,
+    Overlay,
+    PolicyPack,
+    PolicyRule,
+    Requirements,
+    Waiver,
+)
+from ombud.records import Verdict
+from ombud.yamlsource import KeyPath, LocatedYaml, load_yaml_file, parse_yaml
+
+__all__ = ["DEFAULT_POLICY_FILE", "load_default_policy", "load_policy", "parse_policy"]
+
+DEFAULT_POLICY_FILE = "default-policy.yaml"
+TIERS = (1, 2, 3, 4)
+_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_GLOB = re.compile(r"^[a-z*?\[][A-Za-z0-9_\-+=<>.*?\[\]!]*$")
+_VERDICTS = tuple(v.value for v in Verdict)
+_TOP_KEYS = ("name", "version", "description", "tiers", "overlays", "waivers")
+_SECTION_KEYS = ("evidence", "documents", "rules", "approvals")
+
+
+class _Reader:
+    def __init__(self, doc: LocatedYaml) -> None:
+        self.doc = doc
+
+    def fail(self, path: KeyPath, message: str) -> Exception:
+        return self.doc.error(path, message)
+
+    def mapping(self, value: Any, path: KeyPath, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(path, f"expected a mapping with keys {', '.join(allowed)}")
+        unknown = [str(k) for k in value if str(k) not in allowed]
+        if unknown:
+            raise self.fail(
+                (*path, unknown[0]),
+                f"unknown key '{unknown[0]}'; allowed here: {', '.join(allowed)}",
+            )
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, path: KeyPath, *, required: bool) -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(path, f"'{key}' is required here")
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.fail((*path, key), f"'{key}' must be text")
+        return str(value)
+
+    def listing(self, data: Mapping[str, Any], key: str, path: KeyPath) -> list[Any]:
+        value = data.get(key, [])
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail((*path, key), f"'{key}' must be a list")
+        return value
+
+    def texts(self, data: Mapping[str, Any], key: str, path: KeyPath) -> tuple[str, ...]:
+        items = self.listing(data, key, path)
+        for i, item in enumerate(items):
+            if not isinstance(item, str | int) or isinstance(item, bool):
+                raise self.fail((*path, key, i), f"items of '{key}' must be text")
+        return tuple(str(item) for item in items)
+
+
+def parse_policy(doc: LocatedYaml, *, sha256: str = "") -> PolicyPack:
+    """Build a PolicyPack from a parsed document; raises YamlSourceError at ``file:line``."""
+    r = _Reader(doc)
+    top = r.mapping(
+        doc.data, (), ("name", "version", "description", "tiers", "overlays", "waivers")
+    )
+    name = r.text(top, "name", (), required=True)
+    version = r.text(top, "version", (), required=True)
+    tiers_raw = top.get("tiers")
+    if not isinstance(tiers_raw, Mapping):
+        raise r.fail(("tiers",), "'tiers' must map each risk tier 1-4 to its requirements")
+    tiers: dict[int, Requirements] = {}
+    for key, section in tiers_raw.items():
+        if key not in TIERS or isinstance(key, bool):
+            raise r.fail(("tiers", str(key)), f"tier '{key}' is unknown; tiers are 1, 2, 3, 4")
+        tiers[int(key)] = _requirements(r, section, ("tiers", str(key)), _SECTION_KEYS)
+    missing = [t for t in TIERS if t not in tiers]
+    if missing:
+        raise r.fail(("tiers",), f"tier(s) {missing} missing; give every tier 1-4 a section")
+    overlays = tuple(
+        _overlay(r, item, ("overlays", i)) for i, item in enumerate(r.listing(top, "overlays", ()))
+    )
+    ids = [o.id for o in overlays]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise r.fail(("overlays", ids.index(dup, ids.index(dup) + 1)), f"overlay id '{dup}' twice")
+    rule_ids = {rule.id for req in tiers.values() for rule in req.rules} | {
+        rule.id for o in overlays for rule in o.requirements.rules
+    }
+    waivers = tuple(
+        _waiver(r, item, ("waivers", i), rule_ids)
+        for i, item in enumerate(r.listing(top, "waivers", ()))
+    )
+    return PolicyPack(
+        name=name,
+        version=version,
+        description=r.text(top, "description", (), required=False),
+        tiers=tiers,
+        overlays=overlays,
+        waivers=waivers,
+        source=doc.source,
+        sha256=sha256,
+    )
+
+
+def _requirements(r: _Reader, value: Any, path: KeyPath, allowed: tuple[str, ...]) -> Requirements:
+    data = r.mapping(value if value is not None else {}, path, allowed)
+    rules = tuple(
+        _rule(r, item, (*path, "rules", i)) for i, item in enumerate(r.listing(data, "rules", path))
+    )
+    seen: set[str] = set()
+    for i, rule in enumerate(rules):
+        if rule.id in seen:
+            raise r.fail((*path, "rules", i), f"rule id '{rule.id}' appears twice in this section")
+        seen.add(rule.id)
+    return Requirements(
+        evidence=_evidence_list(r, data, "evidence", path),
+        documents=_evidence_list(r, data, "documents", path),
+        rules=rules,
+        approvals=_approvals(r, data.get("approvals"), (*path, "approvals")),
+    )
+
+
+def _evidence_list(
+    r: _Reader, data: Mapping[str, Any], key: str, path: KeyPath
+) -> tuple[EvidenceRequirement, ...]:
+    found: list[EvidenceRequirement] = []
+    for i, item in enumerate(r.listing(data, key, path)):
+        where = (*path, key, i)
+        entry = r.mapping(item, where, ("kind", "max_age_days", "why", "cites"))
+        kind = r.text(entry, "kind", where, required=True)
+        if not _KIND.match(kind):
+            raise r.fail((*where, "kind"), f"kind '{kind}' must be lower_snake_case")
+        if any(e.kind == kind for e in found):
+            raise r.fail((*where, "kind"), f"{key} kind '{kind}' listed twice")
+        age = entry.get("max_age_days")
+        if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
+            raise r.fail((*where, "max_age_days"), "max_age_days must be a whole number >= 1")
+        found.append(
+            EvidenceRequirement(
+                kind,
+                age,
+                r.text(entry, "why", where, required=False),
+                r.texts(entry, "cites", where),
+            )
+        )
+    return tuple(found)
+
+
+_RULE_KEYS = (
+    "id", "description", "metric", "verdict", "op", "value", "not_in", "evidence_kind",
+    "if_missing", "remedy", "cites",
+)  # fmt: skip
+
+
+def _rule(r: _Reader, value: Any, path: KeyPath) -> PolicyRule:
+    data = r.mapping(value, path, _RULE_KEYS)
+    rule_id = r.text(data, "id", path, required=True)
+    if not _RULE_ID.match(rule_id):
+        raise r.fail((*path, "id"), f"rule id '{rule_id}' must be lower-case: a-z 0-9 . _ -")
+    if ("metric" in data) == ("verdict" in data):
+        raise r.fail(path, f"rule '{rule_id}' needs exactly one of 'metric' or 'verdict'")
+    subject: Literal["metric", "verdict"] = "metric" if "metric" in data else "verdict"
+    pattern = r.text(data, subject, path, required=True)
+    if not _GLOB.match(pattern):
+        raise r.fail((*path, subject), f"'{pattern}' is not a glob over dotted metric names")
+    if_missing = data.get("if_missing", "insufficient")
+    if if_missing not in ("insufficient", "pass"):
+        raise r.fail((*path, "if_missing"), "if_missing must be 'insufficient' or 'pass'")
+    op: Any = None
+    number: Any = None
+    forbidden: tuple[str, ...] = ()
+    if subject == "metric":
+        if "not_in" in data:
+            raise r.fail((*path, "not_in"), "'not_in' belongs to verdict rules; use op and value")
+        op = data.get("op")
+        if op not in METRIC_OPERATORS:
+            raise r.fail(
+                (*path, "op"), f"op must be one of {', '.join(METRIC_OPERATORS)} (quote it)"
+            )
+        number = data.get("value")
+        if not isinstance(number, int | float) or isinstance(number, bool):
+            raise r.fail((*path, "value"), "value must be a number")
+    else:
+        if "op" in data or "value" in data:
+            raise r.fail(path, "op and value belong to metric rules; verdict rules use not_in")
+        forbidden = r.texts(data, "not_in", path)
+        bad = [v for v in forbidden if v not in _VERDICTS]
+        if not forbidden or bad:
+            raise r.fail(
+                (*path, "not_in"), f"not_in must list verdicts among {', '.join(_VERDICTS)}"
+            )
+    kind = r.text(data, "evidence_kind", path, required=False) or None
+    return PolicyRule(
+        id=rule_id,
+        description=r.text(data, "description", path, required=True),
+        subject=subject,
+        pattern=pattern,
+        op=op,
+        value=float(number) if number is not None else None,
+        forbidden=forbidden,
+        evidence_kind=kind,
+        if_missing=if_missing,
+        remedy=r.text(data, "remedy", path, required=False),
+        cites=r.texts(data, "cites", path),
+    )
+
+
+def _approvals(r: _Reader, value: Any, path: KeyPath) -> Approvals:
+    if value is None:
+        return Approvals()
+    data = r.mapping(value, path, ("quorum", "capacities"))
+    quorum = data.get("quorum", 1)
+    if not isinstance(quorum, int) or isinstance(quorum, bool) or quorum < 1:
+        raise r.fail((*path, "quorum"), "quorum must be a whole number >= 1")
+    caps = r.texts(data, "capacities", path)
+    for i, cap in enumerate(caps):
+        if cap not in CAPACITIES:
+            raise r.fail(
+                (*path, "capacities", i),
+                f"capacity '{cap}' is unknown; capacities are {', '.join(CAPACITIES)}",
+            )
+    if len(set(caps)) > quorum:
+        raise r.fail((*path, "quorum"), f"quorum {quorum} is below the {len(caps)} capacities")
+    return Approvals(quorum, caps)
+
+
+def _overlay(r: _Reader, value: Any, path: KeyPath) -> Overlay:
+    data = r.mapping(value, path, ("id", "when", "description", *_SECTION_KEYS))
+    overlay_id = r.text(data, "id", path, required=True)
+    when = r.mapping(
+        data.get("when"), (*path, "when"), ("domain", "eu_category", "tier", "system_kind")
+    )
+    if not when:
+        raise r.fail(
+            (*path, "when"), "an overlay needs a 'when': domain, eu_category, tier or system_kind"
+        )
+    tiers = r.listing(when, "tier", (*path, "when"))
+    for i, tier in enumerate(tiers):
+        if tier not in TIERS or isinstance(tier, bool):
+            raise r.fail((*path, "when", "tier", i), "tiers are 1, 2, 3, 4")
+    body = {k: v for k, v in data.items() if k in _SECTION_KEYS}
+    return Overlay(
+        id=overlay_id,
+        domains=r.texts(when, "domain", (*path, "when")),
+        eu_categories=r.texts(when, "eu_category", (*path, "when")),
+        tiers=tuple(int(t) for t in tiers),
+        system_kinds=r.texts(when, "system_kind", (*path, "when")),
+        requirements=_requirements(r, body, path, _SECTION_KEYS),
+    )
+
+
+def _waiver(r: _Reader, value: Any, path: KeyPath, rule_ids: set[str]) -> Waiver:
+    data = r.mapping(value, path, ("rule", "system", "reason", "approved_by", "expires"))
+    rule_id = r.text(data, "rule", path, required=True)
+    if rule_id not in rule_ids:
+        raise r.fail((*path, "rule"), f"waiver names rule '{rule_id}', which this pack lacks")
+    expires = data.get("expires")
+    if isinstance(expires, str):
+        try:
+            expires = date.fromisoformat(expires)
+        except ValueError:
+            expires = None
+    if not isinstance(expires, date):
+        raise r.fail((*path, "expires"), "expires must be a date, YYYY-MM-DD")
+    return Waiver(
+        rule_id=rule_id,
+        system_id=r.text(data, "system", path, required=True),
+        reason=r.text(data, "reason", path, required=True),
+        approved_by=r.text(data, "approved_by", path, required=True),
+        expires=expires,
+    )
+
+
+def load_policy(path: str | Path) -> PolicyPack:
+    """Read and validate a policy pack file."""
+    doc = load_yaml_file(path, scalar_keys=True)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return parse_policy(doc, sha256=digest)
+
+
+def load_default_policy() -> PolicyPack:
+    """The pack shipped with Ombud (``governance/data/default-policy.yaml``)."""
+    text = (
+        resources.files("ombud.governance")
+        .joinpath("data", DEFAULT_POLICY_FILE)
+        .read_text(encoding="utf-8")
+    )
+    doc = parse_yaml(text, f"<ombud>/{DEFAULT_POLICY_FILE}", scalar_keys=True)
+    return parse_policy(doc, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
