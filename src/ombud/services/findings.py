@@ -177,7 +177,7 @@ def create_finding(
     tx.record(
         "finding.open",
         "finding",
-        str(row.id),
+        f"finding-{row.id}",
         before=None,
         after=_snapshot(row),
         details={"system_id": system_id, "severity": level.value, "source": source.value},
@@ -245,7 +245,9 @@ def _commit_change(
 ) -> dict[str, Any]:
     row.updated_at = _now()
     tx.session.flush()
-    tx.record(action, "finding", str(row.id), before=before, after=_snapshot(row), details=details)
+    tx.record(
+        action, "finding", f"finding-{row.id}", before=before, after=_snapshot(row), details=details
+    )
     return finding_dict(row)
 
 

@@ -1,0 +1,220 @@
+"""Incidents and the EU AI Act Art. 73 reporting clock.
+
+When a high-risk AI system causes a serious incident, the provider (and a deployer who
+finds it) must report it to the market surveillance authority within a number of days
+that runs from the moment they became aware of it. The clock is a pure function of
+that moment and of what kind of incident it is, so it is computed here and shown
+wherever the incident is shown, never stored where it could go stale.
+
+Day counts (our paraphrase of Regulation (EU) 2024/1689, Art. 73):
+
+- Art. 73(2): the general case: at the latest 15 days after awareness;
+- Art. 73(4): if a person died: at the latest 10 days after awareness;
+- Art. 73(3): a widespread infringement (Art. 3(61)) or a serious and irreversible
+  disruption of the management or operation of critical infrastructure
+  (Art. 3(49)(b)): at the latest 2 days after awareness.
+
+Each is an outer limit: the article asks for a report immediately once a causal link
+(or its reasonable likelihood) is established. When several cases apply, the shortest
+limit wins. We count N x 24 hours from the recorded awareness time and do not extend
+a limit that ends on a weekend or holiday (as the general EU rule on time limits,
+Regulation 1182/71, would): the clock never tells anyone they have more time than the
+strictest reading gives them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ombud.governance.errors import DomainError, InvalidInput, PermissionDenied
+
+__all__ = [
+    "Art73Case",
+    "IncidentSeverity",
+    "IncidentStatus",
+    "ReportingClock",
+    "art73_case",
+    "check_incident_open",
+    "check_incident_times",
+    "parse_incident_severity",
+    "reporting_clock",
+    "require_incident_role",
+]
+
+
+class IncidentSeverity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Art73Case(StrEnum):
+    """Which paragraph of Art. 73 sets the reporting limit."""
+
+    GENERAL = "general"
+    DEATH = "death"
+    WIDESPREAD_OR_CRITICAL_INFRASTRUCTURE = "widespread_or_critical_infrastructure"
+
+    @property
+    def days(self) -> int:
+        return _DAYS[self]
+
+    @property
+    def citation(self) -> str:
+        return _CITATION[self]
+
+
+_DAYS = {
+    Art73Case.GENERAL: 15,
+    Art73Case.DEATH: 10,
+    Art73Case.WIDESPREAD_OR_CRITICAL_INFRASTRUCTURE: 2,
+}
+_CITATION = {
+    Art73Case.GENERAL: "EU AI Act Art. 73(2): report within 15 days of awareness",
+    Art73Case.DEATH: "EU AI Act Art. 73(4): a death; report within 10 days of awareness",
+    Art73Case.WIDESPREAD_OR_CRITICAL_INFRASTRUCTURE: (
+        "EU AI Act Art. 73(3): widespread infringement or serious and irreversible "
+        "disruption of critical infrastructure; report within 2 days of awareness"
+    ),
+}
+
+
+def parse_incident_severity(value: str) -> IncidentSeverity:
+    try:
+        return IncidentSeverity(value.strip().lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in IncidentSeverity)
+        raise InvalidInput(
+            f"incident severity '{value}' is unknown; use one of: {allowed}"
+        ) from None
+
+
+def art73_case(
+    *, serious: bool, death: bool, widespread_infringement: bool, critical_infrastructure: bool
+) -> Art73Case | None:
+    """The paragraph that applies, the shortest limit first; None if nothing is reportable."""
+    if widespread_infringement or critical_infrastructure:
+        return Art73Case.WIDESPREAD_OR_CRITICAL_INFRASTRUCTURE
+    if death:
+        return Art73Case.DEATH
+    if serious:
+        return Art73Case.GENERAL
+    return None
+
+
+@dataclass(frozen=True)
+class ReportingClock:
+    case: Art73Case
+    aware_at: dt.datetime
+    deadline: dt.datetime
+    #: When the first notification was made, if it was.
+    notified_at: dt.datetime | None
+    #: Time left at ``now`` (negative once overdue); measured to the notification if made.
+    remaining: dt.timedelta
+
+    @property
+    def days(self) -> int:
+        return self.case.days
+
+    @property
+    def citation(self) -> str:
+        return self.case.citation
+
+    @property
+    def overdue(self) -> bool:
+        return self.remaining < dt.timedelta(0)
+
+    @property
+    def state(self) -> str:
+        """running, overdue, notified_in_time or notified_late."""
+        if self.notified_at is None:
+            return "overdue" if self.overdue else "running"
+        return "notified_late" if self.overdue else "notified_in_time"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "case": self.case.value,
+            "days": self.days,
+            "citation": self.citation,
+            "aware_at": self.aware_at.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "notified_at": self.notified_at.isoformat() if self.notified_at else None,
+            "remaining_seconds": int(self.remaining.total_seconds()),
+            "state": self.state,
+        }
+
+
+def _aware(value: dt.datetime, what: str) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{what} {value.isoformat()} has no time zone; give one, e.g. +00:00")
+    return value
+
+
+def reporting_clock(
+    case: Art73Case,
+    aware_at: dt.datetime,
+    now: dt.datetime,
+    notified_at: dt.datetime | None = None,
+) -> ReportingClock:
+    """The Art. 73 limit for ``case`` counted from ``aware_at``, read at ``now``."""
+    aware = _aware(aware_at, "awareness time")
+    deadline = aware + dt.timedelta(days=case.days)
+    until = _aware(notified_at, "notification time") if notified_at else _aware(now, "now")
+    return ReportingClock(
+        case=case,
+        aware_at=aware,
+        deadline=deadline,
+        notified_at=notified_at,
+        remaining=deadline - until,
+    )
+
+
+def check_incident_times(
+    *,
+    occurred_at: dt.datetime | None,
+    detected_at: dt.datetime,
+    aware_at: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    """Occurrence ≤ detection ≤ awareness ≤ now; anything else is a typo to fix."""
+    times = [("detection", _aware(detected_at, "detection time"))]
+    if occurred_at is not None:
+        times.insert(0, ("occurrence", _aware(occurred_at, "occurrence time")))
+    times += [("awareness", _aware(aware_at, "awareness time")), ("now", now)]
+    for (first, a), (second, b) in itertools.pairwise(times):
+        if a > b:
+            raise InvalidInput(
+                f"{first} time {a.isoformat()} is after {second} time {b.isoformat()}; "
+                "check the dates (--occurred, --detected, --aware)"
+            )
+
+
+def check_incident_open(incident_id: int, status: IncidentStatus, doing: str) -> None:
+    if status == IncidentStatus.CLOSED:
+        raise DomainError(
+            f"incident {incident_id} is closed; cannot {doing} (a closed incident is final; "
+            "report a new incident if it recurred)"
+        )
+
+
+_REPORTERS = frozenset({"admin", "rai_lead", "owner", "reviewer"})
+_CLOSERS = frozenset({"admin", "rai_lead"})
+
+
+def require_incident_role(actor: str, roles: frozenset[str] | set[str], doing: str) -> None:
+    """Anyone but a read-only auditor reports and updates; a lead closes."""
+    needed = _CLOSERS if doing == "close" else _REPORTERS
+    if set(roles) & needed:
+        return
+    raise PermissionDenied(
+        f"user '{actor}' may not {doing} incidents; that needs one of: {', '.join(sorted(needed))}"
+    )

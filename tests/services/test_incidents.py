@@ -1,0 +1,152 @@
+"""Incidents against SQLite and the real PostgreSQL: clock, timeline, suspension, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from ombud.governance import DomainError, InvalidInput, PermissionDenied, SystemProfile
+from ombud.services import audit_log, findings, incidents, systems, workspaces
+from ombud.services.context import AppContext
+from ombud.store.models import AISystemRow, AuditEventRow
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+def _events(context: AppContext) -> int:
+    with context.read() as session:
+        return int(session.execute(select(func.count()).select_from(AuditEventRow)).scalar_one())
+
+
+@pytest.fixture
+def team(context: AppContext) -> AppContext:
+    admin = context.actor("ada")
+    for name, roles in [("olivia", ["owner"]), ("lena", ["rai_lead"]), ("audrey", ["auditor"])]:
+        workspaces.add_user(context, admin, username=name, roles=roles)
+    profile = SystemProfile(
+        name="Triage",
+        purpose="Prioritises emergency calls",
+        owner="olivia",
+        owner_team="ops",
+        domain="critical_infrastructure",
+        kind="decision_model",
+        operator_role="deployer",
+        automation="human_in_the_loop",
+    )
+    for system_id in ("triage", "router"):
+        systems.register_system(context, admin, system_id, profile)
+    # Test setup only: put 'triage' in production without the review workflow, which
+    # is not what these tests are about.
+    with context.write(admin) as tx:
+        row = tx.session.get(AISystemRow, "triage")
+        assert row is not None
+        row.status = "deployed"
+    return context
+
+
+def _report(context: AppContext, **changes: object) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "title": "Calls from one district deprioritised",
+        "description": "A data feed outage zeroed a feature",
+        "severity": "high",
+        "system_ids": ["triage", "router"],
+        "detected_at": NOW - dt.timedelta(days=3),
+        "aware_at": NOW - dt.timedelta(days=2),
+        "affected_people": "callers from district 4",
+        "people_affected_count": 120,
+        "serious": True,
+    }
+    fields.update(changes)
+    return incidents.report_incident(context, context.actor("olivia"), **fields)  # type: ignore[arg-type]
+
+
+def test_report_clock_notify_suspend_link_close(team: AppContext) -> None:
+    """Oracle for the clock: awareness 2 days ago + 15 days (Art. 73(2)) = 13 days left."""
+    created = _report(team)
+    iid = int(created["id"])  # type: ignore[call-overload]
+    clock = created["art73_clock"]
+    assert isinstance(clock, dict)
+    assert clock["days"] == 15
+    assert clock["state"] == "running"
+    assert abs(clock["remaining_seconds"] - 13 * 86400) < 60
+    lena = team.actor("lena")
+    assert incidents.suspend_affected_systems(team, lena, iid, "stop harm") == ["triage"]
+    assert systems.get_system(team, "triage")["status"] == "suspended"
+    assert systems.get_system(team, "router")["status"] == "proposed"
+    finding = findings.open_finding(
+        team,
+        lena,
+        system_id="triage",
+        version_label=None,
+        title="no alert on feature outage",
+        severity="high",
+        source_kind="incident",
+        source_ref=f"incident {iid}",
+        owner="olivia",
+        due_date=NOW.date() + dt.timedelta(days=14),
+    )
+    incidents.link_findings(team, lena, iid, [int(finding["id"])])
+    incidents.update_incident(team, lena, iid, note="feed restored", death=True)
+    shown = incidents.get_incident(team, iid)
+    assert shown["art73_clock"]["days"] == 10  # a death shortens the limit (Art. 73(4))
+    with pytest.raises(DomainError, match="no notification is recorded"):
+        incidents.close_incident(team, lena, iid, review="root cause: feed")
+    incidents.notify_authority(
+        team, lena, iid, authority="Market surveillance authority DE", reference="MSA-1"
+    )
+    closed = incidents.close_incident(team, lena, iid, review="root cause: unmonitored feed")
+    assert closed["status"] == "closed"
+    assert closed["art73_clock"]["state"] == "notified_in_time"
+    assert closed["findings"] == [int(finding["id"])]
+    kinds = [e["kind"] for e in closed["timeline"]]
+    assert kinds == ["reported", "suspension", "link", "update", "note", "notification", "closed"]
+    actions = [e["action"] for e in audit_log.iter_events(team, entity_id=f"incident-{iid}")]
+    assert actions == [
+        "incident.report",
+        "incident.suspend",
+        "incident.link",
+        "incident.update",
+        "incident.notify",
+        "incident.close",
+    ]
+    assert [i["id"] for i in incidents.list_incidents(team, system_id="router")] == [iid]
+    assert incidents.list_incidents(team, status="open") == []
+
+
+def test_refusals_change_nothing(team: AppContext) -> None:
+    iid = int(_report(team, serious=False)["id"])  # type: ignore[call-overload]
+    lena = team.actor("lena")
+    incidents.close_incident(team, lena, iid, review="not reportable; fixed the feed")
+    before = _events(team)
+    with pytest.raises(
+        DomainError, match=f"incident {iid} is closed; cannot record a notification"
+    ):
+        incidents.notify_authority(team, lena, iid, authority="MSA", reference="x")
+    with pytest.raises(DomainError, match="is closed"):
+        incidents.update_incident(team, lena, iid, note="late note")
+    with pytest.raises(InvalidInput, match="after awareness time"):
+        _report(team, detected_at=NOW - dt.timedelta(days=1))
+    with pytest.raises(InvalidInput, match="no AI system 'ghost'"):
+        _report(team, system_ids=["ghost"])
+    with pytest.raises(PermissionDenied, match="may not report incidents"):
+        incidents.report_incident(
+            team,
+            team.actor("audrey"),
+            title="x",
+            description="",
+            severity="low",
+            system_ids=["triage"],
+            detected_at=NOW,
+            aware_at=NOW,
+        )
+    assert _events(team) == before
+
+
+def test_suspension_refused_when_nothing_is_deployed(team: AppContext) -> None:
+    iid = int(_report(team, system_ids=["router"])["id"])  # type: ignore[call-overload]
+    before = _events(team)
+    with pytest.raises(DomainError, match="router: proposed"):
+        incidents.suspend_affected_systems(team, team.actor("lena"), iid, "stop")
+    assert _events(team) == before
