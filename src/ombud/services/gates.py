@@ -1,0 +1,193 @@
+"""Running the launch gate for a system version, and keeping a record of every run.
+
+The evaluation itself is the pure ``evaluate_gate`` of the governance layer; this use
+case gathers its inputs (the policy in force, the system's latest classification, the
+version's evidence), stores the full result with the policy's name, version and digest,
+and writes the audit event in the same transaction. A past result can therefore be
+explained later even after the policy file has changed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombud.governance import InvalidInput, NotFoundError
+from ombud.governance.gate import EvidenceFacts, SystemFacts, evaluate_gate
+from ombud.governance.policy import PolicyPack, load_default_policy, load_policy
+from ombud.services.context import Actor, AppContext
+from ombud.store.models import AISystemRow, ClassificationRow, EvidenceRow, SystemVersionRow
+from ombud.store.models_reviews import GateEvaluationRow
+
+__all__ = [
+    "WORKSPACE_POLICY_FILE",
+    "check_gate",
+    "evaluation_dict",
+    "find_version",
+    "gate_inputs",
+    "latest_evaluation",
+    "list_gate_evaluations",
+    "resolve_policy",
+]
+
+WORKSPACE_POLICY_FILE = "policy.yaml"
+
+
+def resolve_policy(context: AppContext, policy_path: str | Path | None = None) -> PolicyPack:
+    """``policy_path`` if given, else ``<workspace>/policy.yaml`` if present, else the default."""
+    if policy_path is not None:
+        return load_policy(policy_path)
+    own = context.workspace.root / WORKSPACE_POLICY_FILE
+    return load_policy(own) if own.is_file() else load_default_policy()
+
+
+def _system(session: Session, system_id: str) -> AISystemRow:
+    row = session.get(AISystemRow, system_id)
+    if row is None:
+        raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
+    return row
+
+
+def find_version(session: Session, system_id: str, label: str | None) -> SystemVersionRow:
+    """The named version, or the latest one when ``label`` is None."""
+    query = select(SystemVersionRow).where(SystemVersionRow.system_id == system_id)
+    if label is None:
+        version = session.execute(
+            query.order_by(SystemVersionRow.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if version is None:
+            raise InvalidInput(
+                f"'{system_id}' has no versions yet; add one with "
+                f"`ombud system version add {system_id} LABEL`"
+            )
+        return version
+    version = session.execute(query.where(SystemVersionRow.label == label)).scalar_one_or_none()
+    if version is None:
+        raise InvalidInput(
+            f"'{system_id}' has no version '{label}'; see `ombud system show {system_id}`"
+        )
+    return version
+
+
+def gate_inputs(
+    session: Session, system_id: str, version_label: str | None
+) -> tuple[SystemFacts, list[EvidenceFacts], SystemVersionRow]:
+    """What the gate needs: the system's facts and the evidence of one version."""
+    system = _system(session, system_id)
+    version = find_version(session, system_id, version_label)
+    latest = session.execute(
+        select(ClassificationRow)
+        .where(ClassificationRow.system_id == system_id)
+        .order_by(ClassificationRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    facts = SystemFacts(
+        system_id=system_id,
+        version_label=version.label,
+        tier=latest.tier if latest else None,
+        domain=system.domain,
+        eu_category=latest.eu_category if latest else None,
+        kind=system.kind,
+    )
+    rows = session.execute(
+        select(EvidenceRow).where(EvidenceRow.version_id == version.id).order_by(EvidenceRow.id)
+    ).scalars()
+    evidence = [
+        EvidenceFacts(
+            id=row.id,
+            kind=row.kind,
+            created_at=_aware(row.created_at),
+            expires_at=_aware(row.expires_at) if row.expires_at else None,
+            metrics=row.metrics,
+            verdicts=row.verdicts,
+        )
+        for row in rows
+    ]
+    return facts, evidence, version
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes for timezone columns; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def evaluation_dict(row: GateEvaluationRow) -> dict[str, Any]:
+    return {
+        "evaluation_id": row.id,
+        "evaluated_by": row.evaluated_by,
+        **row.result,
+    }
+
+
+def check_gate(
+    context: AppContext,
+    actor: Actor,
+    system_id: str,
+    version_label: str | None = None,
+    policy_path: str | Path | None = None,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Evaluate the gate for a version (the latest if None), record it, return the result.
+
+    Any active user may run a gate: it changes no system, and CI runs it as a robot user.
+    """
+    policy = resolve_policy(context, policy_path)
+    moment = now or datetime.now(UTC)
+    with context.write(actor) as tx:
+        facts, evidence, version = gate_inputs(tx.session, system_id, version_label)
+        result = evaluate_gate(policy, facts, evidence, moment)
+        row = GateEvaluationRow(
+            system_id=system_id,
+            version_id=version.id,
+            policy_name=policy.name,
+            policy_version=policy.version,
+            policy_sha256=policy.sha256,
+            outcome=result.outcome.value,
+            result=result.to_dict(),
+            evaluated_by=actor.username,
+            evaluated_at=moment,
+        )
+        tx.session.add(row)
+        tx.session.flush()
+        data = evaluation_dict(row)
+        blocking = [c.id for c in result.checks if c.outcome in ("fail", "insufficient")]
+        tx.record(
+            "gate.evaluate",
+            "gate_evaluation",
+            f"{system_id}@{version.label}#{row.id}",
+            before=None,
+            after=data,
+            details={
+                "outcome": result.outcome.value,
+                "policy": f"{policy.name}@{policy.version}",
+                "policy_sha256": policy.sha256,
+                "blocking": blocking,
+            },
+        )
+        return data
+
+
+def latest_evaluation(session: Session, version_id: int) -> GateEvaluationRow | None:
+    row: GateEvaluationRow | None = session.execute(
+        select(GateEvaluationRow)
+        .where(GateEvaluationRow.version_id == version_id)
+        .order_by(GateEvaluationRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return row
+
+
+def list_gate_evaluations(context: AppContext, system_id: str) -> list[dict[str, Any]]:
+    with context.read() as session:
+        _system(session, system_id)
+        rows = session.execute(
+            select(GateEvaluationRow)
+            .where(GateEvaluationRow.system_id == system_id)
+            .order_by(GateEvaluationRow.id)
+        ).scalars()
+        return [evaluation_dict(row) for row in rows]

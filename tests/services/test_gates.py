@@ -1,0 +1,171 @@
+"""Gate checks through the service, on SQLite and PostgreSQL: recorded, audited, reproducible."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from ombud.governance import InvalidInput, NotFoundError, SystemProfile
+from ombud.records import EvidenceDraft, Verdict
+from ombud.services import audit_log, classification, evidence, gates, systems, workspaces
+from ombud.services.context import AppContext
+from ombud.store.models import AuditEventRow
+from ombud.store.models_reviews import GateEvaluationRow
+from ombud.yamlsource import YamlSourceError
+
+HIRING_ANSWERS: dict[str, Any] = {
+    "significant_decisions": True,
+    "annex_iii_area": ["employment"],
+    "annex_iii_employment": ["recruitment_selection"],
+    "art_6_3_conditions": ["none"],
+    "profiles_natural_persons": True,
+    "interacts_with_people": False,
+    "exclusive_purpose": "none",
+    "manipulative_techniques": False,
+    "exploits_vulnerabilities": False,
+    "social_scoring": False,
+    "untargeted_face_scraping": False,
+    "emotion_recognition": False,
+    "biometric_categorisation": False,
+    "remote_biometric_identification": False,
+    "annex_i_safety_component": False,
+    "crime_prediction_profiling": False,
+    "generates_synthetic_content": False,
+    "deep_fake": False,
+    "public_interest_text": False,
+    "deployer_public_body_or_service": False,
+    "uses_consumer_reports": False,
+}
+
+POLICY = """\
+name: service-test
+version: "7"
+tiers:
+  1: &strict
+    evidence: [{kind: fairness_audit, max_age_days: 30}]
+    rules:
+      - id: four-fifths
+        description: four-fifths
+        verdict: "fairness.*.selection_rate.four_fifths"
+        not_in: [fail]
+    approvals: {quorum: 2, capacities: [board_member, domain_expert]}
+  2: *strict
+  3: *strict
+  4: *strict
+"""
+
+
+def _events(context: AppContext) -> int:
+    with context.read() as session:
+        return int(session.execute(select(func.count()).select_from(AuditEventRow)).scalar_one())
+
+
+def audit_draft(four_fifths: Verdict) -> EvidenceDraft:
+    return EvidenceDraft(
+        kind="fairness_audit",
+        summary="selection rates by sex",
+        engine="test",
+        engine_version="1",
+        metrics={"fairness.sex.selection_rate.ratio_min": 0.9},
+        verdicts={"fairness.sex.selection_rate.four_fifths": four_fifths},
+    )
+
+
+def setup_hiring_system(context: AppContext) -> None:
+    """Users, a classified hiring system 'screening' with version 1.0 (owner: olivia)."""
+    admin = context.actor("ada")
+    for name, roles in [
+        ("olivia", ["owner"]),
+        ("lena", ["rai_lead"]),
+        ("lars", ["rai_lead"]),
+        ("rita", ["reviewer"]),
+        ("rob", ["reviewer"]),
+        ("cora", ["reviewer"]),
+        ("audrey", ["auditor"]),
+    ]:
+        workspaces.add_user(context, admin, username=name, roles=roles)
+    olivia = context.actor("olivia")
+    profile = SystemProfile(
+        name="Résumé screening",
+        purpose="Ranks applicants for call-backs",
+        owner="olivia",
+        owner_team="talent",
+        domain="hiring",
+        kind="decision_model",
+        operator_role="deployer",
+        automation="human_in_the_loop",
+        affected_people=("job_applicants",),
+        deployment_regions=("FR",),
+        data_categories=("personal_data",),
+    )
+    systems.register_system(context, olivia, "screening", profile)
+    systems.add_version(context, olivia, "screening", "1.0")
+    classification.classify_system(context, olivia, "screening", answers=HIRING_ANSWERS)
+
+
+@pytest.fixture
+def policy_file(tmp_path: Path) -> Path:
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY, encoding="utf-8")
+    return path
+
+
+def test_gate_records_each_evaluation_with_policy_identity(
+    context: AppContext, policy_file: Path
+) -> None:
+    setup_hiring_system(context)
+    olivia = context.actor("olivia")
+    first = gates.check_gate(context, olivia, "screening", policy_path=policy_file)
+    assert first["outcome"] == "insufficient"
+    assert first["version"] == "1.0"
+    assert first["tier"] in (1, 2)
+    evidence.record_evidence(context, olivia, "screening", "1.0", audit_draft(Verdict.FAIL))
+    second = gates.check_gate(context, olivia, "screening", "1.0", policy_path=policy_file)
+    assert second["outcome"] == "fail"
+    evidence.record_evidence(context, olivia, "screening", "1.0", audit_draft(Verdict.PASS))
+    third = gates.check_gate(context, context.actor("audrey"), "screening", policy_path=policy_file)
+    assert third["outcome"] == "pass"  # the newest audit supersedes the failed one
+    assert third["policy"]["name"] == "service-test"
+    assert third["policy"]["sha256"] == hashlib.sha256(policy_file.read_bytes()).hexdigest()
+    stored = gates.list_gate_evaluations(context, "screening")
+    assert [e["outcome"] for e in stored] == ["insufficient", "fail", "pass"]
+    assert stored[-1] == third
+    events = list(audit_log.iter_events(context, action="gate.evaluate"))
+    assert [e["details"]["outcome"] for e in events] == ["insufficient", "fail", "pass"]
+    assert events[1]["details"]["blocking"] == ["rule:four-fifths"]
+    assert events[0]["actor"] == "olivia"
+
+
+def test_workspace_policy_file_wins_over_the_default(
+    context: AppContext, policy_file: Path
+) -> None:
+    setup_hiring_system(context)
+    olivia = context.actor("olivia")
+    default = gates.check_gate(context, olivia, "screening")
+    assert default["policy"]["name"] == "ombud-default"
+    (context.workspace.root / "policy.yaml").write_text(POLICY, encoding="utf-8")
+    own = gates.check_gate(context, olivia, "screening")
+    assert own["policy"]["name"] == "service-test"
+
+
+def test_bad_requests_change_nothing(context: AppContext, tmp_path: Path) -> None:
+    setup_hiring_system(context)
+    olivia = context.actor("olivia")
+    before = _events(context)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nversion: 1\ntiers:\n  1: {rules: 3}\n", encoding="utf-8")
+    with pytest.raises(YamlSourceError, match=r"bad.yaml:4: 'rules' must be a list"):
+        gates.check_gate(context, olivia, "screening", policy_path=bad)
+    with pytest.raises(InvalidInput, match="no version '9.9'"):
+        gates.check_gate(context, olivia, "screening", "9.9")
+    with pytest.raises(NotFoundError, match="no AI system 'nope'"):
+        gates.check_gate(context, olivia, "nope")
+    assert _events(context) == before
+    with context.read() as session:
+        assert (
+            session.execute(select(func.count()).select_from(GateEvaluationRow)).scalar_one() == 0
+        )
