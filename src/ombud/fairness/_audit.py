@@ -106,14 +106,15 @@ def audit(
         replicates = engine.unflatten(boot.replicates)
     datas = []
     for i, view in enumerate(views):
-        rows = _confusion(layout, view, weighted=False).sum(axis=1).to_numpy(dtype=np.int64)
+        counts = _confusion(layout, view, weighted=True)
+        raw = _confusion(layout, view, weighted=False)
+        rows = raw.sum(axis=1).astype(np.int64)
         labels = [
             group_label(tuple(r)) for r in view.keys[list(view.attrs)].itertuples(index=False)
         ]
         ref = _reference(view, rows, labels, reference)
-        datas.append(
-            ViewData(view, point[i][0], replicates[i] if n_boot else None, ref, labels, rows)
-        )
+        reps = replicates[i] if n_boot else None
+        datas.append(ViewData(view, point[i][0], reps, ref, labels, rows, counts, raw))
     by_group, comparisons, omnibus = _tables(layout, engine, datas, pol, confidence, bool(weights))
     overall = _group_table(layout, engine, datas[-1], confidence, pol.min_group_size)
     overall = overall.drop(columns=["attribute", "group"])
@@ -165,11 +166,12 @@ def _policy(
     return pol
 
 
-def _confusion(layout: CellLayout, view: View, *, weighted: bool) -> pd.DataFrame:
+def _confusion(layout: CellLayout, view: View, *, weighted: bool) -> NDArray[np.float64]:
+    """TP, FP, FN, TN per view group: (groups, 4)."""
     values = layout.weight if weighted else layout.rows
     fine = np.zeros((layout.n_fine, 4))
     np.add.at(fine, (layout.fine, layout.confusion), values)
-    return pd.DataFrame(np.asarray(view.members.T @ fine), columns=list(_CONFUSION))
+    return np.asarray(view.members.T @ fine, dtype=np.float64)
 
 
 def _reference(
@@ -206,8 +208,7 @@ def _group_table(
     layout: CellLayout, engine: MetricEngine, data: ViewData, confidence: float, min_rows: int
 ) -> pd.DataFrame:
     view = data.view
-    counts = _confusion(layout, view, weighted=True).to_numpy()
-    raw = _confusion(layout, view, weighted=False).to_numpy()
+    counts, raw = data.confusion, data.confusion_rows
     columns: dict[str, Any] = {
         "attribute": view.key,
         "group": data.labels,
@@ -247,9 +248,7 @@ def _tables(
     for data in datas[:-1]:
         table = _group_table(layout, engine, data, confidence, pol.min_group_size)
         groups.append(table)
-        counts = _confusion(layout, data.view, weighted=weighted)
-        if not weighted:
-            counts = _confusion(layout, data.view, weighted=False)
+        counts = data.confusion if weighted else data.confusion_rows
         pairs = pairwise_comparisons(
             counts,
             data.reference,
@@ -285,8 +284,11 @@ def _verdicts(
 ) -> pd.DataFrame:
     rows = []
     for data in datas:
-        raw = _confusion(layout, data.view, weighted=False)
-        den = {m: raw[list(RATES[m][1])].sum(axis=1).to_numpy(dtype=float) for m in RATE_METRICS}
+        raw = data.confusion_rows
+        den = {
+            m: raw[:, [_CONFUSION.index(c) for c in RATES[m][1]]].sum(axis=1)
+            for m in RATE_METRICS
+        }
         for s in np.unique(data.view.stratum):
             members = np.flatnonzero(data.view.stratum == s)
             stratum = {c: layout.strata_keys.iloc[int(s)][c] for c in layout.control}

@@ -33,16 +33,17 @@ RATE_METRICS = tuple(RATES)
 _COLUMN = {"tp": 0, "fp": 1, "fn": 2, "tn": 3}
 
 
-def _successes_trials(counts: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
+def _successes_trials(counts: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """Successes and trials of one rate from a (groups, 4) TP/FP/FN/TN array."""
     num, den, _ = RATES[metric]
-    array = counts[["tp", "fp", "fn", "tn"]].to_numpy(dtype=float)
+    array = counts
     x = array[:, [_COLUMN[c] for c in num]].sum(axis=1)
     n = array[:, [_COLUMN[c] for c in den]].sum(axis=1)
     return x, n
 
 
 def pairwise_comparisons(
-    counts: pd.DataFrame,
+    counts: np.ndarray,
     reference: np.ndarray,
     *,
     tested: tuple[str, ...],
@@ -143,11 +144,11 @@ def _small_expected(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarr
     return np.asarray(smallest < 5.0)
 
 
-def omnibus_tests(counts: pd.DataFrame, strata: np.ndarray) -> pd.DataFrame:
+def omnibus_tests(counts: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
     """Chi-square test of homogeneity across all groups, per stratum and rate metric."""
     rows = []
     for s in np.unique(strata):
-        part = counts.iloc[np.flatnonzero(strata == s)]
+        part = counts[strata == s]
         for metric in RATE_METRICS:
             x, n = _successes_trials(part, metric)
             if len(x) < 2:

@@ -39,6 +39,8 @@ class ViewData:
     reference: NDArray[np.intp]  # position of each group's reference group
     labels: list[str]
     rows: NDArray[np.int64]
+    confusion: FloatArray  # weighted TP, FP, FN, TN per group
+    confusion_rows: FloatArray  # the same in real rows
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,133 @@
+"""An audit as Evidence: flat namespaced metrics, verdicts per rule, and what to recompute from.
+
+A gate reads metrics by name (``fairness.race.selection_rate.ratio_min.lower``), so the names
+are stable and flat; an auditor recomputes from the stored Tally, so it travels as an artifact
+next to the full JSON result and the HTML report. With control features each flat metric is the
+worst stratum's (smallest ratio, largest difference); every stratum is in the JSON artifact.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from ombud import __version__
+from ombud.records import ArtifactDraft, EvidenceDraft, InputRef, Verdict
+from ombud.stats import suppress_small_cells, to_parquet
+
+if TYPE_CHECKING:
+    from ombud.fairness._result import AuditResult
+
+__all__ = ["evidence_draft", "metric_segment"]
+
+_SEVERITY = {"fail": 3, "concern": 2, "insufficient": 1, "pass": 0}
+
+
+def metric_segment(name: str) -> str:
+    """A column or group name as one segment of a metric name (unsupported characters → _)."""
+    return re.sub(r"[^A-Za-z0-9_\-+=<>]", "_", name) or "_"
+
+
+def _flat_metrics(result: AuditResult) -> dict[str, float]:
+    metrics: dict[str, float] = {"fairness.rows": float(result.tally.n_rows)}
+    for how, table, worst in (
+        ("ratio_min", result.ratio(), "min"),
+        ("difference_max", result.difference(), "max"),
+    ):
+        for (attribute, metric), part in table.groupby(["attribute", "metric"], sort=False):
+            values = part["value"].astype(float)
+            if values.isna().all():
+                row = part.iloc[0]
+            else:
+                row = part.loc[values.idxmin() if worst == "min" else values.idxmax()]
+            base = f"fairness.{metric_segment(str(attribute))}.{metric}.{how}"
+            metrics[base] = float(row["value"])
+            metrics[f"{base}.lower"] = float(row["lower"])
+            metrics[f"{base}.upper"] = float(row["upper"])
+    overall = result.overall
+    for metric in result.metrics:
+        if len(overall) == 1:
+            metrics[f"fairness.overall.{metric}"] = float(overall[metric].iloc[0])
+    for _, row in result.verdicts.iterrows():
+        base = f"fairness.{metric_segment(str(row['attribute']))}.{row['rule']}"
+        if base not in metrics or _is_worse(row, metrics[base], str(row["statistic"])):
+            metrics[base] = float(row["value"])
+            metrics[f"{base}.lower"] = float(row["lower"])
+            metrics[f"{base}.upper"] = float(row["upper"])
+    return metrics
+
+
+def _is_worse(row: object, current: float, statistic: str) -> bool:
+    value = float(row["value"])  # type: ignore[index]
+    if math.isnan(current):
+        return not math.isnan(value)
+    return value < current if statistic == "ratio" else value > current
+
+
+def _verdicts(result: AuditResult) -> dict[str, Verdict]:
+    out: dict[str, Verdict] = {}
+    for _, row in result.verdicts.iterrows():
+        key = f"fairness.{metric_segment(str(row['attribute']))}.{row['rule']}"
+        verdict = Verdict(str(row["verdict"]))
+        if key not in out or _SEVERITY[verdict] > _SEVERITY[out[key]]:
+            out[key] = verdict
+    return out
+
+
+def _tally_artifact(result: AuditResult) -> bytes:
+    # ombud.stats.to_parquet writes the layout into the file's metadata; it takes a path.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tally.parquet"
+        to_parquet(result.tally, path)
+        return path.read_bytes()
+
+
+def evidence_draft(result: AuditResult, *, report: bool = True) -> EvidenceDraft:
+    verdicts = _verdicts(result)
+    counts = {v: sum(1 for x in verdicts.values() if x == v) for v in Verdict}
+    summary = (
+        f"fairness audit of {', '.join(result.sensitive)} on {result.tally.n_rows} rows: "
+        + ", ".join(f"{counts[v]} {v}" for v in Verdict if counts[v])
+    )
+    prov = result.provenance
+    inputs = [
+        InputRef(
+            name=str(prov.get("source", "data")),
+            sha256=str(prov.get("sha256", "")),
+            rows=int(prov.get("rows_used", result.tally.n_rows)),
+            description="columns used: " + ", ".join(map(str, prov.get("columns", []))),
+        )
+    ]
+    artifacts = [
+        ArtifactDraft("tally.parquet", "application/vnd.apache.parquet", _tally_artifact(result)),
+        ArtifactDraft("fairness-audit.json", "application/json", result.to_json().encode()),
+    ]
+    if report:
+        artifacts.append(
+            ArtifactDraft("fairness-report.html", "text/html", result.to_html().encode())
+        )
+    return EvidenceDraft(
+        kind="fairness_audit",
+        summary=summary,
+        engine="ombud.fairness",
+        engine_version=__version__,
+        metrics=_flat_metrics(result),
+        verdicts=verdicts,
+        parameters={
+            **dict(result.parameters),
+            "policy": result.to_dict()["policy"],
+            "shared_suppression_k": result.policy.suppress_below,
+        },
+        inputs=inputs,
+        artifacts=artifacts,
+    )
+
+
+def suppressed_tally(result: AuditResult) -> pa.Table:
+    """The Tally's cells with strata below the policy's k removed (for shared reports)."""
+    return suppress_small_cells(result.tally, result.policy.suppress_below).cells
