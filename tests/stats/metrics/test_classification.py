@@ -140,7 +140,7 @@ weighted_rows = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(weighted_rows)
 def test_weighted_metrics_match_sklearn(data):
     """Oracle: sklearn.metrics with sample_weight on each group's raw rows."""
@@ -168,7 +168,7 @@ def test_weighted_metrics_match_sklearn(data):
             assert ours.loc[g, name] == pytest.approx(value, abs=TOL), name
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(st.lists(st.tuples(groups, st.sampled_from("xyz"), st.sampled_from("xyz")), min_size=1))
 def test_multiclass_one_vs_rest_matches_sklearn(data):
     """Oracle: sklearn precision_recall_fscore_support (per class, one-vs-rest) on the rows."""

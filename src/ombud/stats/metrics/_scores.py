@@ -51,10 +51,16 @@ def _histograms(tally: Tally, keys: Sequence[str]) -> tuple[pd.Index, np.ndarray
     return pos.index, pos.to_numpy(dtype=float), neg.to_numpy(dtype=float)
 
 
+def _below(hist: np.ndarray) -> np.ndarray:
+    """Per bin k, the sum over bins below k (exclusive cumulative sum)."""
+    zeros = np.zeros((hist.shape[0], 1))
+    return np.concatenate([zeros, np.cumsum(hist, axis=1)[:, :-1]], axis=1)
+
+
 def _auc(pos: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """AUC with within-bin pairs counted as ties (1/2), and the bound on its binning error."""
     p_total, n_total = pos.sum(axis=1), neg.sum(axis=1)
-    neg_below = np.cumsum(neg, axis=1) - neg
+    neg_below = _below(neg)
     concordant = (pos * (neg_below + 0.5 * neg)).sum(axis=1)
     tied = 0.5 * (pos * neg).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -193,8 +199,9 @@ def threshold_sweep(
     # predicted positive at threshold edges[k] = bins k.. ; reverse cumulative sums give that.
     tp = np.cumsum(pos[:, ::-1], axis=1)[:, ::-1]
     fp = np.cumsum(neg[:, ::-1], axis=1)[:, ::-1]
-    fn = pos.sum(axis=1, keepdims=True) - tp
-    tn = neg.sum(axis=1, keepdims=True) - fp
+    # Below the threshold as forward sums, not totals minus tp: an empty side stays exactly 0,
+    # so its zero denominators give NaN as they do when computed from the rows.
+    fn, tn = _below(pos), _below(neg)
     n_groups, n_bins = tp.shape
     counts = pd.DataFrame({"tp": tp.ravel(), "fp": fp.ravel(), "fn": fn.ravel(), "tn": tn.ravel()})
     values, _ = rates_from_confusion(counts, metrics)
