@@ -11,6 +11,7 @@ start it and the harness under test can run its own loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -85,6 +86,7 @@ class ChatServer:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
         self._lock = threading.Lock()
+        self._writers: set[asyncio.StreamWriter] = set()
         self.requests = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -108,11 +110,21 @@ class ChatServer:
         async def close() -> None:
             if self._server is not None:
                 self._server.close()
-                await asyncio.sleep(0)
+                await self._server.wait_closed() if not self._writers else None
+            for writer in list(self._writers):
+                writer.close()
+                with contextlib.suppress(ConnectionError, OSError):
+                    await writer.wait_closed()
+            current = asyncio.current_task()
+            for task in asyncio.all_tasks():
+                if task is not current:
+                    task.cancel()
+            await asyncio.sleep(0.01)
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        self._loop.close()
 
     def __enter__(self) -> ChatServer:
         return self.start()
@@ -123,6 +135,7 @@ class ChatServer:
         self.stop()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -136,6 +149,7 @@ class ChatServer:
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
         finally:
+            self._writers.discard(writer)
             writer.close()
 
     async def _answer(self, body: bytes, writer: asyncio.StreamWriter) -> None:

@@ -1,0 +1,170 @@
+"""Runner behaviour against a real loopback HTTP server scripted to misbehave."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ombud.redteam import (
+    AttemptStatus,
+    OpenAIChatTarget,
+    Outcome,
+    RunLog,
+    RunSettings,
+    RunStopped,
+    detector_registry,
+    read_log,
+)
+from ombud.redteam._runner import execute
+from ombud.redteam.testing import ChatServer, Reply, last_user_text
+
+from .conftest import make_attempts, refusing
+
+Serve = Callable[..., ChatServer]
+
+
+def _run(server: ChatServer, tmp_path: Path, count: int, **settings: Any) -> list[Any]:
+    target_options = settings.pop("target", {})
+    target = OpenAIChatTarget(base_url=server.base_url, model="m", **target_options)
+    defaults: dict[str, Any] = {"backoff_base": 0.01, "backoff_max": 0.2}
+    defaults.update(settings)
+
+    async def go() -> None:
+        with RunLog(tmp_path / "log.jsonl") as log:
+            await execute(
+                make_attempts(count), target, detector_registry(), log, RunSettings(**defaults)
+            )
+        await target.aclose()
+
+    asyncio.run(go())
+    return read_log(tmp_path / "log.jsonl")
+
+
+def test_concurrency_is_bounded_and_used(serve: Serve, tmp_path: Path) -> None:
+    server = serve(lambda r, n: Reply(text="no", delay=0.05))
+    attempts = _run(server, tmp_path, 40, concurrency=8)
+    assert len(attempts) == 40
+    assert server.max_in_flight == 8
+
+
+def test_every_attempt_is_scored(serve: Serve, tmp_path: Path) -> None:
+    attempts = _run(serve(refusing), tmp_path, 5)
+    assert {a.verdict for a in attempts} == {Outcome.HIT}
+    assert all(a.prompt_tokens == 10 and a.completion_tokens == 5 for a in attempts)
+
+
+def test_429_is_retried_honouring_retry_after(serve: Serve, tmp_path: Path) -> None:
+    seen: dict[str, int] = {}
+
+    def respond(request: Mapping[str, Any], number: int) -> Reply:
+        prompt = last_user_text(request)
+        seen[prompt] = seen.get(prompt, 0) + 1
+        if seen[prompt] == 1:
+            return Reply(status=429, headers={"Retry-After": "0.3"}, raw=b"{}")
+        return Reply(text="fine")
+
+    started = time.perf_counter()
+    attempts = _run(serve(respond), tmp_path, 3, concurrency=3)
+    assert time.perf_counter() - started >= 0.3
+    assert [a.tries for a in attempts] == [2, 2, 2]
+    assert all(a.status is AttemptStatus.DONE for a in attempts)
+
+
+def test_5xx_retries_then_records_an_error(serve: Serve, tmp_path: Path) -> None:
+    server = serve(lambda r, n: Reply(status=503, raw=b"{}"))
+    attempts = _run(server, tmp_path, 2, max_retries=2)
+    assert all(a.status is AttemptStatus.ERROR and a.tries == 3 for a in attempts)
+    assert server.requests == 6
+    assert "503" in (attempts[0].error or "")
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_auth_failure_stops_the_run(serve: Serve, tmp_path: Path, status: int) -> None:
+    server = serve(lambda r, n: Reply(status=status, raw=b"{}"))
+    with pytest.raises(RunStopped, match=f"{status}.*API key"):
+        _run(server, tmp_path, 50, concurrency=2)
+    assert server.requests < 50
+
+
+def test_timeout_is_retried_and_then_an_error(serve: Serve, tmp_path: Path) -> None:
+    server = serve(lambda r, n: Reply(text="late", delay=1.0))
+    attempts = _run(server, tmp_path, 1, max_retries=1, target={"timeout": 0.1})
+    assert attempts[0].status is AttemptStatus.ERROR
+    assert "timed out" in (attempts[0].error or "")
+    assert attempts[0].tries == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"<html>oops</html>", "not JSON"),
+        (b'{"choices": [{"message": {"content": "caf\xe9"}}]}', "not valid UTF-8"),
+        (b'{"choices": []}', "without choices"),
+        (b"x" * 5000, "over the cap"),
+    ],
+)
+def test_bad_bodies_are_attempt_errors(
+    serve: Serve, tmp_path: Path, raw: bytes, message: str
+) -> None:
+    server = serve(lambda r, n: Reply(raw=raw))
+    attempts = _run(server, tmp_path, 2, target={"max_response_bytes": 4096})
+    assert all(a.status is AttemptStatus.ERROR for a in attempts)
+    assert message in (attempts[0].error or "")
+    assert server.requests == 2  # not retried: they would fail the same way
+
+
+def test_rate_limit_paces_requests(serve: Serve, tmp_path: Path) -> None:
+    server = serve(lambda r, n: Reply(text="ok"))
+    started = time.perf_counter()
+    _run(server, tmp_path, 12, concurrency=12, requests_per_minute=600)
+    elapsed = time.perf_counter() - started
+    # 10 per second with a one-second burst of 10: the last 2 wait about 0.2 s in total.
+    assert elapsed >= 0.15
+
+
+def test_unreachable_target_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    target = OpenAIChatTarget(base_url="http://127.0.0.1:9/v1", model="m", timeout=1.0)
+
+    async def go() -> None:
+        with RunLog(tmp_path / "log.jsonl") as log:
+            await execute(
+                make_attempts(1), target, {}, log, RunSettings(max_retries=1, backoff_base=0.01)
+            )
+        await target.aclose()
+
+    asyncio.run(go())
+    (attempt,) = read_log(tmp_path / "log.jsonl")
+    assert attempt.status is AttemptStatus.ERROR
+    assert "unreachable" in (attempt.error or "")
+
+
+def test_multi_turn_sends_the_growing_conversation(serve: Serve, tmp_path: Path) -> None:
+    lengths: list[int] = []
+
+    def respond(request: Mapping[str, Any], number: int) -> Reply:
+        lengths.append(len(request["messages"]))
+        return Reply(text=f"answer {number}")
+
+    from ombud.redteam import Attempt, Turn
+
+    server: ChatServer = serve(respond)
+    target = OpenAIChatTarget(base_url=server.base_url, model="m")
+    attempt = Attempt(
+        "p", 0, (Turn("system", "s"), Turn("user", "a"), Turn("user", "b")), detectors=("refusal",)
+    )
+
+    async def go() -> None:
+        with RunLog(tmp_path / "log.jsonl") as log:
+            await execute([attempt], target, detector_registry(), log, RunSettings())
+        await target.aclose()
+
+    asyncio.run(go())
+    (done,) = read_log(tmp_path / "log.jsonl")
+    assert lengths == [2, 4]
+    assert [t.role for t in done.transcript] == ["system", "user", "assistant", "user", "assistant"]
+    assert done.response == "answer 2"
