@@ -146,22 +146,28 @@ def _small_expected(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarr
 
 def omnibus_tests(counts: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
     """Chi-square test of homogeneity across all groups, per stratum and rate metric."""
-    rows = []
+    frames = []
     for s in np.unique(strata):
         part = counts[strata == s]
-        for metric in RATE_METRICS:
-            x, n = _successes_trials(part, metric)
-            if len(x) < 2:
-                continue
-            result = chi_square_test(x, n)
-            rows.append(
+        if len(part) < 2:
+            continue
+        pairs = [_successes_trials(part, m) for m in RATE_METRICS]
+        x = np.stack([p[0] for p in pairs])
+        n = np.stack([p[1] for p in pairs])
+        result = chi_square_test(x, n)  # one table per metric, groups along the last axis
+        df = result.df if result.df is not None else np.full(len(RATE_METRICS), np.nan)
+        frames.append(
+            pd.DataFrame(
                 {
                     "stratum": int(s),
-                    "metric": metric,
-                    "groups": int((n > 0).sum()),
-                    "chi2": float(result.statistic),
-                    "df": float(result.df) if result.df is not None else np.nan,
-                    "p_value": float(result.pvalue),
+                    "metric": RATE_METRICS,
+                    "groups": (n > 0).sum(axis=1),
+                    "chi2": result.statistic,
+                    "df": df,
+                    "p_value": result.pvalue,
                 }
             )
-    return pd.DataFrame(rows, columns=["stratum", "metric", "groups", "chi2", "df", "p_value"])
+        )
+    if not frames:
+        return pd.DataFrame(columns=["stratum", "metric", "groups", "chi2", "df", "p_value"])
+    return pd.concat(frames, ignore_index=True)
