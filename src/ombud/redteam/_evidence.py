@@ -1,0 +1,83 @@
+"""Turning a finished run folder into an ``EvidenceDraft`` the workspace can record.
+
+The lead's service layer calls :func:`evidence_draft` and stores the result against a
+system version; the harness itself never touches the store. Metric names follow
+``redteam.<category>.attack_success_rate`` with ``.lower``/``.upper`` so a policy rule
+can gate on the interval, not just the point estimate.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from ombud.records import ArtifactDraft, EvidenceDraft, InputRef, sha256_bytes
+from ombud.redteam._accuracy import measure_accuracy
+from ombud.redteam._log import latest_attempts, read_log
+from ombud.redteam._registry import detector_registry
+from ombud.redteam._report import render_report
+from ombud.redteam._results import attack_success_rates
+from ombud.redteam._session import LOG_NAME, MANIFEST_NAME, ombud_version, read_manifest
+
+__all__ = ["evidence_draft", "metric_slug"]
+
+
+def metric_slug(text: str) -> str:
+    slug = "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
+    return slug or "unknown"
+
+
+def evidence_draft(run_dir: Path, *, redact_report: bool = True) -> EvidenceDraft:
+    """Evidence of kind ``redteam_run`` from ``run_dir`` (log, manifest, HTML report)."""
+    manifest = read_manifest(run_dir)
+    log_bytes = (run_dir / LOG_NAME).read_bytes()
+    attempts = latest_attempts(read_log(run_dir / LOG_NAME))
+    metrics: dict[str, float] = {}
+    for grouping in ("category", "overall"):
+        for row in attack_success_rates(attempts, grouping):
+            base = f"redteam.{metric_slug(row.key if grouping == 'category' else 'overall')}"
+            metrics[f"{base}.attempts"] = float(row.scored)
+            metrics[f"{base}.unscorable"] = float(row.unscorable)
+            metrics[f"{base}.errors"] = float(row.errors)
+            if not math.isnan(row.rate):
+                metrics[f"{base}.attack_success_rate"] = row.rate
+                metrics[f"{base}.attack_success_rate.lower"] = row.lower
+                metrics[f"{base}.attack_success_rate.upper"] = row.upper
+    accuracy = measure_accuracy(detector_registry())
+    for item in accuracy:
+        for name, value in (("precision", item.precision), ("recall", item.recall)):
+            if not math.isnan(value):
+                metrics[f"redteam.detector.{metric_slug(item.detector)}.{name}"] = value
+    html = render_report(attempts, manifest, accuracy=accuracy, redact=redact_report)
+    overall = metrics.get("redteam.overall.attack_success_rate", float("nan"))
+    return EvidenceDraft(
+        kind="redteam_run",
+        summary=f"{len(attempts)} red-team attempts; overall attack success rate "
+        f"{overall:.1%} against {manifest.get('target', {}).get('type', 'target')}",
+        engine="ombud.redteam",
+        engine_version=ombud_version(),
+        metrics=metrics,
+        parameters={
+            "seed": manifest.get("seed"),
+            "plan_sha256": manifest.get("plan_sha256"),
+            "target_config_sha256": manifest.get("target_config_sha256"),
+            "probe_prompt_sha256": manifest.get("probe_prompt_sha256", {}),
+            "mutator_chains": manifest.get("mutator_chains", []),
+        },
+        inputs=[
+            InputRef(
+                LOG_NAME,
+                sha256_bytes(log_bytes),
+                rows=len(attempts),
+                description="attempt log of the run",
+            )
+        ],
+        artifacts=[
+            ArtifactDraft(LOG_NAME, "application/x-ndjson", log_bytes),
+            ArtifactDraft(
+                MANIFEST_NAME, "application/json", json.dumps(manifest, indent=2).encode()
+            ),
+            ArtifactDraft("report.html", "text/html", html.encode()),
+        ],
+    )
