@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ombud.cli import admin, audit, classify, demo, systems
+from ombud.cli import admin, audit, classify, demo, evidence, finding, incident, supplier, systems
 from ombud.cli._errors import exit_code_for
 from ombud.cli._state import CliState
 
@@ -59,6 +59,10 @@ admin.register(app)
 systems.register(app)
 classify.register(app)
 audit.register(app)
+evidence.register(app)
+finding.register(app)
+incident.register(app)
+supplier.register(app)
 demo.register(app)
 
 
