@@ -97,8 +97,10 @@ def test_difference_and_ratio_match_fairlearn_on_compas(method: str) -> None:
         _compas(), label="two_year_recid", prediction="high_risk", sensitive="race", n_boot=0
     )
     mf = _frame(_compas(), ["race"])
-    for ours, theirs in ((result.difference(method), mf.difference(method)),
-                         (result.ratio(method), mf.ratio(method))):
+    for ours, theirs in (
+        (result.difference(method), mf.difference(method)),
+        (result.ratio(method), mf.ratio(method)),
+    ):
         got = ours.set_index("metric")["value"]
         for metric in FAIRLEARN:
             assert got[metric] == pytest.approx(theirs[metric], abs=TOL)
@@ -108,8 +110,12 @@ def test_to_reference_matches_row_computation() -> None:
     """Oracle: pandas group means on the rows, compared with Caucasian as the reference."""
     frame = _compas()
     result = audit(
-        frame, label="two_year_recid", prediction="high_risk", sensitive="race",
-        reference="Caucasian", n_boot=0,
+        frame,
+        label="two_year_recid",
+        prediction="high_risk",
+        sensitive="race",
+        reference="Caucasian",
+        n_boot=0,
     )
     rates = frame.groupby("race")["high_risk"].mean()
     ratio = result.ratio("to_reference").set_index("metric")["value"]["selection_rate"]
@@ -136,14 +142,20 @@ def test_weighted_random_data_matches_fairlearn(n: int, seed: int, weighted: boo
         }
     )
     result = audit(
-        frame, label="y", prediction="p", sensitive=["a", "b"],
-        weights="w" if weighted else None, n_boot=0,
+        frame,
+        label="y",
+        prediction="p",
+        sensitive=["a", "b"],
+        weights="w" if weighted else None,
+        n_boot=0,
     )
     metrics = {"selection_rate": selection_rate, "accuracy": skm.accuracy_score}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         mf = MetricFrame(
-            metrics=metrics, y_true=frame["y"], y_pred=frame["p"],
+            metrics=metrics,
+            y_true=frame["y"],
+            y_pred=frame["p"],
             sensitive_features=frame[["a", "b"]],
             sample_params={m: {"sample_weight": frame["w"]} for m in metrics},
         )
@@ -212,8 +224,12 @@ def test_propublica_false_positive_rates() -> None:
     assert tuple(counts.loc["African-American"]) == (641, 1514)
     assert tuple(counts.loc["Caucasian"]) == (282, 1281)
     result = audit(
-        frame, label="two_year_recid", prediction="high_risk", sensitive="race",
-        reference="Caucasian", n_boot=0,
+        frame,
+        label="two_year_recid",
+        prediction="high_risk",
+        sensitive="race",
+        reference="Caucasian",
+        n_boot=0,
     )
     groups = result.by_group.set_index("race")
     assert groups.loc["African-American", "fpr"] == pytest.approx(641 / 1514, abs=TOL)

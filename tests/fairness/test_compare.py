@@ -25,8 +25,14 @@ def frame() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def comparisons(frame: pd.DataFrame) -> pd.DataFrame:
-    result = audit(frame, label="two_year_recid", prediction="high", sensitive="race",
-                   reference="Caucasian", n_boot=0)
+    result = audit(
+        frame,
+        label="two_year_recid",
+        prediction="high",
+        sensitive="race",
+        reference="Caucasian",
+        n_boot=0,
+    )
     return result.comparisons
 
 

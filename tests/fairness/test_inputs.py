@@ -52,7 +52,7 @@ def test_missing_columns_are_named_with_what_exists(frame: pd.DataFrame) -> None
 def test_missing_labels_are_counted_then_dropped_on_request(frame: pd.DataFrame) -> None:
     frame = frame.astype({"y": "float64"})
     frame.loc[[0, 5, 9], "y"] = np.nan
-    with pytest.raises(MissingValuesError, match="^3 row"):
+    with pytest.raises(MissingValuesError, match=r"^3 row"):
         _run(frame)
     result = _run(frame, on_missing="drop")
     assert result.provenance["rows_dropped_missing"] == 3
@@ -60,8 +60,10 @@ def test_missing_labels_are_counted_then_dropped_on_request(frame: pd.DataFrame)
 
 
 def test_non_binary_labels_need_pos_label(frame: pd.DataFrame) -> None:
-    frame = frame.assign(y=np.where(frame["y"] == 1, "yes", "no"), yhat=frame["yhat"].map({1: "yes", 0: "no"}))
-    with pytest.raises(AuditInputError, match="not binary 0/1.*pos_label"):
+    frame = frame.assign(
+        y=np.where(frame["y"] == 1, "yes", "no"), yhat=frame["yhat"].map({1: "yes", 0: "no"})
+    )
+    with pytest.raises(AuditInputError, match=r"not binary 0/1.*pos_label"):
         _run(frame)
     assert _run(frame, pos_label="yes").overall["n"].iloc[0] == 400
 
@@ -122,7 +124,9 @@ def test_same_result_from_file_sql_and_tally(frame: pd.DataFrame, tmp_path: Path
     expected = _run(frame).by_group
     from_file = _run(str(path))
     from_sql = _run(SQLSource(f"SELECT * FROM read_parquet('{path}')"))
-    tally = build_tally(frame, ClassificationSpec(label="y", prediction="yhat", groups=("sex", "race")))
+    tally = build_tally(
+        frame, ClassificationSpec(label="y", prediction="yhat", groups=("sex", "race"))
+    )
     from_tally = _run(tally)
     for other in (from_file, from_sql, from_tally):
         pd.testing.assert_frame_equal(other.by_group, expected)

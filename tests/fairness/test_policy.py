@@ -43,9 +43,18 @@ def test_from_mapping_round_trips_plain_data() -> None:
         ({"colour": 1}, "unknown fairness policy key"),
         ({"rules": "x"}, "must be a list"),
         ({"rules": [{"name": "r"}]}, "lacks"),
-        ({"rules": [{"name": "r", "metrics": "nope", "statistic": "ratio", "bound": 0.8}]}, "unknown"),
-        ({"rules": [{"name": "r", "metrics": "tpr", "statistic": "ratio", "bound": 1.5}]}, "(0, 1]"),
-        ({"rules": [{"name": "r", "metrics": "tpr", "statistic": "max", "bound": 0.5}]}, "statistic"),
+        (
+            {"rules": [{"name": "r", "metrics": "nope", "statistic": "ratio", "bound": 0.8}]},
+            "unknown",
+        ),
+        (
+            {"rules": [{"name": "r", "metrics": "tpr", "statistic": "ratio", "bound": 1.5}]},
+            "(0, 1]",
+        ),
+        (
+            {"rules": [{"name": "r", "metrics": "tpr", "statistic": "max", "bound": 0.5}]},
+            "statistic",
+        ),
         ({"min_group_size": 0}, "at least 1"),
     ],
 )

@@ -26,7 +26,11 @@ EQUALIZED_ODDS = FairnessPolicy(rules=(Rule("eo", ("tpr", "fpr"), "difference", 
 def _group(name: str, n: int, selected: int, positives: int | None = None) -> pd.DataFrame:
     """n rows; the first `selected` are predicted positive; labels alternate unless given."""
     pred = np.r_[np.ones(selected, int), np.zeros(n - selected, int)]
-    label = np.arange(n) % 2 if positives is None else np.r_[np.ones(positives), np.zeros(n - positives)]
+    label = (
+        np.arange(n) % 2
+        if positives is None
+        else np.r_[np.ones(positives), np.zeros(n - positives)]
+    )
     return pd.DataFrame({"g": name, "y": label.astype(int), "p": pred})
 
 
@@ -75,8 +79,15 @@ def test_group_without_negatives_makes_error_rate_rules_insufficient() -> None:
 
 def test_min_group_size_argument_overrides_the_policy() -> None:
     frame = pd.concat([_group("a", 40, 20), _group("b", 40, 20)])
-    result = audit(frame, label="y", prediction="p", sensitive="g", policy=FOUR_FIFTHS,
-                   min_group_size=50, n_boot=0)
+    result = audit(
+        frame,
+        label="y",
+        prediction="p",
+        sensitive="g",
+        policy=FOUR_FIFTHS,
+        min_group_size=50,
+        n_boot=0,
+    )
     assert result.verdicts.iloc[0]["verdict"] == "insufficient"
 
 

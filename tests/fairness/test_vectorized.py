@@ -36,8 +36,13 @@ def test_engine_equals_stats_metrics(n: int, seed: int, weighted: bool) -> None:
         }
     )
     result = audit(
-        frame, label="y", score="s", threshold=0.5, sensitive=["a", "b"],
-        weights="w" if weighted else None, n_boot=0,
+        frame,
+        label="y",
+        score="s",
+        threshold=0.5,
+        sensitive=["a", "b"],
+        weights="w" if weighted else None,
+        n_boot=0,
     )
     tally = build_tally(
         frame,

@@ -286,8 +286,7 @@ def _verdicts(
     for data in datas:
         raw = data.confusion_rows
         den = {
-            m: raw[:, [_CONFUSION.index(c) for c in RATES[m][1]]].sum(axis=1)
-            for m in RATE_METRICS
+            m: raw[:, [_CONFUSION.index(c) for c in RATES[m][1]]].sum(axis=1) for m in RATE_METRICS
         }
         for s in np.unique(data.view.stratum):
             members = np.flatnonzero(data.view.stratum == s)

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 
 from ombud import __version__
@@ -40,11 +41,13 @@ def _flat_metrics(result: AuditResult) -> dict[str, float]:
         ("difference_max", result.difference(), "max"),
     ):
         for (attribute, metric), part in table.groupby(["attribute", "metric"], sort=False):
-            values = part["value"].astype(float)
-            if values.isna().all():
+            values = part["value"].to_numpy(dtype=float)
+            if np.isnan(values).all():
                 row = part.iloc[0]
             else:
-                row = part.loc[values.idxmin() if worst == "min" else values.idxmax()]
+                row = part.iloc[
+                    int(np.nanargmin(values) if worst == "min" else np.nanargmax(values))
+                ]
             base = f"fairness.{metric_segment(str(attribute))}.{metric}.{how}"
             metrics[base] = float(row["value"])
             metrics[f"{base}.lower"] = float(row["lower"])

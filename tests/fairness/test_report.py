@@ -1,0 +1,74 @@
+"""The HTML report: self-contained, escaped, suppressed, and saying what the numbers say.
+
+Oracles: the audit's own tables (the sentence must carry the Katz ratio and bounds of the
+comparisons table); the HTML must contain no external reference (http/https URL in src/href,
+no <script src>) and no unescaped user text; a group under k rows must not appear.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ombud.fairness import audit
+from ombud.fairness._report import plain_sentence, reference_sentences
+
+EVIL = '<script>alert("x")</script>'
+
+
+@pytest.fixture(scope="module")
+def result() -> object:
+    rng = np.random.default_rng(11)
+    n = 3000
+    group = rng.choice(["a", EVIL], n)
+    group[:6] = "tiny"
+    score = np.clip(rng.beta(2, 3, n) + (group == "a") * 0.15, 0, 1)
+    frame = pd.DataFrame({"g": group, "y": rng.binomial(1, score), "s": score})
+    return audit(frame, label="y", score="s", threshold=0.5, sensitive="g", n_boot=100)
+
+
+def test_report_is_self_contained(result: object) -> None:
+    html = result.to_html()
+    assert html.startswith("<!DOCTYPE html>")
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
+    assert "<script src" not in html
+    assert html.count("<svg") >= 5  # disparity charts and a calibration chart
+
+
+def test_user_text_is_escaped(result: object) -> None:
+    html = result.to_html()
+    assert EVIL not in html
+    assert "&lt;script&gt;alert(" in html
+
+
+def test_small_groups_are_suppressed(result: object) -> None:
+    html = result.to_html()
+    assert "Suppressed (fewer than 10 rows): tiny" in html
+    tally = json.loads(re.search(r'id="ombud-tally">(.*?)</script>', html, re.S).group(1))
+    groups = next(c for c in tally["columns"] if c["name"] == "g")["values"]
+    assert "tiny" not in groups
+    assert tally["suppressed_cells"] >= 1
+
+
+def test_sentences_carry_the_katz_interval(result: object) -> None:
+    row = result.comparisons.query("metric == 'fpr'").iloc[0]
+    expected = f"at {row['ratio']:.2f} times the rate of group {row['reference']} (95% CI " + (
+        f"{row['ratio_lower']:.2f}–{row['ratio_upper']:.2f})"
+    )
+    assert any(expected in s for s in reference_sentences(result, 0.95))
+
+
+def test_verdict_sentence_inverts_the_min_max_ratio(result: object) -> None:
+    row = result.verdicts.query("rule == 'four_fifths'").iloc[0]
+    sentence = plain_sentence(row, 0.95)
+    assert f"at {1 / row['value']:.2f} times the rate of group {row['low_group']}" in sentence
+
+
+def test_notebook_fragment_has_no_document_wrapper(result: object) -> None:
+    fragment = result._repr_html_()
+    assert "<!DOCTYPE" not in fragment
+    assert "Verdicts" in fragment
