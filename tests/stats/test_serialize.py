@@ -59,5 +59,5 @@ def test_reading_something_else_fails_clearly(tmp_path: Path):
     pd.DataFrame({"a": np.arange(3)}).to_parquet(tmp_path / "plain.parquet")
     with pytest.raises(TallyError, match="not an Ombud Tally"):
         read_parquet(tmp_path / "plain.parquet")
-    with pytest.raises(TallyError, match="not an ombud.tally"):
+    with pytest.raises(TallyError, match=r"not an ombud\.tally"):
         from_json('{"format": "other", "version": 1, "columns": []}')

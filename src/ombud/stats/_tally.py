@@ -131,7 +131,7 @@ class Tally:
         return float(pc.sum(self.cells[WEIGHT]).as_py() or 0.0)
 
     def __len__(self) -> int:
-        return self.cells.num_rows
+        return int(self.cells.num_rows)
 
     # ----- algebra ------------------------------------------------------------------------
     def empty_like(self) -> Tally:

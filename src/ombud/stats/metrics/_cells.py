@@ -34,7 +34,8 @@ def strata(
 
 
 def cell_frame(tally: Tally) -> pd.DataFrame:
-    return tally.cells.to_pandas()
+    frame: pd.DataFrame = tally.cells.to_pandas()
+    return frame
 
 
 def sum_by(frame: pd.DataFrame, keys: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:

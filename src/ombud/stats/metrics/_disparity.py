@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -41,10 +41,19 @@ class GroupMetrics:
     def _reduce(self, table: pd.DataFrame, how: str) -> pd.DataFrame | pd.Series:
         if self.control:
             grouped = table.groupby(level=list(self.control), dropna=False)
-            out: pd.DataFrame = getattr(grouped, how)()
-            return out
-        series: pd.Series = getattr(table, how)()
-        return series
+            return cast(pd.DataFrame, getattr(grouped, how)())
+        return cast(pd.Series, getattr(table, how)())
+
+    @property
+    def _by_levels(self) -> list[int | str]:
+        return [*self.by]
+
+    def _control_keys(self) -> pd.Index:
+        """The control-stratum label of every by_group row (the index of ``overall``)."""
+        frame = self.by_group.index.to_frame(index=False)[list(self.control)]
+        if len(self.control) == 1:
+            return pd.Index(frame[self.control[0]].to_list(), name=self.control[0])
+        return pd.MultiIndex.from_frame(frame)
 
     def group_min(self) -> pd.DataFrame | pd.Series:
         return self._reduce(self.by_group, "min")
@@ -60,7 +69,7 @@ class GroupMetrics:
                 index=self.by_group.index,
                 columns=self.by_group.columns,
             )
-        keys = self.by_group.index.droplevel(list(self.by)) if self.by else self.by_group.index
+        keys = self._control_keys()
         aligned = self.overall.reindex(keys)
         aligned.index = self.by_group.index
         return aligned
@@ -80,10 +89,10 @@ class GroupMetrics:
             )
         key = reference if isinstance(reference, tuple) else (reference,)
         try:
-            ref = self.by_group.xs(key, level=list(self.by), drop_level=True)
+            ref = cast(pd.DataFrame, self.by_group.xs(key, level=self._by_levels))
         except KeyError as exc:
             raise TallyError(f"reference group {reference!r} not found; groups: {groups}") from exc
-        keys = self.by_group.index.droplevel(list(self.by))
+        keys = self._control_keys()
         aligned = ref.reindex(keys)
         aligned.index = self.by_group.index
         return aligned
@@ -114,8 +123,7 @@ class GroupMetrics:
         """Smallest ratio: min/max between groups, or min of min(g/b, b/g) to overall/reference."""
         if method == "between_groups":
             low, high = self._reduce(self.by_group, "min"), self._reduce(self.by_group, "max")
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return low / high.where(high != 0)
+            return low / high.replace(0, np.nan)
         base = self._base(method, reference)
         with np.errstate(divide="ignore", invalid="ignore"):
             up = self.by_group / base.where(base != 0)
@@ -135,7 +143,8 @@ class GroupMetrics:
 
     def tidy(self) -> pd.DataFrame:
         """Long form: one row per (group, metric) with value and reason."""
-        values = self.by_group.stack(future_stack=True).rename("value")
-        reasons = self.reasons.stack(future_stack=True).rename("reason")
+        values = pd.Series(self.by_group.stack(future_stack=True), name="value")
+        reasons = pd.Series(self.reasons.stack(future_stack=True), name="reason")
         out = pd.concat([values, reasons], axis=1).reset_index()
-        return out.rename(columns={out.columns[len(self.control) + len(self.by)]: "metric"})
+        metric_column = out.columns[len(self.control) + len(self.by)]
+        return out.rename(columns={metric_column: "metric"})

@@ -95,7 +95,8 @@ def standardized_mean_difference(
     else:
         if reference not in sums.index:
             raise TallyError(f"reference group {reference!r} not found; groups: {list(sums.index)}")
-        ref = pd.DataFrame([sums.loc[reference]] * len(sums), index=sums.index)
+        row = sums[sums.index == reference].iloc[0]
+        ref = pd.DataFrame([row] * len(sums), index=sums.index)
 
     def moments(t: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         mean = safe_divide(t[s], t[WEIGHT])

@@ -39,8 +39,8 @@ def _histograms(tally: Tally, keys: Sequence[str]) -> tuple[pd.Index, np.ndarray
     grouped = sum_by(frame, [*keys, SCORE_BIN], ["_pos", "_neg"])
     n_bins = len(edges) - 1
     if keys:
-        pos = grouped["_pos"].unstack(SCORE_BIN, fill_value=0.0)
-        neg = grouped["_neg"].unstack(SCORE_BIN, fill_value=0.0)
+        pos = grouped["_pos"].unstack(SCORE_BIN, fill_value=0)
+        neg = grouped["_neg"].unstack(SCORE_BIN, fill_value=0)
     else:
         pos = grouped["_pos"].to_frame().T
         neg = grouped["_neg"].to_frame().T
