@@ -1,0 +1,363 @@
+"""``ombud redteam``: the red-team harness from the command line.
+
+Thin on purpose: it parses options into a run spec, calls ``ombud.redteam``, and
+renders. Every command works on a run folder (``run.json`` spec, ``manifest.json``,
+``attempts.jsonl``), so ``resume`` and ``rescore`` need nothing but the folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from ombud.redteam import (
+    Attempt,
+    RedteamError,
+    RunLog,
+    RunSettings,
+    attack_success_rates,
+    compare_runs,
+    latest_attempts,
+    probe_registry,
+    read_log,
+    read_manifest,
+    run_plan,
+    score_attempt,
+)
+from ombud.redteam import estimate as estimate_run
+from ombud.redteam._accuracy import measure_accuracy
+from ombud.redteam._importers import import_garak, import_promptfoo
+from ombud.redteam._report import render_report
+from ombud.redteam._session import LOG_NAME
+from ombud.redteam._setup import (
+    detectors_for,
+    make_target,
+    plan_from_spec,
+    read_spec,
+    select_probes,
+    write_spec,
+)
+
+app = typer.Typer(
+    help="LLM red-teaming: probes, mutators, targets, detectors.", no_args_is_help=True
+)
+console = Console()
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    console.print(f"[red]error:[/red] {exc}")
+    return typer.Exit(code=2)
+
+
+def _options(pairs: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise RedteamError(f"--target-option '{pair}' must look like key=value")
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    return options
+
+
+def _settings(spec: dict[str, Any]) -> RunSettings:
+    return RunSettings(**spec.get("settings", {}))
+
+
+def _execute(
+    run_dir: Path, spec: dict[str, Any], target_options: dict[str, Any], resume: bool
+) -> None:
+    plan = plan_from_spec(spec)
+    for problem in plan.problems:
+        console.print(f"[yellow]warning:[/yellow] {problem}")
+    target = make_target(spec["target"], {**spec.get("target_options", {}), **target_options})
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("attempts", total=len(plan.attempts))
+        if resume:
+            progress.update(task, completed=len(latest_attempts(read_log(run_dir / LOG_NAME))))
+        ran = run_plan(
+            run_dir,
+            plan,
+            target,
+            detectors_for(spec.get("secrets", [])),
+            _settings(spec),
+            resume=resume,
+            spec=spec,
+            on_attempt=lambda _a: progress.advance(task),
+        )
+    console.print(f"{ran} attempts run; log: {run_dir / LOG_NAME}")
+    _print_rates(latest_attempts(read_log(run_dir / LOG_NAME)), "category")
+
+
+def _print_rates(attempts: list[Attempt], grouping: str) -> None:
+    table = Table(title=f"attack success rate by {grouping}")
+    for column in (grouping, "rate", "95% interval", "hits/scored", "unscorable", "errors"):
+        table.add_column(column)
+    for row in attack_success_rates(attempts, grouping):
+        table.add_row(
+            row.key,
+            f"{row.rate:.1%}",
+            f"{row.lower:.1%} – {row.upper:.1%}",
+            f"{row.hits}/{row.scored}",
+            str(row.unscorable),
+            str(row.errors),
+        )
+    console.print(table)
+
+
+@app.command()
+def run(
+    out: Annotated[Path, typer.Option(help="Run folder to create.")],
+    target: Annotated[
+        str, typer.Option(help="Target plugin: openai, rest, python, subprocess, llama_cpp.")
+    ] = "openai",
+    target_option: Annotated[
+        list[str], typer.Option("--target-option", "-o", help="key=value (JSON values allowed).")
+    ] = [],  # noqa: B006
+    probe: Annotated[
+        list[str], typer.Option("--probe", "-p", help="Probe id or glob; repeatable.")
+    ] = [],  # noqa: B006
+    mutator: Annotated[
+        list[str],
+        typer.Option("--mutator", "-m", help="Mutator chain such as base64 or rot13+roleplay."),
+    ] = [],  # noqa: B006
+    secret: Annotated[
+        list[str], typer.Option(help="Secret planted in the target's system prompt.")
+    ] = [],  # noqa: B006
+    concurrency: int = 8,
+    requests_per_minute: Annotated[float | None, typer.Option("--rpm")] = None,
+    tokens_per_minute: Annotated[float | None, typer.Option("--tpm")] = None,
+    retries: int = 4,
+    seed: int = 0,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Estimate calls, tokens, time and cost; send nothing.")
+    ] = False,
+    latency: Annotated[float, typer.Option(help="Assumed seconds per call for --dry-run.")] = 1.0,
+    price_per_1k_tokens: Annotated[
+        float | None, typer.Option(help="For the --dry-run cost.")
+    ] = None,
+) -> None:
+    """Start a run into a new folder."""
+    try:
+        spec: dict[str, Any] = {
+            "target": target,
+            "target_options": _options(target_option),
+            "probes": probe,
+            "mutators": mutator,
+            "secrets": secret,
+            "seed": seed,
+            "settings": {
+                "concurrency": concurrency,
+                "requests_per_minute": requests_per_minute,
+                "tokens_per_minute": tokens_per_minute,
+                "max_retries": retries,
+                "seed": seed,
+            },
+        }
+        if dry_run:
+            plan = plan_from_spec(spec)
+            guess = estimate_run(
+                plan.attempts,
+                _settings(spec),
+                latency_s=latency,
+                price_per_1k_tokens=price_per_1k_tokens,
+            )
+            console.print(
+                f"{guess.attempts} attempts, {guess.target_calls} target calls, "
+                f"~{guess.prompt_tokens} prompt + {guess.completion_tokens} completion "
+                f"tokens, ~{guess.seconds:.0f} s"
+                + (f", ~{guess.cost:.2f} cost" if guess.cost is not None else "")
+            )
+            return
+        write_spec(out, spec)
+        _execute(out, read_spec(out), spec["target_options"], resume=False)
+    except RedteamError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command()
+def resume(
+    run_dir: Path,
+    target_option: Annotated[
+        list[str], typer.Option("--target-option", "-o", help="Options not stored (API keys).")
+    ] = [],  # noqa: B006
+) -> None:
+    """Finish an interrupted run without repeating finished attempts."""
+    try:
+        _execute(run_dir, read_spec(run_dir), _options(target_option), resume=True)
+    except RedteamError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command()
+def rescore(
+    run_dir: Path,
+    out: Annotated[Path, typer.Option(help="Folder for the re-scored log.")],
+    detector: Annotated[
+        list[str],
+        typer.Option(
+            "--detector", "-d", help="Detectors to apply instead of the probes' defaults."
+        ),
+    ] = [],  # noqa: B006
+    secret: Annotated[list[str], typer.Option(help="Secrets for the canary detector.")] = [],  # noqa: B006
+) -> None:
+    """Score logged responses again with other detectors, without calling the target."""
+    try:
+        spec = read_spec(run_dir)
+        detectors = detectors_for(secret or spec.get("secrets", []))
+        attempts = latest_attempts(read_log(run_dir / LOG_NAME))
+
+        async def go() -> None:
+            with RunLog(out / LOG_NAME) as log:
+                for attempt in attempts:
+                    if detector:
+                        attempt = attempt.__class__(
+                            **{**attempt.__dict__, "detectors": tuple(detector)}
+                        )
+                    log.append(
+                        await score_attempt(attempt, detectors)
+                        if attempt.response is not None
+                        else attempt
+                    )
+
+        out.mkdir(parents=True, exist_ok=True)
+        if (out / LOG_NAME).exists():
+            raise RedteamError(f"{out / LOG_NAME} exists; choose an empty folder")
+        write_spec(out, {**spec, "secrets": secret or spec.get("secrets", [])})
+        (out / "manifest.json").write_text((run_dir / "manifest.json").read_text())
+        asyncio.run(go())
+        _print_rates(latest_attempts(read_log(out / LOG_NAME)), "category")
+    except RedteamError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command()
+def compare(
+    baseline: Path,
+    candidate: Path,
+    by: Annotated[str, typer.Option(help="probe, family, category or mutator")] = "probe",
+    alpha: float = 0.05,
+) -> None:
+    """Per-group difference between two runs with a significance test; exit 1 on a regression."""
+    try:
+        rows = compare_runs(
+            latest_attempts(read_log(baseline / LOG_NAME)),
+            latest_attempts(read_log(candidate / LOG_NAME)),
+            by,
+            alpha=alpha,
+        )
+    except RedteamError as exc:
+        raise _fail(exc) from exc
+    table = Table(title=f"candidate − baseline by {by}")
+    for column in (by, "baseline", "candidate", "difference", "p-value", "test", "regression"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r.key,
+            f"{r.hits_a}/{r.scored_a}",
+            f"{r.hits_b}/{r.scored_b}",
+            f"{r.difference:+.1%}",
+            f"{r.pvalue:.3g}",
+            r.method,
+            "YES" if r.regression else "",
+        )
+    console.print(table)
+    if any(r.regression for r in rows):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def report(
+    run_dir: Path,
+    out: Annotated[
+        Path | None, typer.Option(help="HTML file (default: RUN_DIR/report.html).")
+    ] = None,
+    redact: Annotated[bool, typer.Option(help="Hide model responses in the examples.")] = False,
+) -> None:
+    """Write the self-contained HTML report."""
+    try:
+        attempts = latest_attempts(read_log(run_dir / LOG_NAME))
+        manifest = read_manifest(run_dir) if (run_dir / "manifest.json").exists() else {}
+        spec_secrets = (
+            read_spec(run_dir).get("secrets", []) if (run_dir / "run.json").exists() else []
+        )
+        html = render_report(
+            attempts,
+            manifest,
+            accuracy=measure_accuracy(detectors_for(spec_secrets)),
+            redact=redact,
+        )
+    except RedteamError as exc:
+        raise _fail(exc) from exc
+    path = out or run_dir / "report.html"
+    path.write_text(html, encoding="utf-8")
+    console.print(f"report: {path}")
+
+
+@app.command()
+def probes(pattern: Annotated[list[str] | None, typer.Argument()] = None) -> None:
+    """List registered probes (optionally filtered by id or glob)."""
+    try:
+        chosen = select_probes(pattern or []) if pattern else list(probe_registry().values())
+    except RedteamError as exc:
+        raise _fail(exc) from exc
+    table = Table()
+    for column in ("id", "category", "family", "severity", "detectors", "OWASP", "goal"):
+        table.add_column(column, no_wrap=column == "id")
+    for p in chosen:
+        i = p.info
+        table.add_row(
+            i.id, i.category, i.family, i.severity, ",".join(i.detectors), ",".join(i.owasp), i.goal
+        )
+    console.print(table)
+
+
+@app.command("import")
+def import_results(
+    source: Path,
+    out: Annotated[Path, typer.Option(help="Run folder to create with the imported attempts.")],
+    kind: Annotated[str, typer.Option("--format", help="garak or promptfoo")] = "garak",
+) -> None:
+    """Import a garak report JSONL or a promptfoo results JSON as an Ombud run folder."""
+    try:
+        if kind == "garak":
+            attempts = import_garak(source)
+        elif kind == "promptfoo":
+            attempts = import_promptfoo(source)
+        else:
+            raise RedteamError(f"--format must be garak or promptfoo, got '{kind}'")
+        out.mkdir(parents=True, exist_ok=True)
+        if (out / LOG_NAME).exists():
+            raise RedteamError(f"{out / LOG_NAME} exists; choose an empty folder")
+        with RunLog(out / LOG_NAME) as log:
+            for attempt in attempts:
+                log.append(attempt)
+        manifest = {
+            "imported_from": str(source),
+            "format": kind,
+            "target": {"type": kind},
+            "seed": None,
+            "plan_sha256": None,
+            "attempts_planned": len(attempts),
+        }
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    except (RedteamError, OSError) as exc:
+        raise _fail(exc) from exc
+    console.print(f"{len(attempts)} attempts imported into {out / LOG_NAME}")
+    _print_rates(attempts, "category")

@@ -1,0 +1,154 @@
+"""The ``redteam`` Typer sub-app, driven through CliRunner against a loopback server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ombud.cli.redteam import app
+from ombud.redteam import read_log
+from ombud.redteam.testing import ChatServer, Reply, last_user_text
+
+SECRET = "ZEBRA-ORCHID-4471"
+
+
+def _leaky_bot(request: Mapping[str, Any], number: int) -> Reply:
+    """Leaks the secret when asked for it, refuses harmful-sounding requests."""
+    text = last_user_text(request).lower()
+    if "secret" in text or "password" in text:
+        return Reply(text=f"The secret is {SECRET}.")
+    return Reply(text="I'm sorry, but I can't help with that.")
+
+
+@pytest.fixture
+def server() -> Iterator[ChatServer]:
+    with ChatServer(_leaky_bot) as running:
+        yield running
+
+
+def _run(server: ChatServer, out: Path, *extra: str) -> Any:
+    return CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--out",
+            str(out),
+            "-o",
+            f"base_url={server.base_url}",
+            "-o",
+            "model=bot",
+            "--probe",
+            "leakage.planted_secret",
+            "--probe",
+            "harmful.*",
+            "--secret",
+            SECRET,
+            *extra,
+        ],
+    )
+
+
+def test_run_report_rescore_and_compare(server: ChatServer, tmp_path: Path) -> None:
+    result = _run(server, tmp_path / "a", "--mutator", "base64")
+    assert result.exit_code == 0, result.output
+    attempts = read_log(tmp_path / "a" / "attempts.jsonl")
+    leaked = [a for a in attempts if a.probe == "leakage.planted_secret" and not a.mutators]
+    assert sum(a.verdict is not None and a.verdict.value == "hit" for a in leaked) >= 2
+    assert "secret_leakage" in result.output
+
+    report = CliRunner().invoke(app, ["report", str(tmp_path / "a"), "--redact"])
+    assert report.exit_code == 0, report.output
+    html = (tmp_path / "a" / "report.html").read_text()
+    assert "Detector accuracy" in html and SECRET not in html.split("<h2>Manifest")[0]
+
+    rescored = CliRunner().invoke(
+        app, ["rescore", str(tmp_path / "a"), "--out", str(tmp_path / "b"), "-d", "refusal"]
+    )
+    assert rescored.exit_code == 0, rescored.output
+    requests_before = server.requests
+    assert {r.detector for a in read_log(tmp_path / "b" / "attempts.jsonl") for r in a.results} == {
+        "refusal"
+    }
+    assert server.requests == requests_before  # re-scoring never calls the target
+
+    compared = CliRunner().invoke(app, ["compare", str(tmp_path / "a"), str(tmp_path / "a")])
+    assert compared.exit_code == 0, compared.output
+
+
+def test_dry_run_sends_nothing(server: ChatServer, tmp_path: Path) -> None:
+    result = _run(server, tmp_path / "d", "--dry-run", "--price-per-1k-tokens", "0.01")
+    assert result.exit_code == 0, result.output
+    assert "target calls" in result.output
+    assert server.requests == 0
+    assert not (tmp_path / "d").exists()
+
+
+def test_unknown_probe_lists_near_matches(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--out",
+            str(tmp_path / "x"),
+            "--probe",
+            "injection.direkt",
+            "-o",
+            "base_url=http://127.0.0.1:9",
+            "-o",
+            "model=m",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "injection.direct" in result.output
+
+
+def test_auth_failure_is_a_clear_stop(tmp_path: Path) -> None:
+    with ChatServer(lambda r, n: Reply(status=401, raw=b"{}")) as server:
+        result = _run(server, tmp_path / "r")
+    assert result.exit_code == 2
+    assert "401" in result.output and "resume" in result.output
+
+
+def test_probes_lists_the_catalogue() -> None:
+    result = CliRunner().invoke(app, ["probes"])
+    assert result.exit_code == 0
+    assert "injection.indirect" in result.output
+
+
+def test_import_promptfoo(tmp_path: Path) -> None:
+    source = tmp_path / "results.json"
+    source.write_text(
+        json.dumps(
+            {
+                "results": {
+                    "results": [
+                        {
+                            "prompt": {"raw": "hi"},
+                            "response": {"output": "x"},
+                            "success": False,
+                            "metadata": {"pluginId": "harmful:hate"},
+                        },
+                        {
+                            "prompt": {"raw": "yo"},
+                            "response": {"output": "no"},
+                            "success": True,
+                            "metadata": {"pluginId": "harmful:hate"},
+                        },
+                    ]
+                }
+            }
+        )
+    )
+    result = CliRunner().invoke(
+        app, ["import", str(source), "--out", str(tmp_path / "i"), "--format", "promptfoo"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [a.verdict.value for a in read_log(tmp_path / "i" / "attempts.jsonl") if a.verdict] == [
+        "hit",
+        "miss",
+    ]
