@@ -93,7 +93,7 @@ def test_calibration_error_matches_raw_rows(data):
     assert curve["n"].sum() == len(frame)
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(rows)
 def test_threshold_sweep_equals_recomputation(data):
     """Oracle: predictions score >= t made from the raw rows, Tally rebuilt for each edge t."""

@@ -50,10 +50,11 @@ class GroupMetrics:
 
     def _control_keys(self) -> pd.Index:
         """The control-stratum label of every by_group row (the index of ``overall``)."""
-        frame = self.by_group.index.to_frame(index=False)[list(self.control)]
+        frame: pd.DataFrame = self.by_group.index.to_frame(index=False)
         if len(self.control) == 1:
-            return pd.Index(frame[self.control[0]].to_list(), name=self.control[0])
-        return pd.MultiIndex.from_frame(frame)
+            values: list[object] = frame[self.control[0]].to_list()
+            return pd.Index(values, name=self.control[0])
+        return pd.MultiIndex.from_frame(frame[list(self.control)])
 
     def group_min(self) -> pd.DataFrame | pd.Series:
         return self._reduce(self.by_group, "min")
