@@ -1,0 +1,203 @@
+"""``ombud audit fairness DATA ...``: the fairness audit engine from the command line.
+
+A thin adapter: parse options, call :func:`ombud.fairness.audit`, render a Rich table, JSON or
+the HTML report, and with ``--system/--version`` record the result as Evidence through the
+evidence service (so it lands in the audit log). Input mistakes raise the engine's own
+``ValueError`` subclasses, which the root command turns into one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ombud.cli._state import state_of
+from ombud.fairness import AuditInputError, AuditResult, SQLSource, audit
+from ombud.records import sha256_file
+from ombud.services.evidence import record_evidence
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Audit a model's decisions.", no_args_is_help=True)
+
+TABLE_METRICS = ("selection_rate", "tpr", "fpr", "fnr", "ppv", "accuracy")
+COLOURS = {"pass": "green", "concern": "yellow", "fail": "red", "insufficient": "blue"}
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+def _scalar(text: str | None) -> Any:
+    """A --pos-label as the most specific type it spells (int, float, bool, else text)."""
+    if text is None:
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def _reference(items: list[str] | None) -> dict[str, Any] | None:
+    if not items:
+        return None
+    out: dict[str, Any] = {}
+    for item in items:
+        column, sep, value = item.partition("=")
+        if not sep or not column:
+            raise AuditInputError(f"--reference must be COLUMN=VALUE, got {item!r}")
+        out[column.strip()] = value
+    return out
+
+
+def _source(data: Path, sql: str | None) -> Any:
+    if not data.exists():
+        raise AuditInputError(f"file {str(data)!r} does not exist; check the path")
+    if sql is None:
+        return str(data)
+    con = duckdb.connect(":memory:")
+    literal = "'" + str(data).replace("'", "''") + "'"
+    try:
+        con.execute(f"CREATE VIEW data AS SELECT * FROM {literal}")
+    except duckdb.Error as exc:
+        raise AuditInputError(f"cannot read {str(data)!r}: {str(exc).splitlines()[0]}") from exc
+    note = f"query over data = {data} (sha256 {sha256_file(str(data))})"
+    return SQLSource(sql, connection=con, description=note)
+
+
+def _interval(row: Any, metric: str) -> str:
+    value, low, up = row[metric], row[f"{metric}_lower"], row[f"{metric}_upper"]
+    if not math.isfinite(value):
+        return "n/a"
+    if not (math.isfinite(low) and math.isfinite(up)):
+        return f"{value:.3f}"
+    return f"{value:.3f} [{low:.3f}, {up:.3f}]"
+
+
+def _render_table(result: AuditResult, console: Console) -> None:
+    metrics = [m for m in TABLE_METRICS if m in result.metrics]
+    for attribute, part in result.by_group.groupby("attribute", sort=False):
+        table = Table(title=f"{attribute}: metrics with {result.parameters['confidence']:.0%} CI")
+        for column in ("group", *result.control, "n", *metrics):
+            table.add_column(column, justify="left" if column == "group" else "right")
+        for _, row in part.iterrows():
+            small = " (small)" if row["small"] else ""
+            cells = [f"{row['group']}{small}", *(str(row[c]) for c in result.control)]
+            cells += [str(row["n"]), *(_interval(row, m) for m in metrics)]
+            table.add_row(*cells)
+        console.print(table)
+    verdicts = Table(title="verdicts")
+    for column in ("rule", "attribute", *result.control, "verdict", "value [CI]", "why"):
+        verdicts.add_column(column)
+    for _, row in result.verdicts.iterrows():
+        colour = COLOURS.get(str(row["verdict"]), "white")
+        value = "n/a" if not math.isfinite(row["value"]) else f"{row['value']:.3f}"
+        if math.isfinite(row["lower"]) and math.isfinite(row["upper"]):
+            value += f" [{row['lower']:.3f}, {row['upper']:.3f}]"
+        verdicts.add_row(
+            str(row["rule"]),
+            str(row["attribute"]),
+            *(str(row[c]) for c in result.control),
+            f"[{colour}]{row['verdict']}[/{colour}]",
+            value,
+            str(row["reason"]),
+        )
+    console.print(verdicts)
+
+
+@app.command("fairness")
+def fairness(
+    ctx: typer.Context,
+    data: Annotated[
+        Path, typer.Argument(help="Parquet or CSV file (or with --sql, table 'data').")
+    ],
+    label: Annotated[str, typer.Option("--label", help="Observed outcome column.")],
+    sensitive: Annotated[
+        str, typer.Option("--sensitive", help="Sensitive column(s), comma-separated.")
+    ],
+    pred: Annotated[str | None, typer.Option("--pred", help="0/1 decision column.")] = None,
+    score: Annotated[str | None, typer.Option("--score", help="Score column in [0, 1].")] = None,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", help="Predict positive if score >= this.")
+    ] = None,
+    control: Annotated[
+        str | None, typer.Option("--control", help="Control column(s): compare within strata.")
+    ] = None,
+    sql: Annotated[
+        str | None, typer.Option("--sql", help="DuckDB query over the file as table 'data'.")
+    ] = None,
+    pos_label: Annotated[
+        str | None, typer.Option("--pos-label", help="The positive label value.")
+    ] = None,
+    weights: Annotated[str | None, typer.Option("--weights", help="Sample weight column.")] = None,
+    reference: Annotated[
+        list[str] | None, typer.Option("--reference", help="COLUMN=VALUE reference group.")
+    ] = None,
+    on_missing: Annotated[
+        str, typer.Option("--on-missing", help="raise or drop rows with a missing value.")
+    ] = "raise",
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates (0: none).")] = 1000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
+    min_group_size: Annotated[int | None, typer.Option("--min-group-size")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    system: Annotated[
+        str | None, typer.Option("--system", help="Record as evidence on this system.")
+    ] = None,
+    version: Annotated[str | None, typer.Option("--version", help="...on this version.")] = None,
+) -> None:
+    """Audit decisions for disparities between groups: metrics, intervals, tests, verdicts."""
+    if (system is None) != (version is None):
+        raise AuditInputError("--system and --version go together; pass both or neither")
+    err = Console(stderr=True)
+    with err.status(f"auditing {data.name} ..."):
+        result = audit(
+            _source(data, sql),
+            label=label,
+            prediction=pred,
+            score=score,
+            threshold=threshold,
+            sensitive=sensitive,
+            control=control,
+            weights=weights,
+            pos_label=_scalar(pos_label),
+            reference=_reference(reference),
+            on_missing=on_missing,
+            n_boot=n_boot,
+            seed=seed,
+            confidence=confidence,
+            min_group_size=min_group_size,
+        )
+    if output_format is OutputFormat.table:
+        if output is None:
+            _render_table(result, Console(soft_wrap=True))
+        else:
+            with output.open("w", encoding="utf-8") as handle:
+                _render_table(result, Console(file=handle, width=200))
+    else:
+        text = result.to_json() if output_format is OutputFormat.json else result.to_html()
+        if output is None:
+            sys.stdout.write(text + "\n")
+        else:
+            output.write_text(text, encoding="utf-8")
+    if output is not None:
+        err.print(f"written to {output}")
+    if system is not None and version is not None:
+        state = state_of(ctx)
+        draft = result.to_evidence()
+        with state.context() as context:
+            recorded = record_evidence(context, state.actor(context), system, version, draft)
+        err.print(f"recorded evidence #{recorded['id']} on {system}@{version}: {draft.summary}")
