@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -241,3 +242,19 @@ def test_supplier_questions_and_assess(invoke: Invoke, ws: tuple[str, ...], tmp_
     assert bad.code == 2
     assert bad.err.startswith(f"error: {answers}:9: answer 'sometimes' to 'redteam_done'")
     assert _events(invoke, ws) == before
+
+
+def test_supplier_assess_interactively(
+    invoke: Invoke, ws: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong answer is asked again; blank answers default to 'unknown' (never a pass)."""
+    lines = ["Acme", "ScoreBox", "", "perhaps", "yes"] + [""] * 12
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    result = invoke(*ws, "--as", "olivia", "supplier", "assess", "credit", "--version", "1.0",
+                    "--interactive", "--json")  # fmt: skip
+    assert result.code == 0, result.err
+    # the prompts are echoed on stdout before the JSON document
+    evidence = json.loads(result.out[result.out.index("{\n") :])["evidence"]
+    assert evidence["metrics"]["supplier.item.training_data_provenance"] == 1.0
+    assert evidence["verdicts"]["supplier.training_data_rights"] == "insufficient"
+    assert "is not one of: yes, no, unknown" in result.err
