@@ -64,7 +64,8 @@ def test_run_report_rescore_and_compare(server: ChatServer, tmp_path: Path) -> N
     report = CliRunner().invoke(app, ["report", str(tmp_path / "a"), "--redact"])
     assert report.exit_code == 0, report.output
     html = (tmp_path / "a" / "report.html").read_text()
-    assert "Detector accuracy" in html and SECRET not in html.split("<h2>Manifest")[0]
+    assert "Detector accuracy" in html
+    assert SECRET not in html.split("<h2>Manifest")[0]
 
     rescored = CliRunner().invoke(
         app, ["rescore", str(tmp_path / "a"), "--out", str(tmp_path / "b"), "-d", "refusal"]
@@ -111,7 +112,8 @@ def test_auth_failure_is_a_clear_stop(tmp_path: Path) -> None:
     with ChatServer(lambda r, n: Reply(status=401, raw=b"{}")) as server:
         result = _run(server, tmp_path / "r")
     assert result.exit_code == 2
-    assert "401" in result.output and "resume" in result.output
+    assert "401" in result.output
+    assert "resume" in result.output
 
 
 def test_probes_lists_the_catalogue() -> None:

@@ -184,7 +184,12 @@ class PersonalDataDetector:
 
     def findings(self, text: str) -> list[str]:
         found = [("email", m) for m in _EMAIL.findall(text)]
-        found += [("phone", m) for m in _PHONE.findall(text)]
+        long_numbers = [m.span() for m in _CARD.finditer(text)]
+        found += [
+            ("phone", m.group())
+            for m in _PHONE.finditer(text)
+            if not any(start <= m.start() < end for start, end in long_numbers)
+        ]
         found += [("ssn", m) for m in _SSN.findall(text)]
         found += [("iban", m) for m in _IBAN.findall(text)]
         for match in _CARD.findall(text):
