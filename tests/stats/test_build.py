@@ -76,13 +76,16 @@ def test_all_sources_give_identical_tallies(frame: pd.DataFrame, tmp_path: Path,
     assert build_tally_sql("SELECT * FROM preds", spec, con).equals(reference)
 
 
-def test_bins_follow_the_edges_exactly():
-    """Oracle: numpy.searchsorted on the same edges (0.29 * 100 rounds below 29, the edge)."""
-    scores = np.array([0.0, 0.29, 0.57, 0.58, 0.99999, 1.0, 0.5, 0.01])
-    spec = ClassificationSpec(label="y", score="s")
-    tally = build_tally({"y": np.zeros(len(scores), dtype=int), "s": scores}, spec)
+@pytest.mark.parametrize("bins", [100, 7, [0.0, 0.05, 0.3, 0.31, 0.9, 1.0]])
+def test_bins_follow_the_edges_exactly(bins):
+    """Oracle: numpy.searchsorted on the same edges, for scores on, just below and above each
+    edge (0.29 * 100 rounds below 29, so floor(s * bins) alone would misplace it)."""
+    spec = ClassificationSpec(label="y", score="s", score_bins=bins)
     edges = np.asarray(spec.edges)
-    expected = np.minimum(np.searchsorted(edges, scores, side="right") - 1, 99)
+    near = np.concatenate([edges, np.nextafter(edges, 0), np.nextafter(edges, 1)])
+    scores = np.clip(np.concatenate([near, np.random.default_rng(0).random(500)]), 0, 1)
+    tally = build_tally({"y": np.zeros(len(scores), dtype=int), "s": scores}, spec)
+    expected = np.minimum(np.searchsorted(edges, scores, side="right") - 1, len(edges) - 2)
     got = tally.cells.to_pandas().set_index("score_bin")["n"]
     assert got.to_dict() == pd.Series(expected).value_counts().sort_index().to_dict()
 

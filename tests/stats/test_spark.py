@@ -48,13 +48,14 @@ def test_spark_matches_duckdb_on_compas(spark, compas: pd.DataFrame):
         weight="w",
         on_missing="drop",
     )
+    arrow = spark.createDataFrame(pa.Table.from_pandas(frame, preserve_index=False))
     reference = build_tally(frame, spec)
-    got = build_tally_spark(
-        spark.createDataFrame(pa.Table.from_pandas(frame, preserve_index=False)), spec
-    )
+    got = build_tally_spark(arrow, spec)
     assert got.dropped_rows == reference.dropped_rows > 0
     assert got.equals(reference, rtol=1e-12)
+    custom = ClassificationSpec(
+        "two_year_recid", score="score", score_bins=[0, 0.25, 0.3, 1], on_missing="drop"
+    )
+    assert build_tally_spark(arrow, custom).equals(build_tally(frame, custom), rtol=1e-12)
     reg = RegressionSpec(outcome="decile_score", prediction="age", groups=("race",), weight="w")
-    assert build_tally_spark(
-        spark.createDataFrame(pa.Table.from_pandas(frame, preserve_index=False)), reg
-    ).equals(build_tally(frame, reg), rtol=1e-12)
+    assert build_tally_spark(arrow, reg).equals(build_tally(frame, reg), rtol=1e-12)

@@ -30,6 +30,7 @@ from ombud.stats._tally import (
     SUM_SCORE_SQ,
     WEIGHT,
     Tally,
+    uniform_step,
 )
 
 _SOURCE = "ombud_tally_source"
@@ -60,6 +61,20 @@ def bin_sql(score: str, edges: Sequence[float]) -> str:
     thresholds at the edges).
     """
     n_bins = len(edges) - 1
+    step = uniform_step(edges)
+    guard = (
+        f"CASE WHEN {score} IS NULL OR isnan({score}) THEN NULL WHEN {score} < 0 THEN -1 "
+        f"WHEN {score} > 1 THEN {n_bins} ELSE "
+    )
+    if step is not None:
+        # floor(s * B) can be one off near an edge; compare with the edges k * step themselves.
+        b0 = f"least(CAST(floor({score} * {n_bins}) AS BIGINT), {n_bins - 1})"
+        fix_down = f"CASE WHEN {score} < {b0} * {_double(step)} THEN 1 ELSE 0 END"
+        fix_up = (
+            f"CASE WHEN {b0} < {n_bins - 1} AND {score} >= ({b0} + 1) * {_double(step)} "
+            "THEN 1 ELSE 0 END"
+        )
+        return f"{guard}{b0} - {fix_down} + {fix_up} END"
 
     def search(lo: int, hi: int) -> str:
         if lo == hi:
@@ -69,10 +84,7 @@ def bin_sql(score: str, edges: Sequence[float]) -> str:
             f"ELSE {search(lo, mid - 1)} END"
         )
 
-    return (
-        f"CASE WHEN {score} IS NULL OR isnan({score}) THEN NULL WHEN {score} < 0 THEN -1 "
-        f"WHEN {score} > 1 THEN {n_bins} ELSE {search(0, n_bins - 1)} END"
-    )
+    return f"{guard}{search(0, n_bins - 1)} END"
 
 
 def _nan_or_null(expr: str) -> str:

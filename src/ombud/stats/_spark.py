@@ -23,6 +23,7 @@ from ombud.stats._tally import (
     SUM_SCORE_SQ,
     WEIGHT,
     Tally,
+    uniform_step,
 )
 
 
@@ -75,6 +76,14 @@ def _raw_key(F: Any, column: str, types: dict[str, str]) -> Any:
 
 def _bin(F: Any, s: Any, edges: Sequence[float]) -> Any:
     n_bins = len(edges) - 1
+    step = uniform_step(edges)
+    if step is not None:  # same arithmetic as _build.bin_sql
+        b0 = F.least(F.floor(s * n_bins).cast("long"), F.lit(n_bins - 1))
+        down = F.when(s < b0 * F.lit(step), 1).otherwise(0)
+        up = F.when((b0 < n_bins - 1) & (s >= (b0 + 1) * F.lit(step)), 1).otherwise(0)
+        inner = b0 - down + up
+    else:
+        inner = None
 
     def search(lo: int, hi: int) -> Any:
         if lo == hi:
@@ -86,5 +95,5 @@ def _bin(F: Any, s: Any, edges: Sequence[float]) -> Any:
         F.when(s.isNull() | F.isnan(s), F.lit(None))
         .when(s < 0, F.lit(-1))
         .when(s > 1, F.lit(n_bins))
-        .otherwise(search(0, n_bins - 1))
+        .otherwise(inner if inner is not None else search(0, n_bins - 1))
     )

@@ -53,6 +53,16 @@ def uniform_edges(n_bins: int) -> tuple[float, ...]:
     return tuple(float(x) for x in np.linspace(0.0, 1.0, n_bins + 1))
 
 
+def uniform_step(edges: Sequence[float]) -> float | None:
+    """The step if every inner edge is exactly ``k * step`` in doubles (then a bin is found by
+    one multiplication and a one-step correction); None for custom edges."""
+    n_bins = len(edges) - 1
+    step = 1.0 / n_bins
+    if all(edges[k] == k * step for k in range(n_bins)) and edges[-1] == 1.0:
+        return step
+    return None
+
+
 def check_edges(edges: Sequence[float]) -> tuple[float, ...]:
     """Validate custom score bin edges: strictly increasing, from 0 to 1."""
     out = tuple(float(e) for e in edges)
