@@ -160,7 +160,7 @@ def test_bad_requests_change_nothing(context: AppContext, tmp_path: Path) -> Non
     bad.write_text("name: x\nversion: 1\ntiers:\n  1: {rules: 3}\n", encoding="utf-8")
     with pytest.raises(YamlSourceError, match=r"bad.yaml:4: 'rules' must be a list"):
         gates.check_gate(context, olivia, "screening", policy_path=bad)
-    with pytest.raises(InvalidInput, match="no version '9.9'"):
+    with pytest.raises(InvalidInput, match=r"no version '9\.9'"):
         gates.check_gate(context, olivia, "screening", "9.9")
     with pytest.raises(NotFoundError, match="no AI system 'nope'"):
         gates.check_gate(context, olivia, "nope")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ombud.governance import InvalidInput, NotFoundError
 from ombud.governance.gate import EvidenceFacts, SystemFacts, evaluate_gate
 from ombud.governance.policy import PolicyPack, load_default_policy, load_policy
-from ombud.services.context import Actor, AppContext
+from ombud.services.context import Actor, AppContext, Tx
 from ombud.store.models import AISystemRow, ClassificationRow, EvidenceRow, SystemVersionRow
 from ombud.store.models_reviews import GateEvaluationRow
 
@@ -31,6 +31,7 @@ __all__ = [
     "gate_inputs",
     "latest_evaluation",
     "list_gate_evaluations",
+    "record_gate",
     "resolve_policy",
 ]
 
@@ -137,39 +138,45 @@ def check_gate(
     Any active user may run a gate: it changes no system, and CI runs it as a robot user.
     """
     policy = resolve_policy(context, policy_path)
-    moment = now or datetime.now(UTC)
     with context.write(actor) as tx:
-        facts, evidence, version = gate_inputs(tx.session, system_id, version_label)
-        result = evaluate_gate(policy, facts, evidence, moment)
-        row = GateEvaluationRow(
-            system_id=system_id,
-            version_id=version.id,
-            policy_name=policy.name,
-            policy_version=policy.version,
-            policy_sha256=policy.sha256,
-            outcome=result.outcome.value,
-            result=result.to_dict(),
-            evaluated_by=actor.username,
-            evaluated_at=moment,
-        )
-        tx.session.add(row)
-        tx.session.flush()
-        data = evaluation_dict(row)
-        blocking = [c.id for c in result.checks if c.outcome in ("fail", "insufficient")]
-        tx.record(
-            "gate.evaluate",
-            "gate_evaluation",
-            f"{system_id}@{version.label}#{row.id}",
-            before=None,
-            after=data,
-            details={
-                "outcome": result.outcome.value,
-                "policy": f"{policy.name}@{policy.version}",
-                "policy_sha256": policy.sha256,
-                "blocking": blocking,
-            },
-        )
-        return data
+        return record_gate(tx, policy, system_id, version_label, now or datetime.now(UTC))
+
+
+def record_gate(
+    tx: Tx, policy: PolicyPack, system_id: str, version_label: str | None, now: datetime
+) -> dict[str, Any]:
+    """Evaluate and record inside the caller's transaction (reviews reuse it)."""
+    facts, evidence, version = gate_inputs(tx.session, system_id, version_label)
+    result = evaluate_gate(policy, facts, evidence, now)
+    row = GateEvaluationRow(
+        system_id=system_id,
+        version_id=version.id,
+        policy_name=policy.name,
+        policy_version=policy.version,
+        policy_sha256=policy.sha256,
+        outcome=result.outcome.value,
+        result=result.to_dict(),
+        evaluated_by=tx.actor.username,
+        evaluated_at=now,
+    )
+    tx.session.add(row)
+    tx.session.flush()
+    data = evaluation_dict(row)
+    blocking = [c.id for c in result.checks if c.outcome in ("fail", "insufficient")]
+    tx.record(
+        "gate.evaluate",
+        "gate_evaluation",
+        f"{system_id}@{version.label}#{row.id}",
+        before=None,
+        after=data,
+        details={
+            "outcome": result.outcome.value,
+            "policy": f"{policy.name}@{policy.version}",
+            "policy_sha256": policy.sha256,
+            "blocking": blocking,
+        },
+    )
+    return data
 
 
 def latest_evaluation(session: Session, version_id: int) -> GateEvaluationRow | None:

@@ -174,6 +174,12 @@ def transition_system(
             owner=row.owner,
             reason=reason,
         )
+        details: dict[str, Any] = {"from": source.value, "to": target_status.value}
+        if target_status is LifecycleStatus.DEPLOYED:
+            # The deploy guard: every adapter comes through here, so none can skip it.
+            from ombud.services.reviews import deploy_clearance
+
+            details["clearance"] = deploy_clearance(tx.session, row, _now())
         before = system_snapshot(row)
         row.status = target_status.value
         row.updated_at = _now()
@@ -194,7 +200,7 @@ def transition_system(
             system_id,
             before=before,
             after=after,
-            details={"from": source.value, "to": target_status.value, "reason": reason},
+            details={**details, "reason": reason},
         )
         return after
 

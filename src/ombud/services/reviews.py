@@ -1,0 +1,615 @@
+"""Pre-deployment reviews: open with the evidence pack, seat a board, vote, decide.
+
+Every step is one transaction with its audit event. A review row carries an optimistic
+version that every vote and decision bumps, so a vote that races the decision, or two
+rai_leads deciding at once, end with one winner and one ``ConflictError``, never a
+lost update. The rules themselves (separation of duties, quorum, capacities) are the
+governance layer's; this module gathers facts and writes rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from ombud.governance import (
+    Action,
+    ConflictError,
+    InvalidInput,
+    LifecycleStatus,
+    NotFoundError,
+    PermissionDenied,
+    Role,
+    check_transition,
+    require,
+)
+from ombud.governance.policy import Approvals
+from ombud.governance.review import (
+    Condition,
+    Decision,
+    QuorumStatus,
+    ReviewStatus,
+    Seat,
+    Vote,
+    check_assignment,
+    check_decision,
+    check_deploy_clearance,
+    check_risk_acceptance,
+    check_vote,
+    quorum_status,
+)
+from ombud.services.context import Actor, AppContext, Tx
+from ombud.services.evidence import evidence_dict
+from ombud.services.findings import create_finding
+from ombud.services.gates import find_version, latest_evaluation, record_gate, resolve_policy
+from ombud.store.models import (
+    AISystemRow,
+    ClassificationRow,
+    EvidenceRow,
+    SystemVersionRow,
+    TransitionRow,
+    UserRow,
+)
+from ombud.store.models_reviews import (
+    ReviewAssignmentRow,
+    ReviewRow,
+    ReviewVoteRow,
+    RiskAcceptanceRow,
+)
+
+__all__ = [
+    "accept_risk",
+    "assign_reviewer",
+    "cast_vote",
+    "decide_review",
+    "declare_conflict",
+    "deploy_clearance",
+    "get_review",
+    "list_reviews",
+    "open_review",
+]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _system(session: Session, system_id: str) -> AISystemRow:
+    row = session.get(AISystemRow, system_id)
+    if row is None:
+        raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
+    return row
+
+
+def _review(session: Session, review_id: int) -> ReviewRow:
+    row = session.get(ReviewRow, review_id)
+    if row is None:
+        raise NotFoundError(f"no review #{review_id}; see `ombud review list`")
+    return row
+
+
+def _move(tx: Tx, system: AISystemRow, target: LifecycleStatus, reason: str) -> None:
+    """A lifecycle move made by a review step, under the same lifecycle rules."""
+    source = LifecycleStatus(system.status)
+    if source is target:
+        return
+    check_transition(
+        system_id=system.id,
+        source=source,
+        target=target,
+        actor=tx.actor.username,
+        actor_roles=[r.value for r in tx.actor.roles],
+        owner=system.owner,
+        reason=reason,
+    )
+    before = {"id": system.id, "status": system.status}
+    system.status = target.value
+    system.updated_at = _now()
+    tx.session.add(
+        TransitionRow(
+            system_id=system.id,
+            source=source.value,
+            target=target.value,
+            reason=reason,
+            actor=tx.actor.username,
+            at=system.updated_at,
+        )
+    )
+    tx.record(
+        "system.transition",
+        "ai_system",
+        system.id,
+        before=before,
+        after={"id": system.id, "status": system.status},
+        details={"from": source.value, "to": target.value, "reason": reason},
+    )
+
+
+def _evidence_pack(
+    session: Session, system: AISystemRow, version: SystemVersionRow, gate: dict[str, Any]
+) -> dict[str, Any]:
+    classification = session.execute(
+        select(ClassificationRow)
+        .where(ClassificationRow.system_id == system.id)
+        .order_by(ClassificationRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    rows = session.execute(
+        select(EvidenceRow).where(EvidenceRow.version_id == version.id).order_by(EvidenceRow.id)
+    ).scalars()
+    items = [evidence_dict(row, version.label) for row in rows]
+    document_kinds = {d["kind"] for d in (gate.get("requirements") or {}).get("documents", [])}
+    return {
+        "system": {
+            "id": system.id,
+            "name": system.name,
+            "purpose": system.purpose,
+            "owner": system.owner,
+            "domain": system.domain,
+            "kind": system.kind,
+            "status": system.status,
+        },
+        "version": version.label,
+        "gate": gate,
+        "classification": (
+            {
+                "tier": classification.tier,
+                "tier_label": classification.tier_label,
+                "eu_category": classification.eu_category,
+                "catalog_version": classification.catalog_version,
+                "obligations": classification.result.get("obligations", []),
+                "other_regimes": classification.result.get("other_regimes", []),
+            }
+            if classification
+            else None
+        ),
+        "evidence": [e for e in items if e["kind"] not in document_kinds],
+        "documents": [e for e in items if e["kind"] in document_kinds],
+    }
+
+
+def open_review(
+    context: AppContext,
+    actor: Actor,
+    system_id: str,
+    version_label: str | None = None,
+    policy_path: str | Path | None = None,
+) -> dict[str, Any]:
+    """Open a review of a version (the latest if None): runs the gate, freezes the evidence
+    pack, and moves the system to in_review. The owner, a rai_lead or an admin may open it."""
+    policy = resolve_policy(context, policy_path)
+    now = _now()
+    with context.write(actor) as tx:
+        system = _system(tx.session, system_id)
+        if actor.username != system.owner:
+            require(Action.SYSTEM_UPDATE, actor.username, actor.roles)
+        version = find_version(tx.session, system_id, version_label)
+        already = tx.session.execute(
+            select(ReviewRow.id).where(
+                ReviewRow.version_id == version.id, ReviewRow.status == ReviewStatus.OPEN.value
+            )
+        ).scalar_one_or_none()
+        if already is not None:
+            raise ConflictError(
+                f"review #{already} of {system_id}@{version.label} is still open; "
+                f"see `ombud review show {already}`"
+            )
+        gate = record_gate(tx, policy, system_id, version.label, now)
+        requirements = gate.get("requirements") or {}
+        approvals = requirements.get("approvals") or {"quorum": 1, "capacities": []}
+        review = ReviewRow(
+            system_id=system_id,
+            version_id=version.id,
+            status=ReviewStatus.OPEN.value,
+            opened_by=actor.username,
+            opened_at=now,
+            gate_evaluation_id=gate["evaluation_id"],
+            quorum=int(approvals["quorum"]),
+            required_capacities=list(approvals["capacities"]),
+            snapshot=_evidence_pack(tx.session, system, version, gate),
+            vote_count=0,
+        )
+        tx.session.add(review)
+        tx.session.flush()
+        _move(tx, system, LifecycleStatus.IN_REVIEW, f"review #{review.id} opened")
+        data = _review_dict(tx.session, review)
+        tx.record(
+            "review.open",
+            "review",
+            str(review.id),
+            before=None,
+            after=_summary(review),
+            details={"system": system_id, "version": version.label, "gate": gate["outcome"]},
+        )
+        return data
+
+
+def _summary(review: ReviewRow) -> dict[str, Any]:
+    return {
+        "id": review.id,
+        "system_id": review.system_id,
+        "status": review.status,
+        "quorum": review.quorum,
+        "required_capacities": review.required_capacities,
+        "vote_count": review.vote_count,
+        "decision": review.decision,
+        "rationale": review.rationale,
+        "conditions": review.conditions,
+        "decided_by": review.decided_by,
+    }
+
+
+def _seats(session: Session, review_id: int) -> dict[str, Seat]:
+    rows = session.execute(
+        select(ReviewAssignmentRow).where(ReviewAssignmentRow.review_id == review_id)
+    ).scalars()
+    return {r.reviewer: Seat(r.capacity, r.conflict_of_interest) for r in rows}
+
+
+def _votes(session: Session, review_id: int) -> list[ReviewVoteRow]:
+    return list(
+        session.execute(
+            select(ReviewVoteRow)
+            .where(ReviewVoteRow.review_id == review_id)
+            .order_by(ReviewVoteRow.id)
+        ).scalars()
+    )
+
+
+def assign_reviewer(
+    context: AppContext,
+    actor: Actor,
+    review_id: int,
+    reviewer: str,
+    capacity: str,
+    *,
+    conflict: str | None = None,
+) -> dict[str, Any]:
+    """Seat ``reviewer`` on the board in ``capacity``; a rai_lead or admin assigns."""
+    if not actor.roles & {Role.RAI_LEAD, Role.ADMIN}:
+        raise PermissionDenied(f"'{actor.username}' may not assign reviewers; it needs a rai_lead")
+    with context.write(actor) as tx:
+        review = _review(tx.session, review_id)
+        if review.status != ReviewStatus.OPEN.value:
+            raise ConflictError(f"review #{review_id} is closed; no more reviewers")
+        user = tx.session.get(UserRow, reviewer)
+        if user is None or not user.active:
+            raise NotFoundError(f"no active workspace user '{reviewer}'; see `ombud user list`")
+        owner = _system(tx.session, review.system_id).owner
+        check_assignment(
+            review_id=review_id,
+            owner=owner,
+            reviewer=reviewer,
+            reviewer_roles=user.roles,
+            capacity=capacity,
+        )
+        if reviewer in _seats(tx.session, review_id):
+            raise ConflictError(f"'{reviewer}' is already assigned to review #{review_id}")
+        row = ReviewAssignmentRow(
+            review_id=review_id,
+            reviewer=reviewer,
+            capacity=capacity,
+            conflict_of_interest=conflict.strip() if conflict and conflict.strip() else None,
+            assigned_by=actor.username,
+            assigned_at=_now(),
+        )
+        tx.session.add(row)
+        after = {"reviewer": reviewer, "capacity": capacity, "conflict": row.conflict_of_interest}
+        tx.record("review.assign", "review", str(review_id), before=None, after=after)
+        return after
+
+
+def declare_conflict(
+    context: AppContext, actor: Actor, review_id: int, note: str
+) -> dict[str, Any]:
+    """The reviewer declares a conflict of interest; their vote (if any) stops counting."""
+    if not note.strip():
+        raise InvalidInput("say what the conflict of interest is (--note)")
+    with context.write(actor) as tx:
+        review = _review(tx.session, review_id)
+        if review.status != ReviewStatus.OPEN.value:
+            raise ConflictError(f"review #{review_id} is closed")
+        seat = tx.session.execute(
+            select(ReviewAssignmentRow).where(
+                ReviewAssignmentRow.review_id == review_id,
+                ReviewAssignmentRow.reviewer == actor.username,
+            )
+        ).scalar_one_or_none()
+        if seat is None:
+            raise PermissionDenied(f"'{actor.username}' is not assigned to review #{review_id}")
+        before = {"reviewer": actor.username, "conflict": seat.conflict_of_interest}
+        seat.conflict_of_interest = note.strip()
+        flag_modified(review, "vote_count")  # the quorum changed: bump the review's version
+        after = {"reviewer": actor.username, "conflict": seat.conflict_of_interest}
+        tx.record("review.conflict", "review", str(review_id), before=before, after=after)
+        return after
+
+
+def cast_vote(
+    context: AppContext,
+    actor: Actor,
+    review_id: int,
+    vote: Vote,
+    rationale: str,
+    conditions: tuple[Condition, ...] = (),
+) -> dict[str, Any]:
+    """Record one vote of an assigned, unconflicted reviewer who does not own the system."""
+    with context.write(actor) as tx:
+        review = _review(tx.session, review_id)
+        owner = _system(tx.session, review.system_id).owner
+        seat = check_vote(
+            review_id=review_id,
+            status=review.status,
+            owner=owner,
+            voter=actor.username,
+            seats=_seats(tx.session, review_id),
+            voted=[v.reviewer for v in _votes(tx.session, review_id)],
+            vote=vote,
+            rationale=rationale,
+            conditions=conditions,
+            today=_now().date(),
+        )
+        _check_users(tx.session, [c.owner for c in conditions])
+        row = ReviewVoteRow(
+            review_id=review_id,
+            reviewer=actor.username,
+            capacity=seat.capacity,
+            vote=vote.value,
+            rationale=rationale.strip(),
+            conditions=[c.to_dict() for c in conditions],
+            cast_at=_now(),
+        )
+        tx.session.add(row)
+        review.vote_count += 1  # bumps row_version: a vote racing the decision conflicts
+        after = _vote_dict(row)
+        tx.record("review.vote", "review", str(review_id), before=None, after=after)
+        return after
+
+
+def _check_users(session: Session, usernames: list[str]) -> None:
+    for name in usernames:
+        if session.get(UserRow, name) is None:
+            raise InvalidInput(f"condition owner '{name}' is not a workspace user")
+
+
+def _vote_dict(row: ReviewVoteRow) -> dict[str, Any]:
+    return {
+        "reviewer": row.reviewer,
+        "capacity": row.capacity,
+        "vote": row.vote,
+        "rationale": row.rationale,
+        "conditions": row.conditions,
+        "cast_at": row.cast_at.isoformat(),
+    }
+
+
+def _quorum(session: Session, review: ReviewRow) -> QuorumStatus:
+    seats = _seats(session, review.id)
+    votes = [(v.reviewer, Vote(v.vote)) for v in _votes(session, review.id)]
+    approvals = Approvals(review.quorum, tuple(review.required_capacities))
+    return quorum_status(votes, seats, approvals)
+
+
+def decide_review(
+    context: AppContext,
+    actor: Actor,
+    review_id: int,
+    decision: Decision,
+    rationale: str,
+    conditions: tuple[Condition, ...] | None = None,
+) -> dict[str, Any]:
+    """Decide the review (a rai_lead who does not own the system).
+
+    approve / approve_with_conditions move the system to ``approved``; reject moves it to
+    ``rejected``; defer leaves it in review. Conditions (given, or else those of the
+    conditional votes) become findings owned and dated as stated, in this transaction.
+    """
+    now = _now()
+    with context.write(actor) as tx:
+        review = _review(tx.session, review_id)
+        system = _system(tx.session, review.system_id)
+        votes = _votes(tx.session, review_id)
+        if conditions is None:
+            conditions = (
+                tuple(Condition.from_dict(c) for v in votes for c in v.conditions)
+                if decision is Decision.APPROVE_WITH_CONDITIONS
+                else ()
+            )
+        quorum = _quorum(tx.session, review)
+        check_decision(
+            review_id=review_id,
+            status=review.status,
+            owner=system.owner,
+            decider=actor.username,
+            decider_roles=[r.value for r in actor.roles],
+            decision=decision,
+            rationale=rationale,
+            conditions=conditions,
+            quorum=quorum,
+            today=now.date(),
+        )
+        _check_users(tx.session, [c.owner for c in conditions])
+        before = _summary(review)
+        review.status = ReviewStatus.DECIDED.value
+        review.decision = decision.value
+        review.rationale = rationale.strip()
+        review.conditions = [c.to_dict() for c in conditions]
+        review.decided_by = actor.username
+        review.decided_at = now
+        version = tx.session.get(SystemVersionRow, review.version_id)
+        assert version is not None  # foreign key
+        reason = f"review #{review_id}: {decision.value}: {rationale.strip()}"
+        if decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS):
+            _move(tx, system, LifecycleStatus.APPROVED, reason)
+        elif decision is Decision.REJECT:
+            _move(tx, system, LifecycleStatus.REJECTED, reason)
+        findings = [
+            create_finding(
+                tx,
+                system_id=system.id,
+                version_label=version.label,
+                title=c.text,
+                severity=c.severity,
+                source_kind="review",
+                source_ref=f"review:{review_id}",
+                owner=c.owner,
+                due_date=c.due,
+                description=f"Condition of approval set by review #{review_id}.",
+            )
+            for c in conditions
+        ]
+        tx.session.flush()
+        after = _summary(review)
+        tx.record(
+            "review.decide",
+            "review",
+            str(review_id),
+            before=before,
+            after=after,
+            details={
+                "decision": decision.value,
+                "quorum": quorum.to_dict(),
+                "findings": [f["id"] for f in findings],
+            },
+        )
+        return {**_review_dict(tx.session, review), "findings": findings}
+
+
+def _review_dict(session: Session, review: ReviewRow) -> dict[str, Any]:
+    version = session.get(SystemVersionRow, review.version_id)
+    return {
+        **_summary(review),
+        "version": version.label if version else None,
+        "opened_by": review.opened_by,
+        "opened_at": _aware(review.opened_at).isoformat(),
+        "decided_at": _aware(review.decided_at).isoformat() if review.decided_at else None,
+        "row_version": review.row_version,
+        "gate_evaluation_id": review.gate_evaluation_id,
+        "assignments": [
+            {"reviewer": name, "capacity": seat.capacity, "conflict": seat.conflict}
+            for name, seat in _seats(session, review.id).items()
+        ],
+        "votes": [_vote_dict(v) for v in _votes(session, review.id)],
+        "quorum_status": _quorum(session, review).to_dict(),
+        "snapshot": review.snapshot,
+    }
+
+
+def get_review(context: AppContext, review_id: int) -> dict[str, Any]:
+    with context.read() as session:
+        return _review_dict(session, _review(session, review_id))
+
+
+def list_reviews(
+    context: AppContext, *, system_id: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    with context.read() as session:
+        query = select(ReviewRow).order_by(ReviewRow.id)
+        if system_id:
+            query = query.where(ReviewRow.system_id == system_id)
+        if status:
+            query = query.where(ReviewRow.status == status)
+        items = []
+        for review in session.execute(query).scalars():
+            version = session.get(SystemVersionRow, review.version_id)
+            items.append(
+                {
+                    **_summary(review),
+                    "version": version.label if version else None,
+                    "gate": review.snapshot.get("gate", {}).get("outcome"),
+                    "opened_at": _aware(review.opened_at).isoformat(),
+                }
+            )
+        return items
+
+
+def accept_risk(
+    context: AppContext,
+    actor: Actor,
+    system_id: str,
+    version_label: str | None,
+    justification: str,
+    expires: dt.date,
+) -> dict[str, Any]:
+    """A rai_lead signs that a version may deploy without a passing gate or approval,
+    until ``expires``."""
+    now = _now()
+    with context.write(actor) as tx:
+        system = _system(tx.session, system_id)
+        version = find_version(tx.session, system_id, version_label)
+        check_risk_acceptance(
+            system_id=system_id,
+            signer=actor.username,
+            signer_roles=[r.value for r in actor.roles],
+            owner=system.owner,
+            justification=justification,
+            expires=expires,
+            today=now.date(),
+        )
+        row = RiskAcceptanceRow(
+            system_id=system_id,
+            version_id=version.id,
+            justification=justification.strip(),
+            signed_by=actor.username,
+            signed_at=now,
+            expires_at=dt.datetime.combine(expires, dt.time.max, tzinfo=dt.UTC),
+        )
+        tx.session.add(row)
+        tx.session.flush()
+        after = {
+            "id": row.id,
+            "system_id": system_id,
+            "version": version.label,
+            "justification": row.justification,
+            "signed_by": actor.username,
+            "expires": expires.isoformat(),
+        }
+        tx.record("risk.accept", "risk_acceptance", str(row.id), before=None, after=after)
+        return after
+
+
+def deploy_clearance(session: Session, system: AISystemRow, now: dt.datetime) -> dict[str, Any]:
+    """Why the system's latest version may deploy, or raise naming the rule."""
+    version = find_version(session, system.id, None)
+    review = session.execute(
+        select(ReviewRow)
+        .where(
+            ReviewRow.version_id == version.id,
+            ReviewRow.status == ReviewStatus.DECIDED.value,
+            ReviewRow.decision != Decision.DEFER.value,
+        )
+        .order_by(ReviewRow.decided_at.desc(), ReviewRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    gate = latest_evaluation(session, version.id)
+    acceptance = session.execute(
+        select(RiskAcceptanceRow)
+        .where(RiskAcceptanceRow.version_id == version.id)
+        .order_by(RiskAcceptanceRow.expires_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    basis = check_deploy_clearance(
+        system_id=system.id,
+        version_label=version.label,
+        review_decision=review.decision if review else None,
+        review_id=review.id if review else None,
+        gate_outcome=gate.outcome if gate else None,
+        acceptance_expires=_aware(acceptance.expires_at) if acceptance else None,
+        now=now,
+    )
+    return {
+        "version": version.label,
+        "basis": basis,
+        "review": review.id if review else None,
+        "gate_evaluation": gate.id if gate else None,
+        "risk_acceptance": acceptance.id if acceptance else None,
+    }
