@@ -12,7 +12,20 @@ from typing import Annotated
 
 import typer
 
-from ombud.cli import admin, audit, classify, demo, evidence, finding, incident, supplier, systems
+from ombud.cli import (
+    admin,
+    audit,
+    classify,
+    demo,
+    evidence,
+    finding,
+    gate,
+    incident,
+    policy,
+    review,
+    supplier,
+    systems,
+)
 from ombud.cli._errors import exit_code_for
 from ombud.cli._state import CliState
 
@@ -57,6 +70,9 @@ def _root(
 
 admin.register(app)
 systems.register(app)
+policy.register(app)
+gate.register(app)
+review.register(app)
 classify.register(app)
 audit.register(app)
 evidence.register(app)
