@@ -15,7 +15,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ombud.fairness._compare import RATE_METRICS, omnibus_tests, pairwise_comparisons
+from ombud.fairness._compare import (
+    RATE_METRICS,
+    add_detectable_difference,
+    omnibus_tests,
+    pairwise_comparisons,
+)
 from ombud.fairness._errors import AuditInputError
 from ombud.fairness._inputs import TallyRequest, as_columns, audit_tally
 from ombud.fairness._layout import CellLayout, View, build_layout, group_label
@@ -268,11 +273,8 @@ def _tables(
     by_group = pd.concat(groups, ignore_index=True)
     ordered = ["attribute", "group", *layout.control, *layout.sensitive]
     by_group = by_group[ordered + [c for c in by_group.columns if c not in ordered]]
-    return (
-        by_group,
-        pd.concat(comparisons, ignore_index=True),
-        pd.concat(omnibus, ignore_index=True),
-    )
+    table = add_detectable_difference(pd.concat(comparisons, ignore_index=True), pol.alpha)
+    return by_group, table, pd.concat(omnibus, ignore_index=True)
 
 
 def _verdicts(

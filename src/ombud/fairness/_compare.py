@@ -25,7 +25,7 @@ from ombud.stats.significance import (
     two_proportion_ztest,
 )
 
-__all__ = ["RATE_METRICS", "omnibus_tests", "pairwise_comparisons"]
+__all__ = ["RATE_METRICS", "add_detectable_difference", "omnibus_tests", "pairwise_comparisons"]
 
 RATE_METRICS = tuple(RATES)
 
@@ -79,10 +79,7 @@ def pairwise_comparisons(
     powered = usable & is_tested
     safe_p2 = np.where(powered, np.nan_to_num(p2), 0.5)
     m1, m2 = np.where(powered, n1, 0.0), np.where(powered, n2, 0.0)
-    mde = minimum_detectable_difference(m1[powered], m2[powered], safe_p2[powered], alpha=alpha)
     power = power_two_proportions(m1, m2, safe_p2 * power_ratio, safe_p2, alpha=alpha)
-    mde_all = np.full(x1.shape, np.nan)
-    mde_all[powered] = mde
     table = pd.DataFrame(
         {
             "row": np.tile(others, len(RATE_METRICS)),
@@ -99,7 +96,8 @@ def pairwise_comparisons(
             "test": np.where(usable, method, ""),
             "statistic": np.where(usable, stat, np.nan),
             "p_value": np.where(usable, pval, np.nan),
-            "mde": mde_all,
+            "trials": n1,
+            "reference_trials": n2,
             "power_at_ratio": np.where(powered, power, np.nan),
             "tested": is_tested,
         }
@@ -108,6 +106,24 @@ def pairwise_comparisons(
     table["p_holm"] = holm_adjust(family)
     table["p_bh"] = benjamini_hochberg_adjust(family)
     return table
+
+
+def add_detectable_difference(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Add ``mde``: the smallest increase over the reference rate the test detects with 80%
+    power at these sizes. One call for the whole table: the root search costs per call, not
+    per element."""
+    powered = (table["power_at_ratio"].notna()).to_numpy()
+    mde = np.full(len(table), np.nan)
+    if powered.any():
+        mde[powered] = minimum_detectable_difference(
+            table["trials"].to_numpy(float)[powered],
+            table["reference_trials"].to_numpy(float)[powered],
+            table["reference_value"].to_numpy(float)[powered],
+            alpha=alpha,
+        )
+    out = table.copy()
+    out.insert(list(out.columns).index("power_at_ratio"), "mde", mde)
+    return out
 
 
 def _test(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import glob as globlib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,37 @@ from ombud.stats import (
     uniform_edges,
 )
 
-__all__ = ["SQLSource", "TallyRequest", "as_columns", "audit_tally"]
+__all__ = ["Provenance", "SQLSource", "TallyRequest", "as_columns", "audit_tally"]
+
+
+class Provenance(Mapping[str, Any]):
+    """Where the data came from; the content hash is computed on first read.
+
+    Hashing a large input costs as much as a fast aggregation over it, and only evidence and
+    reports need it, so it waits until someone reads ``provenance["sha256"]`` (or exports).
+    """
+
+    def __init__(self, data: dict[str, Any], digest: Callable[[], str]) -> None:
+        self._data = data
+        self._digest: Callable[[], str] | None = digest
+
+    def _resolve(self) -> dict[str, Any]:
+        if self._digest is not None:
+            self._data["sha256"] = self._digest()
+            self._digest = None
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._resolve()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._resolve())
+
+    def __len__(self) -> int:
+        return len(self._resolve())
+
+    def __repr__(self) -> str:
+        return f"Provenance({self._data!r}, hashed={self._digest is None})"
 
 
 @dataclass(frozen=True)
@@ -115,12 +145,12 @@ def _spec(req: TallyRequest) -> ClassificationSpec:
         raise AuditInputError(str(exc)) from exc
 
 
-def audit_tally(data: Any, req: TallyRequest) -> tuple[Tally, dict[str, Any]]:
+def audit_tally(data: Any, req: TallyRequest) -> tuple[Tally, Provenance]:
     """The audit's Tally (group columns: control, then sensitive) and its provenance."""
     _check_request(req)
     if isinstance(data, Tally):
         tally = _from_tally(data, req)
-        provenance: dict[str, Any] = {"source": "Tally", "sha256": _tally_hash(tally)}
+        provenance = Provenance({"source": "Tally"}, lambda: _tally_hash(tally))
     else:
         spec = _spec(req)
         try:
@@ -140,8 +170,8 @@ def audit_tally(data: Any, req: TallyRequest) -> tuple[Tally, dict[str, Any]]:
             "pass on_missing='drop' to drop and count them, or fix the data"
         )
     _check_groups(tally, req.sensitive)
-    provenance["rows_used"] = tally.n_rows
-    provenance["rows_dropped_missing"] = tally.dropped_rows
+    provenance._data["rows_used"] = tally.n_rows
+    provenance._data["rows_dropped_missing"] = tally.dropped_rows
     return tally, provenance
 
 
@@ -180,28 +210,37 @@ def _tally_hash(tally: Tally) -> str:
     return sha256_bytes(to_json(tally).encode())
 
 
-def _provenance(data: Any, spec: ClassificationSpec, tally: Tally) -> dict[str, Any]:
+def _provenance(data: Any, spec: ClassificationSpec, tally: Tally) -> Provenance:
     columns = sorted(set(spec.columns.values()))
     out: dict[str, Any] = {"columns": columns}
+    digest: Callable[[], str]
     if isinstance(data, str | Path):
         path = str(data)
-        files = (
-            sorted(globlib.glob(path, recursive=True)) if any(c in path for c in "*?[") else [path]
-        )
-        digests = [sha256_file(f) for f in files]
+        has_glob = any(c in path for c in "*?[")
+        files = sorted(globlib.glob(path, recursive=True)) if has_glob else [path]
         out["source"] = path
-        out["sha256"] = digests[0] if len(digests) == 1 else sha256_bytes("".join(digests).encode())
         out["files"] = len(files)
+
+        def digest() -> str:
+            digests = [sha256_file(f) for f in files]
+            return digests[0] if len(digests) == 1 else sha256_bytes("".join(digests).encode())
+
     elif isinstance(data, SQLSource):
         out["source"] = "SQL query"
         out["query"] = data.query
-        out["sha256"] = _tally_hash(tally)
         if data.description:
             out["description"] = data.description
+
+        def digest() -> str:
+            return _tally_hash(tally)
+
     else:
         out["source"] = type(data).__name__
-        out["sha256"] = _frame_hash(data, columns, tally)
-    return out
+
+        def digest() -> str:
+            return _frame_hash(data, columns, tally)
+
+    return Provenance(out, digest)
 
 
 def _frame_hash(data: Any, columns: list[str], tally: Tally) -> str:

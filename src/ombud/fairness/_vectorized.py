@@ -50,7 +50,9 @@ class MetricEngine:
         )
         cells = np.arange(layout.rows.size)
         g = layout.n_fine
-        self._members = [v.members.toarray() for v in views]
+        # All views' membership side by side: one product gives every view's groups.
+        self._members = np.hstack([v.members.toarray() for v in views])
+        self._splits = np.cumsum([v.size for v in views])[:-1]
         self._confusion = _indicator(cells, layout.fine * 4 + layout.confusion, (cells.size, g * 4))
         if layout.score_bin is not None and layout.calibration_bin is not None:
             nb, nc = layout.n_bins, layout.n_calibration_bins
@@ -76,14 +78,11 @@ class MetricEngine:
         extras: dict[str, FloatArray] = {}
         if self.layout.has_score:
             extras = self._score_sums(counts)
-        out = []
-        for members in self._members:
-            view_conf = self._to_view(confusion, members)
-            columns = self._rates(view_conf)
-            if self.layout.has_score:
-                columns.update(self._score_metrics(extras, members))
-            out.append(np.stack([columns[m] for m in self.metrics], axis=-1))
-        return out
+        columns = self._rates(self._to_view(confusion, self._members))
+        if self.layout.has_score:
+            columns.update(self._score_metrics(extras, self._members))
+        stacked = np.stack([columns[m] for m in self.metrics], axis=-1)
+        return np.split(stacked, self._splits, axis=1)
 
     def flat(self, counts: FloatArray) -> FloatArray:
         """Every view's (B, Gv, M) flattened and concatenated: the bootstrap statistic."""
