@@ -56,6 +56,17 @@ def test_default_pack_loads_and_covers_the_regimes_it_claims() -> None:
         assert cite in cites
 
 
+def test_every_kind_the_default_pack_requires_can_be_recorded() -> None:
+    """Contract with `ombud evidence attach`: a required kind nobody can record would block
+    every launch for good."""
+    from ombud.governance.supplier import ATTACHABLE_KINDS
+
+    pack = load_default_policy()
+    sections = [*pack.tiers.values(), *(o.requirements for o in pack.overlays)]
+    kinds = {item.kind for req in sections for item in (*req.evidence, *req.documents)}
+    assert kinds <= set(ATTACHABLE_KINDS), kinds - set(ATTACHABLE_KINDS)
+
+
 def test_overlays_add_to_the_tier_and_never_relax_it() -> None:
     pack = load_default_policy()
     base = pack.requirements_for(2)
