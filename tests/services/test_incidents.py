@@ -150,3 +150,14 @@ def test_suspension_refused_when_nothing_is_deployed(team: AppContext) -> None:
     with pytest.raises(DomainError, match="router: proposed"):
         incidents.suspend_affected_systems(team, team.actor("lena"), iid, "stop")
     assert _events(team) == before
+
+
+def test_times_in_other_zones_read_back_as_the_same_instant(team: AppContext) -> None:
+    """Oracle: 10:00 at +01:00 is 09:00 UTC; + 10 days (Art. 73(4)) = 09:00 UTC ten days on."""
+    zone = dt.timezone(dt.timedelta(hours=1))
+    aware = (NOW - dt.timedelta(days=1)).astimezone(zone).replace(microsecond=0)
+    iid = int(_report(team, death=True, detected_at=aware, aware_at=aware)["id"])  # type: ignore[call-overload]
+    clock = incidents.get_incident(team, iid)["art73_clock"]
+    expected = (aware + dt.timedelta(days=10)).astimezone(dt.UTC)
+    assert dt.datetime.fromisoformat(clock["deadline"]) == expected
+    assert incidents.list_incidents(team)[0]["art73_clock"]["deadline"] == clock["deadline"]

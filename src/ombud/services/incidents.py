@@ -185,6 +185,9 @@ def report_incident(
     check_incident_times(
         occurred_at=occurred_at, detected_at=detected_at, aware_at=aware_at, now=now
     )
+    # SQLite keeps no zone: store every time as UTC so it reads back the same everywhere.
+    detected_at, aware_at = detected_at.astimezone(dt.UTC), aware_at.astimezone(dt.UTC)
+    occurred_at = occurred_at.astimezone(dt.UTC) if occurred_at else None
     with context.write(actor) as tx:
         for system_id in dict.fromkeys(system_ids):
             if tx.session.get(AISystemRow, system_id) is None:
@@ -319,6 +322,7 @@ def notify_authority(
     when = notified_at or _now()
     if when.tzinfo is None:
         raise InvalidInput("the notification time needs a time zone, e.g. 2026-11-20T10:00+01:00")
+    when = when.astimezone(dt.UTC)
     if not authority.strip():
         raise InvalidInput("name the authority notified (--authority)")
     with context.write(actor) as tx:
