@@ -36,7 +36,7 @@ rows = st.tuples(
 )
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(st.lists(rows, max_size=30))
 def test_round_trips_are_lossless(tmp_path_factory: pytest.TempPathFactory, data):
     frame = pd.DataFrame(data, columns=["g", "y", "p", "s", "w", "day"])

@@ -37,7 +37,7 @@ def tally(frame: pd.DataFrame) -> Tally:
     return build_tally(frame, SPEC)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(frames, frames, frames)
 def test_merge_is_associative_and_commutative(a: pd.DataFrame, b: pd.DataFrame, c: pd.DataFrame):
     """Oracle: (a+b)+c == a+(b+c) and a+b == b+a, exactly."""
@@ -46,7 +46,7 @@ def test_merge_is_associative_and_commutative(a: pd.DataFrame, b: pd.DataFrame, 
     assert (ta + tb).equals(tb + ta)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(frames)
 def test_empty_is_the_identity(a: pd.DataFrame):
     """Oracle: t + 0 == t == 0 + t, where 0 is both empty_like() and the Tally of no rows."""
@@ -55,7 +55,7 @@ def test_empty_is_the_identity(a: pd.DataFrame):
     assert (tally(a.iloc[:0]) + ta).equals(ta)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(frames, frames)
 def test_tally_of_concatenation_is_sum_of_tallies(a: pd.DataFrame, b: pd.DataFrame):
     """Oracle: building from the concatenated rows."""
@@ -64,7 +64,7 @@ def test_tally_of_concatenation_is_sum_of_tallies(a: pd.DataFrame, b: pd.DataFra
     assert tally(both).n_rows == len(both)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(frames)
 def test_marginalize_equals_building_with_fewer_groups(a: pd.DataFrame):
     """Oracle: a Tally built from the rows grouped by `g` only."""

@@ -140,7 +140,7 @@ weighted_rows = st.lists(
 )
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(weighted_rows)
 def test_weighted_metrics_match_sklearn(data):
     """Oracle: sklearn.metrics with sample_weight on each group's raw rows."""

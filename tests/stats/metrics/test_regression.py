@@ -30,7 +30,7 @@ rows = st.lists(
 SPEC = RegressionSpec(outcome="y", prediction="p", groups=("g",), weight="w")
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(rows)
 def test_regression_metrics_match_sklearn(data):
     """Oracle: sklearn.metrics with sample_weight on each group's rows."""

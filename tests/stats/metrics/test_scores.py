@@ -53,7 +53,7 @@ rows = st.lists(
 )
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(rows, st.sampled_from([3, 10, 100]))
 def test_auc_within_bound_and_brier_exact(data, n_bins):
     """Oracle: sklearn roc_auc_score and brier_score_loss with sample_weight on the raw rows."""
@@ -69,7 +69,7 @@ def test_auc_within_bound_and_brier_exact(data, n_bins):
     assert abs(overall["roc_auc"] - exact) <= overall["roc_auc_bound"] + TOL
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(rows)
 def test_calibration_error_matches_raw_rows(data):
     """Oracle: numpy over the raw rows binned with searchsorted into 10 equal bins."""
