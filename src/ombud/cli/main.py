@@ -15,6 +15,7 @@ import typer
 from ombud.cli import (
     admin,
     audit,
+    audit_fairness,
     classify,
     demo,
     evidence,
@@ -22,6 +23,7 @@ from ombud.cli import (
     gate,
     incident,
     policy,
+    redteam,
     review,
     supplier,
     systems,
@@ -79,6 +81,8 @@ evidence.register(app)
 finding.register(app)
 incident.register(app)
 supplier.register(app)
+app.add_typer(audit_fairness.app, name="audit")
+app.add_typer(redteam.app, name="redteam")
 demo.register(app)
 
 
