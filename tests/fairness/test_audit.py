@@ -239,3 +239,27 @@ def test_propublica_false_positive_rates() -> None:
     assert pair["ratio_lower"] > 1.6  # the Katz interval excludes parity by a wide margin
     assert groups.loc["African-American", "fpr"] == pytest.approx(0.4234, abs=5e-5)
     assert groups.loc["Caucasian", "fpr"] == pytest.approx(0.2201, abs=5e-5)
+
+
+def test_control_features_match_fairlearn_on_compas() -> None:
+    """Oracle: fairlearn MetricFrame with control_features=age_cat: by_group within strata,
+    and ratio()/difference() per stratum."""
+    frame = _compas().assign(age_cat=lambda f: f["age_cat"].astype(str))
+    result = audit(
+        frame,
+        label="two_year_recid",
+        prediction="high_risk",
+        sensitive="sex",
+        control="age_cat",
+        n_boot=50,
+    )
+    mf = _frame(frame, ["sex"], control_features=frame[["age_cat"]])
+    ours = result.by_group.set_index(["age_cat", "sex"])
+    for metric in ("selection_rate", "accuracy"):
+        got = ours[metric].reindex(mf.by_group.index).to_numpy(float)
+        np.testing.assert_allclose(got, mf.by_group[metric].to_numpy(float), atol=TOL)
+        ratio = result.ratio().query("metric == @metric").set_index("age_cat")["value"]
+        np.testing.assert_allclose(
+            ratio.reindex(mf.ratio().index).to_numpy(float), mf.ratio()[metric], atol=TOL
+        )
+    assert set(result.verdicts["age_cat"]) == set(frame["age_cat"])
