@@ -171,14 +171,15 @@ def multinomial_bootstrap(
     # Linear interpolation between two equal infinities gives NaN (inf − inf); the bound is then
     # that infinity, i.e. the outer order statistic.
     has_nan = np.isnan(replicates).any(axis=0)
-    lower = np.where(
-        np.isnan(lower) & ~has_nan, np.quantile(replicates, tail, axis=0, method="lower"), lower
-    )
-    upper = np.where(
-        np.isnan(upper) & ~has_nan,
-        np.quantile(replicates, 1.0 - tail, axis=0, method="higher"),
-        upper,
-    )
+    # Only recompute when some bound needs it: each np.quantile is a full pass over B x k.
+    fix_lower = np.isnan(lower) & ~has_nan
+    if np.any(fix_lower):
+        lower = np.where(fix_lower, np.quantile(replicates, tail, axis=0, method="lower"), lower)
+    fix_upper = np.isnan(upper) & ~has_nan
+    if np.any(fix_upper):
+        upper = np.where(
+            fix_upper, np.quantile(replicates, 1.0 - tail, axis=0, method="higher"), upper
+        )
     return BootstrapResult(
         estimate=_as_result(estimate),
         lower=_as_result(lower),
