@@ -224,7 +224,10 @@ def _group_table(
         "negatives": (raw[:, 1] + raw[:, 3]).astype(np.int64),
         "small": data.rows < min_rows,
     }
-    low_b, up_b = percentile_interval(data.replicates, confidence)
+    # Bootstrap bounds only for metrics without a closed-form interval (rates use Wilson).
+    boot_cols = [m for m, name in enumerate(engine.metrics) if name not in RATES]
+    reps = None if data.replicates is None else data.replicates[:, :, boot_cols]
+    low_b, up_b = percentile_interval(reps, confidence)
     for m, metric in enumerate(engine.metrics):
         columns[metric] = data.point[:, m]
         if metric in RATES:
@@ -233,7 +236,7 @@ def _group_table(
             n = counts[:, [_CONFUSION.index(c) for c in den]].sum(axis=1)
             low, up = wilson_interval(x, n, confidence=confidence)
         elif np.ndim(low_b) == 2:
-            low, up = low_b[:, m], up_b[:, m]
+            low, up = low_b[:, boot_cols.index(m)], up_b[:, boot_cols.index(m)]
         else:
             low = up = np.full(view.size, np.nan)
         columns[f"{metric}_lower"] = low
