@@ -35,11 +35,13 @@ def _run(server: ChatServer, tmp_path: Path, count: int, **settings: Any) -> lis
     defaults.update(settings)
 
     async def go() -> None:
-        with RunLog(tmp_path / "log.jsonl") as log:
-            await execute(
-                make_attempts(count), target, detector_registry(), log, RunSettings(**defaults)
-            )
-        await target.aclose()
+        try:
+            with RunLog(tmp_path / "log.jsonl") as log:
+                await execute(
+                    make_attempts(count), target, detector_registry(), log, RunSettings(**defaults)
+                )
+        finally:
+            await target.aclose()
 
     asyncio.run(go())
     return read_log(tmp_path / "log.jsonl")

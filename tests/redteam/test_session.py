@@ -58,11 +58,11 @@ def test_resume_after_sigkill_neither_repeats_nor_loses(serve: Serve, tmp_path: 
 
     def respond(request: Mapping[str, Any], number: int) -> Reply:
         seen[last_user_text(request)] += 1
-        return Reply(text="I can't do that.", delay=0.02)
+        return Reply(text="I can't do that.", delay=0.03)
 
     server = serve(respond)
     run_dir = tmp_path / "run"
-    total = 200
+    total = 400
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, server.base_url, str(run_dir), str(total)]
     )

@@ -4,7 +4,8 @@ Durability guarantee: every finished attempt is written with one ``write`` call 
 flushed to the operating system before the next one is accepted, so killing the
 process loses nothing that was logged. ``fsync`` (which only matters if the machine
 itself loses power) runs at most every ``fsync_interval`` seconds and at close,
-because an fsync per line would cap a run at the disk's sync rate. A line torn by a
+because an fsync per line would cap a run at the disk's sync rate; it runs on a
+helper thread so the event loop never waits for the disk. A line torn by a
 crash mid-write is dropped on reading and its attempt is simply run again.
 """
 
@@ -14,6 +15,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
@@ -30,19 +32,23 @@ class RunLog:
         self._handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self._fsync_interval = fsync_interval
         self._last_sync = time.monotonic()
+        self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ombud-fsync")
+        self._pending: Future[None] | None = None
 
     def append(self, attempt: Attempt) -> None:
         line = json.dumps(attempt_to_dict(attempt), ensure_ascii=False) + "\n"
         self._handle.write(line)
         self._handle.flush()
         now = time.monotonic()
-        if now - self._last_sync >= self._fsync_interval:
-            os.fsync(self._handle.fileno())
+        idle = self._pending is None or self._pending.done()
+        if idle and now - self._last_sync >= self._fsync_interval:
+            self._pending = self._syncer.submit(os.fsync, self._handle.fileno())
             self._last_sync = now
 
     def close(self) -> None:
         if not self._handle.closed:
             self._handle.flush()
+            self._syncer.shutdown(wait=True)
             os.fsync(self._handle.fileno())
             self._handle.close()
 

@@ -155,8 +155,10 @@ async def _run_one(
                     tries=tries,
                 )
             backoff = min(settings.backoff_max, settings.backoff_base * 2 ** (tries - 1))
-            delay = exc.retry_after if exc.retry_after is not None else backoff
-            await asyncio.sleep(min(settings.backoff_max, delay) * (1.0 + 0.1 * rng.random()))
+            # A server's Retry-After is honoured in full (up to ten minutes), not capped by
+            # our own backoff ceiling; jitter only ever lengthens the wait.
+            delay = min(600.0, exc.retry_after) if exc.retry_after is not None else backoff
+            await asyncio.sleep(delay * (1.0 + 0.1 * rng.random()))
             continue
         answered = replace(
             attempt,

@@ -1,0 +1,130 @@
+"""Throughput of the red-team runner against a local server that answers after 50 ms.
+
+Little's law bounds throughput at concurrency / latency = 64 / 0.05 s = 1,280
+attempts/s. The server runs in its own process (so it does not share our GIL); what
+it sustains is measured first with a bare asyncio keep-alive client, and Ombud's
+throughput is reported against the smaller of the two bounds. Harness CPU time per
+attempt is the process CPU time of the run divided by the attempts.
+
+Run: ``python bench/redteam_throughput.py [--concurrency 64] [--repeat 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from ombud.redteam import (
+    OpenAIChatTarget,
+    Plan,
+    RunSettings,
+    build_plan,
+    detector_registry,
+    mutator_registry,
+    probe_registry,
+    run_plan,
+)
+from ombud.redteam.testing import ChatServer, fixed_delay_responder
+
+DELAY = 0.05
+
+
+def _serve(port_queue: multiprocessing.Queue[int], stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]
+    server = ChatServer(fixed_delay_responder(DELAY)).start()
+    port_queue.put(server.port)
+    stop.wait()
+    server.stop()
+
+
+async def _raw_client(port: int, concurrency: int, seconds: float) -> float:
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]}).encode()
+    request = (
+        f"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+        f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def one() -> None:
+        nonlocal done
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while time.perf_counter() < deadline:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            done += 1
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(concurrency)))
+    return done / (time.perf_counter() - started)
+
+
+def _plan(copies: int) -> Plan:
+    """Every single-turn built-in probe under every single mutator, repeated ``copies`` times."""
+    single_turn = [
+        p for p in probe_registry().values() if all(len(a.user_turns) == 1 for a in p.attempts())
+    ]
+    chains = [[m] for m in mutator_registry().values() if m.id != "many_shot"]
+    plan = build_plan(single_turn, chains)
+    return Plan(plan.attempts * copies, plan.problems)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=4, help="plan size multiplier")
+    args = parser.parse_args()
+    ports: multiprocessing.Queue[int] = multiprocessing.Queue()  # type: ignore[type-arg]
+    stop = multiprocessing.Event()
+    process = multiprocessing.Process(target=_serve, args=(ports, stop), daemon=True)
+    process.start()
+    port = ports.get(timeout=30)
+    try:
+        bound = args.concurrency / DELAY
+        sustained = asyncio.run(_raw_client(port, args.concurrency, 5.0))
+        plan = _plan(args.copies)
+        rates, cpu = [], []
+        for _ in range(args.repeat):
+            with tempfile.TemporaryDirectory() as folder:
+                target = OpenAIChatTarget(base_url=f"http://127.0.0.1:{port}/v1", model="m")
+                cpu0, wall0 = time.process_time(), time.perf_counter()
+                ran = run_plan(
+                    Path(folder),
+                    plan,
+                    target,
+                    detector_registry(),
+                    RunSettings(concurrency=args.concurrency),
+                )
+                wall, used = time.perf_counter() - wall0, time.process_time() - cpu0
+            rates.append(ran / wall)
+            cpu.append(used / ran * 1000)
+        reference = min(bound, sustained)
+        best = max(rates)
+        print(
+            f"attempts per run: {ran}; concurrency {args.concurrency}; "
+            f"server delay {DELAY * 1000:.0f} ms"
+        )
+        print(
+            f"Little's-law bound: {bound:.0f}/s; server sustains (bare client): {sustained:.0f}/s"
+        )
+        print(
+            f"Ombud: median {statistics.median(rates):.0f}/s, best {best:.0f}/s "
+            f"= {best / reference:.0%} of {reference:.0f}/s"
+        )
+        print(f"harness CPU per attempt: median {statistics.median(cpu):.2f} ms")
+    finally:
+        stop.set()
+        process.join(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
