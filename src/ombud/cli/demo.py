@@ -1,17 +1,26 @@
-"""``ombud demo``: build the demo workspace and print the classified portfolio."""
+"""``ombud demo``: build the demo workspace and print what happened, step by step."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from ombud.cli._state import emit_json, os_user, state_of
 from ombud.cli.render import render_portfolio
-from ombud.services.demo import DEMO_ADMIN, run_demo
+from ombud.services.demo import DEMO_ADMIN, DemoReport, run_demo
 
 __all__ = ["register"]
+
+OUTCOME_STYLE = {"pass": "green", "fail": "bold red", "insufficient": "yellow", "concern": "yellow"}
+
+
+def _styled(outcome: str) -> str:
+    return f"[{OUTCOME_STYLE.get(outcome, '')}]{outcome}[/]"
 
 
 def demo_cmd(
@@ -22,18 +31,34 @@ def demo_cmd(
     fresh: Annotated[bool, typer.Option(help="Start from an empty workspace.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Build a realistic portfolio from real public data sets, classify it, print it."""
+    """Run the whole flow on a portfolio built from real public data sets, and print it."""
     state = state_of(ctx)
     with state.out.status("building the demo portfolio") as status:
         report = run_demo(
             workspace, fresh=fresh, os_user=os_user(), progress=lambda msg: status.update(msg)
         )
     if as_json:
-        emit_json(
-            {"workspace": str(report.workspace), "systems": report.systems, "notes": report.notes}
-        )
+        emit_json(asdict(report))
         return
     out = state.out
+    _portfolio(out, report)
+    _audits(out, report)
+    _gates(out, report)
+    _reviews(out, report)
+    _findings_and_incidents(out, report)
+    for note in report.notes:
+        out.print(f"[yellow]note:[/] {note}")
+    w = report.workspace
+    out.print(
+        f"\nworkspace: {w} (admin: {DEMO_ADMIN}; every person of the demo can act "
+        f"with --as NAME). Try:\n  ombud -w {w} system show recidivism-risk\n"
+        f"  ombud -w {w} gate check recidivism-risk\n"
+        f"  ombud -w {w} review list\n  ombud -w {w} incident list\n"
+        f"  ombud -w {w} audit-log verify"
+    )
+
+
+def _portfolio(out: Console, report: DemoReport) -> None:
     render_portfolio(
         out,
         [
@@ -45,7 +70,9 @@ def demo_cmd(
             for s in report.systems
         ],
     )
-    for system in sorted(report.systems, key=lambda s: (s["classification"] or {}).get("tier", 9)):
+    for system in sorted(
+        report.systems, key=lambda s: ((s["classification"] or {}).get("tier", 9), s["id"])
+    ):
         c = system["classification"]
         if not c:
             continue
@@ -57,18 +84,92 @@ def demo_cmd(
             out.print(f"  • {reason['text']}  [dim][{reason['citation']}][/]")
         for regime in c["result"]["other_regimes"]:
             out.print(f"  • also: {regime['title']}  [dim][{regime['citation']}][/]")
-        out.print(
-            f"  obligations: {len(c['result']['obligations'])} "
-            f"({', '.join(o['id'] for o in c['result']['obligations'][:6])}"
-            f"{', ...' if len(c['result']['obligations']) > 6 else ''})"
+        obligations = [o["id"] for o in c["result"]["obligations"]]
+        more = ", ..." if len(obligations) > 6 else ""
+        out.print(f"  obligations: {len(obligations)} ({', '.join(obligations[:6])}{more})")
+
+
+def _single_attribute(name: str) -> bool:
+    return "+" not in name.split(".")[1]
+
+
+def _audits(out: Console, report: DemoReport) -> None:
+    if not report.audits:
+        return
+    table = Table(title="\nFairness audits recorded as evidence", title_justify="left")
+    for column in ("system", "data and model", "rules failed or of concern (single attributes)"):
+        table.add_column(column)
+    for item in report.audits:
+        failed = [
+            f"{k.removeprefix('fairness.')} {_styled(v)}"
+            for k, v in item["verdicts"].items()
+            if v in ("fail", "concern") and _single_attribute(k)
+        ]
+        table.add_row(item["system_id"], item["description"], ", ".join(failed) or "none")
+    out.print(table)
+
+
+def _gates(out: Console, report: DemoReport) -> None:
+    if not report.gates:
+        return
+    table = Table(title="\nLaunch gates (default policy pack)", title_justify="left")
+    for column in ("system", "tier", "gate", "failed checks"):
+        table.add_column(column)
+    for gate in report.gates:
+        failed = [c["id"] for c in gate["checks"] if c["outcome"] == "fail"]
+        table.add_row(
+            gate["system_id"], str(gate["tier"]), _styled(gate["outcome"]), ", ".join(failed) or "-"
         )
-    for note in report.notes:
-        out.print(f"[yellow]note:[/] {note}")
-    out.print(
-        f"\nworkspace: {report.workspace}  (users: {DEMO_ADMIN} is admin; try "
-        f"`ombud -w {report.workspace} system show recidivism-risk` or "
-        f"`ombud -w {report.workspace} audit-log verify`)"
-    )
+    out.print(table)
+
+
+def _reviews(out: Console, report: DemoReport) -> None:
+    for review in report.reviews:
+        out.print(
+            f"\n[bold]Review #{review['id']}[/] of {review['system_id']}@"
+            f"{review['version']}: {_decision(review['decision'])} by "
+            f"{review['decided_by']}: {review['rationale']}"
+        )
+        for vote in review["votes"]:
+            out.print(
+                f"  • {vote['reviewer']} ({vote['capacity']}): {vote['vote']}: {vote['rationale']}"
+            )
+
+
+def _decision(decision: str | None) -> str:
+    style = "bold red" if decision == "reject" else "green"
+    return f"[{style}]{decision}[/]"
+
+
+def _findings_and_incidents(out: Console, report: DemoReport) -> None:
+    if report.findings:
+        table = Table(title="\nOpen findings", title_justify="left")
+        for column in ("#", "system", "finding", "owner", "due", "source"):
+            table.add_column(column)
+        for f in report.findings:
+            table.add_row(
+                str(f["id"]),
+                f["system_id"],
+                f["title"],
+                f["owner"],
+                str(f["due_date"]),
+                f["source_ref"],
+            )
+        out.print(table)
+    for incident in report.incidents:
+        clock: dict[str, Any] = incident.get("art73_clock") or {}
+        days_left = clock.get("remaining_seconds", 0) / 86400
+        out.print(
+            f"\n[bold]Incident #{incident['id']}[/]: {incident['title']} "
+            f"({', '.join(incident['systems'])}, severity {incident['severity']})"
+        )
+        if clock:
+            out.print(
+                f"  {clock['citation']}: deadline {clock['deadline'][:16]} UTC, "
+                f"{days_left:.1f} days left, {clock['state']}"
+            )
+        for entry in incident["timeline"]:
+            out.print(f"  • {entry['at'][:16]} {entry['kind']}: {entry['text']}")
 
 
 def register(app: typer.Typer) -> None:

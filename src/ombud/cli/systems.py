@@ -120,17 +120,16 @@ def list_cmd(
         emit_json(items)
         return
     table = Table()
-    for column in ("id", "name", "domain", "owner", "tier", "EU AI Act", "status"):
-        table.add_column(column, no_wrap=column in {"id", "EU AI Act", "status"})
+    for column in ("id", "tier", "EU AI Act", "status", "owner", "domain"):
+        table.add_column(column, no_wrap=column in {"id", "status", "owner"})
     for s in items:
         table.add_row(
             s["id"],
-            s["name"],
-            s["domain"],
-            s["owner"],
             str(s["tier"]) if s["tier"] else "-",
             s["eu_category"] or "unclassified",
             s["status"],
+            s["owner"],
+            s["domain"],
         )
     state.out.print(table)
 

@@ -1,9 +1,7 @@
-"""The main job, ``ombud demo``: a realistic portfolio built from real public data.
+"""Demo step 1: people and a portfolio registered from manifests, versioned, classified.
 
-Each system is registered from a manifest (the same GitOps path a team would use),
-versioned with its training data pinned by the sha256 of the real file it was built
-on, classified, and moved through the lifecycle by the people who may do so. Later
-capabilities (audits, gates, red-teaming) add steps to ``run_demo``.
+Each system is registered from a manifest (the same GitOps path a team would use) and
+versioned with its training data pinned by the sha256 of the real file it was built on.
 """
 
 from __future__ import annotations
@@ -18,11 +16,11 @@ from typing import Any
 from ombud.datasets import DatasetNotFoundError, load
 from ombud.governance import VersionSpec, parse_system_manifest
 from ombud.services import classification, systems, workspaces
-from ombud.services.context import AppContext, open_context
+from ombud.services.context import AppContext
 from ombud.store import SETTINGS_FILE, WorkspaceError
 from ombud.yamlsource import parse_yaml
 
-__all__ = ["DEMO_ADMIN", "DemoReport", "run_demo"]
+__all__ = ["DEMO_ADMIN", "PEOPLE", "VERSIONS", "DemoReport", "build_portfolio", "fresh_folder"]
 
 DEMO_ADMIN = "ada"
 
@@ -32,6 +30,8 @@ PEOPLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("olivia", "Olivia Brandt, model owner (credit risk)", ("owner",)),
     ("hana", "Hana Sato, model owner (people and channels)", ("owner",)),
     ("rex", "Rex Okafor, review board member", ("reviewer",)),
+    ("dana", "Dana Kowalski, statistician (domain expert)", ("reviewer",)),
+    ("cora", "Cora Mensah, community representative", ("reviewer",)),
     ("audrey", "Audrey Lambert, internal auditor", ("auditor",)),
 )
 
@@ -49,25 +49,21 @@ VERSIONS: dict[str, tuple[str, str | None, str]] = {
     "spam-filter": ("7.2.0", None, "vendor model, no training data shared"),
 }
 
-# (system, target status, who, reason)
-MOVES: tuple[tuple[str, str, str, str], ...] = (
-    ("spam-filter", "in_review", "hana", "vendor due diligence complete"),
-    ("spam-filter", "approved", "lena", "minimal risk; vendor contract covers incidents"),
-    ("spam-filter", "deployed", "hana", "rolled out to all mailboxes"),
-    ("support-assistant", "in_review", "hana", "ready for red-team review"),
-    ("recidivism-risk", "in_review", "omar", "requesting pre-deployment review"),
-    ("mortgage-underwriting", "in_review", "olivia", "model validation finished"),
-)
-
 
 @dataclass
 class DemoReport:
     workspace: Path
     systems: list[dict[str, Any]] = field(default_factory=list)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+    gates: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    incidents: list[dict[str, Any]] = field(default_factory=list)
+    redteam: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
-def _fresh_folder(root: Path) -> None:
+def fresh_folder(root: Path) -> None:
     if not root.exists():
         return
     if not (root / SETTINGS_FILE).exists() and any(root.iterdir()):
@@ -79,7 +75,7 @@ def _fresh_folder(root: Path) -> None:
 
 
 def _manifests() -> list[tuple[str, str]]:
-    folder = resources.files("ombud.services").joinpath("demo_portfolio")
+    folder = resources.files("ombud.services.demo").joinpath("portfolio")
     return sorted(
         (entry.name, entry.read_text(encoding="utf-8"))
         for entry in folder.iterdir()
@@ -87,32 +83,12 @@ def _manifests() -> list[tuple[str, str]]:
     )
 
 
-def run_demo(
-    root: Path,
-    *,
-    fresh: bool,
-    os_user: str,
-    progress: Callable[[str], None] = lambda _: None,
-) -> DemoReport:
-    if fresh:
-        _fresh_folder(root)
-    workspace, _, _ = workspaces.init_workspace(
-        root, database_url=None, admin=DEMO_ADMIN, os_user=os_user
-    )
-    report = DemoReport(workspace.root)
-    context = open_context(workspace)
-    try:
-        _people(context)
-        new = _portfolio(context, report, progress)
-        for system_id, target, who, reason in MOVES:
-            if system_id in new:  # a re-run leaves systems where people have moved them
-                systems.transition_system(context, context.actor(who), system_id, target, reason)
-        report.systems = [
-            systems.get_system(context, s["id"]) for s in systems.list_systems(context)
-        ]
-    finally:
-        context.close()
-    return report
+def build_portfolio(
+    context: AppContext, report: DemoReport, progress: Callable[[str], None]
+) -> set[str]:
+    """People, then the systems; returns the ids registered in this run."""
+    _people(context)
+    return _portfolio(context, report, progress)
 
 
 def _people(context: AppContext) -> None:
@@ -129,7 +105,7 @@ def _portfolio(
     """Register, version and classify every demo system; return the newly registered ones."""
     new: set[str] = set()
     for filename, text in _manifests():
-        manifest = parse_system_manifest(parse_yaml(text, f"demo_portfolio/{filename}"))
+        manifest = parse_system_manifest(parse_yaml(text, f"portfolio/{filename}"))
         owner = context.actor(manifest.profile.owner)
         progress(f"registering {manifest.system_id}")
         if systems.apply_manifest(context, owner, manifest)[0] == "registered":

@@ -1,0 +1,47 @@
+"""The main job, ``ombud demo``: the whole flow on a realistic portfolio from real data.
+
+register → classify → audit (real models, real data) → gate → review board → launch,
+findings and an incident. Each step calls the same services as the CLI; ``ombud demo``
+only renders the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ombud.services import systems, workspaces
+from ombud.services.context import open_context
+from ombud.services.demo._audits import audit_portfolio
+from ombud.services.demo._board import run_board
+from ombud.services.demo._portfolio import DEMO_ADMIN, DemoReport, build_portfolio, fresh_folder
+
+__all__ = ["DEMO_ADMIN", "DemoReport", "run_demo"]
+
+
+def run_demo(
+    root: Path,
+    *,
+    fresh: bool,
+    os_user: str,
+    progress: Callable[[str], None] = lambda _: None,
+) -> DemoReport:
+    """Build the demo workspace; a re-run without ``fresh`` leaves existing systems alone."""
+    if fresh:
+        fresh_folder(root)
+    workspace, _, _ = workspaces.init_workspace(
+        root, database_url=None, admin=DEMO_ADMIN, os_user=os_user
+    )
+    report = DemoReport(workspace.root)
+    context = open_context(workspace)
+    try:
+        new = build_portfolio(context, report, progress)
+        if new:  # the later steps tell one story, once, on a freshly registered portfolio
+            audit_portfolio(context, report, progress)
+            run_board(context, report, progress)
+        report.systems = [
+            systems.get_system(context, s["id"]) for s in systems.list_systems(context)
+        ]
+    finally:
+        context.close()
+    return report
