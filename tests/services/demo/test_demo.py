@@ -1,0 +1,98 @@
+"""The main job end to end on SQLite: the story the README promises actually happens.
+
+Oracles: the published disparities the audits must reproduce come from ProPublica
+(COMPAS) and Bertrand & Mullainathan (2004); the rest are the domain rules themselves
+(a rejected system stays out of production, a condition becomes a finding, Art. 73(2)
+gives 15 days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from ombud.services import audit_log
+from ombud.services.context import open_context
+from ombud.services.demo import DemoReport, run_demo
+from ombud.store import open_workspace
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
+    return run_demo(tmp_path_factory.mktemp("demo") / "ws", fresh=True, os_user="tester")
+
+
+def _system(report: DemoReport, system_id: str) -> dict[str, object]:
+    return next(s for s in report.systems if s["id"] == system_id)
+
+
+def test_portfolio_is_classified_and_moved(demo: DemoReport) -> None:
+    status = {s["id"]: s["status"] for s in demo.systems}
+    assert status == {
+        "benefit-eligibility": "suspended",
+        "mortgage-underwriting": "proposed",
+        "recidivism-risk": "rejected",
+        "resume-screening": "proposed",
+        "spam-filter": "deployed",
+        "support-assistant": "proposed",
+    }
+    tiers = {s["id"]: s["classification"]["tier"] for s in demo.systems}  # type: ignore[index]
+    assert tiers["recidivism-risk"] == 1
+    assert tiers["spam-filter"] == 4
+
+
+def test_audits_reproduce_the_published_disparities(demo: DemoReport) -> None:
+    compas = next(a for a in demo.audits if a["system_id"] == "recidivism-risk")
+    assert compas["verdicts"]["fairness.race.fpr_ratio"] == "fail"
+    resumes = next(a for a in demo.audits if a["system_id"] == "resume-screening")
+    # 157/2435 vs 235/2435 callbacks: ratio 0.668 (Bertrand & Mullainathan 2004, Table 1).
+    assert resumes["metrics"]["fairness.race.selection_rate.ratio_min"] == pytest.approx(
+        157 / 235, abs=1e-12
+    )
+
+
+def test_gate_blocks_the_recidivism_score_and_the_board_rejects_it(demo: DemoReport) -> None:
+    gate = next(g for g in demo.gates if g["system_id"] == "recidivism-risk")
+    assert gate["outcome"] == "fail"
+    failed = {c["id"] for c in gate["checks"] if c["outcome"] == "fail"}
+    assert "rule:fairness-fpr-parity" in failed
+    review = next(r for r in demo.reviews if r["system_id"] == "recidivism-risk")
+    assert review["decision"] == "reject"
+    assert {v["vote"] for v in review["votes"]} == {"reject"}
+
+
+def test_conditional_approval_becomes_a_finding(demo: DemoReport) -> None:
+    review = next(r for r in demo.reviews if r["system_id"] == "spam-filter")
+    assert review["decision"] == "approve_with_conditions"
+    finding = next(f for f in demo.findings if f["source_ref"] == f"review:{review['id']}")
+    assert (finding["owner"], finding["status"]) == ("hana", "open")
+
+
+def test_incident_clock_is_fifteen_days_from_awareness(demo: DemoReport) -> None:
+    incident = demo.incidents[0]
+    clock = incident["art73_clock"]
+    aware = dt.datetime.fromisoformat(clock["aware_at"])
+    assert dt.datetime.fromisoformat(clock["deadline"]) - aware == dt.timedelta(days=15)
+    assert clock["state"] == "running"
+
+
+def test_audit_log_verifies_and_a_rerun_changes_nothing(demo: DemoReport) -> None:
+    workspace = open_workspace(demo.workspace)
+    context = open_context(workspace)
+    try:
+        before = audit_log.verify_log(context)
+        assert before.ok, before.problem
+    finally:
+        context.close()
+    again = run_demo(Path(demo.workspace), fresh=False, os_user="tester")
+    assert [s["status"] for s in again.systems] == [s["status"] for s in demo.systems]
+    context = open_context(workspace)
+    try:
+        after = audit_log.verify_log(context)
+    finally:
+        context.close()
+    assert (after.ok, after.events) == (True, before.events)
