@@ -154,3 +154,24 @@ def test_import_promptfoo(tmp_path: Path) -> None:
         "hit",
         "miss",
     ]
+
+
+def test_judge_option_adds_the_judge_detector(server: ChatServer, tmp_path: Path) -> None:
+    with ChatServer(lambda r, n: Reply(text="UNSAFE")) as judge:
+        result = _run(
+            server,
+            tmp_path / "j",
+            "--judge-option",
+            f"base_url={judge.base_url}",
+            "--judge-option",
+            "model=judge",
+            "--judge-option",
+            "api_key=hidden",
+        )
+        assert result.exit_code == 0, result.output
+        assert judge.requests > 0
+    attempts = read_log(tmp_path / "j" / "attempts.jsonl")
+    assert all(
+        any(r.detector == "judge" and r.outcome.value == "hit" for r in a.results) for a in attempts
+    )
+    assert "hidden" not in (tmp_path / "j" / "run.json").read_text()

@@ -74,7 +74,11 @@ def _settings(spec: dict[str, Any]) -> RunSettings:
 
 
 def _execute(
-    run_dir: Path, spec: dict[str, Any], target_options: dict[str, Any], resume: bool
+    run_dir: Path,
+    spec: dict[str, Any],
+    target_options: dict[str, Any],
+    resume: bool,
+    judge_options: dict[str, Any] | None = None,
 ) -> None:
     plan = plan_from_spec(spec)
     for problem in plan.problems:
@@ -95,7 +99,9 @@ def _execute(
             run_dir,
             plan,
             target,
-            detectors_for(spec.get("secrets", [])),
+            detectors_for(
+                spec.get("secrets", []), {**spec.get("judge_options", {}), **(judge_options or {})}
+            ),
             _settings(spec),
             resume=resume,
             spec=spec,
@@ -140,6 +146,13 @@ def run(
     secret: Annotated[
         list[str], typer.Option(help="Secret planted in the target's system prompt.")
     ] = [],  # noqa: B006
+    judge_option: Annotated[
+        list[str],
+        typer.Option(
+            "--judge-option",
+            help="key=value for an OpenAI-compatible judge model; adds the 'judge' detector.",
+        ),
+    ] = [],  # noqa: B006
     concurrency: int = 8,
     requests_per_minute: Annotated[float | None, typer.Option("--rpm")] = None,
     tokens_per_minute: Annotated[float | None, typer.Option("--tpm")] = None,
@@ -161,6 +174,7 @@ def run(
             "probes": probe,
             "mutators": mutator,
             "secrets": secret,
+            "judge_options": _options(judge_option),
             "seed": seed,
             "settings": {
                 "concurrency": concurrency,
@@ -186,7 +200,13 @@ def run(
             )
             return
         write_spec(out, spec)
-        _execute(out, read_spec(out), spec["target_options"], resume=False)
+        _execute(
+            out,
+            read_spec(out),
+            spec["target_options"],
+            resume=False,
+            judge_options=spec["judge_options"],
+        )
     except RedteamError as exc:
         raise _fail(exc) from exc
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import fnmatch
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ombud.redteam._detectors import CanaryDetector
 from ombud.redteam._errors import RedteamError, UnknownPluginError
+from ombud.redteam._judge import JudgeDetector
 from ombud.redteam._plan import Plan, build_plan
 from ombud.redteam._protocols import Detector, Mutator, Probe, Target
 from ombud.redteam._registry import (
@@ -40,13 +42,20 @@ SPEC_NAME = "run.json"
 _SECRET_WORDS = ("key", "token", "secret", "password", "authorization")
 
 
-def public_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
-    options = {
+def _public(options: Mapping[str, Any]) -> dict[str, Any]:
+    return {
         k: v
-        for k, v in dict(spec.get("target_options", {})).items()
+        for k, v in options.items()
         if k.lower().endswith("_env") or not any(word in k.lower() for word in _SECRET_WORDS)
     }
-    return {**spec, "target_options": options}
+
+
+def public_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **spec,
+        "target_options": _public(spec.get("target_options", {})),
+        "judge_options": _public(spec.get("judge_options", {})),
+    }
 
 
 def select_probes(patterns: Sequence[str]) -> list[Probe]:
@@ -71,17 +80,27 @@ def _chains(chains: Sequence[str]) -> list[list[Mutator]]:
 
 
 def plan_from_spec(spec: Mapping[str, Any]) -> Plan:
-    return build_plan(
+    plan = build_plan(
         select_probes(spec.get("probes", [])),
         _chains(spec.get("mutators", [])),
         seed=int(spec.get("seed", 0)),
         include_baseline=bool(spec.get("include_baseline", True)),
     )
+    if not spec.get("judge_options"):
+        return plan
+    # The judge scores every attempt in addition to the probe's own detectors; detectors
+    # are not part of an attempt's id, so resume still matches.
+    judged = tuple(replace(a, detectors=(*a.detectors, "judge")) for a in plan.attempts)
+    return Plan(judged, plan.problems)
 
 
-def detectors_for(secrets: Sequence[str]) -> dict[str, Detector]:
+def detectors_for(
+    secrets: Sequence[str], judge_options: Mapping[str, Any] | None = None
+) -> dict[str, Detector]:
     detectors = detector_registry()
     detectors["canary"] = CanaryDetector(tuple(secrets))
+    if judge_options:
+        detectors["judge"] = JudgeDetector(make_target("openai", judge_options))
     return detectors
 
 
