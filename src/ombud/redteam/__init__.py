@@ -7,6 +7,12 @@ set, and reduce the log to attack success rates with Wilson intervals, run compa
 an HTML report and an ``EvidenceDraft`` for the workspace. See docs/redteam.md.
 """
 
+from ombud.redteam._accuracy import (
+    DetectorAccuracy,
+    LabelledResponse,
+    load_labels,
+    measure_accuracy,
+)
 from ombud.redteam._attempt import (
     Attempt,
     AttemptStatus,
@@ -16,6 +22,13 @@ from ombud.redteam._attempt import (
     attempt_from_dict,
     attempt_to_dict,
 )
+from ombud.redteam._detectors import (
+    CanaryDetector,
+    FabricationDetector,
+    PersonalDataDetector,
+    RefusalDetector,
+    RegexDetector,
+)
 from ombud.redteam._errors import (
     PluginError,
     PromptSetError,
@@ -24,8 +37,12 @@ from ombud.redteam._errors import (
     TargetError,
     UnknownPluginError,
 )
+from ombud.redteam._evidence import evidence_draft
+from ombud.redteam._importers import import_garak, import_promptfoo, probe_from_csv
+from ombud.redteam._judge import DEFAULT_RUBRIC, JudgeDetector
 from ombud.redteam._log import RunLog, latest_attempts, read_log
 from ombud.redteam._plan import Plan, build_plan
+from ombud.redteam._probe_base import PromptSpec, StaticProbe
 from ombud.redteam._protocols import (
     Detector,
     Mutator,
@@ -42,6 +59,7 @@ from ombud.redteam._registry import (
     probe_registry,
     target_factories,
 )
+from ombud.redteam._report import render_report
 from ombud.redteam._results import (
     BiasResult,
     ComparisonRow,
@@ -55,28 +73,39 @@ from ombud.redteam._session import Estimate, estimate, read_manifest, run_plan
 from ombud.redteam._targets import CallableTarget, OpenAIChatTarget, RestTarget, SubprocessTarget
 
 __all__ = [
+    "DEFAULT_RUBRIC",
     "Attempt",
     "AttemptStatus",
     "BiasResult",
     "CallableTarget",
+    "CanaryDetector",
     "ComparisonRow",
     "Detector",
+    "DetectorAccuracy",
     "DetectorResult",
     "Estimate",
+    "FabricationDetector",
+    "JudgeDetector",
+    "LabelledResponse",
     "Mutator",
     "OpenAIChatTarget",
     "Outcome",
+    "PersonalDataDetector",
     "Plan",
     "PluginError",
     "Probe",
     "ProbeInfo",
     "PromptSetError",
+    "PromptSpec",
     "RateRow",
     "RedteamError",
+    "RefusalDetector",
+    "RegexDetector",
     "RestTarget",
     "RunLog",
     "RunSettings",
     "RunStopped",
+    "StaticProbe",
     "SubprocessTarget",
     "Target",
     "TargetAuthError",
@@ -92,13 +121,20 @@ __all__ = [
     "compare_runs",
     "detector_registry",
     "estimate",
+    "evidence_draft",
+    "import_garak",
+    "import_promptfoo",
     "latest_attempts",
+    "load_labels",
     "lookup",
+    "measure_accuracy",
     "mutator_registry",
     "paired_bias",
+    "probe_from_csv",
     "probe_registry",
     "read_log",
     "read_manifest",
+    "render_report",
     "run_plan",
     "score_attempt",
     "target_factories",
