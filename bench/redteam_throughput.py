@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from ombud.redteam import (
+    CallableTarget,
     OpenAIChatTarget,
     Plan,
     RunSettings,
@@ -107,6 +108,23 @@ def main() -> None:
                 wall, used = time.perf_counter() - wall0, time.process_time() - cpu0
             rates.append(ran / wall)
             cpu.append(used / ran * 1000)
+
+        # The same plan through a Python callable that sleeps 50 ms: the harness without HTTP.
+        async def sleepy(turns: object) -> str:
+            await asyncio.sleep(DELAY)
+            return "I cannot help with that."
+
+        with tempfile.TemporaryDirectory() as folder:
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            ran_local = run_plan(
+                Path(folder),
+                plan,
+                CallableTarget(sleepy),
+                detector_registry(),
+                RunSettings(concurrency=args.concurrency),
+            )
+            local_rate = ran_local / (time.perf_counter() - wall0)
+            local_cpu = (time.process_time() - cpu0) / ran_local * 1000
         reference = min(bound, sustained)
         best = max(rates)
         print(
@@ -121,6 +139,10 @@ def main() -> None:
             f"= {best / reference:.0%} of {reference:.0f}/s"
         )
         print(f"harness CPU per attempt: median {statistics.median(cpu):.2f} ms")
+        print(
+            f"without HTTP (callable target, 50 ms): {local_rate:.0f}/s = "
+            f"{local_rate / bound:.0%} of {bound:.0f}/s, CPU {local_cpu:.2f} ms/attempt"
+        )
     finally:
         stop.set()
         process.join(timeout=10)
