@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +36,7 @@ from ombud.redteam import estimate as estimate_run
 from ombud.redteam._accuracy import measure_accuracy
 from ombud.redteam._importers import import_garak, import_promptfoo
 from ombud.redteam._report import render_report
+from ombud.redteam._runner import close_detectors
 from ombud.redteam._session import LOG_NAME
 from ombud.redteam._setup import (
     detectors_for,
@@ -240,21 +242,22 @@ def rescore(
     """Score logged responses again with other detectors, without calling the target."""
     try:
         spec = read_spec(run_dir)
-        detectors = detectors_for(secret or spec.get("secrets", []))
+        detectors = detectors_for(secret or spec.get("secrets", []), spec.get("judge_options"))
         attempts = latest_attempts(read_log(run_dir / LOG_NAME))
 
         async def go() -> None:
-            with RunLog(out / LOG_NAME) as log:
-                for attempt in attempts:
-                    if detector:
-                        attempt = attempt.__class__(
-                            **{**attempt.__dict__, "detectors": tuple(detector)}
+            try:
+                with RunLog(out / LOG_NAME) as log:
+                    for attempt in attempts:
+                        if detector:
+                            attempt = replace(attempt, detectors=tuple(detector))
+                        log.append(
+                            await score_attempt(attempt, detectors)
+                            if attempt.response is not None
+                            else attempt
                         )
-                    log.append(
-                        await score_attempt(attempt, detectors)
-                        if attempt.response is not None
-                        else attempt
-                    )
+            finally:
+                await close_detectors(detectors)
 
         out.mkdir(parents=True, exist_ok=True)
         if (out / LOG_NAME).exists():

@@ -52,3 +52,7 @@ class JudgeDetector:
             )
         unsafe = found[0] == "UNSAFE"
         return DetectorResult(self.id, Outcome.HIT if unsafe else Outcome.MISS, float(unsafe))
+
+    async def aclose(self) -> None:
+        """Close the judge's connections (detectors that hold resources offer ``aclose``)."""
+        await self.judge.aclose()

@@ -22,7 +22,7 @@ from ombud.redteam._log import RunLog
 from ombud.redteam._protocols import Detector, Target, TargetReply
 from ombud.redteam._ratelimit import RateLimiter
 
-__all__ = ["RunSettings", "RunStopped", "execute", "score_attempt"]
+__all__ = ["RunSettings", "RunStopped", "close_detectors", "execute", "score_attempt"]
 
 
 class RunStopped(RedteamError):
@@ -97,6 +97,14 @@ async def score_attempt(attempt: Attempt, detectors: Mapping[str, Detector]) -> 
         except Exception as exc:
             results.append(DetectorResult(name, Outcome.UNSCORABLE, note=f"raised {exc!r}"[:300]))
     return replace(attempt, results=tuple(results))
+
+
+async def close_detectors(detectors: Mapping[str, Detector]) -> None:
+    """Release what detectors hold (a judge's HTTP connections); ``aclose`` is optional."""
+    for detector in detectors.values():
+        closer = getattr(detector, "aclose", None)
+        if closer is not None:
+            await closer()
 
 
 @dataclass

@@ -25,7 +25,7 @@ from ombud.redteam._errors import RedteamError
 from ombud.redteam._log import RunLog, finished_ids
 from ombud.redteam._plan import Plan, probe_prompt_hash
 from ombud.redteam._protocols import Detector, Target
-from ombud.redteam._runner import RunSettings, execute
+from ombud.redteam._runner import RunSettings, close_detectors, execute
 
 __all__ = ["LOG_NAME", "MANIFEST_NAME", "Estimate", "estimate", "read_manifest", "run_plan"]
 
@@ -123,6 +123,7 @@ def run_plan(
                 return await execute(pending, target, detectors, log, settings, on_attempt)
         finally:
             await target.aclose()
+            await close_detectors(detectors)
 
     count = asyncio.run(go())
     manifest["finished_at"] = time.time()
