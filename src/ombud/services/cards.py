@@ -1,0 +1,176 @@
+"""Generating documents of a system version from the workspace, and recording them.
+
+The cards engine is pure; this use case is where the record comes from: the inventory,
+the version, its latest classification, its evidence (with the per-group tables each
+fairness audit stored as an artifact), the latest gate evaluation and review, and the
+findings. Recording a document stores it as documentation Evidence on the version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ombud.cards import (
+    Document,
+    EvidenceRecord,
+    FairnessAnalysis,
+    FindingRecord,
+    GateRecord,
+    ReviewRecord,
+    SystemRecord,
+    annex_iv,
+    evidence_draft,
+    model_card,
+    render,
+    system_card,
+)
+from ombud.governance import InvalidInput, SystemProfile
+from ombud.services import evidence as evidence_service
+from ombud.services import findings, gates, reviews, systems
+from ombud.services.context import Actor, AppContext
+
+__all__ = ["DOCUMENTS", "generate", "record_document", "system_record"]
+
+DOCUMENTS = {"model": model_card, "system": system_card, "annex-iv": annex_iv}
+
+
+def _version(system: dict[str, Any], label: str | None) -> dict[str, Any]:
+    versions = system["versions"]
+    if not versions:
+        raise InvalidInput(
+            f"'{system['id']}' has no versions yet; add one with "
+            f"`ombud system version add {system['id']} LABEL`"
+        )
+    if label is None:
+        return dict(versions[-1])
+    for version in versions:
+        if version["label"] == label:
+            return dict(version)
+    known = ", ".join(v["label"] for v in versions)
+    raise InvalidInput(f"'{system['id']}' has no version '{label}'; versions: {known}")
+
+
+def _fairness(context: AppContext, item: EvidenceRecord) -> FairnessAnalysis | None:
+    for artifact in item.artifacts:
+        if artifact.get("name") == "fairness-audit.json":
+            data = json.loads(context.artifacts.get(str(artifact["sha256"])))
+            return FairnessAnalysis.from_audit_json(item.id, data)
+    return None
+
+
+def _conditions(raw: Any) -> tuple[str, ...]:
+    out = []
+    for item in raw or ():
+        if isinstance(item, dict):
+            due = (
+                f" (owner {item.get('owner')}, due {item.get('due')})" if item.get("owner") else ""
+            )
+            out.append(f"{item.get('text', '')}{due}")
+        else:
+            out.append(str(item))
+    return tuple(out)
+
+
+def system_record(
+    context: AppContext, system_id: str, version_label: str | None = None
+) -> SystemRecord:
+    """Everything the workspace holds on one version (the latest when None), as plain data."""
+    system = systems.get_system(context, system_id)
+    version = _version(system, version_label)
+    label = version["label"]
+    evidence = tuple(
+        EvidenceRecord(
+            id=int(e["id"]),
+            kind=e["kind"],
+            summary=e["summary"],
+            engine=e["engine"],
+            engine_version=e["engine_version"],
+            created_at=e["created_at"],
+            metrics=e["metrics"],
+            verdicts=e["verdicts"],
+            parameters=e["parameters"],
+            inputs=tuple(e["inputs"]),
+            artifacts=tuple(e["artifacts"]),
+        )
+        for e in evidence_service.list_evidence(context, system_id)
+        if e["version"] == label
+    )
+    fairness = tuple(
+        a for e in evidence if e.kind == "fairness_audit" if (a := _fairness(context, e))
+    )
+    evaluations = [
+        g for g in gates.list_gate_evaluations(context, system_id) if g.get("version") == label
+    ]
+    gate = None
+    if evaluations:
+        last = evaluations[-1]
+        policy = last.get("policy") or {}
+        gate = GateRecord(
+            outcome=str(last["outcome"]),
+            policy=f"{policy.get('name')}@{policy.get('version')}",
+            evaluated_at=str(last.get("evaluated_at", "")),
+            blocking=tuple(
+                c["id"] for c in last.get("checks", ()) if c["outcome"] in ("fail", "insufficient")
+            ),
+        )
+    own_reviews = [
+        r for r in reviews.list_reviews(context, system_id=system_id) if r["version"] == label
+    ]
+    review = None
+    if own_reviews:
+        last_review = own_reviews[-1]
+        review = ReviewRecord(
+            id=int(last_review["id"]),
+            status=str(last_review["status"]),
+            decision=last_review.get("decision"),
+            rationale=str(last_review.get("rationale") or ""),
+            conditions=_conditions(last_review.get("conditions")),
+            decided_by=last_review.get("decided_by"),
+        )
+    found = tuple(
+        FindingRecord(int(f["id"]), f["title"], f["status"], f["severity"])
+        for f in findings.list_findings(context, system_id=system_id)
+        if f["version"] in (None, label)
+    )
+    return SystemRecord(
+        system_id=system_id,
+        version=label,
+        profile={name: system.get(name) for name in SystemProfile.field_names()},
+        status=system["status"],
+        version_notes=version.get("notes", ""),
+        version_created_at=version.get("created_at", ""),
+        models=tuple(version.get("models") or ()),
+        training_data=tuple(version.get("training_data") or ()),
+        version_history=tuple(v["label"] for v in system["versions"]),
+        transitions=tuple(system["transitions"]),
+        classification=system["classification"],
+        evidence=evidence,
+        fairness=fairness,
+        gate=gate,
+        review=review,
+        findings=found,
+    )
+
+
+def generate(
+    context: AppContext, document: str, system_id: str, version_label: str | None = None
+) -> Document:
+    """``document`` is one of :data:`DOCUMENTS` (``model``, ``system``, ``annex-iv``)."""
+    if document not in DOCUMENTS:
+        raise InvalidInput(f"unknown document '{document}'; known: {', '.join(DOCUMENTS)}")
+    return DOCUMENTS[document](system_record(context, system_id, version_label))
+
+
+def record_document(
+    context: AppContext, actor: Actor, document: Document, fmt: str = "md"
+) -> dict[str, Any]:
+    """Store ``document`` (rendered in ``fmt``) as documentation Evidence on its version."""
+    content = render(document, fmt)
+    return evidence_service.record_evidence(
+        context,
+        actor,
+        document.subject["system_id"],
+        document.subject["version"],
+        evidence_draft(document, content, fmt),
+    )
