@@ -1,0 +1,167 @@
+"""Compliance coverage of a system, and of the whole inventory, from the record.
+
+Coverage reuses the gate's inputs (the policy in force, the latest classification, one
+version's evidence) and the gate's rule outcomes, so the auditor's view and the launch
+decision can never disagree about what the evidence says. Nothing is written: coverage
+is recomputed on demand, and the OSCAL export is how an assessment is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ombud.compliance.catalogs import (
+    FRAMEWORKS,
+    CoverageReport,
+    EvidenceRecord,
+    KindRequirement,
+    RuleOutcome,
+    SystemScope,
+    UnknownFrameworkError,
+    compute_coverage,
+    load_control_catalog,
+    load_crosswalks,
+)
+from ombud.governance.gate import evaluate_gate
+from ombud.services.context import AppContext
+from ombud.services.gates import gate_inputs, resolve_policy
+from ombud.store.models import AISystemRow, ClassificationRow
+
+__all__ = ["GENERATIVE_KINDS", "MATRIX_FRAMEWORKS", "coverage_matrix", "system_coverage"]
+
+#: System kinds to which the NIST AI 600-1 generative-AI profile applies.
+GENERATIVE_KINDS = ("llm_application", "agent", "general_purpose_model")
+#: Columns of the org-level matrix.
+MATRIX_FRAMEWORKS = ("eu-ai-act", "nist-ai-rmf", "iso-42001", "sector-rules")
+
+
+def _check_framework(framework: str) -> None:
+    if framework not in FRAMEWORKS:
+        raise UnknownFrameworkError(
+            f"unknown framework '{framework}'; known: {', '.join(FRAMEWORKS)}"
+        )
+
+
+def system_coverage(
+    context: AppContext,
+    system_id: str,
+    framework: str,
+    *,
+    version: str | None = None,
+    policy_path: str | Path | None = None,
+    now: datetime | None = None,
+) -> CoverageReport:
+    """Coverage of ``framework`` for one version of a system (the latest if None)."""
+    return system_coverages(
+        context, system_id, (framework,), version=version, policy_path=policy_path, now=now
+    )[0]
+
+
+def system_coverages(
+    context: AppContext,
+    system_id: str,
+    frameworks: tuple[str, ...],
+    *,
+    version: str | None = None,
+    policy_path: str | Path | None = None,
+    now: datetime | None = None,
+) -> list[CoverageReport]:
+    for framework in frameworks:
+        _check_framework(framework)
+    as_of = now or datetime.now(UTC)
+    policy = resolve_policy(context, policy_path)
+    with context.read() as session:
+        facts, evidence, version_row = gate_inputs(session, system_id, version)
+        latest = session.execute(
+            select(ClassificationRow)
+            .where(ClassificationRow.system_id == system_id)
+            .order_by(ClassificationRow.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        result = dict(latest.result) if latest else {}
+    gate = evaluate_gate(policy, facts, evidence, as_of)
+    requirements = gate.requirements
+    kinds = [*requirements.evidence, *requirements.documents] if requirements is not None else []
+    scope = SystemScope(
+        obligation_ids=tuple(o["id"] for o in result.get("obligations", ())),
+        regime_ids=tuple(r["id"] for r in result.get("other_regimes", ())),
+        generative=facts.kind in GENERATIVE_KINDS,
+        requirements=tuple(KindRequirement(k.kind, k.max_age_days, k.cites) for k in kinds),
+        rules=tuple(
+            RuleOutcome(c.id, c.outcome, c.cites, c.message, c.evidence_ids)
+            for c in gate.checks
+            if c.category == "rule"
+        ),
+    )
+    records = [EvidenceRecord(e.id, e.kind, e.created_at, e.expires_at) for e in evidence]
+    catalogs = {name: load_control_catalog(name) for name in FRAMEWORKS}
+    crosswalks = load_crosswalks()
+    extra = {
+        "classified": latest is not None,
+        "eu_category": facts.eu_category,
+        "tier": facts.tier,
+        "policy": {"name": policy.name, "version": policy.version, "sha256": policy.sha256},
+        "crosswalks_version": crosswalks.version,
+    }
+    reports = []
+    for framework in frameworks:
+        report = compute_coverage(
+            framework,
+            scope,
+            records,
+            catalogs,
+            crosswalks,
+            as_of=as_of,
+            system_id=system_id,
+            version=version_row.label,
+        )
+        reports.append(
+            CoverageReport(
+                **{**report.__dict__, "extra": extra},
+            )
+        )
+    return reports
+
+
+def coverage_matrix(
+    context: AppContext,
+    frameworks: tuple[str, ...] = MATRIX_FRAMEWORKS,
+    *,
+    policy_path: str | Path | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Systems x frameworks: % of applicable items covered (None when nothing applies)."""
+    as_of = now or datetime.now(UTC)
+    with context.read() as session:
+        system_ids = list(
+            session.execute(select(AISystemRow.id).order_by(AISystemRow.id)).scalars()
+        )
+    rows: list[dict[str, Any]] = []
+    for system_id in system_ids:
+        try:
+            reports = system_coverages(
+                context, system_id, frameworks, policy_path=policy_path, now=as_of
+            )
+        except Exception as error:
+            rows.append({"system_id": system_id, "error": str(error), "cells": {}})
+            continue
+        row: dict[str, Any] = {
+            "system_id": system_id,
+            "version": reports[0].version,
+            "tier": reports[0].extra.get("tier"),
+            "eu_category": reports[0].extra.get("eu_category"),
+            "cells": {
+                r.framework: {
+                    "percent": r.percent,
+                    "applicable": len(r.controls),
+                    **r.counts(),
+                }
+                for r in reports
+            },
+        }
+        rows.append(row)
+    return {"as_of": as_of.isoformat(), "frameworks": list(frameworks), "systems": rows}
