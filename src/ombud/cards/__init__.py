@@ -6,6 +6,15 @@ database: the service layer gathers the record, a notebook can build one by hand
 """
 
 from ombud.cards._annex_iv import ANNEX_IV_FIELDS, annex_iv
+from ombud.cards._cyclonedx import cyclonedx_bom, validate_cyclonedx
+from ombud.cards._datasheet import (
+    DATASHEET_QUESTIONS,
+    DataFacts,
+    DatasheetAnswers,
+    datasheet,
+    measure_data,
+    parse_datasheet,
+)
 from ombud.cards._document import (
     SCHEMA_ID,
     CardError,
@@ -41,11 +50,14 @@ from ombud.cards._system_card import system_card
 
 __all__ = [
     "ANNEX_IV_FIELDS",
+    "DATASHEET_QUESTIONS",
     "FORMATS",
     "MEDIA_TYPES",
     "SCHEMA_ID",
     "CardError",
     "Completeness",
+    "DataFacts",
+    "DatasheetAnswers",
     "Document",
     "EvidenceRecord",
     "FairnessAnalysis",
@@ -58,9 +70,13 @@ __all__ = [
     "SystemRecord",
     "Table",
     "annex_iv",
+    "cyclonedx_bom",
+    "datasheet",
     "document_schema",
     "evidence_draft",
+    "measure_data",
     "model_card",
+    "parse_datasheet",
     "render",
     "render_html",
     "render_json",
@@ -68,5 +84,6 @@ __all__ = [
     "render_pdf",
     "required_fields",
     "system_card",
+    "validate_cyclonedx",
     "validate_document",
 ]

@@ -16,9 +16,11 @@ from ombud.cli import (
     admin,
     audit,
     audit_fairness,
+    card,
     classify,
     demo,
     evidence,
+    export,
     finding,
     gate,
     incident,
@@ -84,6 +86,8 @@ supplier.register(app)
 app.add_typer(audit_fairness.app, name="audit")
 app.add_typer(redteam.app, name="redteam")
 demo.register(app)
+card.register(app)
+export.register(app)
 
 
 def run(argv: list[str] | None = None) -> None:

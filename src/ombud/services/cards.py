@@ -20,6 +20,7 @@ from ombud.cards import (
     ReviewRecord,
     SystemRecord,
     annex_iv,
+    cyclonedx_bom,
     evidence_draft,
     model_card,
     render,
@@ -30,7 +31,7 @@ from ombud.services import evidence as evidence_service
 from ombud.services import findings, gates, reviews, systems
 from ombud.services.context import Actor, AppContext
 
-__all__ = ["DOCUMENTS", "generate", "record_document", "system_record"]
+__all__ = ["DOCUMENTS", "generate", "inventory_bom", "record_document", "system_record"]
 
 DOCUMENTS = {"model": model_card, "system": system_card, "annex-iv": annex_iv}
 
@@ -174,3 +175,13 @@ def record_document(
         document.subject["version"],
         evidence_draft(document, content, fmt),
     )
+
+
+def inventory_bom(context: AppContext) -> str:
+    """The inventory as a CycloneDX 1.6 ML-BOM: each system at its latest version."""
+    records = [
+        system_record(context, item["id"])
+        for item in systems.list_systems(context)
+        if systems.get_system(context, item["id"])["versions"]
+    ]
+    return cyclonedx_bom(records)

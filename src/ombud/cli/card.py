@@ -1,0 +1,170 @@
+"""``ombud card model|system|annex-iv|dataset``: documents generated from the record."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ombud.cards import (
+    ANNEX_IV_FIELDS,
+    Document,
+    annex_iv,
+    datasheet,
+    measure_data,
+    parse_datasheet,
+    render,
+)
+from ombud.cli._state import CliState, state_of
+from ombud.governance import InvalidInput
+from ombud.services import cards
+from ombud.yamlsource import load_yaml_file
+
+__all__ = ["register"]
+
+card_app = typer.Typer(help="Documents generated from the record.", no_args_is_help=True)
+
+VersionOpt = Annotated[
+    str | None, typer.Option("--version", help="System version (default: the latest).")
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="md, html, pdf or json.")]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
+RecordOpt = Annotated[
+    bool,
+    typer.Option("--record", help="Record the document as documentation evidence on the version."),
+]
+
+
+def _emit(state: CliState, document: Document, fmt: str, output: Path | None, record: bool) -> None:
+    content = render(document, fmt)
+    if output is not None:
+        output.write_bytes(content)
+    elif fmt == "pdf":
+        raise InvalidInput("PDF is binary: give a file with -o FILE.pdf")
+    else:
+        sys.stdout.write(content.decode())
+    score = document.completeness
+    message = f"{document.kind}: {score.score:.0%} complete"
+    if score.missing:
+        message += f"; missing: {', '.join(score.missing)}"
+    if output is not None:
+        message = f"wrote {output} ({message})"
+    if record:
+        if "system_id" not in document.subject:
+            raise InvalidInput("--record needs a system: give SYSTEM")
+        with state.context() as context:
+            item = cards.record_document(context, state.actor(context), document, fmt)
+        message += f"; recorded as evidence #{item['id']} ({item['kind']})"
+    sys.stderr.write(message + "\n")
+
+
+def _system_document(
+    ctx: typer.Context,
+    which: str,
+    system_id: str,
+    version: str | None,
+    fmt: str,
+    output: Path | None,
+    record: bool,
+) -> None:
+    state = state_of(ctx)
+    with state.context() as context:
+        document = cards.generate(context, which, system_id, version)
+    _emit(state, document, fmt, output, record)
+
+
+@card_app.command("model")
+def model_cmd(
+    ctx: typer.Context,
+    system_id: str,
+    version: VersionOpt = None,
+    fmt: FormatOpt = "md",
+    output: OutOpt = None,
+    record: RecordOpt = False,
+) -> None:
+    """Model card (Mitchell et al.; Hugging Face layout) of a system version."""
+    _system_document(ctx, "model", system_id, version, fmt, output, record)
+
+
+@card_app.command("system")
+def system_cmd(
+    ctx: typer.Context,
+    system_id: str,
+    version: VersionOpt = None,
+    fmt: FormatOpt = "md",
+    output: OutOpt = None,
+    record: RecordOpt = False,
+) -> None:
+    """System card: components, data flows, safeguards, red-team results, failure modes."""
+    _system_document(ctx, "system", system_id, version, fmt, output, record)
+
+
+@card_app.command("annex-iv")
+def annex_iv_cmd(
+    ctx: typer.Context,
+    system_id: str,
+    version: VersionOpt = None,
+    fmt: FormatOpt = "md",
+    output: OutOpt = None,
+    record: RecordOpt = False,
+    supplement: Annotated[
+        Path | None,
+        typer.Option(help="YAML of field id: text for what the record cannot hold."),
+    ] = None,
+) -> None:
+    """EU AI Act Annex IV technical documentation draft, every missing field named."""
+    state = state_of(ctx)
+    extra: dict[str, str] = {}
+    if supplement is not None:
+        located = load_yaml_file(supplement)
+        if not isinstance(located.data, dict):
+            raise located.error((), "a supplement maps Annex IV field ids to text")
+        for key, value in located.data.items():
+            if key not in ANNEX_IV_FIELDS:
+                raise located.error(
+                    (key,), f"unknown field '{key}'; fields: {', '.join(ANNEX_IV_FIELDS)}"
+                )
+            if not isinstance(value, str):
+                raise located.error((key,), f"'{key}' must be text")
+            extra[key] = value
+    with state.context() as context:
+        record_ = cards.system_record(context, system_id, version)
+    _emit(state, annex_iv(record_, extra), fmt, output, record)
+
+
+@card_app.command("dataset")
+def dataset_cmd(
+    ctx: typer.Context,
+    system_id: str,
+    datasheet_file: Annotated[
+        Path, typer.Option("--datasheet", help="The datasheet YAML kept with the data.")
+    ],
+    data: Annotated[Path | None, typer.Option(help="The data file (.csv or .parquet).")] = None,
+    group: Annotated[
+        list[str] | None, typer.Option(help="Column whose groups are counted (repeatable).")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="Label column, for balance by group.")] = None,
+    version: VersionOpt = None,
+    fmt: FormatOpt = "md",
+    output: OutOpt = None,
+    record: RecordOpt = False,
+) -> None:
+    """Datasheet for a dataset (Gebru et al.): YAML answers plus facts measured from the data."""
+    state = state_of(ctx)
+    answers = parse_datasheet(load_yaml_file(datasheet_file))
+    facts = measure_data(data, group or (), label) if data is not None else None
+    with state.context() as context:
+        record_ = cards.system_record(context, system_id, version)
+    document = datasheet(
+        answers,
+        facts,
+        tier=record_.tier,
+        subject={"system_id": record_.system_id, "version": record_.version},
+    )
+    _emit(state, document, fmt, output, record)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(card_app, name="card")
