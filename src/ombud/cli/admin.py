@@ -1,7 +1,8 @@
-"""``ombud init``, ``ombud upgrade`` and ``ombud user``."""
+"""``ombud init``, ``ombud upgrade`` and ``ombud user`` (with web passwords and API tokens)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ombud.cli._state import emit_json, os_user, state_of
-from ombud.services import workspaces
+from ombud.services import auth, workspaces
 
 __all__ = ["register"]
 
@@ -90,6 +91,82 @@ def user_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
             "yes" if user["active"] else "no",
         )
     state.out.print(table)
+
+
+@user_app.command("passwd")
+def user_passwd(
+    ctx: typer.Context,
+    username: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a user's web password (yourself, or anyone as admin); it is stored argon2-hashed."""
+    state = state_of(ctx)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    with state.context() as context:
+        auth.set_password(context, state.actor(context), username, password)
+    state.out.print(f"password of '{username}' set")
+
+
+@user_app.command("token")
+def user_token(
+    ctx: typer.Context,
+    username: str,
+    scope: Annotated[
+        list[str], typer.Option("--scope", help="read or write (repeatable); write allows writes.")
+    ],
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'CI gate'.")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Issue an API token for /api/v1; the secret is printed once and stored only hashed."""
+    state = state_of(ctx)
+    with state.context() as context:
+        secret, info = auth.issue_token(context, state.actor(context), username, scope, name)
+    if as_json:
+        emit_json({**info, "token": secret})
+        return
+    state.out.print(f"token #{info['id']} for '{username}' (scopes: {', '.join(info['scopes'])})")
+    state.out.print(secret, soft_wrap=True)
+    state.out.print("store it now: it cannot be shown again")
+
+
+@user_app.command("token-list")
+def user_token_list(
+    ctx: typer.Context,
+    username: Annotated[str | None, typer.Argument()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List API tokens (never their secrets), optionally of one user."""
+    state = state_of(ctx)
+    with state.context() as context:
+        tokens = auth.list_tokens(context, username)
+    if as_json:
+        emit_json(tokens)
+        return
+    table = Table("#", "user", "name", "scopes", "created", "revoked")
+    for t in tokens:
+        table.add_row(
+            str(t["id"]),
+            t["username"],
+            t["name"],
+            ", ".join(t["scopes"]),
+            t["created_at"][:16],
+            (t["revoked_at"] or "")[:16],
+        )
+    state.out.print(table)
+
+
+@user_app.command("token-revoke")
+def user_token_revoke(ctx: typer.Context, token_id: int) -> None:
+    """Revoke an API token at once; requests carrying it are refused from then on."""
+    state = state_of(ctx)
+    with state.context() as context:
+        auth.revoke_token(context, state.actor(context), token_id)
+    state.out.print(f"token #{token_id} revoked")
 
 
 def register(app: typer.Typer) -> None:

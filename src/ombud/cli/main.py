@@ -27,6 +27,7 @@ from ombud.cli import (
     policy,
     redteam,
     review,
+    serve,
     supplier,
     systems,
 )
@@ -88,6 +89,7 @@ app.add_typer(redteam.app, name="redteam")
 demo.register(app)
 card.register(app)
 export.register(app)
+serve.register(app)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -4,6 +4,7 @@ Only the services open transactions; this layer gives them engines, sessions and
 helpers that must run inside a transaction (audit appends).
 """
 
+from ombud.store import models_auth as _models_auth  # noqa: F401 (tables on Base)
 from ombud.store import models_reviews as _models_reviews  # noqa: F401 (tables on Base)
 from ombud.store import models_tracking as _models_tracking  # noqa: F401 (tables on Base)
 from ombud.store.artifacts import ArtifactStore

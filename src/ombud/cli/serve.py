@@ -1,0 +1,63 @@
+"""``ombud serve``: the web interface and API over the current workspace."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from ombud.cli._state import state_of
+from ombud.services.context import open_context
+
+__all__ = ["register"]
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (use PostgreSQL for more than one).")
+    ] = 1,
+    secure_cookies: Annotated[
+        str,
+        typer.Option(help="auto (Secure when the request is https), always or never."),
+    ] = "auto",
+    proxy_headers: Annotated[
+        bool, typer.Option(help="Trust X-Forwarded-Proto/For from a TLS proxy on this host.")
+    ] = False,
+) -> None:
+    """Serve the dashboard, review board and /api/v1 (log in with `ombud user passwd`)."""
+    import uvicorn  # imported here: the web stack is not loaded for other commands
+
+    from ombud.web._factory import ENV_DATABASE, ENV_SECURE, ENV_WORKSPACE
+
+    state = state_of(ctx)
+    if secure_cookies not in ("auto", "always", "never"):
+        raise typer.BadParameter("use auto, always or never", param_hint="--secure-cookies")
+    workspace = state.workspace()
+    open_context(workspace).close()  # fail here, with the CLI's message, if the schema is old
+    if workers > 1 and workspace.database_url.startswith("sqlite"):
+        raise typer.BadParameter(
+            "several workers need PostgreSQL; SQLite serializes writers (use --workers 1)",
+            param_hint="--workers",
+        )
+    os.environ[ENV_WORKSPACE] = str(workspace.root)
+    os.environ[ENV_DATABASE] = workspace.database_url
+    os.environ[ENV_SECURE] = secure_cookies
+    state.out.print(f"Ombud on http://{host}:{port}/ (workspace {workspace.root}); Ctrl-C stops")
+    uvicorn.run(
+        "ombud.web._factory:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
+        log_level="info",
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,277 @@
+"""Who may sign in to the web interface, and with what: passwords, API tokens, throttling.
+
+Passwords are hashed with argon2id (memory-hard, so a stolen table is slow to crack);
+API tokens are 256-bit random strings, so a plain SHA-256 of them is enough to store:
+nobody can guess a preimage of a random value, and the lookup stays one indexed query.
+Failed logins are counted in the database, so every web worker shares one throttle.
+The web layer only calls these functions; the rules live here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from ombud.governance import InvalidInput, NotFoundError, PermissionDenied, Role
+from ombud.services.context import Actor, AppContext, load_actor
+from ombud.store.models import UserRow
+from ombud.store.models_auth import ApiTokenRow, PasswordRow
+
+__all__ = [
+    "DEFAULT_HASHER",
+    "MIN_PASSWORD_LENGTH",
+    "SCOPES",
+    "TOKEN_PREFIX",
+    "AuthenticationFailed",
+    "LoginThrottle",
+    "TokenIdentity",
+    "authenticate_password",
+    "authenticate_token",
+    "issue_token",
+    "list_tokens",
+    "revoke_token",
+    "set_password",
+]
+
+MIN_PASSWORD_LENGTH = 12
+SCOPES = ("read", "write")
+TOKEN_PREFIX = "ombud_"
+# argon2-cffi's defaults follow RFC 9106's second recommended option (argon2id, 64 MiB).
+DEFAULT_HASHER = PasswordHasher()
+
+
+class AuthenticationFailed(ValueError):
+    """Wrong user name, password or token; deliberately says no more than that."""
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """How many wrong passwords in a row lock an account, and for how long."""
+
+    max_failures: int = 5
+    lockout: dt.timedelta = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class TokenIdentity:
+    actor: Actor
+    scopes: frozenset[str]
+    token_id: int
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _is_lead(actor: Actor) -> bool:
+    return Role.ADMIN in actor.roles
+
+
+def set_password(
+    context: AppContext,
+    actor: Actor,
+    username: str,
+    password: str,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+) -> None:
+    """Set (or reset) a user's password: the user themself, or an admin. Clears a lockout.
+
+    ``hasher`` sets argon2's cost; tests pass a cheap one, deployments keep the default.
+    """
+    if actor.username != username and not _is_lead(actor):
+        raise PermissionDenied(
+            f"'{actor.username}' may not set the password of '{username}'; that needs an admin"
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"the password is {len(password)} characters long; use at least "
+            f"{MIN_PASSWORD_LENGTH} (a few unrelated words work well)"
+        )
+    if password.strip().lower() == username.lower():
+        raise InvalidInput("the password may not be the user name")
+    hashed = hasher.hash(password)
+    with context.write(actor) as tx:
+        user = tx.session.get(UserRow, username)
+        if user is None:
+            raise NotFoundError(f"no workspace user '{username}'; see `ombud user list`")
+        row = tx.session.get(PasswordRow, username)
+        created = row is None
+        if row is None:
+            row = PasswordRow(username=username, password_hash=hashed, failed_attempts=0)
+            tx.session.add(row)
+        row.password_hash = hashed
+        row.failed_attempts = 0
+        row.locked_until = None
+        row.updated_at = _now()
+        # The hash itself never enters the audit trail.
+        tx.record(
+            "user.password",
+            "user",
+            username,
+            before=None,
+            after={"username": username, "password": "set"},
+            details={"first": created},
+        )
+
+
+def authenticate_password(
+    context: AppContext,
+    username: str,
+    password: str,
+    throttle: LoginThrottle = LoginThrottle(),
+    *,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+    now: dt.datetime | None = None,
+) -> Actor:
+    """The active user whose password this is, or AuthenticationFailed.
+
+    After ``throttle.max_failures`` wrong passwords in a row the account refuses every
+    attempt (right or wrong) until the lockout ends, so guessing online stays slow.
+    """
+    moment = now or _now()
+    with context.sessions() as session, session.begin():
+        row = session.get(PasswordRow, username)
+        if row is None:
+            hasher.hash(password)  # costs what a real check costs: no timing hint of who exists
+            raise AuthenticationFailed("wrong user name or password")
+        if row.locked_until is not None and row.locked_until > moment:
+            raise AuthenticationFailed(
+                "too many failed logins; this account is locked until "
+                f"{row.locked_until.strftime('%H:%M UTC')}, or until an admin resets it"
+            )
+        if not _verify(hasher, row.password_hash, password):
+            row.failed_attempts += 1
+            if row.failed_attempts >= throttle.max_failures:
+                row.locked_until = moment + throttle.lockout
+                row.failed_attempts = 0
+            raise_after = AuthenticationFailed("wrong user name or password")
+        else:
+            row.failed_attempts = 0
+            row.locked_until = None
+            if hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = hasher.hash(password)
+            raise_after = None
+    if raise_after is not None:  # raised after commit, so the failure count is kept
+        raise raise_after
+    try:
+        with context.read() as session:
+            return load_actor(session, username)
+    except NotFoundError:
+        raise AuthenticationFailed("wrong user name or password") from None
+
+
+def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:
+    try:
+        return hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _parse_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:
+    chosen = sorted({s.strip().lower() for s in scopes})
+    unknown = [s for s in chosen if s not in SCOPES]
+    if unknown or not chosen:
+        raise InvalidInput(
+            f"token scope {', '.join(unknown) or '(none)'} is unknown; use read or write"
+        )
+    return chosen
+
+
+def issue_token(
+    context: AppContext,
+    actor: Actor,
+    username: str,
+    scopes: list[str] | tuple[str, ...],
+    name: str = "",
+) -> tuple[str, dict[str, Any]]:
+    """A new API token for ``username`` (self or admin); the secret is returned once only."""
+    if actor.username != username and not _is_lead(actor):
+        raise PermissionDenied(
+            f"'{actor.username}' may not issue a token for '{username}'; that needs an admin"
+        )
+    chosen = _parse_scopes(scopes)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with context.write(actor) as tx:
+        load_actor(tx.session, username)
+        row = ApiTokenRow(
+            username=username,
+            name=name.strip() or "api token",
+            token_sha256=_digest(secret),
+            scopes=chosen,
+            created_by=actor.username,
+            created_at=_now(),
+        )
+        tx.session.add(row)
+        tx.session.flush()
+        info = _token_dict(row)
+        tx.record("token.issue", "api_token", str(row.id), before=None, after=info)
+    return secret, info
+
+
+def _token_dict(row: ApiTokenRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "username": row.username,
+        "name": row.name,
+        "scopes": list(row.scopes),
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(),
+        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+        "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
+    }
+
+
+def list_tokens(context: AppContext, username: str | None = None) -> list[dict[str, Any]]:
+    query = select(ApiTokenRow).order_by(ApiTokenRow.id)
+    if username:
+        query = query.where(ApiTokenRow.username == username)
+    with context.read() as session:
+        return [_token_dict(row) for row in session.execute(query).scalars()]
+
+
+def revoke_token(context: AppContext, actor: Actor, token_id: int) -> dict[str, Any]:
+    """Revoke a token (its user or an admin); revoking twice is a no-op."""
+    with context.write(actor) as tx:
+        row = tx.session.get(ApiTokenRow, token_id)
+        if row is None:
+            raise NotFoundError(f"no API token {token_id}; see `ombud user token-list`")
+        if actor.username != row.username and not _is_lead(actor):
+            raise PermissionDenied(
+                f"'{actor.username}' may not revoke token {token_id} of '{row.username}'"
+            )
+        if row.revoked_at is None:
+            before = _token_dict(row)
+            row.revoked_at = _now()
+            tx.record(
+                "token.revoke", "api_token", str(row.id), before=before, after=_token_dict(row)
+            )
+        return _token_dict(row)
+
+
+def authenticate_token(context: AppContext, token: str) -> TokenIdentity:
+    """The user and scopes of a live token, or AuthenticationFailed."""
+    if not token.startswith(TOKEN_PREFIX):
+        raise AuthenticationFailed("not an Ombud API token")
+    with context.sessions() as session, session.begin():
+        row = session.execute(
+            select(ApiTokenRow).where(ApiTokenRow.token_sha256 == _digest(token))
+        ).scalar_one_or_none()
+        if row is None or row.revoked_at is not None:
+            raise AuthenticationFailed("unknown or revoked API token")
+        try:
+            actor = load_actor(session, row.username)
+        except NotFoundError:
+            raise AuthenticationFailed("the token's user is no longer active") from None
+        row.last_used_at = _now()
+        return TokenIdentity(actor, frozenset(row.scopes), row.id)

@@ -1,0 +1,42 @@
+"""Credentials of the web interface: password hashes, API tokens, login throttling.
+
+Kept apart from ``users`` so a workspace used only from the CLI never holds a secret,
+and so the throttle counters live in the database: every uvicorn worker sees the same
+count, which an in-memory counter per process would not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ombud.store.models import Base
+
+__all__ = ["ApiTokenRow", "PasswordRow"]
+
+
+class PasswordRow(Base):
+    __tablename__ = "user_passwords"
+
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[Any]]
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]

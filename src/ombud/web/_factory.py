@@ -1,0 +1,30 @@
+"""Build the app from environment variables, for uvicorn's ``--factory`` with workers.
+
+uvicorn starts each worker by importing a factory by name, so the serve command hands
+the workspace over in the environment of the worker processes it spawns.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from ombud.store import open_workspace
+from ombud.web.app import create_app
+from ombud.web.settings import WebSettings, workspace_secret
+
+__all__ = ["ENV_DATABASE", "ENV_SECURE", "ENV_WORKSPACE", "app_from_environment"]
+
+ENV_WORKSPACE = "OMBUD_WEB_WORKSPACE"
+ENV_DATABASE = "OMBUD_WEB_DATABASE_URL"
+ENV_SECURE = "OMBUD_WEB_SECURE_COOKIES"
+
+
+def app_from_environment() -> FastAPI:
+    root = Path(os.environ[ENV_WORKSPACE])
+    workspace = open_workspace(root, os.environ.get(ENV_DATABASE) or None)
+    secure = {"always": True, "never": False}.get(os.environ.get(ENV_SECURE, "auto"))
+    settings = WebSettings(secret_key=workspace_secret(workspace.root), secure_cookies=secure)
+    return create_app(workspace, settings)

@@ -1,0 +1,123 @@
+"""Who is asking, and may they: session users for pages, bearer tokens for the API.
+
+Route-level checks are coarse (an auditor never writes; only leads decide); the fine
+rules (a reviewer must hold a seat, an owner may not approve their own system) stay in
+the services, which every route calls, so the web cannot bypass them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import FormData
+
+from ombud.governance import NotFoundError, PermissionDenied, Role
+from ombud.services import auth
+from ombud.services.context import Actor
+from ombud.web._session import CSRF_FIELD
+from ombud.web._state import context_of, session_of
+
+__all__ = [
+    "ALL_ROLES",
+    "DECIDERS",
+    "VOTERS",
+    "WRITERS",
+    "ApiAuthError",
+    "CsrfRefused",
+    "LoginRequired",
+    "api_actor",
+    "checked_form",
+    "page_actor",
+    "require_role",
+]
+
+ALL_ROLES = frozenset(Role)
+WRITERS = frozenset({Role.ADMIN, Role.RAI_LEAD, Role.OWNER, Role.REVIEWER})
+VOTERS = frozenset({Role.ADMIN, Role.RAI_LEAD, Role.REVIEWER})
+DECIDERS = frozenset({Role.ADMIN, Role.RAI_LEAD})
+
+
+class LoginRequired(Exception):
+    """No signed-in user: pages redirect to the login form."""
+
+
+class CsrfRefused(Exception):
+    """A form arrived without this session's CSRF token."""
+
+
+class ApiAuthError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def require_role(actor: Actor, roles: Iterable[Role], doing: str) -> None:
+    needed = frozenset(roles)
+    if actor.roles & needed:
+        return
+    have = ", ".join(sorted(r.value for r in actor.roles)) or "none"
+    raise PermissionDenied(
+        f"user '{actor.username}' (roles: {have}) may not {doing}; it needs one of: "
+        + ", ".join(sorted(r.value for r in needed))
+    )
+
+
+def page_actor(request: Request) -> Actor:
+    session = session_of(request)
+    if not session.username:
+        raise LoginRequired()
+    try:
+        return context_of(request).actor(session.username)
+    except NotFoundError:  # deactivated since login
+        session.logout()
+        raise LoginRequired() from None
+
+
+async def checked_form(request: Request) -> FormData:
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    if not session_of(request).csrf_matches(sent if isinstance(sent, str) else None):
+        raise CsrfRefused()
+    return form
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `ombud user token`.")
+
+
+def _identity(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> auth.TokenIdentity:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ApiAuthError(401, "unauthenticated", "send Authorization: Bearer <API token>")
+    try:
+        return auth.authenticate_token(context_of(request), credentials.credentials.strip())
+    except auth.AuthenticationFailed as exc:
+        raise ApiAuthError(401, "unauthenticated", str(exc)) from None
+
+
+def api_actor(
+    scope: str, roles: frozenset[Role] = ALL_ROLES, doing: str = "read"
+) -> Callable[..., Actor]:
+    """A dependency: the token's user, if the token holds ``scope`` and the user a role."""
+
+    def dependency(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+    ) -> Actor:
+        identity = _identity(request, credentials)
+        granted = identity.scopes | ({"read"} if "write" in identity.scopes else set())
+        if scope not in granted:
+            raise ApiAuthError(
+                403,
+                "insufficient_scope",
+                f"this token has scope {', '.join(sorted(identity.scopes))}; "
+                f"this request needs {scope}",
+            )
+        require_role(identity.actor, roles, doing)
+        return identity.actor
+
+    return dependency

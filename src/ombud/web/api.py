@@ -1,0 +1,227 @@
+"""The JSON API under /api/v1, for CI and scripts; bearer tokens, scoped read or write.
+
+Reads need a token with scope read (or write); writes need scope write and a role that
+may write. Bodies are validated by pydantic (422 with the field named); everything else
+is decided by the same services the CLI calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from ombud.governance.review import Condition, Decision, Vote
+from ombud.services import evidence, findings, gates, incidents, reviews, systems
+from ombud.services.audit_log import verify_log
+from ombud.services.context import Actor
+from ombud.web._errors import error_body
+from ombud.web._security import ALL_ROLES, DECIDERS, VOTERS, WRITERS, api_actor
+from ombud.web._state import context_of
+
+__all__ = ["router"]
+
+_ERROR = {
+    "description": "an error, as {error: {code, message}}",
+    "content": {"application/json": {"example": error_body("not_found", "no AI system 'x'")}},
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _ERROR,
+    403: _ERROR,
+    404: _ERROR,
+    409: _ERROR,
+    413: _ERROR,
+    422: _ERROR,
+}
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=_RESPONSES)
+
+Reader = Depends(api_actor("read", ALL_ROLES))
+GateRunner = Depends(api_actor("write", WRITERS, "run gates"))
+Voter = Depends(api_actor("write", VOTERS, "vote on reviews"))
+Decider = Depends(api_actor("write", DECIDERS, "decide reviews"))
+Writer = Depends(api_actor("write", WRITERS, "change findings and incidents"))
+
+_Text = Field(min_length=1, max_length=10_000)
+
+
+class ConditionIn(BaseModel):
+    text: str = Field(min_length=1, max_length=1000)
+    owner: str = Field(min_length=1, max_length=64)
+    due: dt.date
+    severity: str = Field(default="medium", max_length=20)
+
+
+class VoteIn(BaseModel):
+    vote: Vote
+    rationale: str = _Text
+    conditions: list[ConditionIn] = Field(default_factory=list, max_length=50)
+
+
+class DecisionIn(BaseModel):
+    decision: Decision
+    rationale: str = _Text
+
+
+class ResolveIn(BaseModel):
+    evidence_ids: list[int] = Field(min_length=1, max_length=100)
+    note: str = _Text
+    expected_version: int | None = None
+
+
+class IncidentIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=10_000)
+    severity: str = Field(max_length=20)
+    system_ids: list[str] = Field(min_length=1, max_length=100)
+    detected_at: dt.datetime
+    aware_at: dt.datetime
+    affected_people: str = Field(default="", max_length=2000)
+    people_affected_count: int | None = Field(default=None, ge=0)
+    serious: bool = False
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@router.get("/systems", summary="List AI systems with their tier and EU AI Act category")
+def list_systems(
+    request: Request, actor: Actor = Reader, status: str | None = None
+) -> list[dict[str, Any]]:
+    return systems.list_systems(context_of(request), status=status)
+
+
+@router.get("/systems/{system_id}", summary="One AI system with versions and classification")
+def get_system(request: Request, system_id: str, actor: Actor = Reader) -> dict[str, Any]:
+    return systems.get_system(context_of(request), system_id)
+
+
+@router.get("/systems/{system_id}/evidence", summary="Evidence recorded on a system")
+def list_evidence(request: Request, system_id: str, actor: Actor = Reader) -> list[dict[str, Any]]:
+    context = context_of(request)
+    systems.get_system(context, system_id)  # unknown system -> 404, not an empty list
+    return evidence.list_evidence(context, system_id)
+
+
+@router.get("/systems/{system_id}/gate", summary="Past gate evaluations of a system")
+def list_gate_runs(request: Request, system_id: str, actor: Actor = Reader) -> list[dict[str, Any]]:
+    return gates.list_gate_evaluations(context_of(request), system_id)
+
+
+@router.post("/systems/{system_id}/gate", summary="Run the gate on a version (latest if omitted)")
+def check_gate(
+    request: Request,
+    system_id: str,
+    actor: Actor = GateRunner,
+    version: str | None = Query(default=None, max_length=100),
+) -> dict[str, Any]:
+    return gates.check_gate(context_of(request), actor, system_id, version)
+
+
+@router.get("/reviews", summary="Reviews, optionally of one system or status")
+def list_reviews(
+    request: Request,
+    actor: Actor = Reader,
+    system_id: str | None = None,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    return reviews.list_reviews(context_of(request), system_id=system_id, status=status)
+
+
+@router.get("/reviews/{review_id}", summary="One review with its votes and evidence pack")
+def get_review(request: Request, review_id: int, actor: Actor = Reader) -> dict[str, Any]:
+    return reviews.get_review(context_of(request), review_id)
+
+
+@router.post("/reviews/{review_id}/votes", summary="Cast your vote on a review")
+def cast_vote(request: Request, review_id: int, body: VoteIn, actor: Actor = Voter) -> Any:
+    conditions = tuple(Condition(c.text, c.owner, c.due, c.severity) for c in body.conditions)
+    return reviews.cast_vote(
+        context_of(request), actor, review_id, body.vote, body.rationale, conditions
+    )
+
+
+@router.post("/reviews/{review_id}/decision", summary="Decide a review (a rai_lead)")
+def decide(request: Request, review_id: int, body: DecisionIn, actor: Actor = Decider) -> Any:
+    return reviews.decide_review(
+        context_of(request), actor, review_id, body.decision, body.rationale
+    )
+
+
+@router.get("/findings", summary="Findings, filtered")
+def list_findings(
+    request: Request,
+    actor: Actor = Reader,
+    system_id: str | None = None,
+    status: str | None = None,
+    owner: str | None = None,
+    overdue: bool = False,
+) -> list[dict[str, Any]]:
+    return findings.list_findings(
+        context_of(request), system_id=system_id, status=status, owner=owner, overdue=overdue
+    )
+
+
+@router.get("/findings/{finding_id}", summary="One finding")
+def get_finding(request: Request, finding_id: int, actor: Actor = Reader) -> dict[str, Any]:
+    return findings.get_finding(context_of(request), finding_id)
+
+
+@router.post("/findings/{finding_id}/resolve", summary="Resolve a finding, citing evidence")
+def resolve_finding(
+    request: Request, finding_id: int, body: ResolveIn, actor: Actor = Writer
+) -> dict[str, Any]:
+    return findings.resolve_finding(
+        context_of(request),
+        actor,
+        finding_id,
+        evidence_ids=body.evidence_ids,
+        note=body.note,
+        expected_version=body.expected_version,
+    )
+
+
+@router.get("/incidents", summary="Incidents with their EU AI Act Art. 73 reporting clocks")
+def list_incidents(
+    request: Request,
+    actor: Actor = Reader,
+    status: str | None = None,
+    system_id: str | None = None,
+) -> list[dict[str, Any]]:
+    return incidents.list_incidents(context_of(request), status=status, system_id=system_id)
+
+
+@router.get("/incidents/{incident_id}", summary="One incident with its timeline")
+def get_incident(request: Request, incident_id: int, actor: Actor = Reader) -> dict[str, Any]:
+    return incidents.get_incident(context_of(request), incident_id)
+
+
+@router.post("/incidents", status_code=201, summary="Report an incident")
+def report_incident(request: Request, body: IncidentIn, actor: Actor = Writer) -> dict[str, Any]:
+    return incidents.report_incident(
+        context_of(request),
+        actor,
+        title=body.title,
+        description=body.description,
+        severity=body.severity,
+        system_ids=body.system_ids,
+        detected_at=_aware(body.detected_at),
+        aware_at=_aware(body.aware_at),
+        affected_people=body.affected_people,
+        people_affected_count=body.people_affected_count,
+        serious=body.serious,
+    )
+
+
+@router.get("/audit-log/verify", summary="Verify the audit log's hash chain")
+def verify_audit_log(request: Request, actor: Actor = Reader) -> dict[str, Any]:
+    report = verify_log(context_of(request))
+    return {
+        "ok": report.ok,
+        "events": report.events,
+        "head_hash": report.head_hash,
+        "first_bad_seq": report.first_bad_seq,
+        "problem": report.problem,
+    }

@@ -1,0 +1,76 @@
+"""The application factory: one FastAPI app over one workspace, with explicit settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+from ombud.services.context import open_context
+from ombud.store import Workspace
+from ombud.web._errors import install_error_handlers
+from ombud.web._filters import install as install_filters
+from ombud.web._middleware import BodyLimit, finish_response
+from ombud.web._session import SessionCodec
+from ombud.web._state import WebState
+from ombud.web.api import router as api_router
+from ombud.web.pages import router as page_router
+from ombud.web.pages_forms import router as form_router
+from ombud.web.settings import WebSettings
+
+__all__ = ["create_app"]
+
+
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("ombud.web", "templates"),
+        autoescape=True,  # every value is escaped unless a template says otherwise (none do)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    install_filters(env)
+    return env
+
+
+def create_app(workspace: Workspace, settings: WebSettings | None = None) -> FastAPI:
+    """A web app serving ``workspace``; its database schema must be current."""
+    settings = settings or WebSettings()
+    context = open_context(workspace)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.close()
+
+    app = FastAPI(
+        title="Ombud",
+        summary="Responsible AI governance: systems, evidence, gates, reviews, findings.",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.ombud = WebState(context, settings, SessionCodec(settings), _templates())
+    install_error_handlers(app)
+    app.include_router(api_router)
+    app.include_router(page_router)
+    app.include_router(form_router)
+    static = resources.files("ombud.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.middleware("http")
+    async def session_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        return finish_response(request, response)
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

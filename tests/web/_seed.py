@@ -1,0 +1,108 @@
+"""A small workspace for web tests: five people, two systems, an open review, a finding,
+an incident and evidence. Built through the services, as the CLI would, in about a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from argon2 import PasswordHasher
+
+import ombud.services
+from ombud.governance import parse_system_manifest
+from ombud.services import auth, classification, findings, incidents, reviews, systems
+from ombud.services.context import AppContext
+from ombud.services.supplier import attach_evidence
+from ombud.services.workspaces import add_user
+from ombud.yamlsource import parse_yaml
+
+PASSWORD = "correct horse battery staple"
+# argon2id at its cheapest: the same code path, milliseconds instead of half a second.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PEOPLE = {
+    "ada": ("admin",),
+    "lena": ("rai_lead",),
+    "omar": ("owner",),
+    "rex": ("reviewer",),
+    "audrey": ("auditor",),
+}
+
+
+@dataclass(frozen=True)
+class Seeded:
+    review_id: int
+    finding_id: int
+    incident_id: int
+    evidence_id: int
+    blocked_system: str
+    other_system: str
+
+
+def _register(context: AppContext, name: str, owner: str) -> str:
+    # Read by path: importing ombud.services.demo would load scikit-learn (seconds).
+    text = (Path(ombud.services.__file__).parent / "demo" / "portfolio" / name).read_text("utf-8")
+    manifest = parse_system_manifest(parse_yaml(text, name))
+    manifest_owner = context.actor(owner)
+    manifest = replace(manifest, profile=replace(manifest.profile, owner=owner), versions=())
+    systems.apply_manifest(context, manifest_owner, manifest)
+    systems.add_version(context, manifest_owner, manifest.system_id, "1.0.0")
+    classification.classify_system(
+        context,
+        manifest_owner,
+        manifest.system_id,
+        answers=dict(manifest.classification_answers or {}),
+    )
+    return manifest.system_id
+
+
+def seed(context: AppContext, folder: Path) -> Seeded:
+    admin = context.actor("ada")
+    for name, roles in PEOPLE.items():
+        if name != "ada":
+            add_user(context, admin, username=name, roles=roles, display_name=name.title())
+        auth.set_password(context, admin, name, PASSWORD, CHEAP_HASHER)
+    blocked = _register(context, "recidivism-risk.yaml", "omar")
+    other = _register(context, "spam-filter.yaml", "omar")
+    omar = context.actor("omar")
+    card = folder / "card.md"
+    card.write_text("# Model card\nIntended use: triage.\n", encoding="utf-8")
+    evidence = attach_evidence(
+        context, omar, blocked, "1.0.0", kind="model_card", file=card, summary="model card"
+    )
+    review = reviews.open_review(context, omar, blocked)
+    reviews.assign_reviewer(context, context.actor("lena"), review["id"], "rex", "board_member")
+    lena = context.actor("lena")
+    finding = findings.open_finding(
+        context,
+        lena,
+        system_id=blocked,
+        version_label="1.0.0",
+        title="False-positive rates differ by race",
+        severity="high",
+        source_kind="manual",
+        source_ref="web-test",
+        owner="omar",
+        due_date=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30),
+    )
+    now = dt.datetime.now(dt.UTC)
+    incident = incidents.report_incident(
+        context,
+        omar,
+        title="Scores shifted after a data refresh",
+        description="Scores rose for one district.",
+        severity="high",
+        system_ids=[blocked],
+        detected_at=now - dt.timedelta(hours=2),
+        aware_at=now - dt.timedelta(hours=1),
+        serious=True,
+    )
+    return Seeded(
+        review_id=int(review["id"]),
+        finding_id=int(finding["id"]),
+        incident_id=int(incident["id"]),
+        evidence_id=int(evidence["id"]),
+        blocked_system=blocked,
+        other_system=other,
+    )
