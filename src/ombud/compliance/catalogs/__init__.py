@@ -46,6 +46,9 @@ from ombud.compliance.catalogs.oscal import (
 )
 
 __all__ = [
+    "EU_AI_ACT",
+    "FRAMEWORKS",
+    "STATUSES",
     "ApplicableItem",
     "CatalogError",
     "CatalogItem",
@@ -54,14 +57,11 @@ __all__ = [
     "CoverageReport",
     "CrosswalkLink",
     "Crosswalks",
-    "EU_AI_ACT",
     "EvidenceLink",
     "EvidenceRecord",
     "EvidenceUse",
-    "FRAMEWORKS",
     "KindRequirement",
     "RuleOutcome",
-    "STATUSES",
     "SystemScope",
     "UnknownFrameworkError",
     "applicable_items",
