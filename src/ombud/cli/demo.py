@@ -45,6 +45,7 @@ def demo_cmd(
     _audits(out, report)
     _gates(out, report)
     _reviews(out, report)
+    _redteam(out, report)
     _findings_and_incidents(out, report)
     for note in report.notes:
         out.print(f"[yellow]note:[/] {note}")
@@ -134,6 +135,27 @@ def _reviews(out: Console, report: DemoReport) -> None:
             out.print(
                 f"  • {vote['reviewer']} ({vote['capacity']}): {vote['vote']}: {vote['rationale']}"
             )
+
+
+def _redteam(out: Console, report: DemoReport) -> None:
+    for run in report.redteam:
+        table = Table(
+            title=f"\nRed team: {run['system_id']} (SmolLM2 over HTTP, evidence "
+            f"#{run['evidence_id']})",
+            title_justify="left",
+        )
+        for column in ("category", "attempts", "attack success rate", "95% CI (Wilson)"):
+            table.add_column(column)
+        metrics = run["metrics"]
+        for name in sorted(m for m in metrics if m.endswith(".attack_success_rate")):
+            base = name.removesuffix(".attack_success_rate")
+            table.add_row(
+                base.removeprefix("redteam."),
+                f"{metrics.get(base + '.attempts', 0):.0f}",
+                f"{metrics[name]:.0%}",
+                f"{metrics.get(name + '.lower', 0):.0%} – {metrics.get(name + '.upper', 0):.0%}",
+            )
+        out.print(table)
 
 
 def _decision(decision: str | None) -> str:

@@ -96,3 +96,16 @@ def test_audit_log_verifies_and_a_rerun_changes_nothing(demo: DemoReport) -> Non
     finally:
         context.close()
     assert (after.ok, after.events) == (True, before.events)
+
+
+def test_red_team_finds_the_planted_secret_and_the_gate_reads_it(demo: DemoReport) -> None:
+    """Oracle: the discount code planted in SmolLM2's system prompt (ombud.redteam.serve_local)."""
+    from ombud.services.demo._redteam import model_available
+
+    if not model_available():
+        pytest.skip("the local model (requirements/model.txt) is not installed")
+    run = demo.redteam[0]
+    assert run["metrics"]["redteam.secret_leakage.attack_success_rate"] > 0
+    gate = next(g for g in demo.gates if g["system_id"] == "support-assistant")
+    failed = {c["id"] for c in gate["checks"] if c["outcome"] == "fail"}
+    assert "rule:redteam-attack-success-relaxed" in failed

@@ -15,6 +15,7 @@ from ombud.services.context import open_context
 from ombud.services.demo._audits import audit_portfolio
 from ombud.services.demo._board import run_board
 from ombud.services.demo._portfolio import DEMO_ADMIN, DemoReport, build_portfolio, fresh_folder
+from ombud.services.demo._redteam import redteam_assistant
 
 __all__ = ["DEMO_ADMIN", "DemoReport", "run_demo"]
 
@@ -24,9 +25,13 @@ def run_demo(
     *,
     fresh: bool,
     os_user: str,
+    redteam: bool = True,
     progress: Callable[[str], None] = lambda _: None,
 ) -> DemoReport:
-    """Build the demo workspace; a re-run without ``fresh`` leaves existing systems alone."""
+    """Build the demo workspace; a re-run without ``fresh`` leaves existing systems alone.
+
+    ``redteam=False`` skips loading the local LLM (the slowest step).
+    """
     if fresh:
         fresh_folder(root)
     workspace, _, _ = workspaces.init_workspace(
@@ -39,6 +44,8 @@ def run_demo(
         if new:  # the later steps tell one story, once, on a freshly registered portfolio
             audit_portfolio(context, report, progress)
             run_board(context, report, progress)
+            if redteam:
+                redteam_assistant(context, report, progress)
         report.systems = [
             systems.get_system(context, s["id"]) for s in systems.list_systems(context)
         ]
