@@ -123,7 +123,7 @@ def test_to_reference_matches_row_computation() -> None:
     assert ratio == pytest.approx(min(np.fmin(rates / base, base / rates)), abs=TOL)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     n=st.integers(40, 300),
     seed=st.integers(0, 2**32 - 1),

@@ -22,7 +22,7 @@ from ombud.stats import (
 )
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(n=st.integers(30, 400), seed=st.integers(0, 2**32 - 1), weighted=st.booleans())
 def test_engine_equals_stats_metrics(n: int, seed: int, weighted: bool) -> None:
     rng = np.random.default_rng(seed)

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
 
 from ombud import __version__
 from ombud.records import ArtifactDraft, EvidenceDraft, InputRef, Verdict
-from ombud.stats import suppress_small_cells, to_parquet
+from ombud.stats import to_parquet
 
 if TYPE_CHECKING:
     from ombud.fairness._result import AuditResult
@@ -129,8 +128,3 @@ def evidence_draft(result: AuditResult, *, report: bool = True) -> EvidenceDraft
         inputs=inputs,
         artifacts=artifacts,
     )
-
-
-def suppressed_tally(result: AuditResult) -> pa.Table:
-    """The Tally's cells with strata below the policy's k removed (for shared reports)."""
-    return suppress_small_cells(result.tally, result.policy.suppress_below).cells

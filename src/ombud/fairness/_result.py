@@ -18,9 +18,12 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ombud.fairness._errors import AuditInputError
+from ombud.fairness._evidence import evidence_draft
 from ombud.fairness._layout import View, group_label
 from ombud.fairness._policy import FairnessPolicy
+from ombud.fairness._report import render_report
 from ombud.fairness._summaries import percentile_interval, summarize
+from ombud.records import EvidenceDraft
 from ombud.stats import Tally
 
 __all__ = ["AuditResult", "ViewData"]
@@ -165,21 +168,16 @@ class AuditResult:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
-    def to_evidence(self, *, report: bool = True) -> Any:
-        """An :class:`ombud.records.EvidenceDraft` of kind ``fairness_audit``."""
-        from ombud.fairness._evidence import evidence_draft
-
+    def to_evidence(self, *, report: bool = True) -> EvidenceDraft:
+        """An :class:`ombud.records.EvidenceDraft` of kind ``fairness_audit`` (with the HTML
+        report as an artifact unless ``report=False``)."""
         return evidence_draft(self, report=report)
 
     def to_html(self) -> str:
         """The self-contained HTML report (inline CSS and SVG, small cells suppressed)."""
-        from ombud.fairness._report import render_report
-
         return render_report(self)
 
     def _repr_html_(self) -> str:
-        from ombud.fairness._report import render_report
-
         return render_report(self, fragment=True)
 
 
