@@ -21,6 +21,7 @@ __all__ = [
     "interval_text",
     "redteam_rows",
     "redteam_table",
+    "tested_text",
 ]
 
 #: The measures a card shows per group; the full set stays in the audit's JSON artifact.
@@ -157,6 +158,11 @@ def _redteam_values(metrics: Mapping[str, float | None], category: str) -> tuple
         metrics.get(f"{base}.attack_success_rate.upper"),
     )
     return ("n/a" if attempts is None else str(int(attempts)), rate)
+
+
+def tested_text(table: Table) -> str:
+    categories = [row[0] for row in table.rows if row[0] != "overall"]
+    return f"attack categories tested ({len(categories)}): {', '.join(categories)}"
 
 
 def redteam_table(record: SystemRecord) -> Table | None:

@@ -144,9 +144,9 @@ def cyclonedx_bom(
     data = json.loads(JsonV1Dot6(bom).output_as_string())
     by_ref = {r.system_id: r for r in records}
     for component in data.get("components", []):
-        record = by_ref.get(component.get("bom-ref"))
-        if record is not None:
-            component["modelCard"] = _model_card(record)
+        owner = by_ref.get(component.get("bom-ref"))
+        if owner is not None:
+            component["modelCard"] = _model_card(owner)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     validate_cyclonedx(text)
     return text

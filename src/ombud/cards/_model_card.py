@@ -17,6 +17,7 @@ from ombud.cards._common import (
     governance_fields,
     interval_chart,
     redteam_table,
+    tested_text,
 )
 from ombud.cards._document import Document, Field, Section, completeness
 from ombud.cards._record import SystemRecord
@@ -174,8 +175,8 @@ def _data(r: SystemRecord) -> tuple[Section, Section]:
     audit_ev = r.latest("fairness_audit")
     inputs = (
         [
-            f"{i.get('name')} ({i.get('rows')} rows, sha256 {i.get('sha256')}): "
-            f"{i.get('description', '')}"
+            f"{i.get('name')} ({i.get('rows')} rows, sha256 {i.get('sha256')})"
+            + (f": {i['description']}" if i.get("description") else "")
             for i in audit_ev.inputs
         ]
         if audit_ev
@@ -239,7 +240,7 @@ def _analyses(r: SystemRecord) -> tuple[Section, Section]:
             Field(
                 "redteam.results",
                 "Adversarial testing",
-                f"{len(table.rows)} categories tested" if table else None,
+                tested_text(table) if table else None,
                 table.source if table else "",
                 "run a red team: `ombud redteam run ... --record SYSTEM`",
             ),

@@ -9,7 +9,7 @@ failure modes, governance.
 
 from __future__ import annotations
 
-from ombud.cards._common import governance_fields, redteam_rows, redteam_table
+from ombud.cards._common import governance_fields, redteam_rows, redteam_table, tested_text
 from ombud.cards._document import Document, Field, Section, completeness
 from ombud.cards._record import SystemRecord
 
@@ -139,7 +139,7 @@ def system_card(record: SystemRecord) -> Document:
                 Field(
                     "redteam.results",
                     "Adversarial testing",
-                    f"{len(table.rows)} categories tested" if table else None,
+                    tested_text(table) if table else None,
                     table.source if table else "",
                     "run a red team: `ombud redteam run ... --record SYSTEM`",
                 ),

@@ -1,0 +1,67 @@
+"""The model card: sections of Mitchell et al., per-group numbers with intervals, gaps named."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from ombud.cards import SystemRecord, model_card, render_json, render_markdown
+from tests.cards.conftest import check_golden, loan_frame
+
+
+def test_model_card_golden(record: SystemRecord) -> None:
+    check_golden("model-card.md", render_markdown(model_card(record)))
+
+
+def test_group_table_matches_an_independent_groupby(record: SystemRecord) -> None:
+    """Oracle: pandas groupby selection rate and row count on the audited frame."""
+    frame = loan_frame()
+    expected = frame.groupby("sex")["pred"].agg(["mean", "size"])
+    document = model_card(record)
+    section = next(s for s in document.sections if s.id == "quantitative_analyses")
+    table = next(t for t in section.tables if t.title.startswith("By sex"))
+    assert table.columns[:3] == ("group", "n", "selection_rate")
+    for group, n, rate, *_ in table.rows:
+        assert int(n) == expected.loc[group, "size"]
+        estimate, lower, upper = map(float, re.findall(r"[0-9.]+", rate))
+        assert estimate == pytest.approx(expected.loc[group, "mean"], abs=5e-4)
+        assert lower <= estimate <= upper
+
+
+def test_red_team_results_come_from_redteam_metrics(record: SystemRecord) -> None:
+    section = next(s for s in model_card(record).sections if s.id == "redteam")
+    assert section.tables[0].rows == (
+        ("prompt_injection", "20", "0.100 [0.030, 0.300]"),
+        ("overall", "20", "0.100 [0.030, 0.300]"),
+    )
+
+
+def test_a_system_with_no_evidence_still_gets_a_card_naming_each_missing_part() -> None:
+    bare = SystemRecord("bare", "0.1", {"name": "Bare", "purpose": "p", "owner": "o"})
+    document = model_card(bare)
+    missing = {f.id: f for f in document.missing}
+    for part in (
+        "factors.groups",
+        "quantitative_analyses.by_group",
+        "redteam.results",
+        "evaluation_data.datasets",
+        "governance.gate",
+        "governance.review",
+    ):
+        assert part in missing
+        assert missing[part].how_to_fill
+    assert document.completeness.score < 0.5
+    text = render_markdown(document)
+    assert "**Demographic groups evaluated:** **MISSING**: run a fairness audit" in text
+    render_json(document)  # still schema-valid
+
+
+def test_front_matter_is_hugging_face_style_yaml(record: SystemRecord) -> None:
+    text = render_markdown(model_card(record))
+    assert text.startswith("---\n")
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["model_name"] == "Loan pre-screening"
+    results = front["model-index"][0]["results"][0]
+    assert {m["type"] for m in results["metrics"]} == {"selection_rate"}
