@@ -25,6 +25,12 @@ def csrf_of(html: str) -> str:
 
 
 @pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """Web tests run on SQLite; test_postgres_flow.py runs one flow on PostgreSQL."""
+    return f"sqlite:///{tmp_path / 'ombud.db'}"
+
+
+@pytest.fixture
 def seeded(context: AppContext, tmp_path: Path) -> Seeded:
     return seed(context, tmp_path)
 
@@ -61,6 +67,15 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     )
     assert response.status_code == 303, response.text
     return csrf_of(client.get("/").text)
+
+
+ROLE_USERS = {
+    "admin": "ada",
+    "rai_lead": "lena",
+    "owner": "omar",
+    "reviewer": "rex",
+    "auditor": "audrey",
+}
 
 
 @pytest.fixture

@@ -1,0 +1,126 @@
+"""Every route, every role, the expected status: the authorization table, checked whole.
+
+Write routes are posted with a valid CSRF token and empty fields: a role the route lets
+in gets past the role check and is stopped by field validation (422, nothing saved) or
+finds nothing to change (303); a role it refuses gets 403 before any field is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from ombud.services import auth
+from ombud.services.context import AppContext
+
+from ._seed import Seeded
+from .conftest import ROLE_USERS, csrf_of
+
+ROLES = tuple(ROLE_USERS)
+EVERYONE = dict.fromkeys(ROLES, 200)
+
+
+def _only(allowed: tuple[str, ...], ok: int) -> dict[str, int]:
+    return {role: ok if role in allowed else 403 for role in ROLES}
+
+
+WRITERS = ("admin", "rai_lead", "owner", "reviewer")
+VOTERS = ("admin", "rai_lead", "reviewer")
+DECIDERS = ("admin", "rai_lead")
+
+
+def page_routes(s: Seeded) -> list[tuple[str, str, dict[str, int], int]]:
+    """(method, path, status per role, status when not logged in)."""
+    return [
+        ("GET", "/", EVERYONE, 303),
+        ("GET", f"/systems/{s.blocked_system}", EVERYONE, 303),
+        ("GET", "/reviews", EVERYONE, 303),
+        ("GET", f"/reviews/{s.review_id}", EVERYONE, 303),
+        ("GET", "/findings", EVERYONE, 303),
+        ("GET", f"/findings/{s.finding_id}", EVERYONE, 303),
+        ("GET", "/incidents", EVERYONE, 303),
+        ("GET", "/incidents/new", EVERYONE, 303),
+        ("GET", f"/incidents/{s.incident_id}", EVERYONE, 303),
+        ("GET", "/audit", EVERYONE, 303),
+        ("GET", "/audit?verify=true", EVERYONE, 303),
+        ("GET", "/login", EVERYONE, 200),
+        ("POST", f"/reviews/{s.review_id}/vote", _only(VOTERS, 422), 303),
+        ("POST", f"/reviews/{s.review_id}/decide", _only(DECIDERS, 422), 303),
+        ("POST", f"/findings/{s.finding_id}/update", _only(WRITERS, 303), 303),
+        ("POST", f"/findings/{s.finding_id}/resolve", _only(WRITERS, 422), 303),
+        ("POST", "/incidents", _only(WRITERS, 422), 303),
+        ("POST", f"/systems/{s.other_system}/gate", _only(WRITERS, 303), 303),
+    ]
+
+
+def api_routes(s: Seeded) -> list[tuple[str, str, dict[str, int]]]:
+    base = "/api/v1"
+    return [
+        ("GET", f"{base}/systems", EVERYONE),
+        ("GET", f"{base}/systems/{s.blocked_system}", EVERYONE),
+        ("GET", f"{base}/systems/{s.blocked_system}/evidence", EVERYONE),
+        ("GET", f"{base}/systems/{s.blocked_system}/gate", EVERYONE),
+        ("GET", f"{base}/reviews", EVERYONE),
+        ("GET", f"{base}/reviews/{s.review_id}", EVERYONE),
+        ("GET", f"{base}/findings", EVERYONE),
+        ("GET", f"{base}/findings/{s.finding_id}", EVERYONE),
+        ("GET", f"{base}/incidents", EVERYONE),
+        ("GET", f"{base}/incidents/{s.incident_id}", EVERYONE),
+        ("GET", f"{base}/audit-log/verify", EVERYONE),
+        ("POST", f"{base}/systems/{s.other_system}/gate", _only(WRITERS, 200)),
+        ("POST", f"{base}/reviews/{s.review_id}/votes", _only(VOTERS, 422)),
+        ("POST", f"{base}/reviews/{s.review_id}/decision", _only(DECIDERS, 422)),
+        ("POST", f"{base}/findings/{s.finding_id}/resolve", _only(WRITERS, 422)),
+        ("POST", f"{base}/incidents", _only(WRITERS, 422)),
+    ]
+
+
+def test_every_page_route_for_every_role(
+    as_user: Callable[[str], tuple[TestClient, str]],
+    app_client: Callable[[], TestClient],
+    seeded: Seeded,
+) -> None:
+    sessions = {role: as_user(user) for role, user in ROLE_USERS.items()}
+    anonymous = app_client()
+    anonymous_csrf = csrf_of(anonymous.get("/login").text)
+    wrong = []
+    routes = page_routes(seeded)
+    for method, path, expected, when_anonymous in routes:
+        for role, (client, csrf) in sessions.items():
+            data = {"csrf_token": csrf} if method == "POST" else None
+            got = client.request(method, path, data=data).status_code
+            if got != expected[role]:
+                wrong.append(f"{role} {method} {path}: {got}, expected {expected[role]}")
+        data = {"csrf_token": anonymous_csrf} if method == "POST" else None
+        got = anonymous.request(method, path, data=data).status_code
+        if got != when_anonymous:
+            wrong.append(f"anonymous {method} {path}: {got}, expected {when_anonymous}")
+    assert not wrong, "\n".join(wrong)
+    assert len(routes) * (len(ROLES) + 1) == 108  # the table is checked whole
+
+
+def test_every_api_route_for_every_role(
+    app_client: Callable[[], TestClient], context: AppContext, seeded: Seeded
+) -> None:
+    client = app_client()
+    admin = context.actor("ada")
+    tokens = {
+        role: auth.issue_token(context, admin, user, ["write"])[0]
+        for role, user in ROLE_USERS.items()
+    }
+    wrong = []
+    for method, path, expected in api_routes(seeded):
+        for role, token in tokens.items():
+            body = {} if method == "POST" else None
+            response = client.request(
+                method, path, json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+            if response.status_code != expected[role]:
+                wrong.append(f"{role} {method} {path}: {response.status_code} {response.text}")
+            elif response.status_code >= 400:
+                assert set(response.json()["error"]) >= {"code", "message"}
+        bare = client.request(method, path, json={} if method == "POST" else None)
+        if bare.status_code != 401:
+            wrong.append(f"no token {method} {path}: {bare.status_code}")
+    assert not wrong, "\n".join(wrong)
