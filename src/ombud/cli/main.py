@@ -18,6 +18,7 @@ from ombud.cli import (
     audit_fairness,
     card,
     classify,
+    compliance,
     demo,
     evidence,
     export,
@@ -26,6 +27,7 @@ from ombud.cli import (
     incident,
     policy,
     redteam,
+    redteam_record,
     review,
     serve,
     supplier,
@@ -85,8 +87,10 @@ finding.register(app)
 incident.register(app)
 supplier.register(app)
 app.add_typer(audit_fairness.app, name="audit")
+redteam_record.register(redteam.app)
 app.add_typer(redteam.app, name="redteam")
 demo.register(app)
+compliance.register(app)
 card.register(app)
 export.register(app)
 serve.register(app)
