@@ -37,6 +37,7 @@ from ombud.compliance.catalogs.coverage import (
     applicable_items,
     compute_coverage,
 )
+from ombud.compliance.catalogs.html import coverage_html
 from ombud.compliance.catalogs.oscal import (
     assessment_results,
     import_oscal_catalog,
@@ -67,6 +68,7 @@ __all__ = [
     "applicable_items",
     "assessment_results",
     "compute_coverage",
+    "coverage_html",
     "eu_ai_act_catalog",
     "import_oscal_catalog",
     "load_control_catalog",
