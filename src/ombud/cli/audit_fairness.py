@@ -163,24 +163,29 @@ def fairness(
     if (system is None) != (version is None):
         raise AuditInputError("--system and --version go together; pass both or neither")
     err = Console(stderr=True)
-    with err.status(f"auditing {data.name} ..."):
-        result = audit(
-            _source(data, sql),
-            label=label,
-            prediction=pred,
-            score=score,
-            threshold=threshold,
-            sensitive=sensitive,
-            control=control,
-            weights=weights,
-            pos_label=_scalar(pos_label),
-            reference=_reference(reference),
-            on_missing=on_missing,
-            n_boot=n_boot,
-            seed=seed,
-            confidence=confidence,
-            min_group_size=min_group_size,
-        )
+    source = _source(data, sql)
+    try:
+        with err.status(f"auditing {data.name} ..."):
+            result = audit(
+                source,
+                label=label,
+                prediction=pred,
+                score=score,
+                threshold=threshold,
+                sensitive=sensitive,
+                control=control,
+                weights=weights,
+                pos_label=_scalar(pos_label),
+                reference=_reference(reference),
+                on_missing=on_missing,
+                n_boot=n_boot,
+                seed=seed,
+                confidence=confidence,
+                min_group_size=min_group_size,
+            )
+    finally:
+        if isinstance(source, SQLSource) and source.connection is not None:
+            source.connection.close()
     if output_format is OutputFormat.table:
         if output is None:
             _render_table(result, Console(soft_wrap=True))
