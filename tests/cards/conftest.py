@@ -87,14 +87,18 @@ def audited_record(audit_json: dict[str, object]) -> SystemRecord:
         status="in_review",
         version_notes="gradient boosting, 2026 refit",
         models=({"name": "gbm", "uri": "s3://models/gbm.onnx", "sha256": "cd" * 32},),
-        training_data=({"name": "loans-2026", "uri": "s3://data/loans.parquet", "sha256": "ef" * 32},),
+        training_data=(
+            {"name": "loans-2026", "uri": "s3://data/loans.parquet", "sha256": "ef" * 32},
+        ),
         version_history=("0.9.0", "1.0.0"),
         classification={
             "tier": 2,
             "tier_label": "high",
             "eu_category": "high_risk",
             "tier_reasons": ["EU AI Act Annex III point 5(b): creditworthiness"],
-            "result": {"obligations": [{"citation": "EU AI Act Art. 9", "title": "Risk management"}]},
+            "result": {
+                "obligations": [{"citation": "EU AI Act Art. 9", "title": "Risk management"}]
+            },
         },
         evidence=evidence,
         fairness=(FairnessAnalysis.from_audit_json(1, audit_json),),

@@ -177,7 +177,7 @@ def _measured(facts: DataFacts | None) -> Section:
                 )
             ),
         )
-    src = f"measured from {facts.source} (sha256 {facts.sha256})"
+    src = f"measurement of {facts.source}, sha256 {facts.sha256}"
     totals: dict[tuple[str, str], int] = {}
     for column, group, _, count in facts.label_balance:
         totals[(column, group)] = totals.get((column, group), 0) + count

@@ -1,0 +1,42 @@
+"""Annex IV: all nine points, provenance on every filled field, every gap listed."""
+
+from __future__ import annotations
+
+import pytest
+
+from ombud.cards import ANNEX_IV_FIELDS, CardError, SystemRecord, annex_iv, render_markdown
+from tests.cards.conftest import check_golden
+
+
+def test_annex_iv_golden(record: SystemRecord) -> None:
+    check_golden("annex-iv.md", render_markdown(annex_iv(record)))
+
+
+def test_nine_sections_cite_annex_iv_points_1_to_9(record: SystemRecord) -> None:
+    document = annex_iv(record)
+    assert [s.cite for s in document.sections] == [f"Annex IV point {i}" for i in range(1, 10)]
+
+
+def test_every_filled_field_has_a_source_and_every_gap_is_listed(record: SystemRecord) -> None:
+    document = annex_iv(record)
+    for field in document.fields().values():
+        assert field.source if field.filled else field.how_to_fill
+    missing = set(document.completeness.missing)
+    assert {"standards.applied", "declaration.conformity", "post_market.plan"} <= missing
+    assert "performance.accuracy_by_group" not in missing
+
+
+def test_supplement_fills_what_the_record_cannot_hold(record: SystemRecord) -> None:
+    supplement = {"standards.applied": "ISO/IEC 42001:2023", "post_market.plan": "monthly"}
+    document = annex_iv(record, supplement)
+    fields = document.fields()
+    assert fields["standards.applied"].value == "ISO/IEC 42001:2023"
+    assert "supplement" in fields["standards.applied"].source
+    before = annex_iv(record).completeness
+    assert len(document.completeness.missing) == len(before.missing) - 2
+
+
+def test_unknown_supplement_field_lists_the_known_ones(record: SystemRecord) -> None:
+    with pytest.raises(CardError, match="unknown Annex IV field.*standards.applied"):
+        annex_iv(record, {"standard": "x"})
+    assert len(ANNEX_IV_FIELDS) == len(set(ANNEX_IV_FIELDS))
