@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from trestle.common.err import TrestleError
 from trestle.oscal import OSCAL_VERSION, common
 from trestle.oscal import assessment_results as ar
 from trestle.oscal.catalog import Catalog
@@ -72,18 +73,15 @@ def import_oscal_catalog(
     statement texts, which then are the publisher's words under the publisher's terms.
     """
     source = Path(path)
+    if not source.is_file():
+        raise CatalogError(f"{source}: no such file; pass the path of an OSCAL catalog JSON")
     try:
         catalog = Catalog.oscal_read(source)
-    except FileNotFoundError:
+    except (TrestleError, ValidationError) as error:
+        lines = [line.strip() for line in str(error).splitlines()[1:] if line.strip()]
         raise CatalogError(
-            f"{source}: no such file; pass the path of an OSCAL catalog JSON"
-        ) from None
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = "/".join(str(p) for p in first["loc"])
-        raise CatalogError(
-            f"{source}: not a valid OSCAL catalog at {where}: {first['msg']} "
-            f"({error.error_count()} problem(s) in all)"
+            f"{source}: not a valid OSCAL catalog: {lines[0] if lines else error} "
+            f"({len(lines)} problem(s) in all)"
         ) from None
     except ValueError as error:
         raise CatalogError(f"{source}: cannot read it as OSCAL JSON ({error})") from None
@@ -271,10 +269,15 @@ _NS = "https://ombud.dev/ns/oscal"
 
 def read_assessment_results(path: str | Path) -> ar.AssessmentResults:
     """Parse and validate an OSCAL assessment-results JSON file (raises CatalogError)."""
+    if not Path(path).is_file():
+        raise CatalogError(f"{path}: no such file")
     try:
         document = ar.AssessmentResults.oscal_read(Path(path))
-    except (ValueError, FileNotFoundError) as error:
-        raise CatalogError(f"{path}: not valid OSCAL assessment results ({error})") from None
+    except (TrestleError, ValueError, FileNotFoundError) as error:
+        first = str(error).splitlines()[1:2] or [str(error)]
+        raise CatalogError(
+            f"{path}: not valid OSCAL assessment results ({first[0].strip()})"
+        ) from None
     if not isinstance(document, ar.AssessmentResults):
         raise CatalogError(f"{path}: holds no OSCAL assessment results")
     return document
