@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +122,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
 
 
-def check_golden(name: str, text: str) -> None:
+def _check_golden(name: str, text: str) -> None:
     """Compare with tests/cards/golden/NAME; OMBUD_UPDATE_GOLDEN=1 rewrites the file."""
     path = GOLDEN / name
     text = normalise(text)
@@ -130,3 +131,14 @@ def check_golden(name: str, text: str) -> None:
         if os.environ.get("OMBUD_UPDATE_GOLDEN") != "1":
             pytest.fail(f"golden file {path} was missing and has been written; re-run")
     assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+@pytest.fixture
+def check_golden() -> Callable[[str, str], None]:
+    return _check_golden
+
+
+@pytest.fixture
+def loans() -> pd.DataFrame:
+    """The frame the record's fairness audit was run on."""
+    return loan_frame()

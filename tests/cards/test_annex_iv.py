@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from ombud.cards import ANNEX_IV_FIELDS, CardError, SystemRecord, annex_iv, render_markdown
-from tests.cards.conftest import check_golden
 
 
-def test_annex_iv_golden(record: SystemRecord) -> None:
+def test_annex_iv_golden(record: SystemRecord, check_golden: Callable[[str, str], None]) -> None:
     check_golden("annex-iv.md", render_markdown(annex_iv(record)))
 
 
@@ -37,6 +38,6 @@ def test_supplement_fills_what_the_record_cannot_hold(record: SystemRecord) -> N
 
 
 def test_unknown_supplement_field_lists_the_known_ones(record: SystemRecord) -> None:
-    with pytest.raises(CardError, match="unknown Annex IV field.*standards.applied"):
+    with pytest.raises(CardError, match=r"unknown Annex IV field.*standards\.applied"):
         annex_iv(record, {"standard": "x"})
     assert len(ANNEX_IV_FIELDS) == len(set(ANNEX_IV_FIELDS))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from ombud.cards import (
@@ -17,7 +19,6 @@ from ombud.cards import (
     validate_document,
 )
 from ombud.yamlsource import YamlSourceError, parse_yaml
-from tests.cards.conftest import check_golden, loan_frame
 
 ANSWERS = """\
 dataset: loans-2026
@@ -41,15 +42,15 @@ maintenance:
 
 
 @pytest.fixture
-def data_file(tmp_path: Path) -> Path:
-    frame = loan_frame(200)
+def data_file(tmp_path: Path, loans: pd.DataFrame) -> Path:
+    frame = loans.head(200).copy()
     frame.loc[::17, "label"] = None
     path = tmp_path / "loans.csv"
     frame.to_csv(path, index=False)
     return path
 
 
-def test_datasheet_golden(data_file: Path) -> None:
+def test_datasheet_golden(data_file: Path, check_golden: Callable[[str, str], None]) -> None:
     answers = parse_datasheet(parse_yaml(ANSWERS, "datasheet.yaml"))
     facts = measure_data(data_file, ["sex"], "label")
     document = datasheet(answers, facts, tier=2)
@@ -72,9 +73,11 @@ def test_measured_facts_match_duckdb(data_file: Path) -> None:
     con = duckdb.connect()
     table = f"read_csv_auto('{data_file}')"
     rows = con.execute(f"select count(*) from {table}").fetchone()
-    assert rows is not None and facts.rows == rows[0]
+    assert rows is not None
+    assert facts.rows == rows[0]
     missing = con.execute(f"select count(*) - count(label) from {table}").fetchone()
-    assert missing is not None and facts.missing == {"label": missing[0]}
+    assert missing is not None
+    assert facts.missing == {"label": missing[0]}
     groups = dict(con.execute(f"select sex, count(*) from {table} group by sex").fetchall())
     assert {g: n for _, g, n in facts.representation} == groups
     balance = con.execute(
@@ -100,7 +103,7 @@ def test_invalid_datasheet_is_a_line_numbered_error(text: str, line: int, what: 
 
 
 def test_unknown_columns_and_files_are_clear_errors(data_file: Path) -> None:
-    with pytest.raises(CardError, match="no column.*race.*columns: sex, label, pred"):
+    with pytest.raises(CardError, match=r"no column.*race.*columns: sex, label, pred"):
         measure_data(data_file, ["race"])
     with pytest.raises(CardError, match="no such data file"):
         measure_data(data_file.with_name("absent.csv"))

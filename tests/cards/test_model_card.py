@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+import pandas as pd
 import pytest
 import yaml
 
 from ombud.cards import SystemRecord, model_card, render_json, render_markdown
-from tests.cards.conftest import check_golden, loan_frame
 
 
-def test_model_card_golden(record: SystemRecord) -> None:
+def test_model_card_golden(record: SystemRecord, check_golden: Callable[[str, str], None]) -> None:
     check_golden("model-card.md", render_markdown(model_card(record)))
 
 
-def test_group_table_matches_an_independent_groupby(record: SystemRecord) -> None:
+def test_group_table_matches_an_independent_groupby(
+    record: SystemRecord, loans: pd.DataFrame
+) -> None:
     """Oracle: pandas groupby selection rate and row count on the audited frame."""
-    frame = loan_frame()
+    frame = loans
     expected = frame.groupby("sex")["pred"].agg(["mean", "size"])
     document = model_card(record)
     section = next(s for s in document.sections if s.id == "quantitative_analyses")

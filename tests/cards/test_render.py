@@ -61,7 +61,8 @@ def test_user_text_is_escaped_in_html_and_neutralised_in_markdown() -> None:
 
 def test_html_is_self_contained(record: SystemRecord) -> None:
     html = render_html(model_card(record))
-    assert "<style>" in html and "<svg" in html
+    assert "<style>" in html
+    assert "<svg" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html
 

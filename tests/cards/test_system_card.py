@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from ombud.cards import SystemRecord, render_markdown, system_card
-from tests.cards.conftest import check_golden
 
 
-def test_system_card_golden(record: SystemRecord) -> None:
+def test_system_card_golden(record: SystemRecord, check_golden: Callable[[str, str], None]) -> None:
     check_golden("system-card.md", render_markdown(system_card(record)))
 
 
