@@ -1,0 +1,142 @@
+"""Coverage from the record, on SQLite and PostgreSQL, with evidence recorded by the service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from ombud.compliance.catalogs import UnknownFrameworkError, assessment_results
+from ombud.governance import SystemProfile
+from ombud.records import EvidenceDraft, Verdict
+from ombud.services import classification, coverage, evidence, systems, workspaces
+from ombud.services.context import AppContext
+
+CREDIT_ANSWERS: dict[str, Any] = {
+    "significant_decisions": True,
+    "annex_iii_area": ["essential_services"],
+    "annex_iii_essential_services": ["creditworthiness"],
+    "art_6_3_conditions": ["none"],
+    "profiles_natural_persons": True,
+    "interacts_with_people": False,
+    "exclusive_purpose": "none",
+    "manipulative_techniques": False,
+    "exploits_vulnerabilities": False,
+    "social_scoring": False,
+    "untargeted_face_scraping": False,
+    "emotion_recognition": False,
+    "biometric_categorisation": False,
+    "remote_biometric_identification": False,
+    "annex_i_safety_component": False,
+    "crime_prediction_profiling": False,
+    "generates_synthetic_content": False,
+    "deep_fake": False,
+    "public_interest_text": False,
+    "deployer_public_body_or_service": False,
+    "uses_consumer_reports": False,
+}
+
+
+def _credit_system(context: AppContext) -> None:
+    admin = context.actor("ada")
+    workspaces.add_user(context, admin, username="olivia", roles=["owner"])
+    olivia = context.actor("olivia")
+    profile = SystemProfile(
+        name="Credit scoring",
+        purpose="Scores consumer credit applications",
+        owner="olivia",
+        owner_team="risk",
+        domain="lending",
+        kind="decision_model",
+        operator_role="provider",
+        automation="human_in_the_loop",
+        affected_people=("consumers",),
+        deployment_regions=("DE", "US"),
+        data_categories=("personal_data",),
+    )
+    systems.register_system(context, olivia, "credit", profile)
+    systems.add_version(context, olivia, "credit", "1.0")
+    classification.classify_system(context, olivia, "credit", answers=CREDIT_ANSWERS)
+
+
+def _draft(kind: str, four_fifths: Verdict = Verdict.PASS) -> EvidenceDraft:
+    return EvidenceDraft(
+        kind=kind,
+        summary=f"test {kind}",
+        engine="test",
+        engine_version="1",
+        metrics={"fairness.sex.selection_rate.ratio_min": 0.9} if kind == "fairness_audit" else {},
+        verdicts={"fairness.sex.four_fifths": four_fifths} if kind == "fairness_audit" else {},
+    )
+
+
+def _statuses(report: Any) -> dict[str, str]:
+    return {c.item.id: c.status for c in report.controls}
+
+
+def test_obligations_follow_the_classification_and_start_missing(context: AppContext) -> None:
+    _credit_system(context)
+    report = coverage.system_coverage(context, "credit", "eu-ai-act")
+    got = set(_statuses(report))
+    assert {"art_9", "art_10", "art_11", "art_13", "art_15", "art_72"} <= got
+    assert report.percent == 0.0
+    assert set(_statuses(report).values()) == {"missing"}
+    sector = coverage.system_coverage(context, "credit", "sector-rules")
+    assert "ecoa.1002_4a" in _statuses(sector)  # lending in the US triggers ECOA / Reg B
+
+
+def test_recorded_evidence_covers_and_a_failed_rule_fails(context: AppContext) -> None:
+    _credit_system(context)
+    olivia = context.actor("olivia")
+    evidence.record_evidence(context, olivia, "credit", "1.0", _draft("data_audit"))
+    evidence.record_evidence(context, olivia, "credit", "1.0", _draft("datasheet"))
+    evidence.record_evidence(
+        context, olivia, "credit", "1.0", _draft("fairness_audit", Verdict.FAIL)
+    )
+    eu = _statuses(coverage.system_coverage(context, "credit", "eu-ai-act"))
+    assert eu["art_10"] == "covered"  # data_audit + datasheet, both required by the policy
+    assert eu["art_15"] == "covered"  # fairness audit; no rule cites Art. 15
+    assert eu["art_11"] == "missing"
+    sector = _statuses(coverage.system_coverage(context, "credit", "sector-rules"))
+    assert sector["ecoa.1002_4a"] == "failing"  # rule ecoa-adverse-impact cites 12 CFR 1002.4(a)
+    rmf = _statuses(coverage.system_coverage(context, "credit", "nist-ai-rmf"))
+    assert rmf["MEASURE 2.11"] == "failing"
+    assert rmf["MAP 2.3"] == "covered"
+
+
+def test_evidence_ages_into_stale(context: AppContext) -> None:
+    _credit_system(context)
+    olivia = context.actor("olivia")
+    evidence.record_evidence(
+        context, olivia, "credit", "1.0", _draft("data_audit"), valid_for_days=None
+    )
+    later = datetime.now(UTC) + timedelta(days=400)  # the overlay's data_audit max age is 365
+    report = coverage.system_coverage(context, "credit", "eu-ai-act", now=later)
+    art_10 = next(c for c in report.controls if c.item.id == "art_10")
+    assert art_10.status == "stale"
+    assert art_10.evidence[0].note == "older than the policy's 365 days"
+
+
+def test_matrix_agrees_with_the_per_system_reports(context: AppContext) -> None:
+    _credit_system(context)
+    olivia = context.actor("olivia")
+    evidence.record_evidence(context, olivia, "credit", "1.0", _draft("datasheet"))
+    now = datetime.now(UTC)
+    matrix = coverage.coverage_matrix(context, now=now)
+    (row,) = matrix["systems"]
+    for framework in coverage.MATRIX_FRAMEWORKS:
+        report = coverage.system_coverage(context, "credit", framework, now=now)
+        assert row["cells"][framework]["percent"] == report.percent
+        assert row["cells"][framework]["applicable"] == len(report.controls)
+    document = assessment_results(
+        coverage.system_coverages(context, "credit", coverage.MATRIX_FRAMEWORKS, now=now),
+        title="credit",
+    )
+    assert len(document["assessment-results"]["results"]) == len(coverage.MATRIX_FRAMEWORKS)
+
+
+def test_unknown_framework_lists_the_known_ones(context: AppContext) -> None:
+    _credit_system(context)
+    with pytest.raises(UnknownFrameworkError, match="known: eu-ai-act, nist-ai-rmf"):
+        coverage.system_coverage(context, "credit", "soc2")
