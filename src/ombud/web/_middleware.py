@@ -6,6 +6,8 @@ so a chunked upload without a length cannot slip past it.
 
 from __future__ import annotations
 
+from fastapi import HTTPException
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ombud.web._errors import error_body
 from ombud.web._state import session_of, web_state
 
-__all__ = ["SECURITY_HEADERS", "BodyLimit", "finish_response"]
+__all__ = ["SECURITY_HEADERS", "BodyLimit", "SessionAndHeaders"]
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -28,8 +30,11 @@ SECURITY_HEADERS = {
 # so only /openapi.json is served, and it is plain JSON.
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """An HTTPException, so that FastAPI's body reader re-raises it instead of answering 400."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the request body is larger than the limit of {max_bytes} bytes")
 
 
 class BodyLimit:
@@ -54,7 +59,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge()
+                    raise _TooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -81,13 +86,35 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-def finish_response(request: Request, response: Response) -> Response:
-    """Store a changed session in its cookie and add the security headers."""
-    session = session_of(request)
-    if session.changed and not request.url.path.startswith("/api/"):
-        web_state(request).codec.store(request, response, session)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if session.username:
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+class SessionAndHeaders:
+    """Stores a changed session in its cookie and adds the security headers.
+
+    A plain ASGI middleware rather than ``BaseHTTPMiddleware``: that one runs the app in
+    a task group and would wrap the body-limit error, turning a 413 into a 400.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+
+        async def finishing_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                session = session_of(request)
+                if session.changed and not request.url.path.startswith("/api/"):
+                    carrier = Response()
+                    web_state(request).codec.store(request, carrier, session)
+                    headers.append("set-cookie", carrier.headers["set-cookie"])
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if session.username and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, finishing_send)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
 import jinja2
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import Response
 
 from ombud.services.context import open_context
 from ombud.store import Workspace
 from ombud.web._errors import install_error_handlers
 from ombud.web._filters import install as install_filters
-from ombud.web._middleware import BodyLimit, finish_response
+from ombud.web._middleware import BodyLimit, SessionAndHeaders
 from ombud.web._session import SessionCodec
 from ombud.web._state import WebState
 from ombud.web.api import router as api_router
@@ -65,12 +64,6 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     static = resources.files("ombud.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
-    @app.middleware("http")
-    async def session_and_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        return finish_response(request, response)
-
+    app.add_middleware(SessionAndHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
