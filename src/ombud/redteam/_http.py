@@ -17,7 +17,12 @@ import httpx
 
 from ombud.redteam._errors import TargetAuthError, TargetError
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "parse_retry_after", "post_json"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "classify_response",
+    "parse_retry_after",
+    "post_json",
+]
 
 DEFAULT_MAX_RESPONSE_BYTES = 1 << 20
 
@@ -61,7 +66,11 @@ async def post_json(
         raise TargetError(
             f"target {url} unreachable: {exc or type(exc).__name__}", retryable=True
         ) from exc
-    status = response.status_code
+    return classify_response(url, response.status_code, response.headers.get("retry-after"), body)
+
+
+def classify_response(url: str, status: int, retry_after: str | None, body: bytes) -> Any:
+    """The decoded JSON body of a 2xx/3xx answer, or the ``TargetError`` its status calls for."""
     if status in (401, 403):
         raise TargetAuthError(
             f"target {url} answered {status}: check the API key or its environment variable"
@@ -70,7 +79,7 @@ async def post_json(
         raise TargetError(
             f"target {url} answered {status}",
             retryable=True,
-            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            retry_after=parse_retry_after(retry_after),
         )
     if status >= 400:
         raise TargetError(f"target {url} answered {status}: {body[:200]!r}")

@@ -20,7 +20,8 @@ import httpx
 
 from ombud.redteam._attempt import Turn
 from ombud.redteam._errors import RedteamError, TargetError
-from ombud.redteam._http import DEFAULT_MAX_RESPONSE_BYTES, post_json
+from ombud.redteam._fasthttp import KeepAlivePool, can_use_fast_client
+from ombud.redteam._http import DEFAULT_MAX_RESPONSE_BYTES, classify_response, post_json
 from ombud.redteam._jsonpath import compile_path, extract
 from ombud.redteam._protocols import TargetCapabilities, TargetReply
 
@@ -70,6 +71,12 @@ class OpenAIChatTarget:
         self._max_bytes = int(max_response_bytes)
         key = _api_key(api_key, api_key_env)
         self._headers = {"authorization": f"Bearer {key}"} if key else {}
+        # Plain http without a proxy (loopback, LAN: the usual place of a model under test)
+        # goes through a lean keep-alive client; https and proxies go through httpx.
+        self._fast: KeepAlivePool | None = None
+        if can_use_fast_client(self._url):
+            self._fast = KeepAlivePool(self._url, timeout=self._timeout, max_bytes=self._max_bytes)
+            self._raw_headers = [(k.encode(), v.encode()) for k, v in self._headers.items()]
         # One single-connection client per concurrent request, reused through a free list:
         # httpcore's pool scans every connection on every request, which costs O(concurrency)
         # per call and dominated CPU at 64 concurrent requests; small pools make it O(1).
@@ -101,13 +108,13 @@ class OpenAIChatTarget:
             "temperature": self._temperature,
             "max_tokens": self._max_tokens,
         }
-        client = self._idle.pop() if self._idle else self._new_client()
-        try:
-            body = await post_json(
-                client, self._url, payload, headers=self._headers, max_bytes=self._max_bytes
+        if self._fast is not None:
+            raw = await self._fast.post(json.dumps(payload).encode(), self._raw_headers)
+            body = classify_response(
+                self._url, raw.status, raw.headers.get("retry-after"), raw.body
             )
-        finally:
-            self._idle.append(client)
+        else:
+            body = await self._post_httpx(payload)
         try:
             text = body["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError) as exc:
@@ -119,6 +126,15 @@ class OpenAIChatTarget:
         usage = body.get("usage") if isinstance(body, dict) else None
         usage = usage if isinstance(usage, dict) else {}
         return TargetReply(text, usage.get("prompt_tokens"), usage.get("completion_tokens"))
+
+    async def _post_httpx(self, payload: Any) -> Any:
+        client = self._idle.pop() if self._idle else self._new_client()
+        try:
+            return await post_json(
+                client, self._url, payload, headers=self._headers, max_bytes=self._max_bytes
+            )
+        finally:
+            self._idle.append(client)
 
     def _new_client(self) -> httpx.AsyncClient:
         if self._ssl is None and self._url.startswith("https:"):
@@ -132,6 +148,8 @@ class OpenAIChatTarget:
         return client
 
     async def aclose(self) -> None:
+        if self._fast is not None:
+            await self._fast.aclose()
         for client in self._all:
             await client.aclose()
         self._all.clear()
