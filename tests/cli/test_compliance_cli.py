@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ombud.cli.main import run
 from ombud.compliance.catalogs import read_assessment_results
 
 Invoke = Any  # the `invoke` fixture of tests/cli/conftest.py
@@ -37,25 +38,35 @@ classification:
 """
 
 
-@pytest.fixture
-def ws(invoke: Invoke, tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    assert invoke("init", str(root), "--admin", "ada").code == 0
-    assert (
-        invoke("-w", str(root), "--as", "ada", "user", "add", "olivia", "--role", "owner").code == 0
-    )
-    manifest = tmp_path / "system.yaml"
-    manifest.write_text(MANIFEST, encoding="utf-8")
-    done = invoke("-w", str(root), "--as", "olivia", "system", "register", "-f", str(manifest))
-    assert done.code == 0, done.err
-    report = tmp_path / "audit.txt"
-    report.write_text("four-fifths fail", encoding="utf-8")
-    attached = invoke(
-        "-w", str(root), "--as", "olivia", "evidence", "attach", "screening", "--version", "1.0",
-        "--kind", "fairness_audit", "--file", str(report), "--summary", "audit",
-        "--verdict", "fairness.sex.selection_rate.four_fifths=fail",
-    )  # fmt: skip
-    assert attached.code == 0, attached.err
+def _run(*args: str) -> None:
+    code = 0
+    try:
+        run(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    assert code == 0, f"ombud {' '.join(args)} exited {code}"
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One workspace for the module: coverage only reads, so the tests can share it."""
+    tmp = tmp_path_factory.mktemp("compliance")
+    root = tmp / "ws"
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("OMBUD_WORKSPACE", "OMBUD_DATABASE_URL", "OMBUD_USER"):
+            patch.delenv(name, raising=False)
+        _run("init", str(root), "--admin", "ada")
+        _run("-w", str(root), "--as", "ada", "user", "add", "olivia", "--role", "owner")
+        manifest = tmp / "system.yaml"
+        manifest.write_text(MANIFEST, encoding="utf-8")
+        _run("-w", str(root), "--as", "olivia", "system", "register", "-f", str(manifest))
+        report = tmp / "audit.txt"
+        report.write_text("four-fifths fail", encoding="utf-8")
+        _run(
+            "-w", str(root), "--as", "olivia", "evidence", "attach", "screening",
+            "--version", "1.0", "--kind", "fairness_audit", "--file", str(report),
+            "--summary", "audit", "--verdict", "fairness.sex.selection_rate.four_fifths=fail",
+        )  # fmt: skip
     return root
 
 
