@@ -121,7 +121,7 @@ def test_a_recorded_card_meets_the_gate_document_requirement(screening: AppConte
 
 
 def test_unknown_version_and_document_are_clear_errors(screening: AppContext) -> None:
-    with pytest.raises(InvalidInput, match="no version '9.9'; versions: 1.0"):
+    with pytest.raises(InvalidInput, match=r"no version '9\.9'; versions: 1\.0"):
         cards.system_record(screening, "screening", "9.9")
     with pytest.raises(InvalidInput, match="known: model, system, annex-iv"):
         cards.generate(screening, "poster", "screening")

@@ -38,11 +38,11 @@ RecordOpt = Annotated[
 
 
 def _emit(state: CliState, document: Document, fmt: str, output: Path | None, record: bool) -> None:
+    if fmt == "pdf" and output is None:
+        raise InvalidInput("PDF is binary: give a file with -o FILE.pdf")
     content = render(document, fmt)
     if output is not None:
         output.write_bytes(content)
-    elif fmt == "pdf":
-        raise InvalidInput("PDF is binary: give a file with -o FILE.pdf")
     else:
         sys.stdout.write(content.decode())
     score = document.completeness
