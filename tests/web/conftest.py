@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ombud.services.context import AppContext
-from ombud.store import Workspace
+from ombud.services.context import open_context
+from ombud.services.workspaces import init_workspace
+from ombud.store import Workspace, open_workspace
 from ombud.web import WebSettings, create_app
 
 from ._seed import CHEAP_HASHER, PASSWORD, Seeded, seed
@@ -24,15 +27,38 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """Web tests run on SQLite; test_postgres_flow.py runs one flow on PostgreSQL."""
-    return f"sqlite:///{tmp_path / 'ombud.db'}"
+@dataclass(frozen=True)
+class _Template:
+    folder: Path
+    seeded: Seeded
+
+
+@pytest.fixture(scope="session")
+def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> _Template:
+    """One seeded SQLite workspace per session; each test works on its own copy of it."""
+    folder = tmp_path_factory.mktemp("web-template")
+    workspace, _, _ = init_workspace(
+        folder / "ws", database_url=f"sqlite:///{folder / 'ombud.db'}", admin="ada", os_user="x"
+    )
+    context = open_context(workspace)
+    try:
+        seeded = seed(context, folder)
+    finally:
+        context.close()
+    return _Template(folder, seeded)
 
 
 @pytest.fixture
-def seeded(context: AppContext, tmp_path: Path) -> Seeded:
-    return seed(context, tmp_path)
+def workspace(_seeded_template: _Template, tmp_path: Path) -> Workspace:
+    """A private copy of the seeded workspace (SQLite; test_postgres_flow.py covers PostgreSQL)."""
+    copy = tmp_path / "copy"
+    shutil.copytree(_seeded_template.folder, copy)
+    return open_workspace(copy / "ws", f"sqlite:///{copy / 'ombud.db'}")
+
+
+@pytest.fixture
+def seeded(_seeded_template: _Template) -> Seeded:
+    return _seeded_template.seeded
 
 
 @pytest.fixture
