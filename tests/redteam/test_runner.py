@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -11,16 +13,24 @@ from typing import Any
 import pytest
 
 from ombud.redteam import (
+    Attempt,
     AttemptStatus,
+    CallableTarget,
+    DetectorResult,
     OpenAIChatTarget,
     Outcome,
+    Plan,
+    RedteamError,
     RunLog,
     RunSettings,
     RunStopped,
+    Turn,
     detector_registry,
     read_log,
+    read_manifest,
+    run_plan,
 )
-from ombud.redteam._runner import execute
+from ombud.redteam._runner import EarlyStop, execute
 from ombud.redteam.testing import ChatServer, Reply, last_user_text
 
 from .conftest import make_attempts, refusing
@@ -170,3 +180,101 @@ def test_multi_turn_sends_the_growing_conversation(serve: Serve, tmp_path: Path)
     assert lengths == [2, 4]
     assert [t.role for t in done.transcript] == ["system", "user", "assistant", "user", "assistant"]
     assert done.response == "answer 2"
+
+
+class _SaysYes:
+    """A detector that hits when the answer contains YES: the hit pattern is scripted."""
+
+    id = "says_yes"
+
+    async def score(self, attempt: Any) -> DetectorResult:
+        hit = "YES" in (attempt.response or "")
+        return DetectorResult(self.id, Outcome.HIT if hit else Outcome.MISS)
+
+
+def _two_probes(count: int) -> list[Attempt]:
+    return [
+        Attempt(
+            probe=probe,
+            index=i,
+            turns=(Turn("user", f"{probe} {i}"),),
+            category=probe,
+            family="test",
+            detectors=("says_yes",),
+        )
+        for i in range(count)
+        for probe in ("always", "mixed")
+    ]
+
+
+def _answer(turns: Any) -> str:
+    # "always" always complies; "mixed" complies on every other prompt.
+    probe, number = turns[-1].content.split()
+    return "YES" if probe == "always" or int(number) % 2 else "no"
+
+
+def _early_run(tmp_path: Path, count: int, **settings: Any) -> tuple[list[Any], EarlyStop]:
+    stopper = EarlyStop.from_settings(RunSettings(**settings))
+    assert stopper is not None
+
+    async def go() -> None:
+        with RunLog(tmp_path / "log.jsonl") as log:
+            await execute(
+                _two_probes(count),
+                CallableTarget(_answer),
+                {"says_yes": _SaysYes()},
+                log,
+                RunSettings(**settings),
+                early_stop=stopper,
+            )
+
+    asyncio.run(go())
+    return read_log(tmp_path / "log.jsonl"), stopper
+
+
+def _zero_hit_stop(halfwidth: float, z: float = 1.959963984540054) -> int:
+    """Oracle: with p-hat = 0 (or 1) the Wilson interval is [0, z^2/(n+z^2)] in closed form
+    (Wilson 1927), so the half-width z^2/(2(n+z^2)) first drops below ``halfwidth`` at
+    the smallest n with n > z^2/(2 halfwidth) - z^2."""
+    return math.floor(z * z / (2 * halfwidth) - z * z) + 1
+
+
+def test_early_stop_stops_a_settled_group_and_keeps_an_uncertain_one(tmp_path: Path) -> None:
+    attempts, stopper = _early_run(
+        tmp_path, 100, concurrency=1, stop_halfwidth=0.05, stop_min_scored=10
+    )
+    by_probe = Counter(a.probe for a in attempts)
+    # All hits: the interval is the mirror image of the zero-hit one.
+    assert by_probe["always"] == _zero_hit_stop(0.05) == 35
+    # Half hits: the half-width after 100 is about 0.1, so no attempt is skipped.
+    assert by_probe["mixed"] == 100
+    summary = stopper.summary()
+    assert set(summary["stopped"]) == {"always"}
+    assert summary["stopped"]["always"]["skipped"] == 100 - 35
+    assert summary["stopped"]["always"]["halfwidth"] < 0.05
+
+
+def test_early_stop_never_before_the_minimum(tmp_path: Path) -> None:
+    # At half-width 0.2 a group with no misses would stop after 6 attempts; the minimum rules.
+    assert _zero_hit_stop(0.2) == 6
+    attempts, _ = _early_run(tmp_path, 60, concurrency=1, stop_halfwidth=0.2, stop_min_scored=25)
+    assert Counter(a.probe for a in attempts)["always"] == 25
+
+
+def test_early_stop_is_in_the_manifest_and_survives_resume(tmp_path: Path) -> None:
+    settings = RunSettings(concurrency=1, stop_halfwidth=0.05, stop_min_scored=10)
+    plan = Plan(tuple(_two_probes(60)), ())
+    detectors = {"says_yes": _SaysYes()}
+    first = run_plan(tmp_path, plan, CallableTarget(_answer), detectors, settings)
+    assert first == 35 + 60
+    manifest = read_manifest(tmp_path)
+    assert manifest["early_stopping"]["stopped"]["always"]["scored"] == 35
+    again = run_plan(tmp_path, plan, CallableTarget(_answer), detectors, settings, resume=True)
+    assert again == 0  # the stopped group stays stopped: the log's counts are seeded
+
+
+def test_early_stop_settings_are_checked() -> None:
+    with pytest.raises(RedteamError, match="stop_halfwidth"):
+        RunSettings(stop_halfwidth=0.7)
+    with pytest.raises(RedteamError, match="stop_by"):
+        RunSettings(stop_halfwidth=0.1, stop_by="mutator")

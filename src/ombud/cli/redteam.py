@@ -160,6 +160,19 @@ def run(
     tokens_per_minute: Annotated[float | None, typer.Option("--tpm")] = None,
     retries: int = 4,
     seed: int = 0,
+    stop_when_halfwidth: Annotated[
+        float | None,
+        typer.Option(
+            help="Stop sending a group's attempts once its Wilson interval half-width is "
+            "below this (e.g. 0.05)."
+        ),
+    ] = None,
+    stop_by: Annotated[str, typer.Option(help="Group for early stopping: probe or category.")] = (
+        "probe"
+    ),
+    stop_min_scored: Annotated[
+        int, typer.Option(help="Scored attempts a group needs before it may stop.")
+    ] = 30,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Estimate calls, tokens, time and cost; send nothing.")
     ] = False,
@@ -184,6 +197,9 @@ def run(
                 "tokens_per_minute": tokens_per_minute,
                 "max_retries": retries,
                 "seed": seed,
+                "stop_halfwidth": stop_when_halfwidth,
+                "stop_by": stop_by,
+                "stop_min_scored": stop_min_scored,
             },
         }
         if dry_run:

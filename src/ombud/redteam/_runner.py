@@ -6,6 +6,12 @@ Transient failures (429, 5xx, timeouts, resets) are retried with exponential bac
 that honours ``Retry-After``; a 401/403 stops the whole run at once because every
 later request would fail the same way. Attempts in flight when a run stops are not
 logged, so ``resume`` runs them again and nothing is counted twice.
+
+Early stopping (optional) saves calls once a group's attack success rate is known well
+enough: a probe or category whose Wilson interval is narrower than asked gets no new
+attempts. A group is never judged on fewer than ``stop_min_scored`` scored attempts,
+because with zero hits the interval narrows quickly while a rare failure may still be
+waiting in the untried prompts.
 """
 
 from __future__ import annotations
@@ -13,16 +19,27 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ombud.redteam._attempt import Attempt, AttemptStatus, DetectorResult, Outcome, Turn
 from ombud.redteam._errors import RedteamError, TargetAuthError, TargetError
 from ombud.redteam._log import RunLog
 from ombud.redteam._protocols import Detector, Target, TargetReply
 from ombud.redteam._ratelimit import RateLimiter
+from ombud.stats.intervals import wilson_interval
 
-__all__ = ["RunSettings", "RunStopped", "close_detectors", "execute", "score_attempt"]
+__all__ = [
+    "EarlyStop",
+    "RunSettings",
+    "RunStopped",
+    "close_detectors",
+    "execute",
+    "score_attempt",
+]
+
+STOP_GROUPINGS = ("probe", "category")
 
 
 class RunStopped(RedteamError):
@@ -39,8 +56,20 @@ class RunSettings:
     backoff_max: float = 30.0
     attempt_timeout: float | None = None
     seed: int = 0
+    stop_halfwidth: float | None = None
+    stop_by: str = "probe"
+    stop_min_scored: int = 30
+    stop_confidence: float = 0.95
 
     def __post_init__(self) -> None:
+        if self.stop_halfwidth is not None and not 0.0 < self.stop_halfwidth < 0.5:
+            raise RedteamError(
+                f"stop_halfwidth must lie between 0 and 0.5 (e.g. 0.05), got {self.stop_halfwidth}"
+            )
+        if self.stop_by not in STOP_GROUPINGS:
+            raise RedteamError(f"stop_by must be one of {STOP_GROUPINGS}, got {self.stop_by!r}")
+        if self.stop_min_scored < 1:
+            raise RedteamError(f"stop_min_scored must be at least 1, got {self.stop_min_scored}")
         if self.concurrency < 1:
             raise RedteamError(f"concurrency must be at least 1, got {self.concurrency}")
         if self.max_retries < 0:
@@ -105,6 +134,87 @@ async def close_detectors(detectors: Mapping[str, Detector]) -> None:
         closer = getattr(detector, "aclose", None)
         if closer is not None:
             await closer()
+
+
+@dataclass
+class _GroupCount:
+    hits: int = 0
+    scored: int = 0
+    skipped: int = 0
+    halfwidth: float | None = None
+
+
+@dataclass
+class EarlyStop:
+    """Which groups (probes or categories) have a narrow enough interval to stop sending."""
+
+    halfwidth: float
+    by: str = "probe"
+    min_scored: int = 30
+    confidence: float = 0.95
+    counts: dict[str, _GroupCount] = field(default_factory=dict)
+    stopped: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_settings(cls, settings: RunSettings) -> EarlyStop | None:
+        if settings.stop_halfwidth is None:
+            return None
+        return cls(
+            settings.stop_halfwidth,
+            settings.stop_by,
+            settings.stop_min_scored,
+            settings.stop_confidence,
+        )
+
+    def group(self, attempt: Attempt) -> str:
+        return attempt.probe if self.by == "probe" else attempt.category
+
+    def should_skip(self, attempt: Attempt) -> bool:
+        """True (and counted) if the attempt's group has stopped."""
+        key = self.group(attempt)
+        if key not in self.stopped:
+            return False
+        self.counts[key].skipped += 1
+        return True
+
+    def record(self, attempt: Attempt) -> None:
+        """Count a finished attempt; stop its group once the interval is narrow enough."""
+        verdict = attempt.verdict
+        if verdict is None or verdict is Outcome.UNSCORABLE:
+            return  # errors and "could not score" tell nothing about the rate
+        key = self.group(attempt)
+        count = self.counts.setdefault(key, _GroupCount())
+        count.scored += 1
+        count.hits += verdict is Outcome.HIT
+        if count.scored < self.min_scored or key in self.stopped:
+            return
+        lower, upper = wilson_interval(count.hits, count.scored, confidence=self.confidence)
+        count.halfwidth = float(upper - lower) / 2.0
+        if count.halfwidth < self.halfwidth:
+            self.stopped.add(key)
+
+    def seed(self, attempts: Iterable[Attempt]) -> None:
+        """Count attempts already in the log (on resume) so stopped groups stay stopped."""
+        for attempt in attempts:
+            self.record(attempt)
+
+    def summary(self) -> dict[str, Any]:
+        """For the manifest: the rule and, per stopped group, the counts it stopped at."""
+        return {
+            "by": self.by,
+            "halfwidth": self.halfwidth,
+            "min_scored": self.min_scored,
+            "confidence": self.confidence,
+            "stopped": {
+                key: {
+                    "scored": self.counts[key].scored,
+                    "hits": self.counts[key].hits,
+                    "halfwidth": self.counts[key].halfwidth,
+                    "skipped": self.counts[key].skipped,
+                }
+                for key in sorted(self.stopped)
+            },
+        }
 
 
 @dataclass
@@ -189,11 +299,15 @@ async def execute(
     log: RunLog,
     settings: RunSettings,
     on_attempt: Callable[[Attempt], None] | None = None,
+    early_stop: EarlyStop | None = None,
 ) -> int:
     """Run every attempt of ``plan``, logging each as it completes; returns how many ran.
 
+    With ``settings.stop_halfwidth`` (or an ``early_stop`` passed in, which then holds
+    what stopped), attempts of groups whose interval is narrow enough are skipped.
     Raises ``RunStopped`` on 401/403 after closing the workers; the log stays valid.
     """
+    stopper = early_stop if early_stop is not None else EarlyStop.from_settings(settings)
     queue: asyncio.Queue[Attempt] = asyncio.Queue()
     for attempt in plan:
         queue.put_nowait(attempt)
@@ -207,6 +321,8 @@ async def execute(
                 attempt = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
+            if stopper is not None and stopper.should_skip(attempt):
+                continue
             try:
                 finished = await _run_one(attempt, target, detectors, limiter, settings, rng)
             except TargetAuthError as exc:
@@ -216,6 +332,8 @@ async def execute(
                 return
             log.append(finished)
             shared.done += 1
+            if stopper is not None:
+                stopper.record(finished)
             if on_attempt is not None:
                 on_attempt(finished)
 

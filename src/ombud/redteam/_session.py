@@ -22,10 +22,10 @@ from typing import Any
 
 from ombud.redteam._attempt import Attempt
 from ombud.redteam._errors import RedteamError
-from ombud.redteam._log import RunLog, finished_ids
+from ombud.redteam._log import RunLog, finished_ids, read_log
 from ombud.redteam._plan import Plan, probe_prompt_hash
 from ombud.redteam._protocols import Detector, Target
-from ombud.redteam._runner import RunSettings, close_detectors, execute
+from ombud.redteam._runner import EarlyStop, RunSettings, close_detectors, execute
 
 __all__ = ["LOG_NAME", "MANIFEST_NAME", "Estimate", "estimate", "read_manifest", "run_plan"]
 
@@ -116,11 +116,16 @@ def run_plan(
         done = set()
     (run_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     pending = [a for a in plan.attempts if a.attempt_id not in done]
+    stopper = EarlyStop.from_settings(settings)
+    if stopper is not None and resume and log_path.exists():
+        stopper.seed(read_log(log_path))
 
     async def go() -> int:
         try:
             with RunLog(log_path) as log:
-                return await execute(pending, target, detectors, log, settings, on_attempt)
+                return await execute(
+                    pending, target, detectors, log, settings, on_attempt, early_stop=stopper
+                )
         finally:
             await target.aclose()
             await close_detectors(detectors)
@@ -128,6 +133,8 @@ def run_plan(
     count = asyncio.run(go())
     manifest["finished_at"] = time.time()
     manifest["attempts_run_last"] = count
+    if stopper is not None:
+        manifest["early_stopping"] = stopper.summary()
     (run_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return count
 
