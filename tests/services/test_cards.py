@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ombud.cards import validate_cyclonedx, validate_document
+from ombud.cards import render_markdown, validate_cyclonedx, validate_document
 from ombud.fairness import audit
 from ombud.governance import InvalidInput, SystemProfile
 from ombud.services import cards, classification, evidence, gates, systems
@@ -40,6 +41,20 @@ ANSWERS: dict[str, Any] = {
     "deployer_public_body_or_service": False,
     "uses_consumer_reports": False,
 }
+
+
+GOLDEN = Path(__file__).parents[1] / "cards" / "golden"
+
+
+def _check_golden(name: str, text: str) -> None:
+    """The same card from SQLite and PostgreSQL, byte for byte once times and hashes are
+    masked; OMBUD_UPDATE_GOLDEN=1 rewrites tests/cards/golden/NAME."""
+    text = re.sub(r"\d{4}-\d\d-\d\dT[0-9:.]+(\+00:00)?", "<time>", text)
+    text = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
+    path = GOLDEN / name
+    if os.environ.get("OMBUD_UPDATE_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
 
 
 def _frame() -> pd.DataFrame:
@@ -93,6 +108,7 @@ def test_model_card_reads_per_group_intervals_from_the_stored_audit(screening: A
         estimate = float(re.match(r"[0-9.]+", rows[group][2]).group())  # type: ignore[union-attr]
         assert estimate == pytest.approx(expected[group], abs=5e-4)
     assert document.completeness.tier == 2
+    _check_golden("workspace-model-card.md", render_markdown(document))
 
 
 def test_a_recorded_card_meets_the_gate_document_requirement(screening: AppContext) -> None:
