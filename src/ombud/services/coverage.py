@@ -8,6 +8,7 @@ is recomputed on demand, and the OSCAL export is how an assessment is kept.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -119,11 +120,7 @@ def system_coverages(
             system_id=system_id,
             version=version_row.label,
         )
-        reports.append(
-            CoverageReport(
-                **{**report.__dict__, "extra": extra},
-            )
-        )
+        reports.append(replace(report, extra=extra))
     return reports
 
 

@@ -16,18 +16,21 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
-from trestle.common.err import TrestleError
-from trestle.oscal import OSCAL_VERSION, common
-from trestle.oscal import assessment_results as ar
-from trestle.oscal.catalog import Catalog
 
 from ombud import __version__
 from ombud.compliance.catalogs._errors import CatalogError
 from ombud.compliance.catalogs._model import CatalogItem, ControlCatalog
 from ombud.compliance.catalogs.coverage import ControlCoverage, CoverageReport
+
+if TYPE_CHECKING:
+    from trestle.oscal import assessment_results as ar
+    from trestle.oscal import common
+
+# trestle's OSCAL models take ~1.5 s to import; they are imported inside the functions
+# that use them, so that every `ombud` command does not pay for them at start-up.
 
 __all__ = [
     "assessment_results",
@@ -75,6 +78,9 @@ def import_oscal_catalog(
     source = Path(path)
     if not source.is_file():
         raise CatalogError(f"{source}: no such file; pass the path of an OSCAL catalog JSON")
+    from trestle.common.err import TrestleError
+    from trestle.oscal.catalog import Catalog
+
     try:
         catalog = Catalog.oscal_read(source)
     except (TrestleError, ValidationError) as error:
@@ -167,6 +173,9 @@ def assessment_results(
     are derived from the content, so the same assessment exports identically. The
     document is validated against trestle's model of the OSCAL schema before return.
     """
+    from trestle.oscal import OSCAL_VERSION
+    from trestle.oscal import assessment_results as ar
+
     if not reports:
         raise CatalogError("assessment_results: give at least one coverage report")
     stamp = max(r.as_of for r in reports)
@@ -269,6 +278,9 @@ _NS = "https://ombud.dev/ns/oscal"
 
 def read_assessment_results(path: str | Path) -> ar.AssessmentResults:
     """Parse and validate an OSCAL assessment-results JSON file (raises CatalogError)."""
+    from trestle.common.err import TrestleError
+    from trestle.oscal import assessment_results as ar
+
     if not Path(path).is_file():
         raise CatalogError(f"{path}: no such file")
     try:
