@@ -12,6 +12,7 @@ from ombud.compliance.catalogs import (
     FRAMEWORKS,
     CatalogError,
     UnknownFrameworkError,
+    check_crosswalks,
     load_control_catalog,
     load_crosswalks,
     parse_control_catalog,
@@ -113,6 +114,26 @@ def test_every_crosswalk_end_exists_and_names_a_declared_source() -> None:
         assert link.basis
     pairs = [(link.source_ref, link.target_ref) for link in walks.links]
     assert len(pairs) == len(set(pairs))
+
+
+def test_check_crosswalks_finds_nothing_in_the_shipped_file_and_flags_bad_links() -> None:
+    catalogs = {name: load_control_catalog(name) for name in FRAMEWORKS}
+    assert check_crosswalks(load_crosswalks(), catalogs) == ()
+    bad = load_crosswalks(
+        "w.yaml",
+        "version: '1'\nsources: {a: A}\nlinks:\n"
+        "  - {from: 'eu-ai-act:art_10', to: 'nist-ai-rmf:MAP 9.9', source: a}\n"
+        "  - {from: 'eu-ai-act:art_10', to: 'eu-ai-act:art_10', source: a}\n"
+        "  - {from: 'nist-ai-rmf:MAP 2.3', to: 'eu-ai-act:art_10', source: a}\n"
+        "  - {from: 'eu-ai-act:art_10', to: 'nist-ai-rmf:MAP 2.3', source: a}\n"
+        "evidence:\n  - {kind: k, control: 'iso-42001:A.99', source: a}\n",
+    )
+    assert check_crosswalks(bad, catalogs) == (
+        "links[0]: 'nist-ai-rmf:MAP 9.9' is in no catalog",
+        "links[1]: 'eu-ai-act:art_10' links to itself",
+        "links[3]: eu-ai-act:art_10 <-> nist-ai-rmf:MAP 2.3 appears twice",
+        "evidence[0]: 'iso-42001:A.99' is in no catalog",
+    )
 
 
 def test_the_issue_example_crosswalk_is_present() -> None:

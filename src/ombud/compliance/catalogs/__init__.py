@@ -11,6 +11,7 @@ from ombud.compliance.catalogs._errors import CatalogError, UnknownFrameworkErro
 from ombud.compliance.catalogs._load import (
     EU_AI_ACT,
     FRAMEWORKS,
+    check_crosswalks,
     eu_ai_act_catalog,
     load_control_catalog,
     load_crosswalks,
@@ -67,6 +68,7 @@ __all__ = [
     "UnknownFrameworkError",
     "applicable_items",
     "assessment_results",
+    "check_crosswalks",
     "compute_coverage",
     "coverage_html",
     "eu_ai_act_catalog",

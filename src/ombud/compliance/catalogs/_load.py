@@ -29,6 +29,7 @@ from ombud.yamlsource import KeyPath, LocatedYaml, YamlSourceError, load_yaml_fi
 __all__ = [
     "EU_AI_ACT",
     "FRAMEWORKS",
+    "check_crosswalks",
     "eu_ai_act_catalog",
     "load_control_catalog",
     "load_crosswalks",
@@ -277,3 +278,26 @@ def load_crosswalks(path: str | Path | None = None, text: str | None = None) -> 
             )
         )
     return Crosswalks(str(head["version"]), sources, tuple(links), tuple(evidence))
+
+
+def check_crosswalks(
+    crosswalks: Crosswalks, catalogs: Mapping[str, ControlCatalog]
+) -> tuple[str, ...]:
+    """Every problem of ``crosswalks`` against ``catalogs``, one line each; empty if none."""
+    known = {item.ref for catalog in catalogs.values() for item in catalog}
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for index, link in enumerate(crosswalks.links):
+        for end in (link.source_ref, link.target_ref):
+            if end not in known:
+                problems.append(f"links[{index}]: '{end}' is in no catalog")
+        if link.source_ref == link.target_ref:
+            problems.append(f"links[{index}]: '{link.source_ref}' links to itself")
+        pair = (link.source_ref, link.target_ref)
+        if pair in seen or pair[::-1] in seen:
+            problems.append(f"links[{index}]: {pair[0]} <-> {pair[1]} appears twice")
+        seen.add(pair)
+    for index, evidence in enumerate(crosswalks.evidence):
+        if evidence.control_ref not in known:
+            problems.append(f"evidence[{index}]: '{evidence.control_ref}' is in no catalog")
+    return tuple(problems)
