@@ -134,3 +134,14 @@ def test_catalog_lists_items_with_source_and_licence(invoke: Invoke) -> None:
     iso = invoke("compliance", "catalog", "iso-42001")
     assert "(unverified)" in iso.out
     assert "licence:" in iso.out
+
+
+def test_catalog_with_official_oscal_text(invoke: Invoke) -> None:
+    rmf = Path(__file__).parents[1] / "compliance/catalogs/data/nist-ai-rmf-oscal-catalog-v0.4.json"
+    done = invoke("compliance", "catalog", "nist-ai-rmf", "--oscal", str(rmf), "--json")
+    assert done.code == 0, done.err
+    items = {i["id"]: i for i in json.loads(done.out)["items"]}
+    assert items["MEASURE 2.11"]["statement"].startswith("Fairness and bias")
+    refused = invoke("compliance", "catalog", "nist-ai-rmf", "--oscal", str(rmf), "--id-from", "id")
+    assert refused.code == 2
+    assert "try --id-from title" in refused.err

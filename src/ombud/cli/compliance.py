@@ -17,11 +17,14 @@ from rich.table import Table
 from ombud.cli._state import emit_json, state_of
 from ombud.compliance.catalogs import (
     FRAMEWORKS,
+    CatalogError,
     CoverageReport,
     UnknownFrameworkError,
     assessment_results,
     coverage_html,
+    import_oscal_catalog,
     load_control_catalog,
+    with_official_text,
 )
 from ombud.services import coverage
 
@@ -40,6 +43,11 @@ _STYLE = {
     "missing": "red",
     "failing": "bold red",
 }
+
+
+class IdFrom(StrEnum):
+    TITLE = "title"
+    ID = "id"
 
 
 class Format(StrEnum):
@@ -179,12 +187,28 @@ def matrix_cmd(
 def catalog_cmd(
     ctx: typer.Context,
     framework: Annotated[str, typer.Argument(help=f"One of {', '.join(FRAMEWORKS)}.")],
+    oscal: Annotated[
+        Path | None,
+        typer.Option(help="OSCAL catalog JSON whose statements to show beside our summaries."),
+    ] = None,
+    id_from: Annotated[
+        IdFrom, typer.Option(help="Match OSCAL items to ours by their title or their id.")
+    ] = IdFrom.TITLE,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The items of one catalog, with source and licence."""
+    """The items of one catalog, with source and licence (and official text with --oscal)."""
     state = state_of(ctx)
     _frameworks([framework])
     catalog = load_control_catalog(framework)
+    if oscal is not None:
+        official = import_oscal_catalog(oscal, framework=framework, id_from=id_from.value)
+        catalog = with_official_text(catalog, official)
+        matched = sum(bool(item.statement) for item in catalog)
+        if not matched:
+            raise CatalogError(
+                f"{oscal}: no item matches an id of {framework}; try --id-from "
+                f"{'id' if id_from is IdFrom.TITLE else 'title'}"
+            )
     if as_json:
         emit_json(
             {
@@ -197,10 +221,12 @@ def catalog_cmd(
             }
         )
         return
-    table = Table("id", "kind", "title", "summary", title=f"{catalog.title} ({catalog.version})")
+    columns = ["id", "kind", "title", "summary"] + (["official text"] if oscal else [])
+    table = Table(*columns, title=f"{catalog.title} ({catalog.version})")
     for item in catalog:
         mark = "" if item.verified else " (unverified)"
-        table.add_row(item.id, item.kind, item.title + mark, item.summary)
+        extra = [item.statement] if oscal else []
+        table.add_row(item.id, item.kind, item.title + mark, item.summary, *extra)
     state.out.print(table)
     state.out.print(f"source: {catalog.source}\nlicence: {catalog.license}")
 

@@ -57,6 +57,7 @@ class CatalogItem:
             "license": self.license,
             "regimes": list(self.regimes),
             "verified": self.verified,
+            "statement": self.statement,
         }
 
 
