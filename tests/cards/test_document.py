@@ -33,3 +33,10 @@ def test_score_is_the_share_of_required_fields_filled(
     result = completeness(kind, tier, (Section("s", "S", fields),))
     assert result.score == len(filled) / len(required)
     assert set(result.missing) == set(required) - filled
+
+
+def test_generative_systems_must_show_red_team_results() -> None:
+    decision = required_fields("model_card", 4, "decision_model")
+    llm = required_fields("model_card", 4, "llm_application")
+    assert "redteam.results" not in decision
+    assert set(llm) - set(decision) == {"redteam.results"}

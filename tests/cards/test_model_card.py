@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 
@@ -68,3 +69,13 @@ def test_front_matter_is_hugging_face_style_yaml(record: SystemRecord) -> None:
     assert front["model_name"] == "Loan pre-screening"
     results = front["model-index"][0]["results"][0]
     assert {m["type"] for m in results["metrics"]} == {"selection_rate"}
+
+
+def test_markdown_embeds_the_interval_chart_as_an_svg_image(record: SystemRecord) -> None:
+    """Oracle: the decoded image is the SVG the HTML embeds inline."""
+    text = render_markdown(model_card(record))
+    match = re.search(r"\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", text)
+    assert match is not None
+    svg = base64.b64decode(match.group(1)).decode()
+    assert svg.startswith("<svg")
+    assert "selection_rate by sex" in svg

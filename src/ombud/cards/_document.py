@@ -153,6 +153,15 @@ class Document:
         }
 
 
+def _load_kinds() -> dict[str, dict[str, tuple[str, ...]]]:
+    text = resources.files("ombud.cards").joinpath("data/required-fields.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)
+    return {
+        str(kind): {str(k): tuple(v) for k, v in spec.get("kinds", {}).items()}
+        for kind, spec in raw["documents"].items()
+    }
+
+
 def _load_required() -> dict[str, dict[int, tuple[str, ...]]]:
     text = resources.files("ombud.cards").joinpath("data/required-fields.yaml").read_text("utf-8")
     raw = yaml.safe_load(text)
@@ -168,16 +177,22 @@ def _load_required() -> dict[str, dict[int, tuple[str, ...]]]:
 
 
 _REQUIRED = _load_required()
+_BY_SYSTEM_KIND = _load_kinds()
 
 
-def required_fields(kind: str, tier: int | None) -> tuple[str, ...]:
-    """Field ids a document of ``kind`` must fill at risk ``tier`` (unclassified: tier 1)."""
+def required_fields(kind: str, tier: int | None, system_kind: str = "") -> tuple[str, ...]:
+    """Field ids a document of ``kind`` must fill at risk ``tier`` (unclassified: tier 1),
+    plus those a ``system_kind`` (e.g. ``llm_application``) adds."""
     if kind not in _REQUIRED:
         raise CardError(f"no required-field list for document '{kind}'; known: {sorted(_REQUIRED)}")
-    return _REQUIRED[kind][tier if tier in (1, 2, 3, 4) else 1]
+    base = _REQUIRED[kind][tier if tier in (1, 2, 3, 4) else 1]
+    extra = _BY_SYSTEM_KIND[kind].get(system_kind, ())
+    return base + tuple(f for f in extra if f not in base)
 
 
-def completeness(kind: str, tier: int | None, sections: Sequence[Section]) -> Completeness:
+def completeness(
+    kind: str, tier: int | None, sections: Sequence[Section], system_kind: str = ""
+) -> Completeness:
     filled = {f.id for s in sections for f in s.fields if f.filled}
-    required = required_fields(kind, tier)
+    required = required_fields(kind, tier, system_kind)
     return Completeness(tier, required, tuple(f for f in required if f not in filled))

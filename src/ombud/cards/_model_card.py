@@ -361,7 +361,7 @@ def model_card(record: SystemRecord) -> Document:
         subject={"system_id": record.system_id, "version": record.version},
         metadata=metadata,
         sections=sections,
-        completeness=completeness("model_card", record.tier, sections),
+        completeness=completeness("model_card", record.tier, sections, record.text("kind")),
     )
 
 

@@ -7,6 +7,7 @@ is that HTML laid out by WeasyPrint.
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 from functools import cache
@@ -54,6 +55,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     )
     env.filters["md"] = _md
     env.filters["cell"] = _cell
+    env.filters["b64"] = lambda text: base64.b64encode(str(text).encode()).decode()
     return env
 
 
