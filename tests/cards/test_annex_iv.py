@@ -6,7 +6,14 @@ from collections.abc import Callable
 
 import pytest
 
-from ombud.cards import ANNEX_IV_FIELDS, CardError, SystemRecord, annex_iv, render_markdown
+from ombud.cards import (
+    ANNEX_IV_FIELDS,
+    CardError,
+    SystemRecord,
+    annex_iv,
+    render_markdown,
+    required_fields,
+)
 
 
 def test_annex_iv_golden(record: SystemRecord, check_golden: Callable[[str, str], None]) -> None:
@@ -41,3 +48,10 @@ def test_unknown_supplement_field_lists_the_known_ones(record: SystemRecord) -> 
     with pytest.raises(CardError, match=r"unknown Annex IV field.*standards\.applied"):
         annex_iv(record, {"standard": "x"})
     assert len(ANNEX_IV_FIELDS) == len(set(ANNEX_IV_FIELDS))
+
+
+def test_every_annex_iv_field_but_monitoring_records_is_required_at_every_tier() -> None:
+    for tier in (1, 2, 3, 4):
+        assert set(ANNEX_IV_FIELDS) - set(required_fields("annex_iv", tier)) == {
+            "post_market.monitoring"
+        }

@@ -8,6 +8,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ombud.cards import (
     CardError,
@@ -81,3 +83,16 @@ def test_pdf_first_page_is_not_blank(record: SystemRecord) -> None:
 def test_unknown_format_is_refused(record: SystemRecord) -> None:
     with pytest.raises(CardError, match="md, html, pdf, json"):
         render(model_card(record), "docx")
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.text(min_size=1, max_size=40).filter(str.strip), purpose=st.text(max_size=40))
+def test_no_user_text_can_open_a_tag(name: str, purpose: str) -> None:
+    """Property: whatever the inventory holds, no '<' of it reaches HTML or the Markdown body
+    unescaped (the templates' own tags are the only ones)."""
+    record = SystemRecord("x", "1", {"name": name, "purpose": purpose + "<b>", "owner": "o"})
+    document = model_card(record)
+    body = render_markdown(document).split("\n---\n", 1)[1]
+    assert "<" not in body
+    html = render_html(document)
+    assert "<b>" not in html
