@@ -96,9 +96,9 @@ def test_chunked_bodies_are_joined_and_capped() -> None:
         pool = KeepAlivePool(url, timeout=5.0, max_bytes=1 << 20)
         small = KeepAlivePool(url, timeout=5.0, max_bytes=100)
         try:
-            answer = await pool.post(b"{}", [])
+            answer = await pool.post(b"{}")
             with pytest.raises(TargetError, match="over the cap of 100") as caught:
-                await small.post(b"{}", [])
+                await small.post(b"{}")
             return json.loads(answer.body), str(caught.value)
         finally:
             await pool.aclose()

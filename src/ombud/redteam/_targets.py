@@ -75,8 +75,12 @@ class OpenAIChatTarget:
         # goes through a lean keep-alive client; https and proxies go through httpx.
         self._fast: KeepAlivePool | None = None
         if can_use_fast_client(self._url):
-            self._fast = KeepAlivePool(self._url, timeout=self._timeout, max_bytes=self._max_bytes)
-            self._raw_headers = [(k.encode(), v.encode()) for k, v in self._headers.items()]
+            self._fast = KeepAlivePool(
+                self._url,
+                timeout=self._timeout,
+                max_bytes=self._max_bytes,
+                headers=list(self._headers.items()),
+            )
         # One single-connection client per concurrent request, reused through a free list:
         # httpcore's pool scans every connection on every request, which costs O(concurrency)
         # per call and dominated CPU at 64 concurrent requests; small pools make it O(1).
@@ -109,7 +113,7 @@ class OpenAIChatTarget:
             "max_tokens": self._max_tokens,
         }
         if self._fast is not None:
-            raw = await self._fast.post(json.dumps(payload).encode(), self._raw_headers)
+            raw = await self._fast.post(json.dumps(payload).encode())
             body = classify_response(
                 self._url, raw.status, raw.headers.get("retry-after"), raw.body
             )
