@@ -146,3 +146,38 @@ def test_https_and_proxies_go_through_httpx(monkeypatch: pytest.MonkeyPatch) -> 
     assert not can_use_fast_client("http://10.0.0.5:8000/v1/chat/completions")
     monkeypatch.setenv("NO_PROXY", "10.0.0.5")
     assert can_use_fast_client("http://10.0.0.5:8000/v1/chat/completions")
+
+
+def test_the_api_key_and_json_body_reach_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMBUD_TEST_KEY", "sk-test-123")
+    seen: list[tuple[bytes, bytes]] = []
+
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        seen.append((head, await reader.readexactly(length)))
+        body = chat_body("ok")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body) + body)
+        await writer.drain()
+
+    async def client(port: int) -> str:
+        target = OpenAIChatTarget(
+            base_url=f"http://127.0.0.1:{port}/v1",
+            model="bot",
+            api_key_env="OMBUD_TEST_KEY",
+            system_prompt="be nice",
+        )
+        try:
+            return (await target.complete([Turn("user", "héllo")])).text
+        finally:
+            await target.aclose()
+
+    assert _with_server(echo, client) == "ok"
+    ((head, body),) = seen
+    assert head.startswith(b"POST /v1/chat/completions HTTP/1.1\r\n")
+    assert b"\r\nauthorization: Bearer sk-test-123\r\n" in head
+    assert b"\r\nhost: 127.0.0.1:" in head
+    assert json.loads(body)["messages"] == [
+        {"role": "system", "content": "be nice"},
+        {"role": "user", "content": "héllo"},
+    ]
