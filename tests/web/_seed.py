@@ -71,6 +71,26 @@ def seed(context: AppContext, folder: Path) -> Seeded:
     evidence = attach_evidence(
         context, omar, blocked, "1.0.0", kind="model_card", file=card, summary="model card"
     )
+    report = folder / "audit-report.txt"
+    report.write_text("External fairness audit, summary figures.\n", encoding="utf-8")
+    attach_evidence(
+        context,
+        omar,
+        blocked,
+        "1.0.0",
+        kind="third_party_audit",
+        file=report,
+        summary="external audit",
+        metrics={
+            "fairness.race.fpr.ratio_min": 0.55,
+            "fairness.race.fpr.ratio_min.lower": 0.41,
+            "fairness.race.fpr.ratio_min.upper": 0.70,
+            "fairness.race.selection_rate.ratio_min": 0.93,
+            "fairness.race.selection_rate.ratio_min.lower": 0.85,
+            "fairness.race.selection_rate.ratio_min.upper": 1.02,
+            "redteam.prompt_injection.attack_success_rate": 0.25,
+        },
+    )
     review = reviews.open_review(context, omar, blocked)
     reviews.assign_reviewer(context, context.actor("lena"), review["id"], "rex", "board_member")
     lena = context.actor("lena")

@@ -14,7 +14,7 @@ from ombud.services import evidence, findings, gates, incidents, reviews, system
 from ombud.services.audit_log import iter_events
 from ombud.services.context import AppContext
 
-__all__ = ["bars", "dashboard", "system_page"]
+__all__ = ["bars", "dashboard", "metric_charts", "system_page"]
 
 _SEVERITIES = ("critical", "high", "medium", "low")
 _OPEN_FINDING = frozenset({"open", "in_remediation"})
@@ -29,6 +29,49 @@ def bars(values: Iterable[Any], order: Iterable[str] = ()) -> list[dict[str, Any
         {"label": label, "count": counts[label], "width": round(100 * counts[label] / top, 1)}
         for label in labels
     ]
+
+
+# Where the plot area of a metric chart starts and how wide it is, in % of the SVG width.
+_PLOT_LEFT, _PLOT_WIDTH = 45.0, 50.0
+
+
+def _x(value: float, top: float) -> float:
+    return round(_PLOT_LEFT + _PLOT_WIDTH * min(max(value, 0.0), top) / top, 2)
+
+
+def metric_charts(metrics: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Disparity ratios with their confidence intervals, and attack success rates, laid
+    out for an SVG: a ratio's point and interval on [0, 1.25] with the 0.8 line of the
+    four-fifths rule as a reference; a success rate as a bar on [0, 1]."""
+    ratios = []
+    for name, value in sorted(metrics.items()):
+        lower, upper = metrics.get(f"{name}.lower"), metrics.get(f"{name}.upper")
+        if not name.endswith(".ratio_min") or value is None or lower is None or upper is None:
+            continue
+        top = max(1.25, float(upper))
+        ratios.append(
+            {
+                "name": name.removesuffix(".ratio_min"),
+                "value": value,
+                "lower": lower,
+                "upper": upper,
+                "x": _x(value, top),
+                "x_lower": _x(lower, top),
+                "x_upper": _x(upper, top),
+                "x_reference": _x(0.8, top),
+                "below": upper < 0.8,
+            }
+        )
+    rates = [
+        {
+            "name": name.removesuffix(".attack_success_rate"),
+            "value": value,
+            "width": round(_PLOT_WIDTH * min(max(float(value), 0.0), 1.0), 2),
+        }
+        for name, value in sorted(metrics.items())
+        if name.endswith(".attack_success_rate") and value is not None
+    ]
+    return {"ratios": ratios, "rates": rates}
 
 
 def _latest_gate(context: AppContext, system_id: str) -> dict[str, Any] | None:
@@ -62,9 +105,12 @@ def dashboard(context: AppContext) -> dict[str, Any]:
 
 def system_page(context: AppContext, system_id: str) -> dict[str, Any]:
     system = systems.get_system(context, system_id)  # NotFoundError -> 404 page
+    records = evidence.list_evidence(context, system_id)
+    for record in records:
+        record["charts"] = metric_charts(record["metrics"])
     return {
         "system": system,
-        "evidence": evidence.list_evidence(context, system_id),
+        "evidence": records,
         "gate": _latest_gate(context, system_id),
         "reviews": reviews.list_reviews(context, system_id=system_id),
         "findings": findings.list_findings(context, system_id=system_id),
