@@ -173,5 +173,5 @@ def system_card(record: SystemRecord) -> Document:
             "eu_ai_act_category": (r.classification or {}).get("eu_category"),
         },
         sections=sections,
-        completeness=completeness("system_card", r.tier, sections),
+        completeness=completeness("system_card", r.tier, sections, r.text("kind")),
     )
