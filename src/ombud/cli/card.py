@@ -8,19 +8,10 @@ from typing import Annotated
 
 import typer
 
-from ombud.cards import (
-    ANNEX_IV_FIELDS,
-    Document,
-    annex_iv,
-    datasheet,
-    measure_data,
-    parse_datasheet,
-    render,
-)
+from ombud.cards import Document, render
 from ombud.cli._state import CliState, state_of
 from ombud.governance import InvalidInput
 from ombud.services import cards
-from ombud.yamlsource import load_yaml_file
 
 __all__ = ["register"]
 
@@ -116,22 +107,9 @@ def annex_iv_cmd(
 ) -> None:
     """EU AI Act Annex IV technical documentation draft, every missing field named."""
     state = state_of(ctx)
-    extra: dict[str, str] = {}
-    if supplement is not None:
-        located = load_yaml_file(supplement)
-        if not isinstance(located.data, dict):
-            raise located.error((), "a supplement maps Annex IV field ids to text")
-        for key, value in located.data.items():
-            if key not in ANNEX_IV_FIELDS:
-                raise located.error(
-                    (key,), f"unknown field '{key}'; fields: {', '.join(ANNEX_IV_FIELDS)}"
-                )
-            if not isinstance(value, str):
-                raise located.error((key,), f"'{key}' must be text")
-            extra[key] = value
     with state.context() as context:
-        record_ = cards.system_record(context, system_id, version)
-    _emit(state, annex_iv(record_, extra), fmt, output, record)
+        document = cards.annex_iv_document(context, system_id, version, supplement)
+    _emit(state, document, fmt, output, record)
 
 
 @card_app.command("dataset")
@@ -153,16 +131,16 @@ def dataset_cmd(
 ) -> None:
     """Datasheet for a dataset (Gebru et al.): YAML answers plus facts measured from the data."""
     state = state_of(ctx)
-    answers = parse_datasheet(load_yaml_file(datasheet_file))
-    facts = measure_data(data, group or (), label) if data is not None else None
     with state.context() as context:
-        record_ = cards.system_record(context, system_id, version)
-    document = datasheet(
-        answers,
-        facts,
-        tier=record_.tier,
-        subject={"system_id": record_.system_id, "version": record_.version},
-    )
+        document = cards.datasheet_document(
+            context,
+            system_id,
+            datasheet_file,
+            data=data,
+            groups=group or (),
+            label=label,
+            version_label=version,
+        )
     _emit(state, document, fmt, output, record)
 
 

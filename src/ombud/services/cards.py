@@ -9,9 +9,12 @@ findings. Recording a document stores it as documentation Evidence on the versio
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ombud.cards import (
+    ANNEX_IV_FIELDS,
     Document,
     EvidenceRecord,
     FairnessAnalysis,
@@ -21,8 +24,11 @@ from ombud.cards import (
     SystemRecord,
     annex_iv,
     cyclonedx_bom,
+    datasheet,
     evidence_draft,
+    measure_data,
     model_card,
+    parse_datasheet,
     render,
     system_card,
 )
@@ -30,8 +36,18 @@ from ombud.governance import InvalidInput, SystemProfile
 from ombud.services import evidence as evidence_service
 from ombud.services import findings, gates, reviews, systems
 from ombud.services.context import Actor, AppContext
+from ombud.yamlsource import load_yaml_file
 
-__all__ = ["DOCUMENTS", "generate", "inventory_bom", "record_document", "system_record"]
+__all__ = [
+    "DOCUMENTS",
+    "annex_iv_document",
+    "datasheet_document",
+    "generate",
+    "inventory_bom",
+    "read_supplement",
+    "record_document",
+    "system_record",
+]
 
 DOCUMENTS = {"model": model_card, "system": system_card, "annex-iv": annex_iv}
 
@@ -185,3 +201,53 @@ def inventory_bom(context: AppContext) -> str:
         if systems.get_system(context, item["id"])["versions"]
     ]
     return cyclonedx_bom(records)
+
+
+def read_supplement(path: str | Path) -> dict[str, str]:
+    """The Annex IV supplement: field id -> text; a mistake is reported at its line."""
+    located = load_yaml_file(path)
+    if not isinstance(located.data, dict):
+        raise located.error((), "a supplement maps Annex IV field ids to text")
+    out: dict[str, str] = {}
+    for key, value in located.data.items():
+        if key not in ANNEX_IV_FIELDS:
+            raise located.error(
+                (key,), f"unknown field '{key}'; fields: {', '.join(ANNEX_IV_FIELDS)}"
+            )
+        if not isinstance(value, str):
+            raise located.error((key,), f"'{key}' must be text; quote it")
+        out[key] = value
+    return out
+
+
+def annex_iv_document(
+    context: AppContext,
+    system_id: str,
+    version_label: str | None = None,
+    supplement: str | Path | None = None,
+) -> Document:
+    """The Annex IV draft, with what the record cannot hold read from ``supplement``."""
+    extra = read_supplement(supplement) if supplement is not None else {}
+    return annex_iv(system_record(context, system_id, version_label), extra)
+
+
+def datasheet_document(
+    context: AppContext,
+    system_id: str,
+    datasheet_yaml: str | Path,
+    *,
+    data: str | Path | None = None,
+    groups: Sequence[str] = (),
+    label: str | None = None,
+    version_label: str | None = None,
+) -> Document:
+    """The datasheet of a system version's data: YAML answers plus measured facts."""
+    answers = parse_datasheet(load_yaml_file(datasheet_yaml))
+    facts = measure_data(Path(data), groups, label) if data is not None else None
+    record = system_record(context, system_id, version_label)
+    return datasheet(
+        answers,
+        facts,
+        tier=record.tier,
+        subject={"system_id": record.system_id, "version": record.version},
+    )
