@@ -148,3 +148,19 @@ def test_report_an_incident_over_the_api(api: Api, seeded: Seeded, context: AppC
     assert created.status_code == 201
     assert created.json()["systems"] == [seeded.other_system]
     assert findings.list_findings(context, system_id=seeded.other_system) == []
+
+
+def test_ids_too_large_for_the_database_are_invalid_input(api: Api, seeded: Seeded) -> None:
+    client, headers = api("omar")
+    huge = 2**63
+    for method, path, body in (
+        ("GET", f"/api/v1/reviews/{huge}", None),
+        (
+            "POST",
+            f"/api/v1/findings/{seeded.finding_id}/resolve",
+            {"evidence_ids": [huge], "note": "x"},
+        ),
+    ):
+        response = client.request(method, path, json=body, headers=headers)
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "invalid_input"

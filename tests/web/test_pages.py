@@ -189,3 +189,18 @@ def test_logout_ends_the_session(as_user: Login, seeded: Seeded) -> None:
     client, csrf = as_user("lena")
     assert client.post("/logout", data={"csrf_token": csrf}).status_code == 303
     assert client.get("/").status_code == 303
+
+
+def test_ids_too_large_for_the_database_are_not_found(as_user: Login, seeded: Seeded) -> None:
+    """Found by the schemathesis run: such an id used to overflow SQLite's driver (500)."""
+    client, csrf = as_user("lena")
+    huge = 2**63
+    for path in (f"/reviews/{huge}", f"/findings/{huge}", f"/incidents/{huge}"):
+        assert client.get(path).status_code == 404
+    resolve = client.post(
+        f"/findings/{seeded.finding_id}/resolve",
+        data={"csrf_token": csrf, "evidence": str(huge), "note": "x"},
+    )
+    assert resolve.status_code == 422
+    api_token_free = client.get(f"/api/v1/findings/{huge}")
+    assert api_token_free.status_code == 401

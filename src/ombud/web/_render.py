@@ -7,12 +7,21 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from ombud.governance import Role
+from ombud.governance import NotFoundError, Role
 from ombud.services.context import Actor
 from ombud.web._session import CSRF_FIELD
 from ombud.web._state import session_of, web_state
 
-__all__ = ["render"]
+__all__ = ["MAX_ID", "checked_id", "render"]
+
+# Ids are 32-bit integer columns on both backends; a larger number names nothing.
+MAX_ID = 2**31 - 1
+
+
+def checked_id(value: int, what: str) -> int:
+    if not 1 <= value <= MAX_ID:
+        raise NotFoundError(f"no {what} {value}")
+    return value
 
 
 def render(

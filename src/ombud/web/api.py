@@ -8,9 +8,9 @@ is decided by the same services the CLI calls.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from ombud.governance.review import Condition, Decision, Vote
@@ -44,6 +44,13 @@ Decider = Depends(api_actor("write", DECIDERS, "decide reviews"))
 Writer = Depends(api_actor("write", WRITERS, "change findings and incidents"))
 
 _Text = Field(min_length=1, max_length=10_000)
+# Ids are 32-bit integer columns on both backends; larger numbers are not ids (and would
+# overflow SQLite's driver), so they are refused as input rather than looked up.
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+ReviewId = Annotated[int, Path(ge=1, le=MAX_ID)]
+FindingId = Annotated[int, Path(ge=1, le=MAX_ID)]
+IncidentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class ConditionIn(BaseModel):
@@ -65,9 +72,9 @@ class DecisionIn(BaseModel):
 
 
 class ResolveIn(BaseModel):
-    evidence_ids: list[int] = Field(min_length=1, max_length=100)
+    evidence_ids: list[RowId] = Field(min_length=1, max_length=100)
     note: str = _Text
-    expected_version: int | None = None
+    expected_version: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class IncidentIn(BaseModel):
@@ -78,7 +85,7 @@ class IncidentIn(BaseModel):
     detected_at: dt.datetime
     aware_at: dt.datetime
     affected_people: str = Field(default="", max_length=2000)
-    people_affected_count: int | None = Field(default=None, ge=0)
+    people_affected_count: int | None = Field(default=None, ge=0, le=MAX_ID)
     serious: bool = False
 
 
@@ -131,12 +138,12 @@ def list_reviews(
 
 
 @router.get("/reviews/{review_id}", summary="One review with its votes and evidence pack")
-def get_review(request: Request, review_id: int, actor: Actor = Reader) -> dict[str, Any]:
+def get_review(request: Request, review_id: ReviewId, actor: Actor = Reader) -> dict[str, Any]:
     return reviews.get_review(context_of(request), review_id)
 
 
 @router.post("/reviews/{review_id}/votes", summary="Cast your vote on a review")
-def cast_vote(request: Request, review_id: int, body: VoteIn, actor: Actor = Voter) -> Any:
+def cast_vote(request: Request, review_id: ReviewId, body: VoteIn, actor: Actor = Voter) -> Any:
     conditions = tuple(Condition(c.text, c.owner, c.due, c.severity) for c in body.conditions)
     return reviews.cast_vote(
         context_of(request), actor, review_id, body.vote, body.rationale, conditions
@@ -144,7 +151,7 @@ def cast_vote(request: Request, review_id: int, body: VoteIn, actor: Actor = Vot
 
 
 @router.post("/reviews/{review_id}/decision", summary="Decide a review (a rai_lead)")
-def decide(request: Request, review_id: int, body: DecisionIn, actor: Actor = Decider) -> Any:
+def decide(request: Request, review_id: ReviewId, body: DecisionIn, actor: Actor = Decider) -> Any:
     return reviews.decide_review(
         context_of(request), actor, review_id, body.decision, body.rationale
     )
@@ -165,13 +172,13 @@ def list_findings(
 
 
 @router.get("/findings/{finding_id}", summary="One finding")
-def get_finding(request: Request, finding_id: int, actor: Actor = Reader) -> dict[str, Any]:
+def get_finding(request: Request, finding_id: FindingId, actor: Actor = Reader) -> dict[str, Any]:
     return findings.get_finding(context_of(request), finding_id)
 
 
 @router.post("/findings/{finding_id}/resolve", summary="Resolve a finding, citing evidence")
 def resolve_finding(
-    request: Request, finding_id: int, body: ResolveIn, actor: Actor = Writer
+    request: Request, finding_id: FindingId, body: ResolveIn, actor: Actor = Writer
 ) -> dict[str, Any]:
     return findings.resolve_finding(
         context_of(request),
@@ -194,7 +201,9 @@ def list_incidents(
 
 
 @router.get("/incidents/{incident_id}", summary="One incident with its timeline")
-def get_incident(request: Request, incident_id: int, actor: Actor = Reader) -> dict[str, Any]:
+def get_incident(
+    request: Request, incident_id: IncidentId, actor: Actor = Reader
+) -> dict[str, Any]:
     return incidents.get_incident(context_of(request), incident_id)
 
 

@@ -16,7 +16,7 @@ from ombud.services.context import Actor
 from ombud.services.evidence import list_evidence
 from ombud.services.workspaces import list_users
 from ombud.web import _views
-from ombud.web._render import render
+from ombud.web._render import checked_id, render
 from ombud.web._security import page_actor
 from ombud.web._state import context_of, session_of, web_state
 
@@ -52,7 +52,7 @@ def review_board(request: Request, actor: Actor = Viewer) -> HTMLResponse:
 
 def review_values(request: Request, review_id: int) -> dict[str, Any]:
     context = context_of(request)
-    review = reviews.get_review(context, review_id)
+    review = reviews.get_review(context, checked_id(review_id, "review"))
     return {
         "review": review,
         "system": systems.get_system(context, review["system_id"]),
@@ -95,7 +95,7 @@ def findings_page(
 
 def finding_values(request: Request, finding_id: int) -> dict[str, Any]:
     context = context_of(request)
-    finding = findings.get_finding(context, finding_id)
+    finding = findings.get_finding(context, checked_id(finding_id, "finding"))
     return {
         "finding": finding,
         "evidence": list_evidence(context, finding["system_id"]),
@@ -135,7 +135,7 @@ def incident_form(request: Request, actor: Actor = Viewer) -> HTMLResponse:
 
 @router.get("/incidents/{incident_id:int}")
 def incident_page(request: Request, incident_id: int, actor: Actor = Viewer) -> HTMLResponse:
-    item = incidents.get_incident(context_of(request), incident_id)
+    item = incidents.get_incident(context_of(request), checked_id(incident_id, "incident"))
     return render(request, "incident.html", actor, incident=item)
 
 

@@ -20,7 +20,7 @@ from ombud.governance import InvalidInput
 from ombud.governance.review import Condition, parse_decision, parse_vote
 from ombud.services import auth, findings, gates, incidents, reviews
 from ombud.services.context import Actor
-from ombud.web._render import render
+from ombud.web._render import MAX_ID, checked_id, render
 from ombud.web._security import (
     DECIDERS,
     VOTERS,
@@ -133,6 +133,7 @@ def _moment(form: FormData, name: str, errors: dict[str, str]) -> dt.datetime:
 
 @router.post("/reviews/{review_id:int}/vote")
 async def vote(request: Request, review_id: int) -> Response:
+    checked_id(review_id, "review")
     actor = await _actor(request)
     form = await checked_form(request)
     require_role(actor, VOTERS, "vote on reviews")
@@ -172,6 +173,7 @@ async def vote(request: Request, review_id: int) -> Response:
 
 @router.post("/reviews/{review_id:int}/decide")
 async def decide(request: Request, review_id: int) -> Response:
+    checked_id(review_id, "review")
     actor = await _actor(request)
     form = await checked_form(request)
     require_role(actor, DECIDERS, "decide reviews")
@@ -215,6 +217,7 @@ def _finding_redisplay(
 
 @router.post("/findings/{finding_id:int}/update")
 async def update_finding(request: Request, finding_id: int) -> Response:
+    checked_id(finding_id, "finding")
     actor = await _actor(request)
     form = await checked_form(request)
     require_role(actor, WRITERS, "update findings")
@@ -247,13 +250,14 @@ async def update_finding(request: Request, finding_id: int) -> Response:
 
 @router.post("/findings/{finding_id:int}/resolve")
 async def resolve_finding(request: Request, finding_id: int) -> Response:
+    checked_id(finding_id, "finding")
     actor = await _actor(request)
     form = await checked_form(request)
     require_role(actor, WRITERS, "resolve findings")
     errors: dict[str, str] = {}
     evidence_ids: list[int] = []
     for raw in form.getlist("evidence"):
-        if isinstance(raw, str) and raw.strip().isdigit():
+        if isinstance(raw, str) and raw.strip().isdigit() and int(raw) <= MAX_ID:
             evidence_ids.append(int(raw))
         else:
             errors["evidence"] = f"'{raw}' is not an evidence id"
@@ -292,7 +296,7 @@ async def report_incident(request: Request) -> Response:
     count_raw = _text(form, "people_affected_count")
     count: int | None = None
     if count_raw:
-        if count_raw.isdigit():
+        if count_raw.isdigit() and int(count_raw) <= MAX_ID:
             count = int(count_raw)
         else:
             errors["people_affected_count"] = "a whole number, 0 or more"
