@@ -147,3 +147,31 @@ def test_inventory_bom_is_valid_cyclonedx(screening: AppContext, tmp_path: Path)
     text = cards.inventory_bom(screening)
     validate_cyclonedx(text)
     assert [c["name"] for c in json.loads(text)["components"]] == ["screening"]
+
+
+def test_datasheet_and_annex_iv_are_recorded_under_their_document_kinds(
+    screening: AppContext, tmp_path: Path
+) -> None:
+    ada = screening.actor("ada")
+    sheet = tmp_path / "datasheet.yaml"
+    sheet.write_text("dataset: cv-2026\nmotivation:\n  purpose: screening\n", encoding="utf-8")
+    data = tmp_path / "cv.csv"
+    _frame().to_csv(data, index=False)
+    document = cards.datasheet_document(
+        screening, "screening", sheet, data=data, groups=["team"], label="label"
+    )
+    assert document.metadata["rows"] == 400
+    assert cards.record_document(screening, ada, document, "json")["kind"] == "datasheet"
+    supplement = tmp_path / "annex.yaml"
+    supplement.write_text("standards.applied: ISO/IEC 42001:2023\n", encoding="utf-8")
+    annex = cards.annex_iv_document(screening, "screening", supplement=supplement)
+    assert annex.fields()["standards.applied"].value == "ISO/IEC 42001:2023"
+    training = annex.fields()["development.training_data"].value
+    assert isinstance(training, list)
+    assert training[-1].startswith(
+        f"datasheet: evidence #1: Datasheet: cv-2026: {document.completeness.score:.0%} complete"
+    )
+    item = cards.record_document(screening, ada, annex, "html")
+    assert (item["kind"], item["artifacts"][0]["name"]) == ("annex_iv", "annex-iv.html")
+    kinds = [e["kind"] for e in evidence.list_evidence(screening, "screening")]
+    assert kinds == ["datasheet", "annex_iv"]
