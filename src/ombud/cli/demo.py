@@ -47,6 +47,7 @@ def demo_cmd(
     _reviews(out, report)
     _redteam(out, report)
     _findings_and_incidents(out, report)
+    _coverage(out, report)
     for note in report.notes:
         out.print(f"[yellow]note:[/] {note}")
     w = report.workspace
@@ -156,6 +157,29 @@ def _redteam(out: Console, report: DemoReport) -> None:
                 f"{metrics.get(name + '.lower', 0):.0%} – {metrics.get(name + '.upper', 0):.0%}",
             )
         out.print(table)
+
+
+def _coverage(out: Console, report: DemoReport) -> None:
+    matrix = report.coverage
+    if not matrix:
+        return
+    table = Table(
+        title="\nCompliance coverage (% of applicable items with fresh evidence)",
+        title_justify="left",
+    )
+    table.add_column("system")
+    for framework in matrix["frameworks"]:
+        table.add_column(framework, justify="right")
+    for row in matrix["systems"]:
+        cells = []
+        for framework in matrix["frameworks"]:
+            cell = row["cells"].get(framework) or {}
+            percent = cell.get("percent")
+            cells.append(
+                "-" if percent is None else f"{percent:.0f}% of {cell.get('applicable', 0)}"
+            )
+        table.add_row(row["system_id"], *cells)
+    out.print(table)
 
 
 def _decision(decision: str | None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ombud.services import systems, workspaces
+from ombud.services import coverage, systems, workspaces
 from ombud.services.context import open_context
 from ombud.services.demo._audits import audit_portfolio
 from ombud.services.demo._board import run_board
@@ -46,6 +46,8 @@ def run_demo(
             run_board(context, report, progress)
             if redteam:
                 redteam_assistant(context, report, progress)
+        progress("computing compliance coverage")
+        report.coverage = coverage.coverage_matrix(context)
         report.systems = [
             systems.get_system(context, s["id"]) for s in systems.list_systems(context)
         ]
