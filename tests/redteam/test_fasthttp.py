@@ -181,3 +181,31 @@ def test_the_api_key_and_json_body_reach_the_server(monkeypatch: pytest.MonkeyPa
         {"role": "system", "content": "be nice"},
         {"role": "user", "content": "héllo"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (b"HTTP/1.1 200 OK\r\nx-big: " + b"a" * 70_000 + b"\r\n\r\n", "header block"),
+        (b"SMTP ready\r\n\r\n", "malformed HTTP"),
+        (b"HTTP/1.1 200 OK\r\ncontent-length: 12, 13\r\n\r\n", "malformed HTTP"),
+        (b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\nshort", "unreachable"),
+    ],
+)
+def test_broken_answers_are_target_errors(answer: bytes, message: str) -> None:
+    async def broken(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    async def client(port: int) -> str:
+        pool = KeepAlivePool(f"http://127.0.0.1:{port}/x", timeout=5.0, max_bytes=1 << 20)
+        try:
+            with pytest.raises(TargetError) as caught:
+                await pool.post(b"{}")
+            return str(caught.value)
+        finally:
+            await pool.aclose()
+
+    assert message in str(_with_server(broken, client))

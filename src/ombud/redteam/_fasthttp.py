@@ -139,10 +139,16 @@ class KeepAlivePool:
             raise TargetError(
                 f"target {self._url} timed out after {self._timeout}s", retryable=True
             ) from exc
-        except (OSError, ProtocolError, asyncio.IncompleteReadError, ValueError) as exc:
-            # ValueError covers asyncio.LimitOverrunError (a header block over 64 KiB).
-            if isinstance(exc, TargetError):
-                raise
+        except asyncio.LimitOverrunError as exc:
+            raise TargetError(
+                f"target {self._url} sent a header block or chunk line over {_MAX_HEAD_BYTES} bytes"
+            ) from exc
+        except ProtocolError as exc:
+            # httpx counts malformed HTTP as a transport error, so it stays retryable here too.
+            raise TargetError(
+                f"target {self._url} sent malformed HTTP: {exc}", retryable=True
+            ) from exc
+        except (OSError, asyncio.IncompleteReadError) as exc:
             raise TargetError(
                 f"target {self._url} unreachable: {exc or type(exc).__name__}", retryable=True
             ) from exc
