@@ -56,6 +56,9 @@ def serve(
         proxy_headers=proxy_headers,
         forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
         log_level="info",
+        # A worker imports the whole stack before it answers uvicorn's health check; the
+        # 5 s default kills workers on a busy host before they are up.
+        timeout_worker_healthcheck=60,
     )
 
 
