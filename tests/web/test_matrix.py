@@ -51,6 +51,7 @@ def page_routes(s: Seeded) -> list[tuple[str, str, dict[str, int], int]]:
         ("POST", f"/findings/{s.finding_id}/resolve", _only(WRITERS, 422), 303),
         ("POST", "/incidents", _only(WRITERS, 422), 303),
         ("POST", f"/systems/{s.other_system}/gate", _only(WRITERS, 303), 303),
+        ("POST", f"/systems/{s.other_system}/evidence", _only(WRITERS, 422), 303),
     ]
 
 
@@ -97,7 +98,7 @@ def test_every_page_route_for_every_role(
         if got != when_anonymous:
             wrong.append(f"anonymous {method} {path}: {got}, expected {when_anonymous}")
     assert not wrong, "\n".join(wrong)
-    assert len(routes) * (len(ROLES) + 1) == 108  # the table is checked whole
+    assert len(routes) * (len(ROLES) + 1) == 114  # the table is checked whole
 
 
 def test_every_api_route_for_every_role(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from ombud.services import findings, reviews, systems
+from ombud.services import evidence, findings, reviews, systems
 from ombud.services.context import AppContext
 
 from ._seed import Seeded
@@ -204,3 +204,32 @@ def test_ids_too_large_for_the_database_are_not_found(as_user: Login, seeded: Se
     assert resolve.status_code == 422
     api_token_free = client.get(f"/api/v1/findings/{huge}")
     assert api_token_free.status_code == 401
+
+
+def test_attach_evidence_by_upload(as_user: Login, seeded: Seeded, context: AppContext) -> None:
+    omar, csrf = as_user("omar")
+    before = len(evidence.list_evidence(context, seeded.other_system))
+    form = {"csrf_token": csrf, "kind": "model_card", "version": "1.0.0", "summary": "Card"}
+    missing = omar.post(f"/systems/{seeded.other_system}/evidence", data=form)
+    assert missing.status_code == 422
+    assert 'id="error-file"' in missing.text
+    upload = {"file": ("../../card.md", b"# MailGuard model card\n", "text/markdown")}
+    wrong_kind = omar.post(
+        f"/systems/{seeded.other_system}/evidence", data={**form, "kind": "gossip"}, files=upload
+    )
+    assert wrong_kind.status_code == 422
+    assert "evidence kind &#39;gossip&#39; is unknown" in wrong_kind.text
+    assert len(evidence.list_evidence(context, seeded.other_system)) == before
+    done = omar.post(f"/systems/{seeded.other_system}/evidence", data=form, files=upload)
+    assert done.status_code == 303
+    records = evidence.list_evidence(context, seeded.other_system)
+    assert len(records) == before + 1
+    assert records[-1]["parameters"]["file_name"] == "card.md"  # no path from the client
+    dots = {"file": ("..", b"content", "text/plain")}
+    assert (
+        omar.post(f"/systems/{seeded.other_system}/evidence", data=form, files=dots).status_code
+        == 303
+    )
+    assert evidence.list_evidence(context, seeded.other_system)[-1]["parameters"]["file_name"] == (
+        "upload"
+    )

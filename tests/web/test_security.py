@@ -12,6 +12,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from ombud.services import auth, incidents
 from ombud.services.context import AppContext
+from ombud.services.evidence import list_evidence as evidence_of
 from ombud.store import Workspace
 from ombud.web import WebSettings, create_app
 
@@ -256,3 +257,18 @@ def test_oversized_bodies_are_refused_with_413(workspace: Workspace, seeded: See
 def test_settings_refuse_a_weak_secret(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="shorter than 16"):
         WebSettings(secret_key="short")
+
+
+def test_an_oversized_upload_is_refused_and_saves_nothing(
+    workspace: Workspace, seeded: Seeded, context: AppContext
+) -> None:
+    settings = WebSettings(secret_key="k" * 32, max_body_bytes=4096, password_hasher=CHEAP_HASHER)
+    with TestClient(create_app(workspace, settings), follow_redirects=False) as client:
+        csrf = login(client, "omar")
+        response = client.post(
+            f"/systems/{seeded.other_system}/evidence",
+            data={"csrf_token": csrf, "kind": "model_card", "version": "1.0.0"},
+            files={"file": ("big.pdf", b"%PDF" + b"x" * 10_000, "application/pdf")},
+        )
+    assert response.status_code == 413
+    assert all(e["kind"] != "model_card" for e in evidence_of(context, seeded.other_system))

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from ombud.governance.supplier import ATTACHABLE_KINDS
 from ombud.services import evidence, findings, gates, incidents, reviews, systems
 from ombud.services.audit_log import iter_events
 from ombud.services.context import AppContext
@@ -116,4 +117,7 @@ def system_page(context: AppContext, system_id: str) -> dict[str, Any]:
         "findings": findings.list_findings(context, system_id=system_id),
         "incidents": incidents.list_incidents(context, system_id=system_id),
         "trail": list(iter_events(context, entity_id=system_id, limit=100)),
+        "attachable_kinds": ATTACHABLE_KINDS,
+        "errors": {},
+        "values": {},
     }

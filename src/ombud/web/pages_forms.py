@@ -8,18 +8,22 @@ an InvalidInput from the service is shown back at the top of the same form, with
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from collections.abc import Callable
+from pathlib import Path, PurePath
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ombud.governance import InvalidInput
 from ombud.governance.review import Condition, parse_decision, parse_vote
-from ombud.services import auth, findings, gates, incidents, reviews
+from ombud.services import auth, findings, gates, incidents, reviews, supplier
 from ombud.services.context import Actor
+from ombud.web import _views
 from ombud.web._render import MAX_ID, checked_id, render
 from ombud.web._security import (
     DECIDERS,
@@ -328,6 +332,61 @@ async def report_incident(request: Request) -> Response:
     if isinstance(result, Response):
         return result
     return _see(f"/incidents/{result['id']}")
+
+
+@router.post("/systems/{system_id}/evidence")
+async def attach_evidence(request: Request, system_id: str) -> Response:
+    """Attach a document made elsewhere (a model card, a third-party audit) as evidence.
+
+    The upload is written under its own base name in a temporary folder and handed to the
+    same service as `ombud evidence attach`; the body limit has already refused it if it
+    was too large (413).
+    """
+    actor = await _actor(request)
+    form = await checked_form(request)
+    try:
+        return await _attach(request, actor, system_id, form)
+    finally:
+        await form.close()  # removes the spooled upload, whatever happened
+
+
+async def _attach(request: Request, actor: Actor, system_id: str, form: FormData) -> Response:
+    require_role(actor, WRITERS, "attach evidence")
+    errors: dict[str, str] = {}
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        errors["file"] = "choose the file to attach"
+    version = _text(form, "version")
+    if not version:
+        errors["version"] = "pick the version the evidence is about"
+
+    def redisplay(found: dict[str, str]) -> HTMLResponse:
+        values = _views.system_page(context_of(request), system_id)
+        values.update(errors=found, values={k: v for k, v in form.items() if k != "file"})
+        return render(request, "system.html", actor, status_code=422, **values)
+
+    def store() -> dict[str, Any]:
+        assert isinstance(upload, UploadFile)
+        name = PurePath(upload.filename or "").name
+        if name in ("", ".", ".."):  # never a path out of the temporary folder
+            name = "upload"
+        with tempfile.TemporaryDirectory(prefix="ombud-upload-") as folder:
+            path = Path(folder) / name
+            upload.file.seek(0)
+            with path.open("wb") as target:
+                shutil.copyfileobj(upload.file, target)
+            return supplier.attach_evidence(
+                context_of(request),
+                actor,
+                system_id,
+                version,
+                kind=_text(form, "kind"),
+                file=path,
+                summary=_text(form, "summary"),
+            )
+
+    result = await _attempt(request, actor, store, redisplay, errors)
+    return result if isinstance(result, Response) else _see(f"/systems/{system_id}#evidence")
 
 
 @router.post("/systems/{system_id}/gate")
