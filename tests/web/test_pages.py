@@ -233,3 +233,16 @@ def test_attach_evidence_by_upload(as_user: Login, seeded: Seeded, context: AppC
     assert evidence.list_evidence(context, seeded.other_system)[-1]["parameters"]["file_name"] == (
         "upload"
     )
+
+
+@pytest.mark.parametrize(
+    ("user", "vote_form", "decide_form"),
+    [("rex", True, False), ("lena", True, True), ("omar", False, False), ("audrey", False, False)],
+)
+def test_a_review_offers_only_the_forms_the_role_may_use(
+    as_user: Login, seeded: Seeded, user: str, vote_form: bool, decide_form: bool
+) -> None:
+    client, _ = as_user(user)
+    page = client.get(f"/reviews/{seeded.review_id}").text
+    assert ('id="vote-form"' in page) is vote_form
+    assert ('id="decide-form"' in page) is decide_form
