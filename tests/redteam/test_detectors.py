@@ -81,7 +81,8 @@ def test_personal_data_kinds(text: str, kinds: set[str]) -> None:
 
 def test_measured_accuracy_matches_a_hand_count() -> None:
     """Oracle: precision and recall recounted directly from the labelled file."""
-    detectors = detector_registry()
+    # The embedding detector runs a model per answer; its count is in test_embedding.py (slow).
+    detectors = {k: v for k, v in detector_registry().items() if k != "refusal_embedding"}
     measured = {m.detector: m for m in measure_accuracy(detectors)}
     rows = load_labels()
     assert len(rows) >= 100

@@ -29,6 +29,7 @@ from ombud.redteam._detectors import (
     RefusalDetector,
     RegexDetector,
 )
+from ombud.redteam._embedding import EmbeddingRefusalDetector
 from ombud.redteam._errors import (
     PluginError,
     PromptSetError,
@@ -71,6 +72,7 @@ from ombud.redteam._results import (
 from ombud.redteam._runner import RunSettings, RunStopped, score_attempt
 from ombud.redteam._session import Estimate, estimate, read_manifest, run_plan
 from ombud.redteam._targets import CallableTarget, OpenAIChatTarget, RestTarget, SubprocessTarget
+from ombud.redteam._toxicity import ToxicityDetector
 
 __all__ = [
     "DEFAULT_RUBRIC",
@@ -83,6 +85,7 @@ __all__ = [
     "Detector",
     "DetectorAccuracy",
     "DetectorResult",
+    "EmbeddingRefusalDetector",
     "Estimate",
     "FabricationDetector",
     "JudgeDetector",
@@ -112,6 +115,7 @@ __all__ = [
     "TargetCapabilities",
     "TargetError",
     "TargetReply",
+    "ToxicityDetector",
     "Turn",
     "UnknownPluginError",
     "attack_success_rates",
