@@ -22,6 +22,7 @@ from ombud.redteam._attempt import (
     attempt_from_dict,
     attempt_to_dict,
 )
+from ombud.redteam._crescendo import CrescendoSettings, run_crescendo
 from ombud.redteam._detectors import (
     CanaryDetector,
     FabricationDetector,
@@ -82,6 +83,7 @@ __all__ = [
     "CallableTarget",
     "CanaryDetector",
     "ComparisonRow",
+    "CrescendoSettings",
     "Detector",
     "DetectorAccuracy",
     "DetectorResult",
@@ -139,6 +141,7 @@ __all__ = [
     "read_log",
     "read_manifest",
     "render_report",
+    "run_crescendo",
     "run_plan",
     "score_attempt",
     "target_factories",
