@@ -47,6 +47,7 @@ def demo_cmd(
     _reviews(out, report)
     _redteam(out, report)
     _findings_and_incidents(out, report)
+    _documents(out, report)
     _coverage(out, report)
     for note in report.notes:
         out.print(f"[yellow]note:[/] {note}")
@@ -157,6 +158,26 @@ def _redteam(out: Console, report: DemoReport) -> None:
                 f"{metrics.get(name + '.lower', 0):.0%} – {metrics.get(name + '.upper', 0):.0%}",
             )
         out.print(table)
+
+
+def _documents(out: Console, report: DemoReport) -> None:
+    if not report.documents:
+        return
+    table = Table(
+        title="\nDocuments generated from the record (recorded as evidence)", title_justify="left"
+    )
+    for column in ("system", "document", "complete", "still missing", "file"):
+        table.add_column(column)
+    for doc in report.documents:
+        missing = ", ".join(doc["missing"][:4]) + (" ..." if len(doc["missing"]) > 4 else "")
+        table.add_row(
+            doc["system_id"],
+            doc["document"],
+            f"{doc['completeness']:.0%}",
+            missing or "-",
+            Path(doc["path"]).name,
+        )
+    out.print(table)
 
 
 def _coverage(out: Console, report: DemoReport) -> None:

@@ -109,3 +109,12 @@ def test_red_team_finds_the_planted_secret_and_the_gate_reads_it(demo: DemoRepor
     gate = next(g for g in demo.gates if g["system_id"] == "support-assistant")
     failed = {c["id"] for c in gate["checks"] if c["outcome"] == "fail"}
     assert "rule:redteam-attack-success-relaxed" in failed
+
+
+def test_documents_are_generated_and_recorded(demo: DemoReport) -> None:
+    kinds = {(d["system_id"], d["document"]) for d in demo.documents}
+    assert ("recidivism-risk", "model") in kinds
+    assert ("recidivism-risk", "annex-iv") in kinds
+    for doc in demo.documents:
+        assert Path(doc["path"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        assert 0 < doc["completeness"] <= 1

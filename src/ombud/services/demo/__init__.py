@@ -14,6 +14,7 @@ from ombud.services import coverage, systems, workspaces
 from ombud.services.context import open_context
 from ombud.services.demo._audits import audit_portfolio
 from ombud.services.demo._board import run_board
+from ombud.services.demo._documents import write_documents
 from ombud.services.demo._portfolio import DEMO_ADMIN, DemoReport, build_portfolio, fresh_folder
 from ombud.services.demo._redteam import redteam_assistant
 
@@ -46,6 +47,7 @@ def run_demo(
             run_board(context, report, progress)
             if redteam:
                 redteam_assistant(context, report, progress)
+            write_documents(context, report, progress)
         progress("computing compliance coverage")
         report.coverage = coverage.coverage_matrix(context)
         report.systems = [
