@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Ombud's tests need and starts PostgreSQL if it is not running.
-# Idempotent: does nothing when everything is already there.
+# Installs the Debian packages Ombud needs (idempotent: does nothing when all are there).
+#   pango/harfbuzz + a font: WeasyPrint's PDF rendering of generated documents
+#   chromium: the browser the web tests drive (a browser download from elsewhere fails here)
 set -euo pipefail
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core chromium "$@")
 need=()
-for pkg in "$@"; do
+for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
