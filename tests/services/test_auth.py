@@ -92,12 +92,14 @@ def test_admin_reset_clears_a_lockout(people: AppContext) -> None:
 def test_token_is_stored_hashed_scoped_and_revocable(people: AppContext) -> None:
     rex = people.actor("rex")
     secret, info = auth.issue_token(people, rex, "rex", ["read"], "notebook")
-    assert secret.startswith(auth.TOKEN_PREFIX) and len(secret) > 40
+    assert secret.startswith(auth.TOKEN_PREFIX)
+    assert len(secret) > 40
     with people.read() as session:
         row = session.execute(select(ApiTokenRow)).scalar_one()
         assert secret not in (row.token_sha256, row.name)
     identity = auth.authenticate_token(people, secret)
-    assert identity.actor.username == "rex" and identity.scopes == {"read"}
+    assert identity.actor.username == "rex"
+    assert identity.scopes == {"read"}
     assert auth.list_tokens(people, "rex")[0]["last_used_at"] is not None
     auth.revoke_token(people, rex, info["id"])
     with pytest.raises(auth.AuthenticationFailed, match="revoked"):

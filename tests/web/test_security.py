@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +13,7 @@ from ombud.services import auth, incidents
 from ombud.services.context import AppContext
 from ombud.services.evidence import list_evidence as evidence_of
 from ombud.store import Workspace
-from ombud.web import WebSettings, create_app
+from ombud.web import WebSettings, WebSettingsError, create_app
 
 from ._seed import CHEAP_HASHER, PASSWORD, Seeded
 from .conftest import csrf_of, login
@@ -254,9 +253,11 @@ def test_oversized_bodies_are_refused_with_413(workspace: Workspace, seeded: See
     assert streamed.status_code == 413, streamed.text
 
 
-def test_settings_refuse_a_weak_secret(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="shorter than 16"):
+def test_settings_refuse_a_weak_secret_and_a_zero_limit() -> None:
+    with pytest.raises(WebSettingsError, match="shorter than 16"):
         WebSettings(secret_key="short")
+    with pytest.raises(WebSettingsError, match="positive"):
+        WebSettings(max_body_bytes=0)
 
 
 def test_an_oversized_upload_is_refused_and_saves_nothing(

@@ -5,6 +5,6 @@ and renders the answer. The rules live in the services and the domain layer.
 """
 
 from ombud.web.app import create_app
-from ombud.web.settings import WebSettings
+from ombud.web.settings import WebSettings, WebSettingsError
 
-__all__ = ["WebSettings", "create_app"]
+__all__ = ["WebSettings", "WebSettingsError", "create_app"]

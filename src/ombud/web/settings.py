@@ -14,7 +14,11 @@ from argon2 import PasswordHasher
 
 from ombud.services.auth import DEFAULT_HASHER, LoginThrottle
 
-__all__ = ["SECRET_FILE", "WebSettings", "workspace_secret"]
+__all__ = ["SECRET_FILE", "WebSettings", "WebSettingsError", "workspace_secret"]
+
+
+class WebSettingsError(ValueError):
+    """A web setting that cannot work (a short secret, a non-positive limit)."""
 
 
 @dataclass(frozen=True)
@@ -36,12 +40,14 @@ class WebSettings:
 
     def __post_init__(self) -> None:
         if len(self.secret_key) < 16:
-            raise ValueError(
+            raise WebSettingsError(
                 "the web secret key is shorter than 16 characters; use a long random value "
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
             )
         if self.max_body_bytes <= 0 or self.session_max_age_seconds <= 0:
-            raise ValueError("max_body_bytes and session_max_age_seconds must be positive")
+            raise WebSettingsError(
+                "max_body_bytes and session_max_age_seconds must be positive numbers"
+            )
 
 
 SECRET_FILE = "web-secret.key"
