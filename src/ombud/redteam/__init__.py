@@ -40,7 +40,13 @@ from ombud.redteam._errors import (
     UnknownPluginError,
 )
 from ombud.redteam._evidence import evidence_draft
-from ombud.redteam._importers import import_garak, import_promptfoo, probe_from_csv
+from ombud.redteam._importers import (
+    import_garak,
+    import_promptfoo,
+    probe_from_csv,
+    probe_from_garak_data,
+    probe_from_pyrit_yaml,
+)
 from ombud.redteam._judge import DEFAULT_RUBRIC, JudgeDetector
 from ombud.redteam._log import RunLog, latest_attempts, read_log
 from ombud.redteam._plan import Plan, build_plan
@@ -137,6 +143,8 @@ __all__ = [
     "mutator_registry",
     "paired_bias",
     "probe_from_csv",
+    "probe_from_garak_data",
+    "probe_from_pyrit_yaml",
     "probe_registry",
     "read_log",
     "read_manifest",

@@ -9,17 +9,28 @@ was given is not ours to relabel.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from ombud.redteam._attempt import Attempt, AttemptStatus, DetectorResult, Outcome, Turn
 from ombud.redteam._errors import PromptSetError
 from ombud.redteam._probe_base import PromptSpec, StaticProbe
 from ombud.redteam._protocols import ProbeInfo
+from ombud.yamlsource import KeyPath, LocatedYaml, YamlSourceError, load_yaml_file
 
-__all__ = ["import_garak", "import_promptfoo", "probe_from_csv"]
+__all__ = [
+    "import_garak",
+    "import_promptfoo",
+    "probe_from_csv",
+    "probe_from_garak_data",
+    "probe_from_pyrit_yaml",
+]
 
 
 def _text(value: Any) -> str:
@@ -183,3 +194,179 @@ def probe_from_csv(
         provenance=provenance,
     )
     return StaticProbe(info, specs)
+
+
+def _imported_probe(
+    path: Path,
+    specs: list[PromptSpec],
+    *,
+    probe_id: str,
+    category: str,
+    detectors: tuple[str, ...],
+    license: str,
+    provenance: str,
+) -> StaticProbe:
+    if not specs:
+        raise PromptSetError(f"{path}:1: no prompts found; is this the right file?")
+    info = ProbeInfo(
+        probe_id,
+        f"imported prompts from {path.name}",
+        category,
+        "imported",
+        "medium",
+        detectors,
+        license=license,
+        provenance=provenance,
+    )
+    return StaticProbe(info, specs)
+
+
+def probe_from_garak_data(
+    path: Path,
+    *,
+    probe_id: str,
+    category: str,
+    detectors: tuple[str, ...],
+    license: str,
+    provenance: str,
+    max_chars: int = 20_000,
+) -> StaticProbe:
+    """A probe from a garak-style data file: plain UTF-8 text, one prompt per line.
+
+    Blank lines are skipped. Each prompt records ``license`` and ``provenance`` plus its
+    ``file:line``, so a finding can be traced to the exact line it came from.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PromptSetError(f"{path}: cannot read file ({exc.strerror}); check the path") from exc
+    specs = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        try:
+            text = line.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            raise PromptSetError(
+                f"{path}:{number}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+            ) from exc
+        if not text:
+            continue
+        if len(text) > max_chars:
+            raise PromptSetError(
+                f"{path}:{number}: prompt of {len(text)} characters exceeds {max_chars}; "
+                "is this a binary or JSON file rather than one prompt per line?"
+            )
+        if "\x00" in text:
+            raise PromptSetError(f"{path}:{number}: NUL character in prompt; not a text file")
+        context = {"license": license, "provenance": f"{provenance} ({path.name}:{number})"}
+        specs.append(PromptSpec((("user", text),), context))
+    return _imported_probe(
+        path,
+        specs,
+        probe_id=probe_id,
+        category=category,
+        detectors=detectors,
+        license=license,
+        provenance=provenance,
+    )
+
+
+# PyRIT seed files (their public format, as documented): either one template with
+# ``value`` and a ``parameters`` list, rendered as a Jinja template, or a dataset with
+# defaults (``dataset_name``, ``source``, ``harm_categories``, ...) and a ``prompts`` or
+# ``seeds`` list of items with their own ``value``. Objectives are not prompts to send.
+_TEMPLATES = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+def _render(
+    doc: LocatedYaml, where: KeyPath, item: Mapping[str, Any], values: Mapping[str, Sequence[str]]
+) -> list[str]:
+    key = "value" if "value" in item else "template"
+    template = item.get(key)
+    if not isinstance(template, str) or not template.strip():
+        raise PromptSetError(f"{doc.where(where)}: expected a text 'value' (or 'template')")
+    names = item.get("parameters") or []
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise PromptSetError(f"{doc.where((*where, 'parameters'))}: parameters must be a list")
+    if not names:
+        return [template.strip()]
+    missing = [name for name in names if not values.get(name)]
+    if missing:
+        raise PromptSetError(
+            f"{doc.where((*where, 'parameters'))}: no value for parameter(s) "
+            f"{', '.join(missing)}; pass parameters={{{missing[0]!r}: [...]}}"
+        )
+    try:
+        compiled = _TEMPLATES.from_string(template)
+        return [
+            compiled.render(dict(zip(names, combination, strict=True))).strip()
+            for combination in itertools.product(*(values[name] for name in names))
+        ]
+    except jinja2.TemplateError as exc:
+        raise PromptSetError(f"{doc.where((*where, key))}: template error ({exc})") from exc
+
+
+def probe_from_pyrit_yaml(
+    path: Path,
+    *,
+    probe_id: str,
+    category: str,
+    detectors: tuple[str, ...],
+    license: str,
+    provenance: str | None = None,
+    parameters: Mapping[str, str | Sequence[str]] | None = None,
+) -> StaticProbe:
+    """A probe from a PyRIT-style YAML seed file (a prompt template or a prompt dataset).
+
+    ``parameters`` gives the value(s) of each template parameter; several values yield
+    one prompt per combination. Per prompt, ``license`` is the item's or document's
+    ``license`` key if present, else the argument; provenance is the item's or
+    document's ``source`` (else ``provenance``, else the file name) with ``file:line``.
+    """
+    try:
+        doc = load_yaml_file(path)
+    except YamlSourceError as exc:
+        raise PromptSetError(str(exc)) from exc
+    if not isinstance(doc.data, dict):
+        raise PromptSetError(f"{doc.where(())}: expected a mapping with 'value' or 'prompts'")
+    top: dict[str, Any] = doc.data
+    values = {
+        name: [given] if isinstance(given, str) else list(given)
+        for name, given in (parameters or {}).items()
+    }
+    listed = "seeds" if "seeds" in top else "prompts" if "prompts" in top else None
+    if listed is None:
+        items: list[tuple[KeyPath, Mapping[str, Any]]] = [((), top)]
+    elif not isinstance(top[listed], list):
+        raise PromptSetError(f"{doc.where((listed,))}: '{listed}' must be a list of prompts")
+    else:
+        items = [((listed, i), item) for i, item in enumerate(top[listed])]
+    specs = []
+    for where, item in items:
+        if not isinstance(item, dict):
+            raise PromptSetError(f"{doc.where(where)}: each prompt must be a mapping with 'value'")
+        if item.get("is_objective") or item.get("seed_type") == "objective":
+            continue
+        kind = item.get("data_type", top.get("data_type", "text"))
+        if kind != "text":
+            raise PromptSetError(
+                f"{doc.where(where)}: data_type {kind!r} is not supported; only text prompts"
+            )
+        source = item.get("source") or top.get("source") or provenance or path.name
+        harms = item.get("harm_categories") or top.get("harm_categories") or []
+        context = {
+            "license": str(item.get("license") or top.get("license") or license),
+            "provenance": f"{source} ({path.name}:{doc.line_of(where)})",
+        }
+        if harms:
+            context["harm_categories"] = ",".join(str(h) for h in harms)
+        for text in _render(doc, where, item, values):
+            specs.append(PromptSpec((("user", text),), dict(context)))
+    return _imported_probe(
+        path,
+        specs,
+        probe_id=probe_id,
+        category=category,
+        detectors=detectors,
+        license=license,
+        provenance=provenance or str(top.get("source") or path.name),
+    )
