@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ombud.services import coverage, systems, workspaces
+from ombud.services import auth, coverage, systems, workspaces
 from ombud.services.context import open_context
 from ombud.services.demo._audits import audit_portfolio
 from ombud.services.demo._board import run_board
@@ -18,7 +18,11 @@ from ombud.services.demo._documents import write_documents
 from ombud.services.demo._portfolio import DEMO_ADMIN, DemoReport, build_portfolio, fresh_folder
 from ombud.services.demo._redteam import redteam_assistant
 
-__all__ = ["DEMO_ADMIN", "DemoReport", "run_demo"]
+__all__ = ["DEMO_ADMIN", "DEMO_LOGINS", "DEMO_PASSWORD", "DemoReport", "run_demo"]
+
+#: A password for the demo's people so the web app can be tried at once. Demo only.
+DEMO_PASSWORD = "ombud-demo-2026"
+DEMO_LOGINS = ("lena", "rex", "hana", "audrey")
 
 
 def run_demo(
@@ -48,6 +52,9 @@ def run_demo(
             if redteam:
                 redteam_assistant(context, report, progress)
             write_documents(context, report, progress)
+            admin = context.actor(DEMO_ADMIN)
+            for username in DEMO_LOGINS:
+                auth.set_password(context, admin, username, DEMO_PASSWORD)
         progress("computing compliance coverage")
         report.coverage = coverage.coverage_matrix(context)
         report.systems = [
