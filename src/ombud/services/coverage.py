@@ -143,7 +143,7 @@ def coverage_matrix(
             reports = system_coverages(
                 context, system_id, frameworks, policy_path=policy_path, now=as_of
             )
-        except Exception as error:
+        except ValueError as error:  # domain and input errors; a bug should not hide here
             rows.append({"system_id": system_id, "error": str(error), "cells": {}})
             continue
         row: dict[str, Any] = {
