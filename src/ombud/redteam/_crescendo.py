@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from ombud.redteam._attempt import Attempt, AttemptStatus, Outcome, Turn
 from ombud.redteam._detectors import RefusalDetector
-from ombud.redteam._errors import RedteamError, TargetError
+from ombud.redteam._errors import RedteamError, TargetAuthError, TargetError
 from ombud.redteam._protocols import Detector, Target
 
 __all__ = ["CrescendoSettings", "attacker_messages", "run_crescendo"]
@@ -95,7 +95,8 @@ async def run_crescendo(
     detector; ``EmbeddingRefusalDetector()`` also fits). ``reached``, when given, ends the
     conversation early once an answer meets the goal. The attempt is returned unscored:
     apply ``score_attempt`` with ``detectors`` to judge the final answer. A failing call
-    to either model ends the attempt with status ``error`` and the transcript so far.
+    to either model ends the attempt with status ``error`` and the transcript so far;
+    ``TargetAuthError`` (401/403) propagates.
     """
     budget = settings or CrescendoSettings()
     judge = refusal or RefusalDetector("refusal")
@@ -113,6 +114,8 @@ async def run_crescendo(
             if not message:
                 raise TargetError("the attacker model returned an empty message")
             answer = (await target.complete([*conversation, Turn("user", message)])).text
+        except TargetAuthError:
+            raise  # bad credentials fail every later call too; the runner stops the run
         except TargetError as exc:
             error = str(exc)
             break

@@ -23,7 +23,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ombud.redteam._attacker_probe import ATTACKER_DRIVER
 from ombud.redteam._attempt import Attempt, AttemptStatus, DetectorResult, Outcome, Turn
+from ombud.redteam._crescendo import CrescendoSettings, run_crescendo
 from ombud.redteam._errors import RedteamError, TargetAuthError, TargetError
 from ombud.redteam._log import RunLog
 from ombud.redteam._protocols import Detector, Target, TargetReply
@@ -31,6 +33,7 @@ from ombud.redteam._ratelimit import RateLimiter
 from ombud.stats.intervals import wilson_interval
 
 __all__ = [
+    "AttackerSetup",
     "EarlyStop",
     "RunSettings",
     "RunStopped",
@@ -246,6 +249,82 @@ async def _attempt_once(
     return transcript, reply
 
 
+class _Paced:
+    """A target whose every call waits for the run's shared rate limit."""
+
+    def __init__(self, inner: Target, limiter: RateLimiter) -> None:
+        self.inner = inner
+        self.limiter = limiter
+        self.capabilities = inner.capabilities
+
+    def describe(self) -> Mapping[str, Any]:
+        return self.inner.describe()
+
+    async def complete(self, messages: Sequence[Turn]) -> TargetReply:
+        estimate = _estimate_tokens(messages)
+        await self.limiter.acquire(estimate)
+        reply = await self.inner.complete(messages)
+        used = (reply.prompt_tokens or 0) + (reply.completion_tokens or 0)
+        self.limiter.settle(estimate, used or estimate)
+        return reply
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@dataclass(frozen=True)
+class AttackerSetup:
+    """The attacker model that writes crescendo turns, and the conversation budget."""
+
+    target: Target
+    crescendo: CrescendoSettings = field(default_factory=CrescendoSettings)
+
+
+async def _run_attacker_driven(
+    attempt: Attempt,
+    target: Target,
+    attacker: AttackerSetup | None,
+    detectors: Mapping[str, Detector],
+    limiter: RateLimiter,
+) -> Attempt:
+    """One crescendo conversation, logged under the planned attempt's id.
+
+    The planned turns (the goal) are kept as ``turns`` so the id, and so resume, does
+    not depend on what the attacker happened to write; the conversation goes into the
+    transcript. A failed call ends the conversation as an error (no retry: replaying an
+    attacker's conversation would not be the same attempt); 401/403 stops the run.
+    """
+    if attacker is None:
+        return replace(
+            attempt,
+            status=AttemptStatus.ERROR,
+            error="no attacker model configured; pass --attacker-option base_url=... "
+            "--attacker-option model=...",
+            tries=1,
+        )
+    finished = await run_crescendo(
+        attempt.goal,
+        _Paced(target, limiter),
+        _Paced(attacker.target, limiter),
+        settings=attacker.crescendo,
+        probe_id=attempt.probe,
+        index=attempt.index,
+        category=attempt.category,
+        detectors=attempt.detectors,
+        context=attempt.context,
+    )
+    logged = replace(
+        finished,
+        turns=attempt.turns,
+        family=attempt.family,
+        mutators=attempt.mutators,
+        context={**finished.context, **attempt.context},
+    )
+    if logged.status is not AttemptStatus.DONE:
+        return logged
+    return await score_attempt(logged, detectors)
+
+
 async def _run_one(
     attempt: Attempt,
     target: Target,
@@ -253,7 +332,10 @@ async def _run_one(
     limiter: RateLimiter,
     settings: RunSettings,
     rng: random.Random,
+    attacker: AttackerSetup | None = None,
 ) -> Attempt:
+    if attempt.context.get(ATTACKER_DRIVER[0]) == ATTACKER_DRIVER[1]:
+        return await _run_attacker_driven(attempt, target, attacker, detectors, limiter)
     started_wall, started = time.time(), time.monotonic()
     tries = 0
     while True:
@@ -300,12 +382,15 @@ async def execute(
     settings: RunSettings,
     on_attempt: Callable[[Attempt], None] | None = None,
     early_stop: EarlyStop | None = None,
+    attacker: AttackerSetup | None = None,
 ) -> int:
     """Run every attempt of ``plan``, logging each as it completes; returns how many ran.
 
     With ``settings.stop_halfwidth`` (or an ``early_stop`` passed in, which then holds
     what stopped), attempts of groups whose interval is narrow enough are skipped.
     Raises ``RunStopped`` on 401/403 after closing the workers; the log stays valid.
+    Attempts planned by an attacker-driven probe are run as crescendo conversations
+    with ``attacker``.
     """
     stopper = early_stop if early_stop is not None else EarlyStop.from_settings(settings)
     queue: asyncio.Queue[Attempt] = asyncio.Queue()
@@ -324,7 +409,9 @@ async def execute(
             if stopper is not None and stopper.should_skip(attempt):
                 continue
             try:
-                finished = await _run_one(attempt, target, detectors, limiter, settings, rng)
+                finished = await _run_one(
+                    attempt, target, detectors, limiter, settings, rng, attacker
+                )
             except TargetAuthError as exc:
                 shared.stop = str(exc)
                 return

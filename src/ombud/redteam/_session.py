@@ -25,7 +25,13 @@ from ombud.redteam._errors import RedteamError
 from ombud.redteam._log import RunLog, finished_ids, read_log
 from ombud.redteam._plan import Plan, probe_prompt_hash
 from ombud.redteam._protocols import Detector, Target
-from ombud.redteam._runner import EarlyStop, RunSettings, close_detectors, execute
+from ombud.redteam._runner import (
+    AttackerSetup,
+    EarlyStop,
+    RunSettings,
+    close_detectors,
+    execute,
+)
 
 __all__ = ["LOG_NAME", "MANIFEST_NAME", "Estimate", "estimate", "read_manifest", "run_plan"]
 
@@ -93,11 +99,23 @@ def run_plan(
     resume: bool = False,
     spec: Mapping[str, Any] | None = None,
     on_attempt: Callable[[Attempt], None] | None = None,
+    attacker: AttackerSetup | None = None,
 ) -> int:
-    """Run (or finish) ``plan`` into ``run_dir``; returns the number of attempts run now."""
+    """Run (or finish) ``plan`` into ``run_dir``; returns the number of attempts run now.
+
+    ``attacker`` drives the attempts of attacker-driven probes (crescendo); it is
+    closed with the target when the run ends.
+    """
     run_dir.mkdir(parents=True, exist_ok=True)
     log_path = run_dir / LOG_NAME
     manifest = _manifest(plan, target, detectors, settings, spec or {})
+    if attacker is not None:
+        described = dict(attacker.target.describe())
+        manifest["attacker"] = {
+            "target": described,
+            "target_config_sha256": _hash(described),
+            "crescendo": asdict(attacker.crescendo),
+        }
     if resume:
         previous = read_manifest(run_dir)
         if previous["plan_sha256"] != plan.sha256:
@@ -125,10 +143,19 @@ def run_plan(
         try:
             with RunLog(log_path) as log:
                 return await execute(
-                    pending, target, detectors, log, settings, on_attempt, early_stop=stopper
+                    pending,
+                    target,
+                    detectors,
+                    log,
+                    settings,
+                    on_attempt,
+                    early_stop=stopper,
+                    attacker=attacker,
                 )
         finally:
             await target.aclose()
+            if attacker is not None:
+                await attacker.target.aclose()
             await close_detectors(detectors)
 
     count = asyncio.run(go())

@@ -14,10 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ombud.redteam._attacker_probe import attacker_probes
+from ombud.redteam._crescendo import CrescendoSettings
 from ombud.redteam._detectors import CanaryDetector
 from ombud.redteam._errors import RedteamError, UnknownPluginError
 from ombud.redteam._judge import JudgeDetector
 from ombud.redteam._plan import Plan, build_plan
+from ombud.redteam._prompt_sets import prompt_set_probes
 from ombud.redteam._protocols import Detector, Mutator, Probe, Target
 from ombud.redteam._registry import (
     detector_registry,
@@ -26,10 +29,12 @@ from ombud.redteam._registry import (
     probe_registry,
     target_factories,
 )
+from ombud.redteam._runner import AttackerSetup
 
 __all__ = [
     "SPEC_NAME",
     "detectors_for",
+    "make_attacker",
     "make_target",
     "plan_from_spec",
     "public_spec",
@@ -55,20 +60,43 @@ def public_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
         **spec,
         "target_options": _public(spec.get("target_options", {})),
         "judge_options": _public(spec.get("judge_options", {})),
+        "attacker_options": _public(spec.get("attacker_options", {})),
     }
 
 
-def select_probes(patterns: Sequence[str]) -> list[Probe]:
+def _needs_attacker(probe_id: str) -> RedteamError:
+    return RedteamError(
+        f"probe {probe_id} needs an attacker model; pass --attacker-option base_url=URL "
+        "--attacker-option model=NAME (OpenAI-compatible)"
+    )
+
+
+def select_probes(patterns: Sequence[str], *, with_attacker: bool = False) -> list[Probe]:
+    """Probes by id or glob; attacker-driven probes only when an attacker is configured.
+
+    A glob silently leaves attacker-driven probes out without an attacker (so ``*`` keeps
+    working); naming one explicitly without an attacker is an error.
+    """
     registry = probe_registry()
+    attackers: dict[str, Probe] = dict(attacker_probes())
     chosen: dict[str, Probe] = {}
     for pattern in patterns or ["*"]:
         if any(c in pattern for c in "*?["):
             matched = fnmatch.filter(registry, pattern)
-            if not matched:
+            driven = fnmatch.filter(attackers, pattern)
+            if not matched and driven and not with_attacker:
+                raise _needs_attacker(driven[0])
+            if not matched and not driven:
                 raise UnknownPluginError(
                     f"no probe matches '{pattern}'; see `ombud redteam probes`"
                 )
             chosen.update({name: registry[name] for name in matched})
+            if with_attacker:
+                chosen.update({name: attackers[name] for name in driven})
+        elif pattern in attackers:
+            if not with_attacker:
+                raise _needs_attacker(pattern)
+            chosen[pattern] = attackers[pattern]
         else:
             chosen[pattern] = lookup(registry, pattern, "probe")
     return list(chosen.values())
@@ -80,8 +108,16 @@ def _chains(chains: Sequence[str]) -> list[list[Mutator]]:
 
 
 def plan_from_spec(spec: Mapping[str, Any]) -> Plan:
+    prompt_sets = spec.get("prompt_sets", [])
+    patterns = spec.get("probes", [])
+    # With imported prompts and no --probe, run only the imported prompts.
+    probes = (
+        []
+        if prompt_sets and not patterns
+        else select_probes(patterns, with_attacker=bool(spec.get("attacker_options")))
+    )
     plan = build_plan(
-        select_probes(spec.get("probes", [])),
+        [*probes, *prompt_set_probes(prompt_sets)],
         _chains(spec.get("mutators", [])),
         seed=int(spec.get("seed", 0)),
         include_baseline=bool(spec.get("include_baseline", True)),
@@ -102,6 +138,20 @@ def detectors_for(
     if judge_options:
         detectors["judge"] = JudgeDetector(make_target("openai", judge_options))
     return detectors
+
+
+def make_attacker(
+    spec: Mapping[str, Any], options: Mapping[str, Any] | None = None
+) -> AttackerSetup | None:
+    """The OpenAI-compatible attacker model of the spec (plus unstored options), if any."""
+    merged = {**spec.get("attacker_options", {}), **(options or {})}
+    if not merged:
+        return None
+    try:
+        budget = CrescendoSettings(**spec.get("crescendo", {}))
+    except TypeError as exc:
+        raise RedteamError(f"crescendo settings: {exc}; use max_turns and max_backtracks") from exc
+    return AttackerSetup(make_target("openai", merged), budget)
 
 
 def make_target(kind: str, options: Mapping[str, Any]) -> Target:
