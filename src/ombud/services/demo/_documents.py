@@ -20,7 +20,7 @@ from ombud.services import cards
 from ombud.services.context import AppContext
 from ombud.services.demo._portfolio import VERSIONS, DemoReport
 
-__all__ = ["DATASHEET_SYSTEMS", "datasheet_groups", "write_documents"]
+__all__ = ["DATASHEET_SYSTEMS", "datasheet_for", "datasheet_groups", "write_documents"]
 
 # (system, documents) in the order that fills Annex IV point 1 from the model card.
 DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
