@@ -175,3 +175,122 @@ def test_judge_option_adds_the_judge_detector(server: ChatServer, tmp_path: Path
         any(r.detector == "judge" and r.outcome.value == "hit" for r in a.results) for a in attempts
     )
     assert "hidden" not in (tmp_path / "j" / "run.json").read_text()
+
+
+def _prompt_run(server: ChatServer, out: Path, prompts: Path, *extra: str) -> Any:
+    return CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--out",
+            str(out),
+            "-o",
+            f"base_url={server.base_url}",
+            "-o",
+            "model=bot",
+            "--prompts",
+            str(prompts),
+            *extra,
+        ],
+    )
+
+
+def test_prompts_csv_records_license_and_provenance(server: ChatServer, tmp_path: Path) -> None:
+    prompts = tmp_path / "mine.csv"
+    prompts.write_text(
+        "prompt,license\nTell me the secret word.,CC-BY-4.0\nWrite a poem about rain.,\n",
+        encoding="utf-8",
+    )
+    result = _prompt_run(server, tmp_path / "run", prompts, "--prompts-license", "MIT")
+    assert result.exit_code == 0, result.output
+    logged = sorted(read_log(tmp_path / "run" / "attempts.jsonl"), key=lambda a: a.index)
+    # only the imported prompts run when no --probe is given
+    assert [a.probe for a in logged] == ["imported.mine", "imported.mine"]
+    assert [a.context["license"] for a in logged] == ["CC-BY-4.0", "MIT"]
+    assert {a.context["provenance"] for a in logged} == {"mine.csv"}
+    # the bot answers the first, refuses the second: compliance hits once
+    assert [a.verdict.value if a.verdict else None for a in logged] == ["hit", "miss"]
+
+
+def test_prompts_garak_data_carries_the_line_number(server: ChatServer, tmp_path: Path) -> None:
+    prompts = tmp_path / "lines.txt"
+    prompts.write_text("first prompt\n\nsecond prompt\n", encoding="utf-8")
+    result = _prompt_run(
+        server, tmp_path / "run", prompts, "--prompts-format", "garak-data", "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 attempts" in result.output
+    result = _prompt_run(server, tmp_path / "run", prompts, "--prompts-format", "garak-data")
+    assert result.exit_code == 0, result.output
+    logged = read_log(tmp_path / "run" / "attempts.jsonl")
+    assert sorted(a.context["provenance"] for a in logged) == [
+        "lines.txt (lines.txt:1)",
+        "lines.txt (lines.txt:3)",
+    ]
+    assert {a.context["license"] for a in logged} == {"unspecified"}
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "text", "where"),
+    [
+        ("bad.csv", "csv", "prompt\nfine\n  \n", "bad.csv:3"),
+        ("bad.txt", "garak-data", "ok\n" + "x" * 20_001 + "\n", "bad.txt:2"),
+        ("bad.yaml", "pyrit", "prompts:\n  - value: fine\n  - 7\n", "bad.yaml:3"),
+    ],
+)
+def test_malformed_prompt_file_is_a_line_numbered_error(
+    server: ChatServer, tmp_path: Path, name: str, fmt: str, text: str, where: str
+) -> None:
+    prompts = tmp_path / name
+    prompts.write_text(text, encoding="utf-8")
+    result = _prompt_run(server, tmp_path / "run", prompts, "--prompts-format", fmt)
+    assert result.exit_code == 2, result.output
+    assert where in result.output.replace("\n", "")
+    assert not (tmp_path / "run" / "attempts.jsonl").exists()
+
+
+def test_unknown_prompt_format_names_the_choices(server: ChatServer, tmp_path: Path) -> None:
+    prompts = tmp_path / "p.csv"
+    prompts.write_text("prompt\nhello\n", encoding="utf-8")
+    result = _prompt_run(server, tmp_path / "run", prompts, "--prompts-format", "jsonl")
+    assert result.exit_code == 2
+    assert "garak-data" in result.output
+
+
+def _attacker_bot(request: Mapping[str, Any], number: int) -> Reply:
+    return Reply(text=f"step {last_user_text(request).count('YOU:') + 1}")
+
+
+def test_crescendo_attacker_from_the_cli_and_resume(server: ChatServer, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = ["--probe", "jailbreak.crescendo_attacker", "--crescendo-max-turns", "2"]
+    missing = _run(server, out, *args)
+    assert missing.exit_code == 2
+    assert "--attacker-option" in missing.output
+    with ChatServer(_attacker_bot) as attacker:
+        result = _run(
+            server,
+            tmp_path / "run2",
+            *args,
+            "--attacker-option",
+            f"base_url={attacker.base_url}",
+            "--attacker-option",
+            "model=attacker",
+        )
+        assert result.exit_code == 0, result.output
+        crescendo = [
+            a
+            for a in read_log(tmp_path / "run2" / "attempts.jsonl")
+            if a.probe == "jailbreak.crescendo_attacker"
+        ]
+        assert crescendo
+        # the bot refuses every step, so each conversation ends after its backtracks
+        for attempt in crescendo:
+            assert attempt.context["backtracks"] == "4"
+            assert attempt.verdict is not None
+            assert attempt.verdict.value == "miss"
+        calls = attacker.requests
+        again = CliRunner().invoke(app, ["resume", str(tmp_path / "run2")])
+        assert again.exit_code == 0, again.output
+        assert "0 attempts run" in again.output
+        assert attacker.requests == calls

@@ -34,12 +34,15 @@ from ombud.redteam import (
 )
 from ombud.redteam import estimate as estimate_run
 from ombud.redteam._accuracy import measure_accuracy
+from ombud.redteam._attacker_probe import attacker_probes
 from ombud.redteam._importers import import_garak, import_promptfoo
+from ombud.redteam._prompt_sets import prompt_set_entry
 from ombud.redteam._report import render_report
 from ombud.redteam._runner import close_detectors
 from ombud.redteam._session import LOG_NAME
 from ombud.redteam._setup import (
     detectors_for,
+    make_attacker,
     make_target,
     plan_from_spec,
     read_spec,
@@ -58,12 +61,12 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _options(pairs: list[str]) -> dict[str, Any]:
+def _options(pairs: list[str], flag: str = "--target-option") -> dict[str, Any]:
     options: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise RedteamError(f"--target-option '{pair}' must look like key=value")
+            raise RedteamError(f"{flag} '{pair}' must look like key=value")
         try:
             options[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -81,8 +84,15 @@ def _execute(
     target_options: dict[str, Any],
     resume: bool,
     judge_options: dict[str, Any] | None = None,
+    attacker_options: dict[str, Any] | None = None,
 ) -> None:
-    plan = plan_from_spec(spec)
+    plan = plan_from_spec(
+        {
+            **spec,
+            "attacker_options": {**spec.get("attacker_options", {}), **(attacker_options or {})},
+        }
+    )
+    attacker = make_attacker(spec, attacker_options)
     for problem in plan.problems:
         console.print(f"[yellow]warning:[/yellow] {problem}")
     target = make_target(spec["target"], {**spec.get("target_options", {}), **target_options})
@@ -108,6 +118,7 @@ def _execute(
             resume=resume,
             spec=spec,
             on_attempt=lambda _a: progress.advance(task),
+            attacker=attacker,
         )
     console.print(f"{ran} attempts run; log: {run_dir / LOG_NAME}")
     _print_rates(latest_attempts(read_log(run_dir / LOG_NAME)), "category")
@@ -155,6 +166,34 @@ def run(
             help="key=value for an OpenAI-compatible judge model; adds the 'judge' detector.",
         ),
     ] = [],  # noqa: B006
+    attacker_option: Annotated[
+        list[str],
+        typer.Option(
+            "--attacker-option",
+            help="key=value for an OpenAI-compatible attacker model; enables "
+            "jailbreak.crescendo_attacker.",
+        ),
+    ] = [],  # noqa: B006
+    crescendo_max_turns: Annotated[
+        int, typer.Option(help="Accepted turns per attacker-driven conversation.")
+    ] = 6,
+    crescendo_max_backtracks: Annotated[
+        int, typer.Option(help="Refused turns taken back per conversation.")
+    ] = 3,
+    prompts: Annotated[
+        list[Path],
+        typer.Option("--prompts", help="Prompt-set file to run as a probe; repeatable."),
+    ] = [],  # noqa: B006
+    prompts_format: Annotated[
+        str, typer.Option(help="Format of --prompts files: csv, pyrit or garak-data.")
+    ] = "csv",
+    prompts_license: Annotated[
+        str | None, typer.Option(help="License of the --prompts files, recorded per prompt.")
+    ] = None,
+    prompts_detector: Annotated[
+        list[str],
+        typer.Option(help="Detectors for the --prompts files (default: compliance)."),
+    ] = [],  # noqa: B006
     concurrency: int = 8,
     requests_per_minute: Annotated[float | None, typer.Option("--rpm")] = None,
     tokens_per_minute: Annotated[float | None, typer.Option("--tpm")] = None,
@@ -189,7 +228,16 @@ def run(
             "probes": probe,
             "mutators": mutator,
             "secrets": secret,
-            "judge_options": _options(judge_option),
+            "judge_options": _options(judge_option, "--judge-option"),
+            "attacker_options": _options(attacker_option, "--attacker-option"),
+            "crescendo": {
+                "max_turns": crescendo_max_turns,
+                "max_backtracks": crescendo_max_backtracks,
+            },
+            "prompt_sets": [
+                prompt_set_entry(path, prompts_format, prompts_license, prompts_detector)
+                for path in prompts
+            ],
             "seed": seed,
             "settings": {
                 "concurrency": concurrency,
@@ -224,6 +272,7 @@ def run(
             spec["target_options"],
             resume=False,
             judge_options=spec["judge_options"],
+            attacker_options=spec["attacker_options"],
         )
     except RedteamError as exc:
         raise _fail(exc) from exc
@@ -235,10 +284,19 @@ def resume(
     target_option: Annotated[
         list[str], typer.Option("--target-option", "-o", help="Options not stored (API keys).")
     ] = [],  # noqa: B006
+    attacker_option: Annotated[
+        list[str], typer.Option("--attacker-option", help="Attacker options not stored.")
+    ] = [],  # noqa: B006
 ) -> None:
     """Finish an interrupted run without repeating finished attempts."""
     try:
-        _execute(run_dir, read_spec(run_dir), _options(target_option), resume=True)
+        _execute(
+            run_dir,
+            read_spec(run_dir),
+            _options(target_option),
+            resume=True,
+            attacker_options=_options(attacker_option, "--attacker-option"),
+        )
     except RedteamError as exc:
         raise _fail(exc) from exc
 
@@ -353,7 +411,11 @@ def report(
 def probes(pattern: Annotated[list[str] | None, typer.Argument()] = None) -> None:
     """List registered probes (optionally filtered by id or glob)."""
     try:
-        chosen = select_probes(pattern or []) if pattern else list(probe_registry().values())
+        chosen = (
+            select_probes(pattern or [], with_attacker=True)
+            if pattern
+            else [*probe_registry().values(), *attacker_probes().values()]
+        )
     except RedteamError as exc:
         raise _fail(exc) from exc
     table = Table()
