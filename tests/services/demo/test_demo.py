@@ -115,6 +115,13 @@ def test_documents_are_generated_and_recorded(demo: DemoReport) -> None:
     kinds = {(d["system_id"], d["document"]) for d in demo.documents}
     assert ("recidivism-risk", "model") in kinds
     assert ("recidivism-risk", "annex-iv") in kinds
+    datasheets = {d["system_id"] for d in demo.documents if d["document"] == "datasheet"}
+    assert datasheets == {
+        "recidivism-risk",
+        "mortgage-underwriting",
+        "resume-screening",
+        "benefit-eligibility",
+    }
     for doc in demo.documents:
         assert Path(doc["path"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
         assert 0 < doc["completeness"] <= 1
