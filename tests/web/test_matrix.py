@@ -28,6 +28,7 @@ def _only(allowed: tuple[str, ...], ok: int) -> dict[str, int]:
 WRITERS = ("admin", "rai_lead", "owner", "reviewer")
 VOTERS = ("admin", "rai_lead", "reviewer")
 DECIDERS = ("admin", "rai_lead")
+REGISTRARS = ("admin", "rai_lead", "owner")
 
 
 def page_routes(s: Seeded) -> list[tuple[str, str, dict[str, int], int]]:
@@ -52,6 +53,9 @@ def page_routes(s: Seeded) -> list[tuple[str, str, dict[str, int], int]]:
         ("POST", "/incidents", _only(WRITERS, 422), 303),
         ("POST", f"/systems/{s.other_system}/gate", _only(WRITERS, 303), 303),
         ("POST", f"/systems/{s.other_system}/evidence", _only(WRITERS, 422), 303),
+        ("GET", "/systems/new", _only(REGISTRARS, 200), 303),
+        ("POST", "/systems/new", _only(REGISTRARS, 422), 303),
+        ("GET", f"/systems/{s.other_system}/classify", _only(REGISTRARS, 200), 303),
     ]
 
 
@@ -98,7 +102,7 @@ def test_every_page_route_for_every_role(
         if got != when_anonymous:
             wrong.append(f"anonymous {method} {path}: {got}, expected {when_anonymous}")
     assert not wrong, "\n".join(wrong)
-    assert len(routes) * (len(ROLES) + 1) == 114  # the table is checked whole
+    assert len(routes) * (len(ROLES) + 1) == 132  # the table is checked whole
 
 
 def test_every_api_route_for_every_role(

@@ -20,6 +20,7 @@ from ombud.web._state import WebState
 from ombud.web.api import router as api_router
 from ombud.web.pages import router as page_router
 from ombud.web.pages_forms import router as form_router
+from ombud.web.pages_register import router as register_router
 from ombud.web.settings import WebSettings
 
 __all__ = ["create_app"]
@@ -59,6 +60,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     app.state.ombud = WebState(context, settings, SessionCodec(settings), _templates())
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(register_router)  # first: /systems/new is not a system id
     app.include_router(page_router)
     app.include_router(form_router)
     static = resources.files("ombud.web").joinpath("static")
