@@ -134,7 +134,8 @@ async def register(request: Request) -> Response:
     except ConflictError as exc:
         return _register_page(request, actor, shown, {"id": str(exc)}, 422)
     except InvalidInput as exc:
-        field = "owner" if "user" in str(exc) and data.get("owner", "") in str(exc) else "_form"
+        # The service's one field-level refusal is an owner who is not a workspace user.
+        field = "owner" if str(exc).startswith("owner '") else "_form"
         return _register_page(request, actor, shown, {field: str(exc)}, 422)
     return RedirectResponse(f"/systems/{system_id}", status_code=303)
 
