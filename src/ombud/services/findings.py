@@ -61,8 +61,6 @@ def _today() -> dt.date:
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)  # SQLite returns naive datetimes; we store UTC
     return value.isoformat() if value is not None else None
 
 

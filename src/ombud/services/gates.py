@@ -101,19 +101,14 @@ def gate_inputs(
         EvidenceFacts(
             id=row.id,
             kind=row.kind,
-            created_at=_aware(row.created_at),
-            expires_at=_aware(row.expires_at) if row.expires_at else None,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
             metrics=row.metrics,
             verdicts=row.verdicts,
         )
         for row in rows
     ]
     return facts, evidence, version
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes for timezone columns; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def evaluation_dict(row: GateEvaluationRow) -> dict[str, Any]:

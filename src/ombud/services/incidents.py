@@ -54,11 +54,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; every time we store is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
 def _roles(actor: Actor) -> set[str]:
     return {r.value for r in actor.roles}
 
@@ -75,13 +70,13 @@ def _snapshot(row: IncidentRow) -> dict[str, Any]:
         "involves_death": row.involves_death,
         "widespread_infringement": row.widespread_infringement,
         "critical_infrastructure_disruption": row.critical_infrastructure_disruption,
-        "occurred_at": _utc(row.occurred_at).isoformat() if row.occurred_at else None,
-        "detected_at": _utc(row.detected_at).isoformat(),
-        "aware_at": _utc(row.aware_at).isoformat(),
+        "occurred_at": row.occurred_at.isoformat() if row.occurred_at else None,
+        "detected_at": row.detected_at.isoformat(),
+        "aware_at": row.aware_at.isoformat(),
         "status": row.status,
         "post_incident_review": row.post_incident_review,
         "closed_by": row.closed_by,
-        "closed_at": _utc(row.closed_at).isoformat() if row.closed_at else None,
+        "closed_at": row.closed_at.isoformat() if row.closed_at else None,
         "reported_by": row.reported_by,
     }
 
@@ -117,7 +112,7 @@ def _incident_dict(session: Session, row: IncidentRow, now: dt.datetime) -> dict
         {
             "authority": n.authority,
             "reference": n.reference,
-            "notified_at": _utc(n.notified_at).isoformat(),
+            "notified_at": n.notified_at.isoformat(),
             "notified_by": n.notified_by,
         }
         for n in notifications
@@ -128,15 +123,14 @@ def _incident_dict(session: Session, row: IncidentRow, now: dt.datetime) -> dict
         .order_by(IncidentEntryRow.at, IncidentEntryRow.id)
     ).scalars()
     data["timeline"] = [
-        {"at": _utc(e.at).isoformat(), "kind": e.kind, "text": e.text, "actor": e.actor}
-        for e in entries
+        {"at": e.at.isoformat(), "kind": e.kind, "text": e.text, "actor": e.actor} for e in entries
     ]
     case = _case(row)
     first = data["notifications"][0]["notified_at"] if data["notifications"] else None
     data["art73_clock"] = (
         reporting_clock(
             case,
-            _utc(row.aware_at),
+            row.aware_at,
             now,
             dt.datetime.fromisoformat(first) if first else None,
         ).to_dict()
@@ -328,10 +322,10 @@ def notify_authority(
     with context.write(actor) as tx:
         row = _load(tx, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "record a notification")
-        if when > _now() or when < _utc(row.detected_at):
+        if when > _now() or when < row.detected_at:
             raise InvalidInput(
                 f"notification time {when.isoformat()} must lie between the detection "
-                f"({_utc(row.detected_at).isoformat()}) and now"
+                f"({row.detected_at.isoformat()}) and now"
             )
         before = _snapshot(row)
         tx.session.add(

@@ -79,10 +79,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _system(session: Session, system_id: str) -> AISystemRow:
     row = session.get(AISystemRow, system_id)
     if row is None:
@@ -490,8 +486,8 @@ def _review_dict(session: Session, review: ReviewRow) -> dict[str, Any]:
         **_summary(review),
         "version": version.label if version else None,
         "opened_by": review.opened_by,
-        "opened_at": _aware(review.opened_at).isoformat(),
-        "decided_at": _aware(review.decided_at).isoformat() if review.decided_at else None,
+        "opened_at": review.opened_at.isoformat(),
+        "decided_at": review.decided_at.isoformat() if review.decided_at else None,
         "row_version": review.row_version,
         "gate_evaluation_id": review.gate_evaluation_id,
         "assignments": [
@@ -526,7 +522,7 @@ def list_reviews(
                     **_summary(review),
                     "version": version.label if version else None,
                     "gate": review.snapshot.get("gate", {}).get("outcome"),
-                    "opened_at": _aware(review.opened_at).isoformat(),
+                    "opened_at": review.opened_at.isoformat(),
                 }
             )
         return items
@@ -603,7 +599,7 @@ def deploy_clearance(session: Session, system: AISystemRow, now: dt.datetime) ->
         review_decision=review.decision if review else None,
         review_id=review.id if review else None,
         gate_outcome=gate.outcome if gate else None,
-        acceptance_expires=_aware(acceptance.expires_at) if acceptance else None,
+        acceptance_expires=acceptance.expires_at if acceptance else None,
         now=now,
     )
     return {
