@@ -31,6 +31,8 @@ __all__ = [
     "checked_form",
     "page_actor",
     "require_role",
+    "sign_in",
+    "sign_out",
 ]
 
 ALL_ROLES = frozenset(Role)
@@ -75,6 +77,20 @@ def page_actor(request: Request) -> Actor:
     except NotFoundError:  # deactivated since login
         session.logout()
         raise LoginRequired() from None
+
+
+def sign_in(request: Request, username: str) -> None:
+    """Start a signed-in session for ``username`` (already authenticated by the caller).
+
+    Every way in (password form, OpenID Connect) goes through here, so every session is
+    created, recorded and later revocable the same way.
+    """
+    session_of(request).login(username)
+
+
+def sign_out(request: Request) -> None:
+    """End this browser's session."""
+    session_of(request).logout()
 
 
 async def checked_form(request: Request) -> FormData:

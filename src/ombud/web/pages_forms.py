@@ -32,8 +32,10 @@ from ombud.web._security import (
     checked_form,
     page_actor,
     require_role,
+    sign_in,
+    sign_out,
 )
-from ombud.web._state import context_of, session_of, web_state
+from ombud.web._state import context_of, web_state
 from ombud.web.pages import finding_values, incident_form_values, review_values
 
 __all__ = ["router"]
@@ -83,14 +85,14 @@ async def login(request: Request) -> Response:
             error=str(exc),
             username=username,
         )
-    session_of(request).login(actor.username)
+    await run_in_threadpool(sign_in, request, actor.username)
     return _see(target)
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await checked_form(request)
-    session_of(request).logout()
+    await run_in_threadpool(sign_out, request)
     return _see("/login")
 
 
