@@ -10,12 +10,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from ombud.governance.supplier import ATTACHABLE_KINDS
-from ombud.services import evidence, findings, gates, incidents, reviews, systems
-from ombud.services.audit_log import iter_events
+from ombud.services import findings, gates, incidents, reviews, systems
 from ombud.services.context import AppContext
 
-__all__ = ["bars", "dashboard", "metric_charts", "system_page"]
+__all__ = ["bars", "dashboard", "latest_gate", "metric_charts"]
 
 _SEVERITIES = ("critical", "high", "medium", "low")
 _OPEN_FINDING = frozenset({"open", "in_remediation"})
@@ -75,7 +73,7 @@ def metric_charts(metrics: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {"ratios": ratios, "rates": rates}
 
 
-def _latest_gate(context: AppContext, system_id: str) -> dict[str, Any] | None:
+def latest_gate(context: AppContext, system_id: str) -> dict[str, Any] | None:
     runs = gates.list_gate_evaluations(context, system_id)
     return runs[-1] if runs else None
 
@@ -83,7 +81,7 @@ def _latest_gate(context: AppContext, system_id: str) -> dict[str, Any] | None:
 def dashboard(context: AppContext) -> dict[str, Any]:
     portfolio = systems.list_systems(context)
     for item in portfolio:
-        latest = _latest_gate(context, item["id"])
+        latest = latest_gate(context, item["id"])
         item["gate"] = latest["outcome"] if latest else "not run"
     all_findings = findings.list_findings(context)
     open_findings = [f for f in all_findings if f["status"] in _OPEN_FINDING]
@@ -101,23 +99,4 @@ def dashboard(context: AppContext) -> dict[str, Any]:
         "overdue": [f for f in open_findings if f["overdue"]],
         "incidents": incidents.list_incidents(context, status="open"),
         "open_reviews": reviews.list_reviews(context, status="open"),
-    }
-
-
-def system_page(context: AppContext, system_id: str) -> dict[str, Any]:
-    system = systems.get_system(context, system_id)  # NotFoundError -> 404 page
-    records = evidence.list_evidence(context, system_id)
-    for record in records:
-        record["charts"] = metric_charts(record["metrics"])
-    return {
-        "system": system,
-        "evidence": records,
-        "gate": _latest_gate(context, system_id),
-        "reviews": reviews.list_reviews(context, system_id=system_id),
-        "findings": findings.list_findings(context, system_id=system_id),
-        "incidents": incidents.list_incidents(context, system_id=system_id),
-        "trail": list(iter_events(context, entity_id=system_id, limit=100)),
-        "attachable_kinds": ATTACHABLE_KINDS,
-        "errors": {},
-        "values": {},
     }

@@ -15,7 +15,7 @@ from ombud.services.audit_log import iter_events, verify_log
 from ombud.services.context import Actor
 from ombud.services.evidence import list_evidence
 from ombud.services.workspaces import list_users
-from ombud.web import _views
+from ombud.web import _system_view, _views
 from ombud.web._render import checked_id, render
 from ombud.web._security import page_actor
 from ombud.web._state import context_of, session_of, web_state
@@ -40,7 +40,7 @@ def dashboard(request: Request, actor: Actor = Viewer) -> HTMLResponse:
 @router.get("/systems/{system_id}")
 def system_page(request: Request, system_id: str, actor: Actor = Viewer) -> HTMLResponse:
     return render(
-        request, "system.html", actor, **_views.system_page(context_of(request), system_id)
+        request, "system.html", actor, **_system_view.system_page(context_of(request), system_id)
     )
 
 

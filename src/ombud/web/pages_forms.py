@@ -23,7 +23,7 @@ from ombud.governance import InvalidInput
 from ombud.governance.review import Condition, parse_decision, parse_vote
 from ombud.services import auth, findings, gates, incidents, reviews, supplier
 from ombud.services.context import Actor
-from ombud.web import _views
+from ombud.web import _system_view
 from ombud.web._render import MAX_ID, checked_id, render
 from ombud.web._security import (
     DECIDERS,
@@ -363,7 +363,7 @@ async def _attach(request: Request, actor: Actor, system_id: str, form: FormData
         errors["version"] = "pick the version the evidence is about"
 
     def redisplay(found: dict[str, str]) -> HTMLResponse:
-        values = _views.system_page(context_of(request), system_id)
+        values = _system_view.system_page(context_of(request), system_id)
         values.update(errors=found, values={k: v for k, v in form.items() if k != "file"})
         return render(request, "system.html", actor, status_code=422, **values)
 
