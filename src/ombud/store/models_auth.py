@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ombud.store.models import Base
 
-__all__ = ["ApiTokenRow", "PasswordRow"]
+__all__ = ["ApiTokenRow", "PasswordRow", "WebSessionRow"]
 
 
 class PasswordRow(Base):
@@ -40,3 +40,20 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class WebSessionRow(Base):
+    """A browser session; the cookie carries the secret, only its SHA-256 is kept here."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    method: Mapped[str] = mapped_column(String(20))
+    client: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
