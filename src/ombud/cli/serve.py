@@ -32,11 +32,14 @@ def serve(
     import uvicorn  # imported here: the web stack is not loaded for other commands
 
     from ombud.web._factory import ENV_DATABASE, ENV_SECURE, ENV_WORKSPACE
+    from ombud.web._oidc import load_oidc_settings
 
     state = state_of(ctx)
     if secure_cookies not in ("auto", "always", "never"):
         raise typer.BadParameter("use auto, always or never", param_hint="--secure-cookies")
     workspace = state.workspace()
+    # A broken [oidc] table fails here (exit 2, one line), not at somebody's first login.
+    oidc = load_oidc_settings(workspace.root, state.env)
     open_context(workspace).close()  # fail here, with the CLI's message, if the schema is old
     if workers > 1 and workspace.database_url.startswith("sqlite"):
         raise typer.BadParameter(
@@ -47,6 +50,8 @@ def serve(
     os.environ[ENV_DATABASE] = workspace.database_url
     os.environ[ENV_SECURE] = secure_cookies
     state.out.print(f"Ombud on http://{host}:{port}/ (workspace {workspace.root}); Ctrl-C stops")
+    if oidc is not None:
+        state.out.print(f"OpenID Connect sign-in through {oidc.issuer} ({oidc.display_name})")
     uvicorn.run(
         "ombud.web._factory:app_from_environment",
         factory=True,

@@ -15,11 +15,13 @@ from ombud.store import Workspace
 from ombud.web._errors import install_error_handlers
 from ombud.web._filters import install as install_filters
 from ombud.web._middleware import BodyLimit, SessionAndHeaders
+from ombud.web._oidc import OidcClient
 from ombud.web._session import SessionCodec
 from ombud.web._state import WebState
 from ombud.web.api import router as api_router
 from ombud.web.pages import router as page_router
 from ombud.web.pages_forms import router as form_router
+from ombud.web.pages_oidc import router as oidc_router
 from ombud.web.pages_register import router as register_router
 from ombud.web.settings import WebSettings
 
@@ -57,9 +59,15 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
     )
-    app.state.ombud = WebState(context, settings, SessionCodec(settings), _templates())
+    templates = _templates()
+    # The login page offers single sign-on only when this app has a provider configured.
+    templates.globals["oidc_display_name"] = settings.oidc.display_name if settings.oidc else ""
+    app.state.ombud = WebState(context, settings, SessionCodec(settings), templates)
     install_error_handlers(app)
     app.include_router(api_router)
+    if settings.oidc is not None:
+        app.state.ombud_oidc = OidcClient(settings.oidc)  # caches discovery per app instance
+        app.include_router(oidc_router)
     app.include_router(register_router)  # first: /systems/new is not a system id
     app.include_router(page_router)
     app.include_router(form_router)

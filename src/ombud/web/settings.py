@@ -13,6 +13,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from ombud.services.auth import DEFAULT_HASHER, LoginThrottle
+from ombud.web._oidc import OidcSettings
 
 __all__ = ["SECRET_FILE", "WebSettings", "WebSettingsError", "workspace_secret"]
 
@@ -37,6 +38,7 @@ class WebSettings:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     audit_page_size: int = 200
     password_hasher: PasswordHasher = DEFAULT_HASHER
+    oidc: OidcSettings | None = None  # OpenID Connect sign-in; None offers passwords only
 
     def __post_init__(self) -> None:
         if len(self.secret_key) < 16:
