@@ -25,7 +25,7 @@ from ombud.services.workspaces import add_user
 from ombud.store import SETTINGS_FILE, Workspace
 from ombud.store.models import UserRow
 from ombud.web import WebSettings, create_app
-from ombud.web._factory import ENV_DATABASE, ENV_WORKSPACE, app_from_environment
+from ombud.web._factory import ENV_DATABASE, ENV_SECURE, ENV_WORKSPACE, app_from_environment
 from ombud.web._oidc import (
     DEFAULT_SECRET_ENV,
     PENDING_COOKIE,
@@ -500,6 +500,8 @@ def test_serve_refuses_to_start_on_bad_settings(
     started: list[dict[str, Any]] = []
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: started.append(k))
     monkeypatch.delenv(DEFAULT_SECRET_ENV, raising=False)
+    for name in (ENV_WORKSPACE, ENV_DATABASE, ENV_SECURE):  # serve sets them: undo afterwards
+        monkeypatch.setenv(name, "")
     settings_file = workspace.root / SETTINGS_FILE
     original = settings_file.read_text(encoding="utf-8")
     settings_file.write_text(original + GOOD_TABLE, encoding="utf-8")
