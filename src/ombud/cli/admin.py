@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ombud.cli._state import emit_json, os_user, state_of
-from ombud.services import auth, workspaces
+from ombud.services import auth, web_sessions, workspaces
 
 __all__ = ["register"]
 
@@ -167,6 +167,53 @@ def user_token_revoke(ctx: typer.Context, token_id: int) -> None:
     with state.context() as context:
         auth.revoke_token(context, state.actor(context), token_id)
     state.out.print(f"token #{token_id} revoked")
+
+
+@user_app.command("sessions")
+def user_sessions(
+    ctx: typer.Context,
+    username: Annotated[str | None, typer.Argument(help="Only this user's sessions.")] = None,
+    include_dead: Annotated[
+        bool, typer.Option("--all", help="Also signed-out, revoked and expired ones.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List web sign-in sessions (live ones unless --all), newest first."""
+    state = state_of(ctx)
+    with state.context() as context:
+        sessions = web_sessions.list_sessions(context, username, include_dead=include_dead)
+    if as_json:
+        emit_json(sessions)
+        return
+    table = Table("#", "user", "method", "client", "signed in", "last seen", "ends", "state")
+    for s in sessions:
+        ended = "live" if s["live"] else ("revoked" if s["revoked_at"] else "expired")
+        table.add_row(
+            str(s["id"]),
+            s["username"],
+            s["method"],
+            s["client"],
+            s["created_at"][:16],
+            s["last_seen_at"][:16],
+            s["expires_at"][:16],
+            ended,
+        )
+    state.out.print(table)
+
+
+@user_app.command("signout")
+def user_signout(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Whose sessions to end.")],
+    session_id: Annotated[
+        int | None, typer.Option("--session", help="Only this session (see `user sessions`).")
+    ] = None,
+) -> None:
+    """End a user's web sessions at once (all, or one); their next request must sign in."""
+    state = state_of(ctx)
+    with state.context() as context:
+        ended = web_sessions.revoke_sessions(context, state.actor(context), username, session_id)
+    state.out.print(f"{len(ended)} session(s) of '{username}' ended")
 
 
 def register(app: typer.Typer) -> None:

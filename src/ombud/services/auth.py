@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ombud.governance import InvalidInput, NotFoundError, PermissionDenied, Role
 from ombud.services.context import Actor, AppContext, load_actor
+from ombud.services.web_sessions import revoke_user_sessions
 from ombud.store.models import UserRow
 from ombud.store.models_auth import ApiTokenRow, PasswordRow
 
@@ -114,6 +115,8 @@ def set_password(
         row.failed_attempts = 0
         row.locked_until = None
         row.updated_at = _now()
+        # A new password ends every browser session of the user, wherever it was opened.
+        revoked = revoke_user_sessions(tx.session, username, actor.username)
         # The hash itself never enters the audit trail.
         tx.record(
             "user.password",
@@ -121,7 +124,7 @@ def set_password(
             username,
             before=None,
             after={"username": username, "password": "set"},
-            details={"first": created},
+            details={"first": created, "sessions_revoked": revoked},
         )
 
 

@@ -7,17 +7,18 @@ the services, which every route calls, so the web cannot bypass them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import FormData
 
-from ombud.governance import NotFoundError, PermissionDenied, Role
-from ombud.services import auth
+from ombud.governance import PermissionDenied, Role
+from ombud.services import auth, web_sessions
 from ombud.services.context import Actor
 from ombud.web._session import CSRF_FIELD
-from ombud.web._state import context_of, session_of
+from ombud.web._state import context_of, session_of, web_state
 
 __all__ = [
     "ALL_ROLES",
@@ -70,27 +71,44 @@ def require_role(actor: Actor, roles: Iterable[Role], doing: str) -> None:
 
 def page_actor(request: Request) -> Actor:
     session = session_of(request)
-    if not session.username:
+    if not session.username or not session.secret:
         raise LoginRequired()
     try:
-        return context_of(request).actor(session.username)
-    except NotFoundError:  # deactivated since login
+        actor = web_sessions.check_session(context_of(request), session.secret)
+    except web_sessions.SessionInvalid:  # signed out elsewhere, revoked, expired, disabled
         session.logout()
         raise LoginRequired() from None
+    if actor.username != session.username:  # cannot happen without the signing key
+        session.logout()
+        raise LoginRequired()
+    return actor
 
 
-def sign_in(request: Request, username: str) -> None:
+def sign_in(request: Request, username: str, method: str = "password") -> None:
     """Start a signed-in session for ``username`` (already authenticated by the caller).
 
     Every way in (password form, OpenID Connect) goes through here, so every session is
-    created, recorded and later revocable the same way.
+    created, recorded and later revocable the same way. Blocking: call it in a thread.
     """
-    session_of(request).login(username)
+    state = web_state(request)
+    agent = request.headers.get("user-agent", "")[:200]
+    host = request.client.host if request.client else "?"
+    secret = web_sessions.open_session(
+        context_of(request),
+        username,
+        method=method,
+        lifetime=dt.timedelta(seconds=state.settings.session_max_age_seconds),
+        client=f"{host} {agent}".strip(),
+    )
+    session_of(request).login(username, secret)
 
 
 def sign_out(request: Request) -> None:
-    """End this browser's session."""
-    session_of(request).logout()
+    """End this browser's session, on the server too. Blocking: call it in a thread."""
+    session = session_of(request)
+    if session.secret:
+        web_sessions.close_session(context_of(request), session.secret)
+    session.logout()
 
 
 async def checked_form(request: Request) -> FormData:

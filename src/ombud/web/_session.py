@@ -1,9 +1,11 @@
 """The signed session cookie and the CSRF token it carries.
 
-The cookie holds only the user name, a random CSRF token and when it was issued,
-signed with the app's key (itsdangerous): it cannot be forged or extended without the
-key, and it expires after ``session_max_age_seconds``. Every HTML form posts the CSRF
-token back; a request from another site cannot read it, so it cannot forge a form.
+The cookie holds only the user name, a random CSRF token, the secret of the server-side
+session record and when it was issued, signed with the app's key (itsdangerous): it
+cannot be forged or extended without the key, it expires after
+``session_max_age_seconds``, and it stops working as soon as its record is revoked.
+Every HTML form posts the CSRF token back; a request from another site cannot read it,
+so it cannot forge a form.
 """
 
 from __future__ import annotations
@@ -26,22 +28,27 @@ CSRF_FIELD = "csrf_token"
 
 @dataclass
 class SessionData:
+    """``secret`` names the server-side session record (services.web_sessions)."""
+
     username: str | None
     csrf: str
+    secret: str | None = None
     changed: bool = False
 
     @classmethod
     def fresh(cls) -> SessionData:
         return cls(username=None, csrf=secrets.token_urlsafe(32), changed=True)
 
-    def login(self, username: str) -> None:
+    def login(self, username: str, secret: str) -> None:
         # A new CSRF token at login, so a token seen before login is worthless after it.
         self.username = username
+        self.secret = secret
         self.csrf = secrets.token_urlsafe(32)
         self.changed = True
 
     def logout(self) -> None:
         self.username = None
+        self.secret = None
         self.csrf = secrets.token_urlsafe(32)
         self.changed = True
 
@@ -64,8 +71,10 @@ class SessionCodec:
             return SessionData.fresh()
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             return SessionData.fresh()
-        user = data.get("u")
-        return SessionData(username=user if isinstance(user, str) else None, csrf=data["c"])
+        user, secret = data.get("u"), data.get("s")
+        if not isinstance(user, str) or not isinstance(secret, str):
+            user = secret = None
+        return SessionData(username=user, csrf=data["c"], secret=secret)
 
     def secure(self, request: Request) -> bool:
         if self._settings.secure_cookies is not None:
@@ -73,7 +82,9 @@ class SessionCodec:
         return request.url.scheme == "https"
 
     def store(self, request: Request, response: Response, session: SessionData) -> None:
-        value = self._serializer.dumps({"u": session.username, "c": session.csrf})
+        value = self._serializer.dumps(
+            {"u": session.username, "c": session.csrf, "s": session.secret}
+        )
         response.set_cookie(
             COOKIE_NAME,
             value,

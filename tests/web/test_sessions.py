@@ -1,0 +1,141 @@
+"""Server-side sessions seen from the browser: signing out, revocation and a new password
+end a session for good, even for someone holding a copy of its cookie.
+
+The oracle is the rule itself: after the event, the same cookie reaches the login page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ombud.cli.main import run
+from ombud.services import auth, web_sessions
+from ombud.services.context import open_context
+from ombud.store import Workspace
+from ombud.web._session import COOKIE_NAME
+
+from ._seed import CHEAP_HASHER
+
+Client = tuple[TestClient, str]
+
+
+def _copy(client: TestClient, app_client: Callable[[], TestClient]) -> TestClient:
+    """Another browser holding a copy of ``client``'s session cookie (a stolen cookie)."""
+    thief = app_client()
+    thief.cookies.set(COOKIE_NAME, client.cookies[COOKIE_NAME])
+    return thief
+
+
+def _signed_in(client: TestClient) -> bool:
+    response = client.get("/")
+    if response.status_code == 303:
+        assert response.headers["location"].startswith("/login")
+        return False
+    assert response.status_code == 200
+    return True
+
+
+def test_signing_out_makes_a_copied_cookie_worthless(
+    as_user: Callable[[str], Client], app_client: Callable[[], TestClient]
+) -> None:
+    client, csrf = as_user("lena")
+    thief = _copy(client, app_client)
+    assert _signed_in(thief)
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 303
+    assert not _signed_in(client)
+    assert not _signed_in(thief)
+
+
+def test_revoking_a_users_sessions_signs_out_every_browser(
+    as_user: Callable[[str], Client], workspace: Workspace
+) -> None:
+    first, _ = as_user("lena")
+    second, _ = as_user("lena")
+    other, _ = as_user("rex")
+    context = open_context(workspace)
+    try:
+        listed = web_sessions.list_sessions(context, "lena")
+        assert len(listed) == 2 and all(s["client"].startswith("testclient") for s in listed)
+        web_sessions.revoke_sessions(context, context.actor("ada"), "lena")
+    finally:
+        context.close()
+    assert not _signed_in(first)
+    assert not _signed_in(second)
+    assert _signed_in(other)
+
+
+def test_a_new_password_signs_the_user_out(
+    as_user: Callable[[str], Client], workspace: Workspace
+) -> None:
+    client, _ = as_user("rex")
+    context = open_context(workspace)
+    try:
+        auth.set_password(
+            context, context.actor("ada"), "rex", "another long passphrase", CHEAP_HASHER
+        )
+    finally:
+        context.close()
+    assert not _signed_in(client)
+
+
+def test_a_cookie_from_before_server_sessions_is_anonymous(
+    app_client: Callable[[], TestClient], as_user: Callable[[str], Client]
+) -> None:
+    """A validly signed cookie that names a user but no session record is not a login."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    client, _ = as_user("lena")  # the app is up; forge with the test settings' key
+    forged = URLSafeTimedSerializer(
+        "test-secret-key-0123456789abcdef", salt="ombud-session"
+    ).dumps({"u": "ada", "c": "x"})
+    browser = app_client()
+    browser.cookies.set(COOKIE_NAME, forged)
+    assert not _signed_in(browser)
+    assert _signed_in(client)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    try:
+        run(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_sessions_and_signout_commands(
+    as_user: Callable[[str], Client],
+    workspace: Workspace,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("OMBUD_WORKSPACE", "OMBUD_DATABASE_URL", "OMBUD_USER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    client, _ = as_user("omar")
+    common = ("-w", str(workspace.root), "--db", workspace.database_url)
+    code, out = _run(capsys, *common, "--as", "omar", "user", "sessions", "omar", "--json")
+    assert code == 0, out
+    (mine,) = json.loads(out)
+    assert (mine["username"], mine["method"], mine["live"]) == ("omar", "password", True)
+
+    code, out = _run(capsys, *common, "--as", "rex", "user", "signout", "omar")
+    assert code == 1 and out.count("\n") == 1 and "needs an admin" in out
+    assert _signed_in(client)
+    code, out = _run(capsys, *common, "--as", "ada", "user", "signout", "omar")
+    assert (code, "1 session(s) of 'omar' ended" in out) == (0, True), out
+    assert not _signed_in(client)
+
+    code, out = _run(capsys, *common, "--as", "ada", "user", "sessions", "--all")
+    assert code == 0 and "revoked" in out and "omar" in out
+    code, out = _run(
+        capsys, *common, "--as", "ada", "user", "signout", "omar", "--session", "999"
+    )
+    assert code == 1 and "no web session 999 of 'omar'" in out
+
