@@ -43,10 +43,12 @@ def test_a_session_names_its_user_and_stores_only_a_hash(people: AppContext) -> 
     assert web_sessions.check_session(people, secret).username == "rex"
     with people.read() as session:
         row = session.execute(select(WebSessionRow)).scalar_one()
-        assert secret not in row.secret_sha256 and len(row.secret_sha256) == 64
+        assert secret not in row.secret_sha256
+        assert len(row.secret_sha256) == 64
     listed = web_sessions.list_sessions(people, "rex")
     assert [s["live"] for s in listed] == [True]
-    assert listed[0]["client"] == "127.0.0.1 test" and listed[0]["method"] == "password"
+    assert listed[0]["client"] == "127.0.0.1 test"
+    assert listed[0]["method"] == "password"
     assert [e["action"] for e in iter_events(people, entity_id=str(listed[0]["id"]))] == [
         "session.open"
     ]

@@ -59,7 +59,8 @@ def test_revoking_a_users_sessions_signs_out_every_browser(
     context = open_context(workspace)
     try:
         listed = web_sessions.list_sessions(context, "lena")
-        assert len(listed) == 2 and all(s["client"].startswith("testclient") for s in listed)
+        assert len(listed) == 2
+        assert all(s["client"].startswith("testclient") for s in listed)
         web_sessions.revoke_sessions(context, context.actor("ada"), "lena")
     finally:
         context.close()
@@ -89,9 +90,9 @@ def test_a_cookie_from_before_server_sessions_is_anonymous(
     from itsdangerous import URLSafeTimedSerializer
 
     client, _ = as_user("lena")  # the app is up; forge with the test settings' key
-    forged = URLSafeTimedSerializer(
-        "test-secret-key-0123456789abcdef", salt="ombud-session"
-    ).dumps({"u": "ada", "c": "x"})
+    forged = URLSafeTimedSerializer("test-secret-key-0123456789abcdef", salt="ombud-session").dumps(
+        {"u": "ada", "c": "x"}
+    )
     browser = app_client()
     browser.cookies.set(COOKIE_NAME, forged)
     assert not _signed_in(browser)
@@ -126,16 +127,18 @@ def test_sessions_and_signout_commands(
     assert (mine["username"], mine["method"], mine["live"]) == ("omar", "password", True)
 
     code, out = _run(capsys, *common, "--as", "rex", "user", "signout", "omar")
-    assert code == 1 and out.count("\n") == 1 and "needs an admin" in out
+    assert code == 1
+    assert out.count("\n") == 1
+    assert "needs an admin" in out
     assert _signed_in(client)
     code, out = _run(capsys, *common, "--as", "ada", "user", "signout", "omar")
     assert (code, "1 session(s) of 'omar' ended" in out) == (0, True), out
     assert not _signed_in(client)
 
     code, out = _run(capsys, *common, "--as", "ada", "user", "sessions", "--all")
-    assert code == 0 and "revoked" in out and "omar" in out
-    code, out = _run(
-        capsys, *common, "--as", "ada", "user", "signout", "omar", "--session", "999"
-    )
-    assert code == 1 and "no web session 999 of 'omar'" in out
-
+    assert code == 0
+    assert "revoked" in out
+    assert "omar" in out
+    code, out = _run(capsys, *common, "--as", "ada", "user", "signout", "omar", "--session", "999")
+    assert code == 1
+    assert "no web session 999 of 'omar'" in out
