@@ -9,16 +9,58 @@ from __future__ import annotations
 
 from typing import Any
 
+from ombud.compliance.catalogs import FRAMEWORKS, CatalogError
+from ombud.governance import DomainError, InvalidInput
 from ombud.governance.supplier import ATTACHABLE_KINDS
 from ombud.services import evidence, findings, incidents, reviews, systems
 from ombud.services.audit_log import iter_events
 from ombud.services.context import AppContext
+from ombud.services.coverage import system_coverage
 from ombud.web._views import latest_gate, metric_charts
 
-__all__ = ["system_page"]
+__all__ = ["FRAMEWORK_LABELS", "coverage", "system_page"]
+
+FRAMEWORK_LABELS = {
+    "eu-ai-act": "EU AI Act",
+    "nist-ai-rmf": "NIST AI RMF",
+    "nist-ai-600-1": "NIST AI 600-1 (generative AI)",
+    "iso-42001": "ISO/IEC 42001",
+    "sector-rules": "Sector rules",
+}
 
 
-def system_page(context: AppContext, system_id: str) -> dict[str, Any]:
+def coverage(context: AppContext, system_id: str, framework: str) -> dict[str, Any]:
+    """Each applicable obligation or control of ``framework`` with the evidence that covers
+    it, what is missing or stale, and the gate rules behind it, for the latest version.
+
+    A system without a version has nothing to cover yet; that is said, not raised.
+    """
+    if framework not in FRAMEWORKS:
+        raise InvalidInput(
+            f"unknown framework '{framework}' in ?framework=; use one of {', '.join(FRAMEWORKS)}"
+        )
+    base: dict[str, Any] = {
+        "framework": framework,
+        "frameworks": [(f, FRAMEWORK_LABELS.get(f, f)) for f in FRAMEWORKS],
+    }
+    try:
+        report = system_coverage(context, system_id, framework)
+    except (DomainError, CatalogError) as exc:
+        return {**base, "unavailable": str(exc), "rows": [], "counts": {}, "percent": None}
+    return {
+        **base,
+        "unavailable": "",
+        "version": report.version,
+        "rows": [control.to_dict() for control in report.controls],
+        "counts": report.counts(),
+        "percent": report.percent,
+        "classified": bool(report.extra.get("classified")),
+    }
+
+
+def system_page(
+    context: AppContext, system_id: str, framework: str = "eu-ai-act"
+) -> dict[str, Any]:
     system = systems.get_system(context, system_id)  # NotFoundError -> 404 page
     records = evidence.list_evidence(context, system_id)
     for record in records:
@@ -27,6 +69,7 @@ def system_page(context: AppContext, system_id: str) -> dict[str, Any]:
         "system": system,
         "evidence": records,
         "gate": latest_gate(context, system_id),
+        "coverage": coverage(context, system_id, framework),
         "reviews": reviews.list_reviews(context, system_id=system_id),
         "findings": findings.list_findings(context, system_id=system_id),
         "incidents": incidents.list_incidents(context, system_id=system_id),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse
 
+from ombud.governance import LifecycleStatus
 from ombud.governance.findings import FindingSeverity, FindingStatus
 from ombud.governance.incidents import IncidentSeverity
 from ombud.governance.review import Decision, Vote
-from ombud.services import findings, incidents, reviews, systems
+from ombud.services import findings, gates, incidents, reviews, systems
 from ombud.services.audit_log import iter_events, verify_log
 from ombud.services.context import Actor
 from ombud.services.evidence import list_evidence
@@ -24,6 +25,8 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 Viewer = Depends(page_actor)
+# Rows to skip on a paginated list page (PAGE_SIZE rows a page); bounded like ids.
+PageOffset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 
 
 @router.get("/login")
@@ -38,10 +41,11 @@ def dashboard(request: Request, actor: Actor = Viewer) -> HTMLResponse:
 
 
 @router.get("/systems/{system_id}")
-def system_page(request: Request, system_id: str, actor: Actor = Viewer) -> HTMLResponse:
-    return render(
-        request, "system.html", actor, **_system_view.system_page(context_of(request), system_id)
-    )
+def system_page(
+    request: Request, system_id: str, actor: Actor = Viewer, framework: str = "eu-ai-act"
+) -> HTMLResponse:
+    values = _system_view.system_page(context_of(request), system_id, framework)
+    return render(request, "system.html", actor, **values)
 
 
 @router.get("/reviews")
@@ -70,6 +74,36 @@ def review_page(request: Request, review_id: int, actor: Actor = Viewer) -> HTML
     return render(request, "review.html", actor, **review_values(request, review_id))
 
 
+@router.get("/systems")
+def systems_page(
+    request: Request,
+    actor: Actor = Viewer,
+    status: str | None = None,
+    gate: str | None = None,
+    offset: PageOffset = 0,
+) -> HTMLResponse:
+    context = context_of(request)
+    status, gate = status or None, gate or None
+    items = systems.list_systems(
+        context, status=status, gate=gate, limit=_views.PAGE_SIZE, offset=offset
+    )
+    outcomes = gates.latest_outcomes(context, [s["id"] for s in items])
+    for item in items:
+        item["gate"] = outcomes.get(item["id"], systems.NOT_RUN)
+    total = systems.count_systems(context, status=status, gate=gate)
+    return render(
+        request,
+        "systems.html",
+        actor,
+        systems=items,
+        status_filter=status or "",
+        gate_filter=gate or "",
+        statuses=[s.value for s in LifecycleStatus],
+        gates=list(systems.GATE_FILTERS),
+        pager=_views.pager("/systems", {"status": status, "gate": gate}, offset, total),
+    )
+
+
 @router.get("/findings")
 def findings_page(
     request: Request,
@@ -77,10 +111,16 @@ def findings_page(
     status: str | None = None,
     system: str | None = None,
     overdue: bool = False,
+    offset: PageOffset = 0,
 ) -> HTMLResponse:
-    items = findings.list_findings(
-        context_of(request), status=status or None, system_id=system or None, overdue=overdue
-    )
+    context = context_of(request)
+    filters: dict[str, Any] = {
+        "status": status or None,
+        "system_id": system or None,
+        "overdue": overdue,
+    }
+    items = findings.list_findings(context, **filters, limit=_views.PAGE_SIZE, offset=offset)
+    total = findings.count_findings(context, **filters)
     return render(
         request,
         "findings.html",
@@ -90,6 +130,9 @@ def findings_page(
         system=system or "",
         overdue=overdue,
         statuses=[s.value for s in FindingStatus],
+        pager=_views.pager(
+            "/findings", {"status": status, "system": system, "overdue": overdue}, offset, total
+        ),
     )
 
 
