@@ -77,3 +77,17 @@ def test_unknown_affected_group_is_refused() -> None:
             automation="fully_automated",
             affected_people=("aliens",),
         )
+
+
+def test_reserved_system_ids_are_refused_with_the_reason() -> None:
+    """'new' is a slug but names the register page (/systems/new), so no system may take it;
+    the refusal happens in governance, so the CLI, manifests and the web all share it."""
+    from ombud.governance import check_system_id
+    from ombud.governance.inventory import RESERVED_SYSTEM_IDS
+
+    assert "new" in RESERVED_SYSTEM_IDS
+    with pytest.raises(InvalidInput, match="system id 'new' is reserved"):
+        check_system_id("new")
+    with pytest.raises(InvalidInput, match="is not a slug"):
+        check_system_id("New Model")
+    assert check_system_id("new-model") == "new-model"

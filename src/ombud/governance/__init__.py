@@ -24,6 +24,7 @@ from ombud.governance.inventory import (
     VersionSpec,
     answers_from_profile,
     check_slug,
+    check_system_id,
 )
 from ombud.governance.lifecycle import TRANSITIONS, Transition, allowed_targets, check_transition
 from ombud.governance.manifest import ManifestVersion, SystemManifest, parse_system_manifest
@@ -54,6 +55,7 @@ __all__ = [
     "allowed_targets",
     "answers_from_profile",
     "check_slug",
+    "check_system_id",
     "check_transition",
     "parse_system_manifest",
     "require",

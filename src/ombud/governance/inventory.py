@@ -16,6 +16,7 @@ from typing import Any
 from ombud.governance.errors import InvalidInput
 
 __all__ = [
+    "RESERVED_SYSTEM_IDS",
     "SLUG_PATTERN",
     "AffectedGroup",
     "Automation",
@@ -28,6 +29,7 @@ __all__ = [
     "VersionSpec",
     "answers_from_profile",
     "check_slug",
+    "check_system_id",
 ]
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
@@ -107,6 +109,21 @@ def check_slug(value: str, what: str = "system id") -> str:
         raise InvalidInput(
             f"{what} '{value}' is not a slug; use 3-64 lower-case letters, digits and '-', "
             "starting and ending with a letter or digit (e.g. 'credit-scoring')"
+        )
+    return value
+
+
+#: Words that name pages rather than systems in the web interface (/systems/new).
+RESERVED_SYSTEM_IDS = frozenset({"new"})
+
+
+def check_system_id(value: str) -> str:
+    """A slug that is not reserved: every system id is also a path of the web interface."""
+    check_slug(value)
+    if value in RESERVED_SYSTEM_IDS:
+        raise InvalidInput(
+            f"system id '{value}' is reserved (it names a page of the web interface); "
+            "choose another, e.g. 'new-model'"
         )
     return value
 

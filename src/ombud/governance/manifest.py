@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ombud.governance.errors import DomainError
-from ombud.governance.inventory import SystemProfile, VersionSpec, check_slug
+from ombud.governance.inventory import SystemProfile, VersionSpec, check_system_id
 from ombud.yamlsource import LocatedYaml
 
 __all__ = ["MANIFEST_KEYS", "ManifestVersion", "SystemManifest", "parse_system_manifest"]
@@ -108,7 +108,7 @@ def parse_system_manifest(doc: LocatedYaml) -> SystemManifest:
     if not data.get("id"):
         raise doc.error((), "missing 'id' (the system's slug, e.g. 'credit-scoring')")
     try:
-        system_id = check_slug(str(data["id"]))
+        system_id = check_system_id(str(data["id"]))
     except DomainError as exc:
         raise doc.error(("id",), str(exc)) from None
     missing = [k for k in SystemProfile.required_field_names() if data.get(k) in (None, "")]
