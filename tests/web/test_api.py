@@ -41,12 +41,13 @@ def test_openapi_schema_lists_the_api(app_client: Callable[[], TestClient]) -> N
 def test_read_the_portfolio(api: Api, seeded: Seeded) -> None:
     client, headers = api("audrey", "read")
     listed = client.get("/api/v1/systems", headers=headers).json()
-    assert {s["id"] for s in listed} == {seeded.blocked_system, seeded.other_system}
+    assert {s["id"] for s in listed["items"]} == {seeded.blocked_system, seeded.other_system}
+    assert (listed["limit"], listed["offset"], listed["next"]) == (100, 0, None)
     detail = client.get(f"/api/v1/systems/{seeded.blocked_system}", headers=headers).json()
     assert detail["classification"]["eu_category"] == "high_risk"
     evidence = client.get(f"/api/v1/systems/{seeded.blocked_system}/evidence", headers=headers)
-    assert seeded.evidence_id in [e["id"] for e in evidence.json()]
-    assert {e["kind"] for e in evidence.json()} == {"model_card", "third_party_audit"}
+    assert seeded.evidence_id in [e["id"] for e in evidence.json()["items"]]
+    assert {e["kind"] for e in evidence.json()["items"]} == {"model_card", "third_party_audit"}
     verify = client.get("/api/v1/audit-log/verify", headers=headers).json()
     assert verify["ok"] is True
     assert verify["events"] > 10

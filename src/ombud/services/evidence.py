@@ -130,12 +130,17 @@ def record_evidence(
         return result
 
 
-def list_evidence(context: AppContext, system_id: str) -> list[dict[str, Any]]:
+def list_evidence(
+    context: AppContext, system_id: str, *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    """A system's evidence, oldest first; ``limit``/``offset`` page through it."""
     with context.read() as session:
         rows = session.execute(
             select(EvidenceRow, SystemVersionRow.label)
             .join(SystemVersionRow, EvidenceRow.version_id == SystemVersionRow.id)
             .where(EvidenceRow.system_id == system_id)
             .order_by(EvidenceRow.id)
+            .limit(limit)
+            .offset(offset)
         ).all()
         return [evidence_dict(row, label) for row, label in rows]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from ombud.governance import ConflictError, InvalidInput, NotFoundError, PermissionDenied, Role
 from ombud.governance.findings import (
@@ -38,14 +38,18 @@ from ombud.store.models_tracking import FindingRow
 
 __all__ = [
     "accept_risk",
+    "count_findings",
     "create_finding",
+    "finding_counts",
     "finding_dict",
     "get_finding",
     "import_findings",
     "list_findings",
     "open_finding",
+    "overdue_clause",
     "resolve_finding",
     "update_finding",
+    "urgent_findings",
     "verify_finding",
 ]
 
@@ -431,6 +435,57 @@ def get_finding(context: AppContext, finding_id: int) -> dict[str, Any]:
         return finding_dict(row)
 
 
+_WORKING = (FindingStatus.OPEN.value, FindingStatus.IN_REMEDIATION.value)
+_SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def overdue_clause(today: dt.date) -> ColumnElement[bool]:
+    """``governance.findings.is_overdue`` as SQL, so that filters and counts run in the
+    database: still worked on and due before today, or an accepted risk whose acceptance
+    ended on or before today. tests/services/test_finding_queries.py checks that the two
+    agree row by row on both backends."""
+    return or_(
+        and_(FindingRow.status.in_(_WORKING), FindingRow.due_date < today),
+        and_(
+            FindingRow.status == FindingStatus.RISK_ACCEPTED.value,
+            FindingRow.risk_expires_on.is_not(None),
+            FindingRow.risk_expires_on <= today,
+        ),
+    )
+
+
+def _filters(
+    system_id: str | None, status: str | None, owner: str | None, overdue: bool, day: dt.date
+) -> list[ColumnElement[bool]]:
+    where = []
+    if system_id:
+        where.append(FindingRow.system_id == system_id)
+    if status:
+        where.append(FindingRow.status == parse_finding_status(status).value)
+    if owner:
+        where.append(FindingRow.owner == owner)
+    if overdue:
+        where.append(overdue_clause(day))
+    return where
+
+
+def count_findings(
+    context: AppContext,
+    *,
+    system_id: str | None = None,
+    status: str | None = None,
+    owner: str | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+) -> int:
+    """How many findings ``list_findings`` would return with these filters and no limit."""
+    query = select(func.count(FindingRow.id)).where(
+        *_filters(system_id, status, owner, overdue, today or _today())
+    )
+    with context.read() as session:
+        return int(session.execute(query).scalar_one())
+
+
 def list_findings(
     context: AppContext,
     *,
@@ -440,30 +495,71 @@ def list_findings(
     overdue: bool = False,
     expiring_within: int | None = None,
     today: dt.date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Findings, filtered; ``expiring_within`` keeps work due and risk acceptances ending soon.
+    """Findings by due date, filtered; ``limit``/``offset`` page through them.
 
     With ``expiring_within=N``: open or in-remediation findings due within N days, and
     accepted risks whose acceptance ends within N days (both including those already past).
     """
     day = today or _today()
     query = select(FindingRow).order_by(FindingRow.due_date, FindingRow.id)
-    if system_id:
-        query = query.where(FindingRow.system_id == system_id)
-    if status:
-        query = query.where(FindingRow.status == parse_finding_status(status).value)
-    if owner:
-        query = query.where(FindingRow.owner == owner)
+    query = query.where(*_filters(system_id, status, owner, overdue, day))
     if expiring_within is not None and expiring_within < 0:
         raise InvalidInput("--expiring-within takes a number of days, 0 or more")
+    if expiring_within is None:
+        query = query.limit(limit).offset(offset)
     with context.read() as session:
         items = [finding_dict(row, day) for row in session.execute(query).scalars()]
-    if overdue:
-        items = [f for f in items if f["overdue"]]
     if expiring_within is not None:
         horizon = (day + dt.timedelta(days=expiring_within)).isoformat()
         items = [f for f in items if _ends_by(f, horizon)]
+        items = items[offset:] if limit is None else items[offset : offset + limit]
     return items
+
+
+def finding_counts(context: AppContext, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Counts over every finding, computed in the database: by status, open (open or in
+    remediation) by severity, and overdue by the same rule as ``is_overdue``."""
+    day = today or _today()
+    with context.read() as session:
+        by_status: dict[str, int] = {}
+        open_by_severity: dict[str, int] = {}
+        for status, severity, count in session.execute(
+            select(FindingRow.status, FindingRow.severity, func.count()).group_by(
+                FindingRow.status, FindingRow.severity
+            )
+        ):
+            by_status[status] = by_status.get(status, 0) + count
+            if status in _WORKING:
+                open_by_severity[severity] = open_by_severity.get(severity, 0) + count
+        overdue = session.execute(
+            select(func.count(FindingRow.id)).where(overdue_clause(day))
+        ).scalar_one()
+    return {
+        "by_status": by_status,
+        "open_by_severity": open_by_severity,
+        "open": sum(open_by_severity.values()),
+        "overdue": int(overdue),
+    }
+
+
+def urgent_findings(
+    context: AppContext, *, limit: int, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The ``limit`` open or in-remediation findings to look at first: most severe, then
+    due soonest (overdue ones have the earliest due dates, so they lead each severity)."""
+    day = today or _today()
+    rank = case(_SEVERITY_RANK, value=FindingRow.severity, else_=len(_SEVERITY_RANK))
+    query = (
+        select(FindingRow)
+        .where(FindingRow.status.in_(_WORKING))
+        .order_by(rank, FindingRow.due_date, FindingRow.id)
+        .limit(limit)
+    )
+    with context.read() as session:
+        return [finding_dict(row, day) for row in session.execute(query).scalars()]
 
 
 def _ends_by(finding: dict[str, Any], horizon: str) -> bool:

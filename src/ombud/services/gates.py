@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
 from ombud.governance import InvalidInput, NotFoundError
@@ -30,7 +30,11 @@ __all__ = [
     "find_version",
     "gate_inputs",
     "latest_evaluation",
+    "latest_gate_evaluation",
+    "latest_outcomes",
+    "latest_runs",
     "list_gate_evaluations",
+    "outcome_counts",
     "record_gate",
     "resolve_policy",
 ]
@@ -184,12 +188,73 @@ def latest_evaluation(session: Session, version_id: int) -> GateEvaluationRow | 
     return row
 
 
-def list_gate_evaluations(context: AppContext, system_id: str) -> list[dict[str, Any]]:
+def list_gate_evaluations(
+    context: AppContext, system_id: str, *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    """A system's gate runs, oldest first; ``limit``/``offset`` page through them."""
     with context.read() as session:
         _system(session, system_id)
         rows = session.execute(
             select(GateEvaluationRow)
             .where(GateEvaluationRow.system_id == system_id)
             .order_by(GateEvaluationRow.id)
+            .limit(limit)
+            .offset(offset)
         ).scalars()
         return [evaluation_dict(row) for row in rows]
+
+
+def latest_gate_evaluation(context: AppContext, system_id: str) -> dict[str, Any] | None:
+    """The system's most recent gate run (any version), or None if it never ran."""
+    with context.read() as session:
+        _system(session, system_id)
+        row = session.execute(
+            select(GateEvaluationRow)
+            .where(GateEvaluationRow.system_id == system_id)
+            .order_by(GateEvaluationRow.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return evaluation_dict(row) if row is not None else None
+
+
+def latest_runs() -> Subquery:
+    """(system_id, id) of each system's most recent gate run: one aggregate, not a query
+    per system. Runs are numbered in the order they were recorded, so the largest id is
+    the latest, as in ``latest_gate_evaluation``."""
+    return (
+        select(GateEvaluationRow.system_id, func.max(GateEvaluationRow.id).label("id"))
+        .group_by(GateEvaluationRow.system_id)
+        .subquery("latest_gate_runs")
+    )
+
+
+def latest_outcomes(context: AppContext, system_ids: list[str] | None = None) -> dict[str, str]:
+    """The latest gate outcome of each system that has run one (of ``system_ids`` if given)."""
+    latest = latest_runs()
+    query = select(GateEvaluationRow.system_id, GateEvaluationRow.outcome).join(
+        latest, latest.c.id == GateEvaluationRow.id
+    )
+    if system_ids is not None:
+        if not system_ids:
+            return {}
+        query = query.where(GateEvaluationRow.system_id.in_(system_ids))
+    with context.read() as session:
+        return dict(session.execute(query).all())
+
+
+def outcome_counts(context: AppContext) -> dict[str, int]:
+    """How many systems' latest gate run passed, failed, ...; ``not run`` for the rest."""
+    latest = latest_runs()
+    with context.read() as session:
+        counts: dict[str, int] = dict(
+            session.execute(
+                select(GateEvaluationRow.outcome, func.count())
+                .join(latest, latest.c.id == GateEvaluationRow.id)
+                .group_by(GateEvaluationRow.outcome)
+            ).all()
+        )
+        systems = session.execute(select(func.count()).select_from(AISystemRow)).scalar_one()
+    not_run = systems - sum(counts.values())
+    if not_run:
+        counts["not run"] = not_run
+    return counts

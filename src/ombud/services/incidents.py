@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombud.governance import ConflictError, DomainError, InvalidInput, NotFoundError
@@ -40,6 +40,7 @@ from ombud.store.models_tracking import (
 __all__ = [
     "add_note",
     "close_incident",
+    "count_incidents",
     "get_incident",
     "link_findings",
     "list_incidents",
@@ -90,41 +91,63 @@ def _case(row: IncidentRow) -> Any:
     )
 
 
-def _incident_dict(session: Session, row: IncidentRow, now: dt.datetime) -> dict[str, Any]:
+def _related(session: Session, ids: list[int]) -> dict[int, dict[str, list[Any]]]:
+    """Systems, findings, notifications and timeline of the incidents ``ids``: four
+    queries for any number of incidents (a list page), not four per incident."""
+    related: dict[int, dict[str, list[Any]]] = {
+        i: {"systems": [], "findings": [], "notifications": [], "timeline": []} for i in ids
+    }
+    if not ids:
+        return related
+    for incident_id, system_id in session.execute(
+        select(IncidentSystemRow.incident_id, IncidentSystemRow.system_id).where(
+            IncidentSystemRow.incident_id.in_(ids)
+        )
+    ):
+        related[incident_id]["systems"].append(system_id)
+    for incident_id, finding_id in session.execute(
+        select(IncidentFindingRow.incident_id, IncidentFindingRow.finding_id).where(
+            IncidentFindingRow.incident_id.in_(ids)
+        )
+    ):
+        related[incident_id]["findings"].append(finding_id)
+    for n in session.execute(
+        select(IncidentNotificationRow)
+        .where(IncidentNotificationRow.incident_id.in_(ids))
+        .order_by(IncidentNotificationRow.notified_at, IncidentNotificationRow.id)
+    ).scalars():
+        related[n.incident_id]["notifications"].append(
+            {
+                "authority": n.authority,
+                "reference": n.reference,
+                "notified_at": n.notified_at.isoformat(),
+                "notified_by": n.notified_by,
+            }
+        )
+    for e in session.execute(
+        select(IncidentEntryRow)
+        .where(IncidentEntryRow.incident_id.in_(ids))
+        .order_by(IncidentEntryRow.at, IncidentEntryRow.id)
+    ).scalars():
+        related[e.incident_id]["timeline"].append(
+            {"at": e.at.isoformat(), "kind": e.kind, "text": e.text, "actor": e.actor}
+        )
+    return related
+
+
+def _incident_dict(
+    session: Session,
+    row: IncidentRow,
+    now: dt.datetime,
+    related: dict[str, list[Any]] | None = None,
+) -> dict[str, Any]:
     data = _snapshot(row)
     data["row_version"] = row.row_version
-    data["systems"] = sorted(
-        session.execute(
-            select(IncidentSystemRow.system_id).where(IncidentSystemRow.incident_id == row.id)
-        ).scalars()
-    )
-    data["findings"] = sorted(
-        session.execute(
-            select(IncidentFindingRow.finding_id).where(IncidentFindingRow.incident_id == row.id)
-        ).scalars()
-    )
-    notifications = session.execute(
-        select(IncidentNotificationRow)
-        .where(IncidentNotificationRow.incident_id == row.id)
-        .order_by(IncidentNotificationRow.notified_at, IncidentNotificationRow.id)
-    ).scalars()
-    data["notifications"] = [
-        {
-            "authority": n.authority,
-            "reference": n.reference,
-            "notified_at": n.notified_at.isoformat(),
-            "notified_by": n.notified_by,
-        }
-        for n in notifications
-    ]
-    entries = session.execute(
-        select(IncidentEntryRow)
-        .where(IncidentEntryRow.incident_id == row.id)
-        .order_by(IncidentEntryRow.at, IncidentEntryRow.id)
-    ).scalars()
-    data["timeline"] = [
-        {"at": e.at.isoformat(), "kind": e.kind, "text": e.text, "actor": e.actor} for e in entries
-    ]
+    parts = related if related is not None else _related(session, [row.id])[row.id]
+    data["systems"] = sorted(parts["systems"])
+    data["findings"] = sorted(parts["findings"])
+    data["notifications"] = parts["notifications"]
+    data["timeline"] = parts["timeline"]
     case = _case(row)
     first = data["notifications"][0]["notified_at"] if data["notifications"] else None
     data["art73_clock"] = (
@@ -462,7 +485,10 @@ def list_incidents(
     status: str | None = None,
     system_id: str | None = None,
     now: dt.datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
+    """Incidents, the most recently known first; ``limit``/``offset`` page through them."""
     query = select(IncidentRow).order_by(IncidentRow.aware_at.desc(), IncidentRow.id.desc())
     if status:
         try:
@@ -475,7 +501,16 @@ def list_incidents(
         query = query.join(
             IncidentSystemRow, IncidentSystemRow.incident_id == IncidentRow.id
         ).where(IncidentSystemRow.system_id == system_id)
+    moment = now or _now()
     with context.read() as session:
-        return [
-            _incident_dict(session, row, now or _now()) for row in session.execute(query).scalars()
-        ]
+        rows = list(session.execute(query.limit(limit).offset(offset)).scalars())
+        related = _related(session, [row.id for row in rows])
+        return [_incident_dict(session, row, moment, related[row.id]) for row in rows]
+
+
+def count_incidents(context: AppContext, *, status: str | None = None) -> int:
+    query = select(func.count(IncidentRow.id))
+    if status:
+        query = query.where(IncidentRow.status == status)
+    with context.read() as session:
+        return int(session.execute(query).scalar_one())

@@ -13,8 +13,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import flag_modified
 
 from ombud.governance import (
@@ -56,6 +56,7 @@ from ombud.store.models import (
     UserRow,
 )
 from ombud.store.models_reviews import (
+    GateEvaluationRow,
     ReviewAssignmentRow,
     ReviewRow,
     ReviewVoteRow,
@@ -66,6 +67,7 @@ __all__ = [
     "accept_risk",
     "assign_reviewer",
     "cast_vote",
+    "count_reviews",
     "decide_review",
     "declare_conflict",
     "deploy_clearance",
@@ -506,26 +508,49 @@ def get_review(context: AppContext, review_id: int) -> dict[str, Any]:
 
 
 def list_reviews(
-    context: AppContext, *, system_id: str | None = None, status: str | None = None
+    context: AppContext,
+    *,
+    system_id: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
+    """Reviews by id with their version label, in one query; ``limit``/``offset`` page.
+
+    The gate outcome is read from the review's recorded gate run (the one its frozen
+    evidence pack holds), so the pack itself, large for a system with much evidence, is
+    only loaded for a review without one."""
     with context.read() as session:
-        query = select(ReviewRow).order_by(ReviewRow.id)
+        query = (
+            select(ReviewRow, SystemVersionRow.label, GateEvaluationRow.outcome)
+            .options(defer(ReviewRow.snapshot))
+            .outerjoin(SystemVersionRow, SystemVersionRow.id == ReviewRow.version_id)
+            .outerjoin(GateEvaluationRow, GateEvaluationRow.id == ReviewRow.gate_evaluation_id)
+            .order_by(ReviewRow.id)
+        )
         if system_id:
             query = query.where(ReviewRow.system_id == system_id)
         if status:
             query = query.where(ReviewRow.status == status)
-        items = []
-        for review in session.execute(query).scalars():
-            version = session.get(SystemVersionRow, review.version_id)
-            items.append(
-                {
-                    **_summary(review),
-                    "version": version.label if version else None,
-                    "gate": review.snapshot.get("gate", {}).get("outcome"),
-                    "opened_at": review.opened_at.isoformat(),
-                }
-            )
-        return items
+        return [
+            {
+                **_summary(review),
+                "version": label,
+                "gate": gate
+                if gate is not None
+                else review.snapshot.get("gate", {}).get("outcome"),
+                "opened_at": review.opened_at.isoformat(),
+            }
+            for review, label, gate in session.execute(query.limit(limit).offset(offset))
+        ]
+
+
+def count_reviews(context: AppContext, *, status: str | None = None) -> int:
+    query = select(func.count(ReviewRow.id))
+    if status:
+        query = query.where(ReviewRow.status == status)
+    with context.read() as session:
+        return int(session.execute(query).scalar_one())
 
 
 def accept_risk(

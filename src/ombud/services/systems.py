@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from ombud.governance import (
     Action,
@@ -16,11 +16,13 @@ from ombud.governance import (
     SystemManifest,
     SystemProfile,
     VersionSpec,
-    check_slug,
+    check_system_id,
     check_transition,
     require,
 )
+from ombud.governance.gate import GateOutcome
 from ombud.services.context import Actor, AppContext, Tx
+from ombud.services.gates import latest_runs
 from ombud.store.models import (
     AISystemRow,
     ClassificationRow,
@@ -28,12 +30,17 @@ from ombud.store.models import (
     TransitionRow,
     UserRow,
 )
+from ombud.store.models_reviews import GateEvaluationRow
 
 __all__ = [
+    "GATE_FILTERS",
+    "NOT_RUN",
     "add_version",
     "apply_manifest",
+    "count_systems",
     "get_system",
     "list_systems",
+    "portfolio_counts",
     "register_system",
     "system_snapshot",
     "transition_system",
@@ -93,7 +100,7 @@ def register_system(
     context: AppContext, actor: Actor, system_id: str, profile: SystemProfile
 ) -> dict[str, Any]:
     require(Action.SYSTEM_REGISTER, actor.username, actor.roles)
-    check_slug(system_id)
+    check_system_id(system_id)
     with context.write(actor) as tx:
         return _register(tx, system_id, profile)
 
@@ -310,19 +317,101 @@ def apply_manifest(
         return outcome, system, added
 
 
-def list_systems(context: AppContext, *, status: str | None = None) -> list[dict[str, Any]]:
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+NOT_RUN = "not run"
+GATE_FILTERS = (*(o.value for o in GateOutcome), NOT_RUN)
+
+
+def _latest_classifications() -> Any:
+    """(system_id, id) of each system's latest classification, as one aggregate."""
+    return (
+        select(ClassificationRow.system_id, func.max(ClassificationRow.id).label("id"))
+        .group_by(ClassificationRow.system_id)
+        .subquery("latest_classifications")
+    )
+
+
+def _filtered(query: _Query, status: str | None, gate: str | None) -> _Query:
+    if status:
+        query = query.where(AISystemRow.status == status)
+    if gate:
+        if gate not in GATE_FILTERS:
+            raise InvalidInput(f"gate outcome '{gate}' is unknown; use {', '.join(GATE_FILTERS)}")
+        latest = latest_runs()
+        runs = (
+            select(GateEvaluationRow.system_id, GateEvaluationRow.outcome)
+            .join(latest, latest.c.id == GateEvaluationRow.id)
+            .subquery("latest_outcomes")
+        )
+        if gate == NOT_RUN:
+            query = query.outerjoin(runs, runs.c.system_id == AISystemRow.id).where(
+                runs.c.system_id.is_(None)
+            )
+        else:
+            query = query.join(runs, runs.c.system_id == AISystemRow.id).where(
+                runs.c.outcome == gate
+            )
+    return query
+
+
+def list_systems(
+    context: AppContext,
+    *,
+    status: str | None = None,
+    gate: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Systems by id with their latest tier and EU AI Act category, in one query.
+
+    ``gate`` keeps systems whose latest gate run had that outcome (or ``not run``);
+    ``limit``/``offset`` page through the result.
+    """
+    latest = _latest_classifications()
+    query = (
+        select(AISystemRow, ClassificationRow.tier, ClassificationRow.eu_category)
+        .outerjoin(latest, latest.c.system_id == AISystemRow.id)
+        .outerjoin(ClassificationRow, ClassificationRow.id == latest.c.id)
+        .order_by(AISystemRow.id)
+    )
+    query = _filtered(query, status, gate).limit(limit).offset(offset)
     with context.read() as session:
-        query = select(AISystemRow).order_by(AISystemRow.id)
-        if status:
-            query = query.where(AISystemRow.status == status)
         systems = []
-        for row in session.execute(query).scalars():
+        for row, tier, eu_category in session.execute(query):
             item = system_snapshot(row)
-            latest = _latest_classification(session, row.id)
-            item["tier"] = latest.tier if latest else None
-            item["eu_category"] = latest.eu_category if latest else None
+            item["tier"] = tier
+            item["eu_category"] = eu_category
             systems.append(item)
         return systems
+
+
+def count_systems(
+    context: AppContext, *, status: str | None = None, gate: str | None = None
+) -> int:
+    """How many systems ``list_systems`` would return without a limit."""
+    query = _filtered(select(func.count(AISystemRow.id)), status, gate)
+    with context.read() as session:
+        return int(session.execute(query).scalar_one())
+
+
+def portfolio_counts(context: AppContext) -> dict[str, dict[str, int]]:
+    """Systems counted by lifecycle status, latest tier and latest EU AI Act category (the
+    key ``None`` for unclassified), in one grouped query over the whole portfolio."""
+    latest = _latest_classifications()
+    query = (
+        select(
+            AISystemRow.status, ClassificationRow.tier, ClassificationRow.eu_category, func.count()
+        )
+        .outerjoin(latest, latest.c.system_id == AISystemRow.id)
+        .outerjoin(ClassificationRow, ClassificationRow.id == latest.c.id)
+        .group_by(AISystemRow.status, ClassificationRow.tier, ClassificationRow.eu_category)
+    )
+    counts: dict[str, dict[Any, int]] = {"status": {}, "tier": {}, "eu_category": {}}
+    with context.read() as session:
+        for status, tier, category, count in session.execute(query):
+            for key, value in (("status", status), ("tier", tier), ("eu_category", category)):
+                counts[key][value] = counts[key].get(value, 0) + count
+    return counts
 
 
 def _latest_classification(session: Any, system_id: str) -> ClassificationRow | None:

@@ -2,30 +2,72 @@
 
 Every figure here is a count or a lookup over what the services return; the rules
 (gate outcomes, overdue, Art. 73 clocks) are computed by the services themselves.
+
+The dashboard must stay fast at a thousand systems and ten thousand findings: its charts
+come from grouped counts computed in the database, and its lists show only the first
+``URGENT_ROWS`` rows of each kind, with links to the full, filtered, paginated lists.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from ombud.services import findings, gates, incidents, reviews, systems
 from ombud.services.context import AppContext
 
-__all__ = ["bars", "dashboard", "latest_gate", "metric_charts"]
+__all__ = [
+    "PAGE_SIZE",
+    "URGENT_ROWS",
+    "bars",
+    "count_bars",
+    "dashboard",
+    "latest_gate",
+    "metric_charts",
+    "pager",
+]
 
 _SEVERITIES = ("critical", "high", "medium", "low")
-_OPEN_FINDING = frozenset({"open", "in_remediation"})
+_GATES = ("fail", "insufficient", "pass", "not run")
+URGENT_ROWS = 15
+PAGE_SIZE = 100
+
+
+def pager(path: str, filters: Mapping[str, Any], offset: int, total: int) -> dict[str, Any]:
+    """Links to the previous and next ``PAGE_SIZE`` rows of a list page, keeping its filters."""
+
+    def link(start: int) -> str:
+        query = {k: v for k, v in filters.items() if v not in (None, "", False)}
+        if start:
+            query["offset"] = start
+        return f"{path}?{urlencode(query)}" if query else path
+
+    return {
+        "first": offset + 1 if total else 0,
+        "last": min(offset + PAGE_SIZE, total),
+        "total": total,
+        "previous": link(max(0, offset - PAGE_SIZE)) if offset > 0 else None,
+        "next": link(offset + PAGE_SIZE) if offset + PAGE_SIZE < total else None,
+    }
 
 
 def bars(values: Iterable[Any], order: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Counts per label, known labels first in ``order``, each with its share of the largest."""
-    counts = Counter("—" if v is None else str(v) for v in values)
-    labels = [o for o in order if o in counts] + sorted(k for k in counts if k not in order)
-    top = max(counts.values(), default=1)
+    return count_bars(Counter(values), order)
+
+
+def count_bars(counts: Mapping[Any, int], order: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """``bars`` over counts already made (by the database): label -> how many."""
+    merged = Counter[str]()
+    for label, count in counts.items():
+        merged["—" if label is None else str(label)] += count
+    order = tuple(order)
+    labels = [o for o in order if o in merged] + sorted(k for k in merged if k not in order)
+    top = max(merged.values(), default=1)
     return [
-        {"label": label, "count": counts[label], "width": round(100 * counts[label] / top, 1)}
+        {"label": label, "count": merged[label], "width": round(100 * merged[label] / top, 1)}
         for label in labels
     ]
 
@@ -74,29 +116,45 @@ def metric_charts(metrics: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 
 def latest_gate(context: AppContext, system_id: str) -> dict[str, Any] | None:
-    runs = gates.list_gate_evaluations(context, system_id)
-    return runs[-1] if runs else None
+    return gates.latest_gate_evaluation(context, system_id)
+
+
+def _tier(tier: Any) -> str:
+    return f"tier {tier}" if tier is not None else "unclassified"
 
 
 def dashboard(context: AppContext) -> dict[str, Any]:
-    portfolio = systems.list_systems(context)
-    for item in portfolio:
-        latest = latest_gate(context, item["id"])
-        item["gate"] = latest["outcome"] if latest else "not run"
-    all_findings = findings.list_findings(context)
-    open_findings = [f for f in all_findings if f["status"] in _OPEN_FINDING]
+    portfolio = systems.portfolio_counts(context)
+    gate_counts = gates.outcome_counts(context)
+    finding_counts = findings.finding_counts(context)
+    failing = systems.list_systems(context, gate="fail", limit=URGENT_ROWS)
+    insufficient = systems.list_systems(
+        context, gate="insufficient", limit=max(0, URGENT_ROWS - len(failing))
+    )
+    for item in failing:
+        item["gate"] = "fail"
+    for item in insufficient:
+        item["gate"] = "insufficient"
     return {
-        "systems": portfolio,
-        "by_tier": bars(
-            (f"tier {s['tier']}" if s["tier"] is not None else "unclassified" for s in portfolio),
+        "system_count": sum(portfolio["status"].values()),
+        "attention": failing + insufficient,
+        "attention_total": gate_counts.get("fail", 0) + gate_counts.get("insufficient", 0),
+        "gate_counts": gate_counts,
+        "by_tier": count_bars(
+            {_tier(t): n for t, n in portfolio["tier"].items()},
             ("tier 1", "tier 2", "tier 3", "tier 4"),
         ),
-        "by_category": bars(s["eu_category"] or "unclassified" for s in portfolio),
-        "by_status": bars(s["status"] for s in portfolio),
-        "by_gate": bars((s["gate"] for s in portfolio), ("fail", "insufficient", "pass")),
-        "findings_by_severity": bars((f["severity"] for f in open_findings), _SEVERITIES),
-        "open_findings": open_findings,
-        "overdue": [f for f in open_findings if f["overdue"]],
-        "incidents": incidents.list_incidents(context, status="open"),
-        "open_reviews": reviews.list_reviews(context, status="open"),
+        "by_category": count_bars(
+            {c or "unclassified": n for c, n in portfolio["eu_category"].items()}
+        ),
+        "by_status": count_bars(portfolio["status"]),
+        "by_gate": count_bars(gate_counts, _GATES),
+        "findings_by_severity": count_bars(finding_counts["open_by_severity"], _SEVERITIES),
+        "finding_counts": finding_counts,
+        "urgent_findings": findings.urgent_findings(context, limit=URGENT_ROWS),
+        "overdue": findings.list_findings(context, overdue=True, limit=URGENT_ROWS),
+        "incidents": incidents.list_incidents(context, status="open", limit=URGENT_ROWS),
+        "incident_total": incidents.count_incidents(context, status="open"),
+        "open_reviews": reviews.list_reviews(context, status="open", limit=URGENT_ROWS),
+        "review_total": reviews.count_reviews(context, status="open"),
     }

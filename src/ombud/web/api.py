@@ -8,6 +8,7 @@ is decided by the same services the CLI calls.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -51,6 +52,30 @@ RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 ReviewId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FindingId = Annotated[int, Path(ge=1, le=MAX_ID)]
 IncidentId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_LIMIT = 1000
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description="items per page (default 100, at most 1000)")
+]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="items to skip (from `next`)")]
+
+
+class Page(BaseModel):
+    """One page of a list: ``next`` is the offset of the following page, null on the last."""
+
+    items: list[dict[str, Any]]
+    limit: int
+    offset: int
+    next: int | None
+
+
+def _page(fetch: Callable[[int, int], list[dict[str, Any]]], limit: int, offset: int) -> Page:
+    """Ask for one item more than the page holds: its presence says there is a next page,
+    without counting the whole table."""
+    items = fetch(limit + 1, offset)
+    more = len(items) > limit
+    return Page(
+        items=items[:limit], limit=limit, offset=offset, next=offset + limit if more else None
+    )
 
 
 class ConditionIn(BaseModel):
@@ -93,11 +118,20 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-@router.get("/systems", summary="List AI systems with their tier and EU AI Act category")
+@router.get("/systems", summary="AI systems with their tier and EU AI Act category, by id")
 def list_systems(
-    request: Request, actor: Actor = Reader, status: str | None = None
-) -> list[dict[str, Any]]:
-    return systems.list_systems(context_of(request), status=status)
+    request: Request,
+    actor: Actor = Reader,
+    status: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
+    context = context_of(request)
+    return _page(
+        lambda n, skip: systems.list_systems(context, status=status, limit=n, offset=skip),
+        limit,
+        offset,
+    )
 
 
 @router.get("/systems/{system_id}", summary="One AI system with versions and classification")
@@ -105,16 +139,37 @@ def get_system(request: Request, system_id: str, actor: Actor = Reader) -> dict[
     return systems.get_system(context_of(request), system_id)
 
 
-@router.get("/systems/{system_id}/evidence", summary="Evidence recorded on a system")
-def list_evidence(request: Request, system_id: str, actor: Actor = Reader) -> list[dict[str, Any]]:
+@router.get("/systems/{system_id}/evidence", summary="Evidence recorded on a system, oldest first")
+def list_evidence(
+    request: Request,
+    system_id: str,
+    actor: Actor = Reader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
     context = context_of(request)
     systems.get_system(context, system_id)  # unknown system -> 404, not an empty list
-    return evidence.list_evidence(context, system_id)
+    return _page(
+        lambda n, skip: evidence.list_evidence(context, system_id, limit=n, offset=skip),
+        limit,
+        offset,
+    )
 
 
-@router.get("/systems/{system_id}/gate", summary="Past gate evaluations of a system")
-def list_gate_runs(request: Request, system_id: str, actor: Actor = Reader) -> list[dict[str, Any]]:
-    return gates.list_gate_evaluations(context_of(request), system_id)
+@router.get("/systems/{system_id}/gate", summary="Past gate evaluations of a system, oldest first")
+def list_gate_runs(
+    request: Request,
+    system_id: str,
+    actor: Actor = Reader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
+    context = context_of(request)
+    return _page(
+        lambda n, skip: gates.list_gate_evaluations(context, system_id, limit=n, offset=skip),
+        limit,
+        offset,
+    )
 
 
 @router.post("/systems/{system_id}/gate", summary="Run the gate on a version (latest if omitted)")
@@ -133,8 +188,17 @@ def list_reviews(
     actor: Actor = Reader,
     system_id: str | None = None,
     status: str | None = None,
-) -> list[dict[str, Any]]:
-    return reviews.list_reviews(context_of(request), system_id=system_id, status=status)
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
+    context = context_of(request)
+    return _page(
+        lambda n, skip: reviews.list_reviews(
+            context, system_id=system_id, status=status, limit=n, offset=skip
+        ),
+        limit,
+        offset,
+    )
 
 
 @router.get("/reviews/{review_id}", summary="One review with its votes and evidence pack")
@@ -157,7 +221,7 @@ def decide(request: Request, review_id: ReviewId, body: DecisionIn, actor: Actor
     )
 
 
-@router.get("/findings", summary="Findings, filtered")
+@router.get("/findings", summary="Findings by due date, filtered")
 def list_findings(
     request: Request,
     actor: Actor = Reader,
@@ -165,9 +229,22 @@ def list_findings(
     status: str | None = None,
     owner: str | None = None,
     overdue: bool = False,
-) -> list[dict[str, Any]]:
-    return findings.list_findings(
-        context_of(request), system_id=system_id, status=status, owner=owner, overdue=overdue
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
+    context = context_of(request)
+    return _page(
+        lambda n, skip: findings.list_findings(
+            context,
+            system_id=system_id,
+            status=status,
+            owner=owner,
+            overdue=overdue,
+            limit=n,
+            offset=skip,
+        ),
+        limit,
+        offset,
     )
 
 
@@ -196,8 +273,17 @@ def list_incidents(
     actor: Actor = Reader,
     status: str | None = None,
     system_id: str | None = None,
-) -> list[dict[str, Any]]:
-    return incidents.list_incidents(context_of(request), status=status, system_id=system_id)
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
+    context = context_of(request)
+    return _page(
+        lambda n, skip: incidents.list_incidents(
+            context, status=status, system_id=system_id, limit=n, offset=skip
+        ),
+        limit,
+        offset,
+    )
 
 
 @router.get("/incidents/{incident_id}", summary="One incident with its timeline")
