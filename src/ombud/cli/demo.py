@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ombud.cli._state import emit_json, os_user, state_of
 from ombud.cli.render import render_portfolio
-from ombud.services.demo import DEMO_ADMIN, DemoReport, run_demo
+from ombud.services.demo import DEMO_ADMIN, DEMO_LOGINS, DEMO_PASSWORD, DemoReport, run_demo
 
 __all__ = ["register"]
 
@@ -58,6 +58,18 @@ def demo_cmd(
         f"  ombud -w {w} gate check recidivism-risk\n"
         f"  ombud -w {w} review list\n  ombud -w {w} incident list\n"
         f"  ombud -w {w} audit-log verify"
+    )
+    out.print(web_hint(w))
+
+
+def web_hint(workspace: Path, port: int = 8000) -> str:
+    """How to open the demo in a browser: the serve command and the demo-only logins."""
+    people = ", ".join(DEMO_LOGINS)
+    return (
+        f"\nOpen the dashboard:\n  ombud -w {workspace} serve --port {port}\n"
+        f"  then http://127.0.0.1:{port}/ and log in as lena (the RAI lead); also {people}.\n"
+        f"  Demo-only password for each: {DEMO_PASSWORD}  (change it with "
+        f"`ombud -w {workspace} user passwd NAME` before showing the workspace to anyone)"
     )
 
 
