@@ -165,3 +165,20 @@ def test_ids_too_large_for_the_database_are_invalid_input(api: Api, seeded: Seed
         response = client.request(method, path, json=body, headers=headers)
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_lists_are_paginated_with_a_next_offset(api: Api, seeded: Seeded) -> None:
+    """Oracle: the two seeded systems, in id order, one page at a time."""
+    client, headers = api("audrey", "read")
+    first = client.get("/api/v1/systems?limit=1", headers=headers).json()
+    assert (first["limit"], first["offset"], first["next"]) == (1, 0, 1)
+    second = client.get(f"/api/v1/systems?limit=1&offset={first['next']}", headers=headers).json()
+    assert second["next"] is None
+    ids = [s["id"] for s in first["items"] + second["items"]]
+    assert ids == sorted([seeded.blocked_system, seeded.other_system])
+    beyond = client.get("/api/v1/findings?offset=50", headers=headers).json()
+    assert (beyond["items"], beyond["next"]) == ([], None)
+    for bad in ("limit=0", "limit=1001", "offset=-1", "limit=x"):
+        response = client.get(f"/api/v1/findings?{bad}", headers=headers)
+        assert response.status_code == 422, bad
+        assert response.json()["error"]["code"] == "invalid_input"

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -136,6 +137,8 @@ class TransitionRow(Base):
 
 class ClassificationRow(Base):
     __tablename__ = "classifications"
+    # Migration 0007: each system's latest classification, from the index alone.
+    __table_args__ = (Index("ix_classifications_system_id_id", "system_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
@@ -161,6 +164,8 @@ class ArtifactRow(Base):
 
 class EvidenceRow(Base):
     __tablename__ = "evidence"
+    # Migration 0007: a system's evidence in id order, a page at a time.
+    __table_args__ = (Index("ix_evidence_system_id_id", "system_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)

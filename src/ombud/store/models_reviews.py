@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombud.store.models import Base
@@ -28,6 +28,8 @@ __all__ = [
 
 class GateEvaluationRow(Base):
     __tablename__ = "gate_evaluations"
+    # Migration 0007: each system's latest run, from the index alone.
+    __table_args__ = (Index("ix_gate_evaluations_system_id_id", "system_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)

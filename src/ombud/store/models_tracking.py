@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombud.store.models import Base
@@ -27,6 +27,11 @@ __all__ = [
 
 class FindingRow(Base):
     __tablename__ = "findings"
+    # Migration 0007: list order and the overdue filter (see its docstring).
+    __table_args__ = (
+        Index("ix_findings_due_date_id", "due_date", "id"),
+        Index("ix_findings_status_due_date", "status", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
