@@ -57,6 +57,8 @@ def page_routes(s: Seeded) -> list[tuple[str, str, dict[str, int], int]]:
         ("POST", "/systems/new", _only(REGISTRARS, 422), 303),
         ("GET", f"/systems/{s.other_system}/classify", _only(REGISTRARS, 200), 303),
         ("POST", f"/systems/{s.other_system}/classify", _only(REGISTRARS, 303), 303),
+        ("GET", "/account", EVERYONE, 303),
+        ("POST", "/account/sessions", dict.fromkeys(ROLES, 422), 303),
     ]
 
 
@@ -103,7 +105,7 @@ def test_every_page_route_for_every_role(
         if got != when_anonymous:
             wrong.append(f"anonymous {method} {path}: {got}, expected {when_anonymous}")
     assert not wrong, "\n".join(wrong)
-    assert len(routes) * (len(ROLES) + 1) == 138  # the table is checked whole
+    assert len(routes) * (len(ROLES) + 1) == 150  # the table is checked whole
 
 
 def test_every_api_route_for_every_role(

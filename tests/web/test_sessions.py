@@ -7,6 +7,7 @@ The oracle is the rule itself: after the event, the same cookie reaches the logi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -142,3 +143,40 @@ def test_sessions_and_signout_commands(
     code, out = _run(capsys, *common, "--as", "ada", "user", "signout", "omar", "--session", "999")
     assert code == 1
     assert "no web session 999 of 'omar'" in out
+
+
+def test_the_account_page_lists_my_browsers_and_signs_out_the_others(
+    as_user: Callable[[str], Client],
+) -> None:
+    laptop, csrf = as_user("audrey")  # an auditor may manage her own sessions
+    phone, _ = as_user("audrey")
+    tablet, _ = as_user("audrey")
+    page = laptop.get("/account")
+    assert page.status_code == 200
+    ids = [int(n) for n in re.findall(r'<tr id="session-(\d+)">', page.text)]
+    assert len(ids) == 3
+    assert page.text.count("this browser") == 1
+    one = laptop.post("/account/sessions", data={"csrf_token": csrf, "session": str(max(ids))})
+    assert one.status_code == 303
+    assert not _signed_in(tablet)  # the newest session was the tablet's
+    assert _signed_in(phone)
+    others = laptop.post("/account/sessions", data={"csrf_token": csrf, "session": "others"})
+    assert others.status_code == 303
+    assert not _signed_in(phone)
+    assert _signed_in(laptop)
+    assert re.findall(r'<tr id="session-(\d+)">', laptop.get("/account").text) == [str(min(ids))]
+
+
+def test_the_account_form_refuses_bad_choices_and_others_sessions(
+    as_user: Callable[[str], Client],
+) -> None:
+    lena, csrf = as_user("lena")
+    rex, _ = as_user("rex")
+    rex_id = re.findall(r'<tr id="session-(\d+)">', rex.get("/account").text)[0]
+    bad = lena.post("/account/sessions", data={"csrf_token": csrf, "session": "everyone"})
+    assert bad.status_code == 422
+    assert "pick a session to sign out" in bad.text
+    theirs = lena.post("/account/sessions", data={"csrf_token": csrf, "session": rex_id})
+    assert theirs.status_code == 404  # not one of hers: it is not found among them
+    assert _signed_in(rex)
+    assert lena.post("/account/sessions", data={"session": "others"}).status_code == 403

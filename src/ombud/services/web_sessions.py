@@ -31,6 +31,7 @@ __all__ = [
     "open_session",
     "revoke_sessions",
     "revoke_user_sessions",
+    "session_id",
 ]
 
 METHODS = ("password", "oidc")
@@ -134,6 +135,15 @@ def check_session(context: AppContext, secret: str) -> Actor:
         return actor
 
 
+def session_id(context: AppContext, secret: str) -> int | None:
+    """The record id of the session holding ``secret`` (to mark "this browser" in a list)."""
+    with context.read() as session:
+        found: int | None = session.execute(
+            select(WebSessionRow.id).where(WebSessionRow.secret_sha256 == _digest(secret))
+        ).scalar_one_or_none()
+        return found
+
+
 def close_session(context: AppContext, secret: str) -> None:
     """Sign this session out (its own user, by holding the secret); unknown ones are a no-op."""
     with context.sessions() as session, session.begin():
@@ -162,29 +172,39 @@ def _revoke(session: Session, ids: list[int], by: str) -> None:
     )
 
 
-def revoke_user_sessions(session: Session, username: str, by: str) -> list[int]:
-    """Revoke every live session of ``username`` inside the caller's transaction.
+def revoke_user_sessions(
+    session: Session, username: str, by: str, *, keep: int | None = None
+) -> list[int]:
+    """Revoke every live session of ``username`` (but ``keep``) in the caller's transaction.
 
     For other services (a password change, a deactivation); returns the ids revoked.
     """
-    ids = list(
-        session.execute(
+    ids = [
+        found
+        for found in session.execute(
             select(WebSessionRow.id).where(
                 WebSessionRow.username == username,
                 WebSessionRow.revoked_at.is_(None),
                 WebSessionRow.expires_at > _now(),
             )
         ).scalars()
-    )
+        if found != keep
+    ]
     if ids:
         _revoke(session, ids, by)
     return ids
 
 
 def revoke_sessions(
-    context: AppContext, actor: Actor, username: str, session_id: int | None = None
+    context: AppContext,
+    actor: Actor,
+    username: str,
+    session_id: int | None = None,
+    *,
+    keep: int | None = None,
 ) -> list[int]:
-    """Revoke one session (``session_id``) or all live sessions of ``username``.
+    """Revoke one session (``session_id``) or all live sessions of ``username`` but ``keep``
+    (the browser asking to sign out its other sessions).
 
     The user themself may do it, and an admin for anyone.
     """
@@ -194,7 +214,7 @@ def revoke_sessions(
         )
     with context.write(actor) as tx:
         if session_id is None:
-            ids = revoke_user_sessions(tx.session, username, actor.username)
+            ids = revoke_user_sessions(tx.session, username, actor.username, keep=keep)
         else:
             row = tx.session.get(WebSessionRow, session_id)
             if row is None or row.username != username:
