@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from ombud.services import auth
 from ombud.services.context import AppContext
+from ombud.store import Workspace
+from ombud.web import WebSettings, create_app
 
 from ._seed import Seeded
 from .conftest import ROLE_USERS, csrf_of
@@ -59,6 +62,9 @@ def page_routes(s: Seeded) -> list[tuple[str, str, dict[str, int], int]]:
         ("POST", f"/systems/{s.other_system}/classify", _only(REGISTRARS, 303), 303),
         ("GET", "/account", EVERYONE, 303),
         ("POST", "/account/sessions", dict.fromkeys(ROLES, 422), 303),
+        ("GET", "/systems", EVERYONE, 303),
+        ("POST", "/login", dict.fromkeys(ROLES, 401), 401),  # empty user name and password
+        ("POST", "/logout", dict.fromkeys(ROLES, 303), 303),  # last: it ends the sessions
     ]
 
 
@@ -105,7 +111,7 @@ def test_every_page_route_for_every_role(
         if got != when_anonymous:
             wrong.append(f"anonymous {method} {path}: {got}, expected {when_anonymous}")
     assert not wrong, "\n".join(wrong)
-    assert len(routes) * (len(ROLES) + 1) == 150  # the table is checked whole
+    assert len(routes) * (len(ROLES) + 1) == 168  # the table is checked whole
 
 
 def test_every_api_route_for_every_role(
@@ -132,3 +138,20 @@ def test_every_api_route_for_every_role(
         if bare.status_code != 401:
             wrong.append(f"no token {method} {path}: {bare.status_code}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_matrix_names_every_route_of_the_app(
+    workspace: Workspace, settings: WebSettings, seeded: Seeded
+) -> None:
+    """A route added without a row here would escape the authorization table."""
+    listed = [(m, p.split("?")[0]) for m, p, _, _ in page_routes(seeded)]
+    listed += [(m, p) for m, p, _ in api_routes(seeded)]
+    app = create_app(workspace, settings)
+    missing = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.path == "/api/v1/openapi.json":
+            continue
+        for method in route.methods:
+            if not any(m == method and route.path_regex.match(p) for m, p in listed):
+                missing.append(f"{method} {route.path}")
+    assert not missing, "routes without a row in the matrix: " + ", ".join(missing)
