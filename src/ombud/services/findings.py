@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from ombud.governance import ConflictError, InvalidInput, NotFoundError, PermissionDenied, Role
 from ombud.governance.findings import (
@@ -436,7 +436,7 @@ def get_finding(context: AppContext, finding_id: int) -> dict[str, Any]:
 
 
 _WORKING = (FindingStatus.OPEN.value, FindingStatus.IN_REMEDIATION.value)
-_SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+_URGENT_SEVERITIES = ("critical", "high")
 
 
 def overdue_clause(today: dt.date) -> ColumnElement[bool]:
@@ -548,14 +548,14 @@ def finding_counts(context: AppContext, *, today: dt.date | None = None) -> dict
 def urgent_findings(
     context: AppContext, *, limit: int, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
-    """The ``limit`` open or in-remediation findings to look at first: most severe, then
-    due soonest (overdue ones have the earliest due dates, so they lead each severity)."""
+    """The ``limit`` critical or high findings still being worked on, due soonest first
+    (overdue ones lead). Read along the (due_date, id) index: it stops after ``limit``
+    matches instead of sorting every open finding."""
     day = today or _today()
-    rank = case(_SEVERITY_RANK, value=FindingRow.severity, else_=len(_SEVERITY_RANK))
     query = (
         select(FindingRow)
-        .where(FindingRow.status.in_(_WORKING))
-        .order_by(rank, FindingRow.due_date, FindingRow.id)
+        .where(FindingRow.status.in_(_WORKING), FindingRow.severity.in_(_URGENT_SEVERITIES))
+        .order_by(FindingRow.due_date, FindingRow.id)
         .limit(limit)
     )
     with context.read() as session:

@@ -128,8 +128,9 @@ def dashboard(context: AppContext) -> dict[str, Any]:
     gate_counts = gates.outcome_counts(context)
     finding_counts = findings.finding_counts(context)
     failing = systems.list_systems(context, gate="fail", limit=URGENT_ROWS)
-    insufficient = systems.list_systems(
-        context, gate="insufficient", limit=max(0, URGENT_ROWS - len(failing))
+    room = URGENT_ROWS - len(failing)
+    insufficient = (
+        systems.list_systems(context, gate="insufficient", limit=room) if room > 0 else []
     )
     for item in failing:
         item["gate"] = "fail"
