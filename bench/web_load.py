@@ -39,6 +39,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -249,6 +250,23 @@ async def paced(
     return tally
 
 
+async def drain(client: Client, limit: float = 180.0) -> float:
+    """Wait until the server is idle again: an overloaded run leaves requests queued on
+    the server after the client gave up on them, and they would slow the next run. Idle
+    means a cheap page (the login form) answers within 50 ms three times in a row."""
+    started = time.perf_counter()
+    quick = 0
+    while quick < 3 and time.perf_counter() - started < limit:
+        sent = time.perf_counter()
+        try:
+            await client.http.get("/login", timeout=limit)
+            quick = quick + 1 if time.perf_counter() - sent < 0.05 else 0
+        except httpx.HTTPError:
+            quick = 0
+        await asyncio.sleep(0.2)
+    return round(time.perf_counter() - started, 1)
+
+
 ENDPOINTS = (
     ("dashboard", "/"),
     ("system page", "/systems/{system}"),
@@ -284,6 +302,7 @@ async def drive(base: str, tokens_: list[str], args: argparse.Namespace) -> list
                 continue
             closed = await closed_loop(clients, template, systems, args.warmup, args.seconds)
             rows.append({"endpoint": name, "model": "closed", **closed.summary()})
+            rows[-1]["drain_s"] = await drain(clients[0])
             print(json.dumps(rows[-1]), flush=True)
             paced_ = await paced(
                 clients, template, systems, args.warmup, args.seconds, args.interval
@@ -291,6 +310,7 @@ async def drive(base: str, tokens_: list[str], args: argparse.Namespace) -> list
             rows.append(
                 {"endpoint": name, "model": f"paced {args.interval:g}s", **paced_.summary()}
             )
+            rows[-1]["drain_s"] = await drain(clients[0])
             print(json.dumps(rows[-1]), flush=True)
         return rows
     finally:
@@ -313,7 +333,12 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so that the server is stopped by the finally below
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", default="1,2", help="worker counts to try, comma-separated")
     parser.add_argument("--clients", type=int, default=50)
