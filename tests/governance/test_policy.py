@@ -100,6 +100,28 @@ def test_a_file_on_disk_has_its_digest(tmp_path: Path) -> None:
     assert not pack.tiers[1].rules[0].holds_for(0.05)
 
 
+def test_an_edited_file_is_read_afresh_despite_the_cache(tmp_path: Path) -> None:
+    """Parsed packs are cached per file stamp; the oracle is the file's own digest, which
+    must follow every edit (same size included: only the modification time differs)."""
+    import hashlib
+    import os
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    first = load_policy(path)
+    assert load_policy(path) is first  # unchanged file: the parsed pack is reused
+    edited = MINIMAL.replace("0.05", "0.04")
+    assert len(edited) == len(MINIMAL)
+    path.write_text(edited, encoding="utf-8")
+    stamp = path.stat()
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000))
+    second = load_policy(path)
+    assert second.sha256 == hashlib.sha256(edited.encode()).hexdigest() != first.sha256
+    assert not second.tiers[1].rules[0].holds_for(0.045)
+    with pytest.raises(YamlSourceError):
+        load_policy(tmp_path / "missing.yaml")
+
+
 @pytest.mark.parametrize(
     ("old", "new", "line", "message"),
     [

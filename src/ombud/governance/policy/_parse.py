@@ -7,6 +7,7 @@ errors, not defaults.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping
@@ -300,12 +301,32 @@ def _waiver(r: _Reader, value: Any, path: KeyPath, rule_ids: set[str]) -> Waiver
 
 
 def load_policy(path: str | Path) -> PolicyPack:
-    """Read and validate a policy pack file."""
+    """Read and validate a policy pack file.
+
+    Parsed packs are kept per (file, modification time, size): every gate run and every
+    system page reads the policy in force, and parsing it costs tens of milliseconds,
+    while an edited file changes its stamp and is read afresh.
+    """
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return _load_policy(str(path))  # let the reader report the missing file
+    return _load_policy_stamped(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_policy_stamped(path: str, mtime_ns: int, size: int) -> PolicyPack:
+    del mtime_ns, size  # only part of the cache key
+    return _load_policy(path)
+
+
+def _load_policy(path: str) -> PolicyPack:
     doc = load_yaml_file(path, scalar_keys=True)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return parse_policy(doc, sha256=digest)
 
 
+@functools.cache  # the shipped pack cannot change while the process runs
 def load_default_policy() -> PolicyPack:
     """The pack shipped with Ombud (``governance/data/default-policy.yaml``)."""
     text = (
