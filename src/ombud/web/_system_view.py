@@ -18,7 +18,11 @@ from ombud.services.context import AppContext
 from ombud.services.coverage import system_coverage
 from ombud.web._views import latest_gate, metric_charts
 
-__all__ = ["FRAMEWORK_LABELS", "coverage", "system_page"]
+__all__ = ["EVIDENCE_CARDS", "FRAMEWORK_LABELS", "coverage", "system_page"]
+
+#: The newest records shown in full (charts, verdicts, every metric); older ones as a row
+#: each, so a system with a hundred audits still renders in a few milliseconds.
+EVIDENCE_CARDS = 20
 
 FRAMEWORK_LABELS = {
     "eu-ai-act": "EU AI Act",
@@ -63,11 +67,14 @@ def system_page(
 ) -> dict[str, Any]:
     system = systems.get_system(context, system_id)  # NotFoundError -> 404 page
     records = evidence.list_evidence(context, system_id)
-    for record in records:
+    records.reverse()  # newest first: what the gate reads now is what people look for
+    detailed, older = records[:EVIDENCE_CARDS], records[EVIDENCE_CARDS:]
+    for record in detailed:
         record["charts"] = metric_charts(record["metrics"])
     return {
         "system": system,
-        "evidence": records,
+        "evidence": detailed,
+        "older_evidence": older,
         "gate": latest_gate(context, system_id),
         "coverage": coverage(context, system_id, framework),
         "reviews": reviews.list_reviews(context, system_id=system_id),
