@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ombud.governance import InvalidInput, NotFoundError, PermissionDenied
 from ombud.services import auth
@@ -107,6 +107,22 @@ def test_token_is_stored_hashed_scoped_and_revocable(people: AppContext) -> None
     assert auth.revoke_token(people, rex, info["id"])["revoked_at"]  # twice is a no-op
     actions = [e["action"] for e in iter_events(people, entity_id=str(info["id"]))]
     assert actions == ["token.issue", "token.revoke"]
+
+
+def test_token_last_use_is_refreshed_at_most_once_a_minute(people: AppContext) -> None:
+    """Oracle: the stored timestamp itself, before and after a use, with the clock rule
+    (a use within 60 s of the last recorded one leaves it; an older one moves it)."""
+    secret, _ = auth.issue_token(people, people.actor("rex"), "rex", ["read"])
+    auth.authenticate_token(people, secret)
+    first = auth.list_tokens(people, "rex")[0]["last_used_at"]
+    auth.authenticate_token(people, secret)
+    assert auth.list_tokens(people, "rex")[0]["last_used_at"] == first
+    stale = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
+    with people.read() as session:
+        session.execute(update(ApiTokenRow).values(last_used_at=stale))
+    auth.authenticate_token(people, secret)
+    refreshed = dt.datetime.fromisoformat(auth.list_tokens(people, "rex")[0]["last_used_at"])
+    assert refreshed > stale + dt.timedelta(minutes=1)
 
 
 def test_token_rules(people: AppContext) -> None:

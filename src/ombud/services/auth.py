@@ -46,6 +46,7 @@ SCOPES = ("read", "write")
 TOKEN_PREFIX = "ombud_"
 # argon2-cffi's defaults follow RFC 9106's second recommended option (argon2id, 64 MiB).
 DEFAULT_HASHER = PasswordHasher()
+_TOUCH_EVERY = dt.timedelta(seconds=60)
 
 
 class AuthenticationFailed(ValueError):
@@ -276,5 +277,9 @@ def authenticate_token(context: AppContext, token: str) -> TokenIdentity:
             actor = load_actor(session, row.username)
         except NotFoundError:
             raise AuthenticationFailed("the token's user is no longer active") from None
-        row.last_used_at = _now()
+        now = _now()
+        # Refreshed at most once a minute: a write (and a row lock shared by every client
+        # of one CI token) on each API call would serialise the API for a timestamp.
+        if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+            row.last_used_at = now
         return TokenIdentity(actor, frozenset(row.scopes), row.id)
