@@ -94,14 +94,14 @@ def _signed_in_as(client: TestClient) -> str | None:
         assert page.headers["location"].startswith("/login")
         return None
     assert page.status_code == 200, page.text
-    match = re.search(r"<span>([a-z0-9-]+) <small>", page.text)
+    match = re.search(r'<a href="/account">([a-z0-9-]+)</a> <small>', page.text)
     assert match, "a signed-in page names its user"
     return match.group(1)
 
 
 def _user_in_header(client: TestClient, username: str) -> bool:
     page = client.get("/")
-    return page.status_code == 200 and f"<span>{username} <small>" in page.text
+    return page.status_code == 200 and f'<a href="/account">{username}</a> <small>' in page.text
 
 
 # ---- the happy path -------------------------------------------------------------------
