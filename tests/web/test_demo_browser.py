@@ -1,0 +1,125 @@
+"""The issue's "done when", literally: a new user runs the demo, follows the instructions it
+prints, logs in, sees the portfolio and follows the blocked system to its reasons and its
+review, in a real browser (Debian's chromium, driven by Playwright).
+
+Oracles: the demo's own report (which system its gate blocked, what the board decided)
+and the instructions `ombud demo` prints (the password is parsed from them, not copied).
+The red-team step is skipped to save a minute; tests/services/demo covers it.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from ombud.cli.demo import web_hint
+from ombud.services.demo import DemoReport, run_demo
+from ombud.store import open_workspace
+from ombud.web import WebSettings, create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+BLOCKED = "recidivism-risk"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
+    root = tmp_path_factory.mktemp("demo-web") / "ws"
+    return run_demo(root, fresh=True, os_user="tester", redteam=False)
+
+
+@pytest.fixture
+def served(demo: DemoReport) -> Iterator[tuple[str, str]]:
+    """The demo workspace behind a real uvicorn on loopback, and the printed hint."""
+    port = _free_port()
+    workspace = open_workspace(demo.workspace)
+    app = create_app(workspace, WebSettings(secret_key="demo-browser-test-key-0123456789"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", web_hint(demo.workspace, port)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(served: tuple[str, str]) -> Iterator[Page]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
+        context = browser.new_context(base_url=served[0], viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_from_the_demo_to_the_blocked_systems_reasons_and_review(
+    page: Page, served: tuple[str, str], demo: DemoReport
+) -> None:
+    base, hint = served
+    assert f"serve --port {base.rsplit(':', 1)[1]}" in hint
+    password = re.search(r"password for each: (\S+)", hint)
+    login = re.search(r"log in as (\w+)", hint)
+    assert password is not None
+    assert login is not None
+    blocked = next(s for s in demo.systems if s["id"] == BLOCKED)
+    name = str(blocked["name"])
+    assert blocked["status"] == "rejected"  # the demo's board rejected it
+
+    p = page
+    p.goto("/")  # not signed in: sent to the login form
+    p.wait_for_url("**/login**")
+    p.fill("input[name=username]", login.group(1))
+    p.fill("input[name=password]", password.group(1))
+    p.click("form.card button[type=submit]")
+    p.wait_for_url(f"{base}/")
+    expect(p.locator("h1")).to_have_text("Portfolio")
+    expect(p.locator("main")).to_contain_text(name)
+    p.screenshot(path=str(ARTIFACTS / "demo-dashboard.png"), full_page=True)
+
+    p.click(f"main >> text={name}")
+    p.wait_for_url(f"**/systems/{BLOCKED}")
+    failing = p.locator("#gate tr.rule-fail, #gate tr.rule-insufficient")
+    expect(failing.first).to_be_visible()
+    assert failing.count() >= 1
+    expect(p.locator("#classification")).to_contain_text("Annex III")  # the reason, cited
+    open_duty = p.locator("#coverage tr.coverage-missing, #coverage tr.coverage-failing")
+    expect(open_duty.first).to_be_visible()  # obligations still without evidence
+    p.screenshot(path=str(ARTIFACTS / "demo-system.png"), full_page=True)
+
+    p.locator("#reviews a").first.click()
+    p.wait_for_url("**/reviews/*")
+    expect(p.locator("h1")).to_contain_text(name)
+    expect(p.locator("h1")).to_contain_text("decided")
+    expect(p.locator("h1 + p")).to_contain_text("Decision: reject")  # the board's word
+    expect(p.locator("#votes")).not_to_be_empty()
+    p.screenshot(path=str(ARTIFACTS / "demo-review.png"), full_page=True)
