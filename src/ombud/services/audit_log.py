@@ -11,7 +11,7 @@ from ombud.services.context import AppContext
 from ombud.store import ChainReport, verify_chain
 from ombud.store.models import AuditEventRow, AuditHeadRow
 
-__all__ = ["event_dict", "iter_events", "verify_log"]
+__all__ = ["event_dict", "iter_events", "last_seq", "verify_log"]
 
 
 def event_dict(row: AuditEventRow) -> dict[str, Any]:
@@ -30,6 +30,17 @@ def event_dict(row: AuditEventRow) -> dict[str, Any]:
         "prev_hash": row.prev_hash,
         "hash": row.hash,
     }
+
+
+def last_seq(context: AppContext) -> int:
+    """The sequence number of the newest audit event (0 for an empty log).
+
+    Every change to the record appends an event in the same transaction, so this number
+    changes whenever anything a page shows may have changed: a cheap, exact change key.
+    """
+    with context.read() as session:
+        head = session.get(AuditHeadRow, 1)
+        return head.seq if head is not None else 0
 
 
 def verify_log(context: AppContext) -> ChainReport:

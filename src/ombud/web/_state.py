@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jinja2
 from starlette.requests import Request
 
 from ombud.services.context import AppContext
+from ombud.web._cache import ChangeKeyedCache
 from ombud.web._session import SessionCodec, SessionData
 from ombud.web.settings import WebSettings
 
@@ -27,6 +28,7 @@ class WebState:
     settings: WebSettings
     codec: SessionCodec
     templates: jinja2.Environment
+    pages: ChangeKeyedCache = field(default_factory=ChangeKeyedCache)
 
 
 def web_state(request: Request) -> WebState:

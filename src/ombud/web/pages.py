@@ -37,7 +37,8 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 
 @router.get("/")
 def dashboard(request: Request, actor: Actor = Viewer) -> HTMLResponse:
-    return render(request, "dashboard.html", actor, **_views.dashboard(context_of(request)))
+    values = web_state(request).pages.get("dashboard", context_of(request), _views.dashboard)
+    return render(request, "dashboard.html", actor, **values)
 
 
 @router.get("/systems/{system_id}")
