@@ -19,7 +19,7 @@ from ombud.records import EvidenceDraft
 from ombud.services.context import Actor, AppContext
 from ombud.store.models import AISystemRow, ArtifactRow, EvidenceRow, SystemVersionRow
 
-__all__ = ["evidence_dict", "list_evidence", "record_evidence"]
+__all__ = ["evidence_dict", "evidence_overview", "list_evidence", "record_evidence"]
 
 
 def _finite(metrics: dict[str, float]) -> dict[str, float | None]:
@@ -144,3 +144,52 @@ def list_evidence(
             .offset(offset)
         ).all()
         return [evidence_dict(row, label) for row, label in rows]
+
+
+def evidence_overview(
+    context: AppContext, system_id: str, *, full: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A system's evidence newest first: the ``full`` newest records complete, the rest
+    as index rows (id, kind, version, summary, engine, when) without their metrics.
+
+    A system page shows the newest in detail and lists the rest; decoding a hundred
+    metric tables only to list them was most of that page's database time.
+    """
+    with context.read() as session:
+        newest = session.execute(
+            select(EvidenceRow, SystemVersionRow.label)
+            .join(SystemVersionRow, EvidenceRow.version_id == SystemVersionRow.id)
+            .where(EvidenceRow.system_id == system_id)
+            .order_by(EvidenceRow.id.desc())
+            .limit(full)
+        ).all()
+        detailed = [evidence_dict(row, label) for row, label in newest]
+        oldest_shown = detailed[-1]["id"] if len(detailed) == full else None
+        rest: list[dict[str, Any]] = []
+        if oldest_shown is not None:
+            rest = [
+                {
+                    "id": row.id,
+                    "kind": row.kind,
+                    "version": row.label,
+                    "summary": row.summary,
+                    "engine": row.engine,
+                    "engine_version": row.engine_version,
+                    "created_at": row.created_at.isoformat(),
+                }
+                for row in session.execute(
+                    select(
+                        EvidenceRow.id,
+                        EvidenceRow.kind,
+                        SystemVersionRow.label,
+                        EvidenceRow.summary,
+                        EvidenceRow.engine,
+                        EvidenceRow.engine_version,
+                        EvidenceRow.created_at,
+                    )
+                    .join(SystemVersionRow, EvidenceRow.version_id == SystemVersionRow.id)
+                    .where(EvidenceRow.system_id == system_id, EvidenceRow.id < oldest_shown)
+                    .order_by(EvidenceRow.id.desc())
+                )
+            ]
+    return detailed, rest

@@ -18,11 +18,13 @@ from ombud.services.context import AppContext
 from ombud.services.coverage import system_coverage
 from ombud.web._views import latest_gate, metric_charts
 
-__all__ = ["EVIDENCE_CARDS", "FRAMEWORK_LABELS", "coverage", "system_page"]
+__all__ = ["EVIDENCE_CARDS", "FRAMEWORK_LABELS", "TRAIL_EVENTS", "coverage", "system_page"]
 
 #: The newest records shown in full (charts, verdicts, every metric); older ones as a row
 #: each, so a system with a hundred audits still renders in a few milliseconds.
 EVIDENCE_CARDS = 20
+#: The system's latest audit events on its page; `ombud audit-log` has them all.
+TRAIL_EVENTS = 50
 
 FRAMEWORK_LABELS = {
     "eu-ai-act": "EU AI Act",
@@ -66,9 +68,8 @@ def system_page(
     context: AppContext, system_id: str, framework: str = "eu-ai-act"
 ) -> dict[str, Any]:
     system = systems.get_system(context, system_id)  # NotFoundError -> 404 page
-    records = evidence.list_evidence(context, system_id)
-    records.reverse()  # newest first: what the gate reads now is what people look for
-    detailed, older = records[:EVIDENCE_CARDS], records[EVIDENCE_CARDS:]
+    # Newest first: what the gate reads now is what people look for.
+    detailed, older = evidence.evidence_overview(context, system_id, full=EVIDENCE_CARDS)
     for record in detailed:
         record["charts"] = metric_charts(record["metrics"])
     return {
@@ -80,7 +81,7 @@ def system_page(
         "reviews": reviews.list_reviews(context, system_id=system_id),
         "findings": findings.list_findings(context, system_id=system_id),
         "incidents": incidents.list_incidents(context, system_id=system_id),
-        "trail": list(iter_events(context, entity_id=system_id, limit=100)),
+        "trail": list(iter_events(context, entity_id=system_id, limit=TRAIL_EVENTS)),
         "attachable_kinds": ATTACHABLE_KINDS,
         "errors": {},
         "values": {},
