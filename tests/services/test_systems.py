@@ -186,3 +186,27 @@ def test_manifest_registers_then_is_idempotent_and_atomic(people: AppContext) ->
     assert _events(people) == events
     with people.read() as session:
         assert session.execute(select(func.count()).select_from(SystemVersionRow)).scalar() == 1
+
+
+def test_listed_rows_equal_the_validated_snapshot(people: AppContext) -> None:
+    """Lists read rows without re-validating them; the oracle is the validated snapshot of
+    the same rows, after registering, updating and with empty and filled list fields."""
+    olivia = people.actor("olivia")
+    systems.register_system(people, olivia, "credit-scoring", _profile())
+    systems.register_system(
+        people,
+        olivia,
+        "churn-model",
+        _profile(name="Churn", deployment_regions=[], affected_people=["consumers"]),
+    )
+    systems.update_system(
+        people, olivia, "churn-model", {"out_of_scope_uses": ["pricing", "hiring"]}
+    )
+    with people.read() as session:
+        rows = session.execute(select(AISystemRow).order_by(AISystemRow.id)).scalars().all()
+        assert len(rows) == 2
+        for row in rows:
+            assert systems.listed_system(row) == systems.system_snapshot(row)
+    listed = {s["id"]: s for s in systems.list_systems(people)}
+    assert listed["churn-model"]["out_of_scope_uses"] == ["pricing", "hiring"]
+    assert listed["churn-model"]["deployment_regions"] == []
