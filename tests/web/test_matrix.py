@@ -76,6 +76,7 @@ def api_routes(s: Seeded) -> list[tuple[str, str, dict[str, int]]]:
         ("GET", f"{base}/systems/{s.blocked_system}", EVERYONE),
         ("GET", f"{base}/systems/{s.blocked_system}/evidence", EVERYONE),
         ("GET", f"{base}/systems/{s.blocked_system}/gate", EVERYONE),
+        ("GET", f"{base}/systems/{s.blocked_system}/coverage", EVERYONE),
         ("GET", f"{base}/reviews", EVERYONE),
         ("GET", f"{base}/reviews/{s.review_id}", EVERYONE),
         ("GET", f"{base}/findings", EVERYONE),

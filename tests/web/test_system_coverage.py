@@ -60,3 +60,35 @@ def test_unknown_framework_is_a_clear_422(as_user: Login, seeded: Seeded) -> Non
     response = client.get(f"/systems/{seeded.blocked_system}?framework=gdpr")
     assert response.status_code == 422
     assert "unknown framework &#39;gdpr&#39;" in response.text
+
+
+def test_the_api_serves_the_same_coverage_for_ci(
+    app_client: Callable[[], TestClient], context: AppContext, seeded: Seeded
+) -> None:
+    from typing import get_args
+
+    from ombud.compliance.catalogs import FRAMEWORKS
+    from ombud.services import auth
+    from ombud.web.api import Framework
+
+    assert get_args(Framework) == FRAMEWORKS  # the API's choices are the shipped frameworks
+    token, _ = auth.issue_token(context, context.actor("ada"), "audrey", ["read"])
+    client = app_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    got = client.get(
+        f"/api/v1/systems/{seeded.blocked_system}/coverage?framework=nist-ai-rmf",
+        headers=headers,
+    )
+    assert got.status_code == 200
+    expected = system_coverage(context, seeded.blocked_system, "nist-ai-rmf").to_dict()
+    body = got.json()
+    assert [c["id"] for c in body["controls"]] == [c["id"] for c in expected["controls"]]
+    assert [c["status"] for c in body["controls"]] == [c["status"] for c in expected["controls"]]
+    assert body["counts"] == expected["counts"]
+    bad = client.get(
+        f"/api/v1/systems/{seeded.blocked_system}/coverage?framework=gdpr", headers=headers
+    )
+    assert bad.status_code == 422
+    assert set(bad.json()["error"]) >= {"code", "message"}
+    missing = client.get("/api/v1/systems/no-such-system/coverage", headers=headers)
+    assert missing.status_code == 404

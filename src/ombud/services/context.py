@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,11 @@ from ombud.store import (
 from ombud.store.models import UserRow
 
 __all__ = ["Actor", "AppContext", "Tx", "open_context"]
+
+# The read transaction that ``AppContext.reading`` opened in this thread or task, if any.
+_SHARED_READ: ContextVar[tuple[Engine, Session] | None] = ContextVar(
+    "ombud_shared_read", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -52,12 +58,41 @@ class AppContext:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read transaction, or the one ``reading`` already holds open."""
+        shared = _SHARED_READ.get()
+        if shared is not None and shared[0] is self.engine:
+            yield shared[1]
+            return
         with self.sessions() as session, session.begin():
             yield session
 
     @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Every ``read`` inside shares one transaction.
+
+        A page assembled from a dozen service reads would otherwise begin and commit a
+        dozen transactions, each a round trip to the database; sharing one also means the
+        page reads from one transaction rather than from several moments. Only reads may
+        happen inside: ``write`` refuses (see there).
+        """
+        if _SHARED_READ.get() is not None:
+            yield
+            return
+        with self.sessions() as session, session.begin():
+            token = _SHARED_READ.set((self.engine, session))
+            try:
+                yield
+            finally:
+                _SHARED_READ.reset(token)
+
+    @contextmanager
     def write(self, actor: Actor) -> Iterator[Tx]:
         """One transaction; a lost optimistic-lock race becomes a ConflictError."""
+        shared = _SHARED_READ.get()
+        if shared is not None and shared[0] is self.engine:
+            # SQLite begins every transaction IMMEDIATE: the shared read holds the write
+            # lock, so a write from another connection would wait for itself.
+            raise RuntimeError("a write inside AppContext.reading(); write before or after it")
         try:
             with self.sessions() as session, session.begin():
                 yield Tx(session, self, actor)

@@ -67,6 +67,11 @@ def coverage(context: AppContext, system_id: str, framework: str) -> dict[str, A
 def system_page(
     context: AppContext, system_id: str, framework: str = "eu-ai-act"
 ) -> dict[str, Any]:
+    with context.reading():  # one transaction for the dozen reads below
+        return _system_page(context, system_id, framework)
+
+
+def _system_page(context: AppContext, system_id: str, framework: str) -> dict[str, Any]:
     system = systems.get_system(context, system_id)  # NotFoundError -> 404 page
     # Newest first: what the gate reads now is what people look for.
     detailed, older = evidence.evidence_overview(context, system_id, full=EVIDENCE_CARDS)

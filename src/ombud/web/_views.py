@@ -124,6 +124,11 @@ def _tier(tier: Any) -> str:
 
 
 def dashboard(context: AppContext) -> dict[str, Any]:
+    with context.reading():  # one transaction for the sixteen reads below
+        return _dashboard(context)
+
+
+def _dashboard(context: AppContext) -> dict[str, Any]:
     portfolio = systems.portfolio_counts(context)
     gate_counts = gates.outcome_counts(context)
     finding_counts = findings.finding_counts(context)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -18,6 +18,7 @@ from ombud.governance.review import Condition, Decision, Vote
 from ombud.services import evidence, findings, gates, incidents, reviews, systems
 from ombud.services.audit_log import verify_log
 from ombud.services.context import Actor
+from ombud.services.coverage import system_coverage
 from ombud.web._errors import error_body
 from ombud.web._security import ALL_ROLES, DECIDERS, VOTERS, WRITERS, api_actor
 from ombud.web._state import context_of
@@ -36,6 +37,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _ERROR,
     422: _ERROR,
 }
+Framework = Literal["eu-ai-act", "nist-ai-rmf", "nist-ai-600-1", "iso-42001", "sector-rules"]
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=_RESPONSES)
 
 Reader = Depends(api_actor("read", ALL_ROLES))
@@ -170,6 +172,21 @@ def list_gate_runs(
         limit,
         offset,
     )
+
+
+@router.get(
+    "/systems/{system_id}/coverage",
+    summary="Each applicable obligation or control of a framework with the evidence covering it",
+)
+def get_coverage(
+    request: Request,
+    system_id: str,
+    actor: Actor = Reader,
+    framework: Framework = "eu-ai-act",
+    version: str | None = Query(default=None, max_length=100),
+) -> dict[str, Any]:
+    """The same report as `ombud compliance coverage`, for CI and dashboards elsewhere."""
+    return system_coverage(context_of(request), system_id, framework, version=version).to_dict()
 
 
 @router.post("/systems/{system_id}/gate", summary="Run the gate on a version (latest if omitted)")
