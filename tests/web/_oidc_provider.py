@@ -16,8 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import uvicorn
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from starlette.applications import Starlette
@@ -33,15 +30,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ._serving import free_port, served
+
 CLIENT_ID = "ombud-web"
 CLIENT_SECRET = "a-client-secret-for-tests-only"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -215,17 +207,5 @@ def running_provider() -> Iterator[ProviderDouble]:
     port = free_port()
     provider = ProviderDouble(issuer=f"http://127.0.0.1:{port}")
     provider.reset()
-    config = uvicorn.Config(provider.app(), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the provider double did not start within 20 s")
-        time.sleep(0.02)
-    try:
+    with served(provider.app(), port):
         yield provider
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

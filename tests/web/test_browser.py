@@ -4,23 +4,16 @@ uvicorn server on loopback. Screenshots of the main pages land in tests/web/arti
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from ombud.store import Workspace
 from ombud.web import WebSettings, create_app
 
 from ._seed import PASSWORD, Seeded
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
+from ._serving import ARTIFACTS, CHROMIUM, chromium_page, served
 
 pytestmark = [
     pytest.mark.slow,
@@ -28,52 +21,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def server(workspace: Workspace, settings: WebSettings) -> Iterator[str]:
-    port = _free_port()
-    app = create_app(workspace, settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(server: str) -> Iterator[Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-extensions",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(workspace: Workspace, settings: WebSettings) -> Iterator[Page]:
+    with served(create_app(workspace, settings)) as base, chromium_page(base) as page:
+        yield page
 
 
 def _login(p: Page, username: str) -> None:

@@ -12,21 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from ombud.cli.main import run
 from ombud.services import auth
 from ombud.services.context import open_context
 from ombud.store import open_workspace
 
+from ._serving import run_cli
+
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    capsys.readouterr()
-    try:
-        run(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    code, out, err = run_cli(capsys, *args)
+    return code, out + err
 
 
 def test_passwd_and_tokens_from_the_command_line(

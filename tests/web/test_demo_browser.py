@@ -10,36 +10,24 @@ The red-team step is skipped to save a minute; tests/services/demo covers it.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from ombud.cli.demo import web_hint
 from ombud.services.demo import DemoReport, run_demo
 from ombud.store import open_workspace
 from ombud.web import WebSettings, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
+from ._serving import ARTIFACTS, CHROMIUM, chromium_page, free_port, served
+
 BLOCKED = "recidivism-risk"
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -49,43 +37,26 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
 
 
 @pytest.fixture
-def served(demo: DemoReport) -> Iterator[tuple[str, str]]:
-    """The demo workspace behind a real uvicorn on loopback, and the printed hint."""
-    port = _free_port()
-    workspace = open_workspace(demo.workspace)
-    app = create_app(workspace, WebSettings(secret_key="demo-browser-test-key-0123456789"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", web_hint(demo.workspace, port)
-    server.should_exit = True
-    thread.join(timeout=10)
+def served_demo(demo: DemoReport) -> Iterator[tuple[str, str]]:
+    """The demo workspace behind a real uvicorn on loopback, and the hint it printed."""
+    port = free_port()
+    app = create_app(
+        open_workspace(demo.workspace), WebSettings(secret_key="demo-browser-test-key-0123456789")
+    )
+    with served(app, port) as base:
+        yield base, web_hint(demo.workspace, port)
 
 
 @pytest.fixture
-def page(served: tuple[str, str]) -> Iterator[Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        )
-        context = browser.new_context(base_url=served[0], viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(served_demo: tuple[str, str]) -> Iterator[Page]:
+    with chromium_page(served_demo[0]) as page:
+        yield page
 
 
 def test_from_the_demo_to_the_blocked_systems_reasons_and_review(
-    page: Page, served: tuple[str, str], demo: DemoReport
+    page: Page, served_demo: tuple[str, str], demo: DemoReport
 ) -> None:
-    base, hint = served
+    base, hint = served_demo
     assert f"serve --port {base.rsplit(':', 1)[1]}" in hint
     password = re.search(r"password for each: (\S+)", hint)
     login = re.search(r"log in as (\w+)", hint)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,16 +26,10 @@ from ombud.services.context import open_context
 from ombud.services.workspaces import init_workspace
 
 from ._seed import PASSWORD, seed
+from ._serving import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[bytes], seconds: float = 90) -> None:
@@ -71,7 +64,7 @@ def test_sessions_hold_and_end_across_two_workers(pg_schema_url: str, tmp_path: 
         seeded = seed(context, tmp_path)
     finally:
         context.close()
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMBUD_")}
     server = subprocess.Popen(

@@ -19,7 +19,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from ombud.cli.main import run
 from ombud.services.context import open_context
 from ombud.services.workspaces import add_user
 from ombud.store import SETTINGS_FILE, Workspace
@@ -34,8 +33,9 @@ from ombud.web._oidc import (
     load_oidc_settings,
 )
 
-from ._oidc_provider import CLIENT_ID, CLIENT_SECRET, ProviderDouble, free_port, running_provider
+from ._oidc_provider import CLIENT_ID, CLIENT_SECRET, ProviderDouble, running_provider
 from ._seed import CHEAP_HASHER
+from ._serving import free_port, run_cli
 
 SECRET = "test-secret-key-0123456789abcdef"
 
@@ -483,17 +483,6 @@ def test_loopback_http_issuer_is_allowed_for_tests(tmp_path: Path) -> None:
     assert load_oidc_settings(tmp_path, {DEFAULT_SECRET_ENV: "x"}) is not None
 
 
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        run(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_serve_refuses_to_start_on_bad_settings(
     workspace: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -507,7 +496,7 @@ def test_serve_refuses_to_start_on_bad_settings(
     settings_file.write_text(original + GOOD_TABLE, encoding="utf-8")
     common = ("-w", str(workspace.root), "--db", workspace.database_url, "serve")
 
-    code, _, err = _run(capsys, *common)
+    code, _, err = run_cli(capsys, *common)
     assert code == 2
     assert err.strip().splitlines() == [err.strip()]
     assert f"{settings_file}: [oidc] client_secret_env: " in err
@@ -515,7 +504,7 @@ def test_serve_refuses_to_start_on_bad_settings(
     assert started == []
 
     monkeypatch.setenv(DEFAULT_SECRET_ENV, "s3cret")
-    code, out, err = _run(capsys, *common, "--port", "8765")
+    code, out, err = run_cli(capsys, *common, "--port", "8765")
     assert (code, err) == (0, "")
     assert "OpenID Connect sign-in through https://login.example.org/realms/main" in out
     assert [k["port"] for k in started] == [8765]

@@ -13,13 +13,13 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from ombud.cli.main import run
 from ombud.services import auth, web_sessions
 from ombud.services.context import open_context
 from ombud.store import Workspace
 from ombud.web._session import COOKIE_NAME
 
 from ._seed import CHEAP_HASHER
+from ._serving import run_cli
 
 Client = tuple[TestClient, str]
 
@@ -101,14 +101,8 @@ def test_a_cookie_from_before_server_sessions_is_anonymous(
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    capsys.readouterr()
-    try:
-        run(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    code, out, err = run_cli(capsys, *args)
+    return code, out + err
 
 
 def test_sessions_and_signout_commands(
