@@ -6,7 +6,6 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,34 +13,11 @@ import pytest
 
 from ombud.cards import render_markdown, validate_cyclonedx, validate_document
 from ombud.fairness import audit
-from ombud.governance import InvalidInput, SystemProfile
-from ombud.services import cards, classification, evidence, gates, systems
+from ombud.governance import InvalidInput
+from ombud.services import cards, evidence, gates
 from ombud.services.context import AppContext
 
-ANSWERS: dict[str, Any] = {
-    "significant_decisions": True,
-    "annex_iii_area": ["employment"],
-    "annex_iii_employment": ["recruitment_selection"],
-    "art_6_3_conditions": ["none"],
-    "profiles_natural_persons": True,
-    "interacts_with_people": False,
-    "exclusive_purpose": "none",
-    "manipulative_techniques": False,
-    "exploits_vulnerabilities": False,
-    "social_scoring": False,
-    "untargeted_face_scraping": False,
-    "emotion_recognition": False,
-    "biometric_categorisation": False,
-    "remote_biometric_identification": False,
-    "annex_i_safety_component": False,
-    "crime_prediction_profiling": False,
-    "generates_synthetic_content": False,
-    "deep_fake": False,
-    "public_interest_text": False,
-    "deployer_public_body_or_service": False,
-    "uses_consumer_reports": False,
-}
-
+from ._systems import HIRING_ANSWERS, register_classified, screening_profile
 
 GOLDEN = Path(__file__).parents[1] / "cards" / "golden"
 
@@ -71,24 +47,10 @@ def _frame() -> pd.DataFrame:
 
 @pytest.fixture
 def screening(context: AppContext) -> AppContext:
-    ada = context.actor("ada")
-    profile = SystemProfile(
-        name="CV screening",
-        purpose="Ranks applicants for call-backs",
-        owner="ada",
-        owner_team="talent",
-        domain="hiring",
-        kind="decision_model",
-        operator_role="deployer",
-        automation="human_in_the_loop",
-        out_of_scope_uses=("final hiring decisions",),
-        affected_people=("job_applicants",),
-        deployment_regions=("FR",),
-        data_categories=("personal_data",),
+    profile = screening_profile(
+        "ada", name="CV screening", out_of_scope_uses=["final hiring decisions"]
     )
-    systems.register_system(context, ada, "screening", profile)
-    systems.add_version(context, ada, "screening", "1.0")
-    classification.classify_system(context, ada, "screening", answers=ANSWERS)
+    register_classified(context, "ada", "screening", profile, HIRING_ANSWERS)
     return context
 
 

@@ -10,38 +10,15 @@ import pytest
 from ombud.compliance.catalogs import UnknownFrameworkError, assessment_results
 from ombud.governance import SystemProfile
 from ombud.records import EvidenceDraft, Verdict
-from ombud.services import classification, coverage, evidence, systems, workspaces
+from ombud.services import coverage, evidence, workspaces
 from ombud.services.context import AppContext
 
-CREDIT_ANSWERS: dict[str, Any] = {
-    "significant_decisions": True,
-    "annex_iii_area": ["essential_services"],
-    "annex_iii_essential_services": ["creditworthiness"],
-    "art_6_3_conditions": ["none"],
-    "profiles_natural_persons": True,
-    "interacts_with_people": False,
-    "exclusive_purpose": "none",
-    "manipulative_techniques": False,
-    "exploits_vulnerabilities": False,
-    "social_scoring": False,
-    "untargeted_face_scraping": False,
-    "emotion_recognition": False,
-    "biometric_categorisation": False,
-    "remote_biometric_identification": False,
-    "annex_i_safety_component": False,
-    "crime_prediction_profiling": False,
-    "generates_synthetic_content": False,
-    "deep_fake": False,
-    "public_interest_text": False,
-    "deployer_public_body_or_service": False,
-    "uses_consumer_reports": False,
-}
+from ._systems import CREDIT_ANSWERS, register_classified
 
 
 def _credit_system(context: AppContext) -> None:
     admin = context.actor("ada")
     workspaces.add_user(context, admin, username="olivia", roles=["owner"])
-    olivia = context.actor("olivia")
     profile = SystemProfile(
         name="Credit scoring",
         purpose="Scores consumer credit applications",
@@ -55,9 +32,7 @@ def _credit_system(context: AppContext) -> None:
         deployment_regions=("DE", "US"),
         data_categories=("personal_data",),
     )
-    systems.register_system(context, olivia, "credit", profile)
-    systems.add_version(context, olivia, "credit", "1.0")
-    classification.classify_system(context, olivia, "credit", answers=CREDIT_ANSWERS)
+    register_classified(context, "olivia", "credit", profile, CREDIT_ANSWERS)
 
 
 def _draft(kind: str, four_fifths: Verdict = Verdict.PASS) -> EvidenceDraft:

@@ -4,42 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from ombud.governance import InvalidInput, NotFoundError, SystemProfile
+from ombud.governance import InvalidInput, NotFoundError
 from ombud.records import EvidenceDraft, Verdict
-from ombud.services import audit_log, classification, evidence, gates, systems, workspaces
+from ombud.services import audit_log, evidence, gates, workspaces
 from ombud.services.context import AppContext
 from ombud.store.models import AuditEventRow
 from ombud.store.models_reviews import GateEvaluationRow
 from ombud.yamlsource import YamlSourceError
 
-HIRING_ANSWERS: dict[str, Any] = {
-    "significant_decisions": True,
-    "annex_iii_area": ["employment"],
-    "annex_iii_employment": ["recruitment_selection"],
-    "art_6_3_conditions": ["none"],
-    "profiles_natural_persons": True,
-    "interacts_with_people": False,
-    "exclusive_purpose": "none",
-    "manipulative_techniques": False,
-    "exploits_vulnerabilities": False,
-    "social_scoring": False,
-    "untargeted_face_scraping": False,
-    "emotion_recognition": False,
-    "biometric_categorisation": False,
-    "remote_biometric_identification": False,
-    "annex_i_safety_component": False,
-    "crime_prediction_profiling": False,
-    "generates_synthetic_content": False,
-    "deep_fake": False,
-    "public_interest_text": False,
-    "deployer_public_body_or_service": False,
-    "uses_consumer_reports": False,
-}
+from ._systems import HIRING_ANSWERS, register_classified, screening_profile
 
 POLICY = """\
 name: service-test
@@ -88,23 +65,7 @@ def setup_hiring_system(context: AppContext) -> None:
         ("audrey", ["auditor"]),
     ]:
         workspaces.add_user(context, admin, username=name, roles=roles)
-    olivia = context.actor("olivia")
-    profile = SystemProfile(
-        name="Résumé screening",
-        purpose="Ranks applicants for call-backs",
-        owner="olivia",
-        owner_team="talent",
-        domain="hiring",
-        kind="decision_model",
-        operator_role="deployer",
-        automation="human_in_the_loop",
-        affected_people=("job_applicants",),
-        deployment_regions=("FR",),
-        data_categories=("personal_data",),
-    )
-    systems.register_system(context, olivia, "screening", profile)
-    systems.add_version(context, olivia, "screening", "1.0")
-    classification.classify_system(context, olivia, "screening", answers=HIRING_ANSWERS)
+    register_classified(context, "olivia", "screening", screening_profile("olivia"), HIRING_ANSWERS)
 
 
 @pytest.fixture

@@ -16,13 +16,11 @@ from ombud.governance import (
     DomainError,
     InvalidInput,
     PermissionDenied,
-    SystemProfile,
 )
 from ombud.governance.review import Condition, Decision, Vote
 from ombud.records import EvidenceDraft, Verdict
 from ombud.services import (
     audit_log,
-    classification,
     evidence,
     findings,
     reviews,
@@ -34,28 +32,11 @@ from ombud.services.context import AppContext, open_context
 from ombud.store import Workspace
 from ombud.store.models import AuditEventRow
 
+from ._systems import HIRING_ANSWERS, register_classified, screening_profile
+
 TODAY = dt.datetime.now(dt.UTC).date()
 LATER = TODAY + dt.timedelta(days=60)
 
-ANSWERS: dict[str, Any] = {
-    "significant_decisions": True,
-    "annex_iii_area": ["employment"],
-    "annex_iii_employment": ["recruitment_selection"],
-    "art_6_3_conditions": ["none"],
-    "profiles_natural_persons": True,
-    "interacts_with_people": False,
-    "exclusive_purpose": "none",
-    **dict.fromkeys(
-        [
-            "manipulative_techniques", "exploits_vulnerabilities", "social_scoring",
-            "untargeted_face_scraping", "emotion_recognition", "biometric_categorisation",
-            "remote_biometric_identification", "annex_i_safety_component",
-            "crime_prediction_profiling", "generates_synthetic_content", "deep_fake",
-            "public_interest_text", "deployer_public_body_or_service", "uses_consumer_reports",
-        ],
-        False,
-    ),
-}  # fmt: skip
 
 POLICY = """\
 name: review-test
@@ -94,23 +75,8 @@ def board(context: AppContext) -> AppContext:
         ("audrey", ["auditor"]),
     ]:
         workspaces.add_user(context, admin, username=name, roles=roles)
+    register_classified(context, "olivia", "screening", screening_profile("olivia"), HIRING_ANSWERS)
     olivia = context.actor("olivia")
-    profile = SystemProfile(
-        name="Résumé screening",
-        purpose="Ranks applicants for call-backs",
-        owner="olivia",
-        owner_team="talent",
-        domain="hiring",
-        kind="decision_model",
-        operator_role="deployer",
-        automation="human_in_the_loop",
-        affected_people=("job_applicants",),
-        deployment_regions=("FR",),
-        data_categories=("personal_data",),
-    )
-    systems.register_system(context, olivia, "screening", profile)
-    systems.add_version(context, olivia, "screening", "1.0")
-    classification.classify_system(context, olivia, "screening", answers=ANSWERS)
     draft = EvidenceDraft(
         kind="fairness_audit",
         summary="selection rates by sex",
