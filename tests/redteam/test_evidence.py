@@ -96,3 +96,13 @@ def test_csv_prompt_set_keeps_license_and_provenance(tmp_path: Path) -> None:
     )
     (attempt,) = probe.attempts()
     assert attempt.context["license"] == "internal"
+    path.write_text("prompt\n")  # a header and nothing else is not a prompt set
+    with pytest.raises(PromptSetError, match=r"prompts.csv:1: no prompts found"):
+        probe_from_csv(
+            path,
+            probe_id="x",
+            category="c",
+            detectors=("refusal",),
+            license="internal",
+            provenance="ours",
+        )

@@ -183,17 +183,15 @@ def probe_from_csv(
                 "provenance": row.get("source") or provenance,
             }
             specs.append(PromptSpec((("user", text),), context))
-    info = ProbeInfo(
-        probe_id,
-        f"imported prompts from {path.name}",
-        category,
-        "imported",
-        "medium",
-        detectors,
+    return _imported_probe(
+        path,
+        specs,
+        probe_id=probe_id,
+        category=category,
+        detectors=detectors,
         license=license,
         provenance=provenance,
     )
-    return StaticProbe(info, specs)
 
 
 def _imported_probe(
