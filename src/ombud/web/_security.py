@@ -32,6 +32,7 @@ __all__ = [
     "checked_form",
     "page_actor",
     "require_role",
+    "safe_next",
     "sign_in",
     "sign_out",
 ]
@@ -82,6 +83,17 @@ def page_actor(request: Request) -> Actor:
         session.logout()
         raise LoginRequired()
     return actor
+
+
+def safe_next(target: str) -> str:
+    """Where to go after signing in: a same-site path, else the dashboard.
+
+    "//evil.example" or "https://..." would make the login an open redirect; every way in
+    (password form, OpenID Connect) passes its ``next`` through here.
+    """
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
 
 
 def sign_in(request: Request, username: str, method: str = "password") -> None:

@@ -32,6 +32,7 @@ from ombud.web._security import (
     checked_form,
     page_actor,
     require_role,
+    safe_next,
     sign_in,
     sign_out,
 )
@@ -48,13 +49,6 @@ def _text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _safe_next(target: str) -> str:
-    # Only same-site paths: "//evil.example" or "https://..." would be an open redirect.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
 def _see(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
@@ -63,7 +57,7 @@ def _see(path: str) -> RedirectResponse:
 async def login(request: Request) -> Response:
     form = await checked_form(request)
     username, password = _text(form, "username"), form.get("password")
-    target = _safe_next(_text(form, "next") or "/")
+    target = safe_next(_text(form, "next") or "/")
     settings = web_state(request).settings
     try:
         actor = await run_in_threadpool(

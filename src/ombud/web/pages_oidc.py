@@ -26,9 +26,8 @@ from ombud.web._oidc import (
     ProviderFailed,
 )
 from ombud.web._render import render
-from ombud.web._security import sign_in
+from ombud.web._security import safe_next, sign_in
 from ombud.web._state import context_of, web_state
-from ombud.web.pages_forms import _safe_next
 
 __all__ = ["NotAnOmbudUser", "router"]
 
@@ -123,7 +122,7 @@ def ombud_username(request: Request, settings: OidcSettings, claims: Mapping[str
 async def oidc_start(request: Request, next: str = "/") -> Response:
     client = oidc_of(request)
     try:
-        url, pending = await client.start(_redirect_uri(request, client.settings), _safe_next(next))
+        url, pending = await client.start(_redirect_uri(request, client.settings), safe_next(next))
     except OidcFailure as exc:
         return _failed(request, exc)
     response = RedirectResponse(url, status_code=302)
