@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
@@ -9,16 +10,18 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ombud.web._views import bars, metric_charts
+from ombud.web._views import count_bars, metric_charts
 
 from ._seed import Seeded
 
 
 def test_bars_count_and_order() -> None:
-    rows = bars(["pass", "fail", "fail", None], order=("fail", "insufficient", "pass"))
+    counts = Counter(["pass", "fail", "fail", None])
+    rows = count_bars(counts, order=("fail", "insufficient", "pass"))
     assert [(r["label"], r["count"]) for r in rows] == [("fail", 2), ("pass", 1), ("—", 1)]
     assert [r["width"] for r in rows] == [100.0, 50.0, 50.0]
-    assert bars([]) == []
+    assert count_bars({}) == []
+    assert count_bars({None: 2, "—": 1})[0]["count"] == 3  # both read "—"
 
 
 @given(

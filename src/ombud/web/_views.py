@@ -21,7 +21,6 @@ from ombud.services.context import AppContext
 __all__ = [
     "PAGE_SIZE",
     "URGENT_ROWS",
-    "bars",
     "count_bars",
     "dashboard",
     "latest_gate",
@@ -53,13 +52,9 @@ def pager(path: str, filters: Mapping[str, Any], offset: int, total: int) -> dic
     }
 
 
-def bars(values: Iterable[Any], order: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Counts per label, known labels first in ``order``, each with its share of the largest."""
-    return count_bars(Counter(values), order)
-
-
 def count_bars(counts: Mapping[Any, int], order: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """``bars`` over counts already made (by the database): label -> how many."""
+    """Bars over counts made by the database (label -> how many): known labels first in
+    ``order``, each with its share of the largest; a None label reads "—"."""
     merged = Counter[str]()
     for label, count in counts.items():
         merged["—" if label is None else str(label)] += count
