@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ombud.governance import DomainError, InvalidInput
 from ombud.store import DatabaseError, SchemaError, WorkspaceError
+from ombud.store.checkpoint import CheckpointError
 from ombud.yamlsource import YamlSourceError
 
 __all__ = ["EXIT_FAILURE", "EXIT_USAGE", "exit_code_for"]
@@ -16,7 +17,9 @@ def exit_code_for(exc: BaseException) -> int | None:
     """2 for input the user must correct, 1 for a refused or failed operation, None for bugs."""
     if isinstance(exc, InvalidInput | YamlSourceError):
         return EXIT_USAGE
-    if isinstance(exc, DomainError | WorkspaceError | DatabaseError | SchemaError):
+    if isinstance(
+        exc, DomainError | WorkspaceError | DatabaseError | SchemaError | CheckpointError
+    ):
         return EXIT_FAILURE
     if isinstance(exc, ValueError) and type(exc).__module__.startswith("ombud."):
         # Engine input errors (e.g. a classification answer file) are ValueError subclasses.

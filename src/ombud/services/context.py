@@ -28,6 +28,7 @@ from ombud.store import (
     make_engine,
     make_session_factory,
 )
+from ombud.store.audit_state import pending_state
 from ombud.store.models import UserRow
 
 __all__ = ["Actor", "AppContext", "Tx", "open_context"]
@@ -95,7 +96,9 @@ class AppContext:
             raise RuntimeError("a write inside AppContext.reading(); write before or after it")
         try:
             with self.sessions() as session, session.begin():
-                yield Tx(session, self, actor)
+                tx = Tx(session, self, actor)
+                yield tx
+                tx.record_unrecorded_state()
         except StaleDataError:
             raise ConflictError(
                 "the record changed while you were editing it; reload and try again"
@@ -121,7 +124,13 @@ class Tx:
         before: Mapping[str, Any] | None,
         after: Mapping[str, Any] | None,
         details: Mapping[str, Any] | None = None,
+        state_override: Mapping[str, str | None] | None = None,
     ) -> None:
+        """Append the audit event of a change, with the digests of the rows it touched.
+
+        ``state_override`` adds digests of rows this transaction did not change (only
+        the state baseline vouches for rows that way).
+        """
         try:
             self.session.flush()
         except IntegrityError as exc:
@@ -140,6 +149,32 @@ class Tx:
             after=after,
             request_id=self.context.request_id,
             details=details,
+            state={**pending_state(self.session), **(state_override or {})},
+        )
+
+    def record_unrecorded_state(self) -> None:
+        """Before commit: rows changed after the transaction's last event get one of their own.
+
+        A service that touches a record after its last ``record`` call would otherwise
+        leave the log vouching for an older state, and ``verify --state`` would call the
+        committed row tampered with.
+        """
+        self.session.flush()
+        state = pending_state(self.session)
+        if not state:
+            return
+        append_event(
+            self.session,
+            self.context.chain_key,
+            actor=self.actor.username,
+            action="state.record",
+            entity_type="state",
+            entity_id=self.context.request_id,
+            before=None,
+            after=None,
+            request_id=self.context.request_id,
+            details={"rows": len(state)},
+            state=state,
         )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ombud.governance import InvalidInput, NotFoundError
 from ombud.governance.gate import EvidenceFacts, SystemFacts, evaluate_gate
 from ombud.governance.policy import PolicyPack, load_default_policy, load_policy
+from ombud.services import audit_log
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.store.models import AISystemRow, ClassificationRow, EvidenceRow, SystemVersionRow
 from ombud.store.models_reviews import GateEvaluationRow
@@ -135,10 +136,18 @@ def check_gate(
     """Evaluate the gate for a version (the latest if None), record it, return the result.
 
     Any active user may run a gate: it changes no system, and CI runs it as a robot user.
+    With ``checkpoint_after_gate`` set, the chain's head is signed and written outside the
+    database right after the run commits (its settings are checked before the run).
     """
     policy = resolve_policy(context, policy_path)
+    anchor = context.workspace.audit.checkpoint_after_gate
+    if anchor:
+        audit_log.check_checkpoint_settings(context)
     with context.write(actor) as tx:
-        return record_gate(tx, policy, system_id, version_label, now or datetime.now(UTC))
+        result = record_gate(tx, policy, system_id, version_label, now or datetime.now(UTC))
+    if anchor:
+        audit_log.take_checkpoint(context)
+    return result
 
 
 def record_gate(

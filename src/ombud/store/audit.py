@@ -62,7 +62,11 @@ def digest(snapshot: Mapping[str, Any] | None) -> str | None:
 
 
 def event_hash(key: bytes, fields: Mapping[str, Any]) -> str:
-    payload = canonical_json({name: fields[name] for name in _HASHED_FIELDS})
+    payload_fields = {name: fields[name] for name in _HASHED_FIELDS}
+    if fields.get("state") is not None:
+        # Events written before state digests existed have none and hash as they did.
+        payload_fields["state"] = fields["state"]
+    payload = canonical_json(payload_fields)
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
@@ -78,8 +82,13 @@ def append_event(
     after: Mapping[str, Any] | None,
     request_id: str,
     details: Mapping[str, Any] | None = None,
+    state: Mapping[str, str | None] | None = None,
 ) -> AuditEventRow:
-    """Append one event in the caller's transaction, after locking the chain head."""
+    """Append one event in the caller's transaction, after locking the chain head.
+
+    ``state`` maps each tracked row this change touched (``table:pk``) to the digest of
+    the row as stored now (None once deleted); see ``audit_state``.
+    """
     head = session.execute(
         select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
     ).scalar_one_or_none()
@@ -99,6 +108,7 @@ def append_event(
         "request_id": request_id,
         "details": json.loads(canonical_json(dict(details or {}))),
         "prev_hash": head.hash,
+        "state": dict(state) if state else None,
     }
     row = AuditEventRow(**fields, hash=event_hash(key, fields))
     session.add(row)
@@ -118,7 +128,7 @@ class ChainReport:
 
 
 def _fields(row: AuditEventRow) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in _HASHED_FIELDS}
+    return {name: getattr(row, name) for name in (*_HASHED_FIELDS, "state")}
 
 
 def verify_chain(

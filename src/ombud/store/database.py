@@ -83,4 +83,9 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose flushes note the tracked rows they change (``audit_state``)."""
+    from ombud.store.audit_state import install_state_tracking
+
+    factory = sessionmaker(engine, expire_on_commit=False)
+    install_state_tracking(factory)
+    return factory

@@ -200,6 +200,8 @@ class AuditEventRow(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Migration 0008: digests of the tracked rows this event changed (store/audit_state.py).
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class AuditHeadRow(Base):

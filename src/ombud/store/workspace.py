@@ -20,6 +20,7 @@ from pathlib import Path
 
 __all__ = [
     "SETTINGS_FILE",
+    "AuditSettings",
     "Workspace",
     "WorkspaceError",
     "create_workspace",
@@ -36,9 +37,23 @@ class WorkspaceError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    """The ``[audit]`` table: where the signed checkpoints of the chain come from and go.
+
+    Paths only: the keys themselves never enter the settings file or the database.
+    """
+
+    checkpoint_key: Path | None = None
+    checkpoint_public_key: Path | None = None
+    checkpoint_dir: Path | None = None
+    checkpoint_after_gate: bool = False
+
+
+@dataclass(frozen=True)
 class Workspace:
     root: Path
     database_url: str
+    audit: AuditSettings = AuditSettings()
 
     @property
     def artifacts_dir(self) -> Path:
@@ -115,7 +130,43 @@ def open_workspace(root: Path, database_url: str | None = None) -> Workspace:
     if section.get("format", _FORMAT) > _FORMAT:
         raise WorkspaceError(f"{settings} was written by a newer Ombud; upgrade Ombud")
     url = database_url or section.get("database_url") or _default_url(root.resolve())
-    return Workspace(root.resolve(), str(url))
+    return Workspace(root.resolve(), str(url), _audit_settings(data.get("audit", {}), settings))
+
+
+def _audit_settings(section: object, settings: Path) -> AuditSettings:
+    if not isinstance(section, dict):
+        raise WorkspaceError(f"{settings}: [audit] must be a table; fix the file")
+    names = ("checkpoint_key", "checkpoint_public_key", "checkpoint_dir")
+
+    def path_of(name: str) -> Path | None:
+        value = section.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise WorkspaceError(
+                f"{settings}: [audit] {name} must be a path in quotes; fix the file"
+            )
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (settings.parent / path).resolve()
+
+    paths = {name: path_of(name) for name in names}
+    after_gate = section.get("checkpoint_after_gate", False)
+    if not isinstance(after_gate, bool):
+        raise WorkspaceError(
+            f"{settings}: [audit] checkpoint_after_gate must be true or false; fix the file"
+        )
+    unknown = sorted(set(section) - {*paths, "checkpoint_after_gate"})
+    if unknown:
+        raise WorkspaceError(
+            f"{settings}: [audit] has unknown key '{unknown[0]}'; known: "
+            "checkpoint_key, checkpoint_public_key, checkpoint_dir, checkpoint_after_gate"
+        )
+    return AuditSettings(
+        checkpoint_key=paths["checkpoint_key"],
+        checkpoint_public_key=paths["checkpoint_public_key"],
+        checkpoint_dir=paths["checkpoint_dir"],
+        checkpoint_after_gate=after_gate,
+    )
 
 
 def find_workspace(start: Path, env: Mapping[str, str]) -> Workspace:
