@@ -182,6 +182,7 @@ def test_audit_log_verifies_its_chain(as_user: Login, seeded: Seeded) -> None:
     client, _ = as_user("audrey")
     page = client.get("/audit?verify=true").text
     assert "Chain intact" in page
+    assert "Records match the log" in page
     assert "review.open" in page
 
 

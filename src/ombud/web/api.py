@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from ombud.governance.review import Condition, Decision, Vote
 from ombud.services import evidence, findings, gates, incidents, reviews, systems
-from ombud.services.audit_log import verify_log
+from ombud.services.audit_log import verify_log, verify_state
 from ombud.services.context import Actor
 from ombud.services.coverage import system_coverage
 from ombud.web._errors import error_body
@@ -328,12 +328,26 @@ def report_incident(request: Request, body: IncidentIn, actor: Actor = Writer) -
 
 
 @router.get("/audit-log/verify", summary="Verify the audit log's hash chain")
-def verify_audit_log(request: Request, actor: Actor = Reader) -> dict[str, Any]:
-    report = verify_log(context_of(request))
+def verify_audit_log(
+    request: Request, actor: Actor = Reader, state: bool = False
+) -> dict[str, Any]:
+    context = context_of(request)
+    report = verify_log(context)
+    records = verify_state(context) if state and report.ok else None
     return {
-        "ok": report.ok,
+        "ok": report.ok and (records is None or records.ok),
         "events": report.events,
         "head_hash": report.head_hash,
         "first_bad_seq": report.first_bad_seq,
         "problem": report.problem,
+        "state": None
+        if records is None
+        else {
+            "ok": records.ok,
+            "rows": records.rows,
+            "problems": [
+                {"key": p.key, "kind": p.kind, "seq": p.seq, "message": p.message}
+                for p in records.problems
+            ],
+        },
     }

@@ -12,7 +12,7 @@ from ombud.governance.findings import FindingSeverity, FindingStatus
 from ombud.governance.incidents import IncidentSeverity
 from ombud.governance.review import Decision, Vote
 from ombud.services import findings, gates, incidents, reviews, systems
-from ombud.services.audit_log import iter_events, verify_log
+from ombud.services.audit_log import iter_events, verify_log, verify_state
 from ombud.services.context import Actor
 from ombud.services.evidence import list_evidence
 from ombud.services.workspaces import list_users
@@ -190,4 +190,5 @@ def audit_page(request: Request, actor: Actor = Viewer, verify: bool = False) ->
     events = list(iter_events(context, limit=size))
     events.reverse()
     report = verify_log(context) if verify else None
-    return render(request, "audit.html", actor, events=events, report=report)
+    records = verify_state(context) if report is not None and report.ok else None
+    return render(request, "audit.html", actor, events=events, report=report, records=records)
