@@ -58,7 +58,7 @@ def _key(node: yaml.Node, source: str, scalar_keys: bool) -> tuple[Any, str]:
         )
     if not scalar_keys:
         return str(node.value), str(node.value)
-    key = yaml.SafeLoader("").construct_object(node, deep=True)
+    key = _construct(node, source)
     if not isinstance(key, _SCALAR_KEY_TYPES):
         raise YamlSourceError(
             f"{source}:{node.start_mark.line + 1}: mapping key '{node.value}' is not text, "
@@ -87,8 +87,33 @@ def _walk(
         return [
             _walk(item, (*path, i), lines, source, scalar_keys) for i, item in enumerate(node.value)
         ]
-    constructor = yaml.SafeLoader("")
-    return constructor.construct_object(node, deep=True)
+    return _construct(node, source)
+
+
+_KINDS = {
+    "tag:yaml.org,2002:timestamp": "date",
+    "tag:yaml.org,2002:int": "integer",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "boolean",
+    "tag:yaml.org,2002:binary": "base64 value",
+}
+
+
+def _construct(node: yaml.Node, source: str) -> Any:
+    """The Python value of a scalar; one that reads as an impossible value is located.
+
+    PyYAML resolves ``2026-13-01`` as a date and then fails to build it with a bare
+    ``ValueError`` (no position), so the node's mark is added here.
+    """
+    try:
+        return yaml.SafeLoader("").construct_object(node, deep=True)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        kind = _KINDS.get(node.tag, "value")
+        reason = getattr(exc, "problem", None) or str(exc) or type(exc).__name__
+        raise YamlSourceError(
+            f"{source}:{node.start_mark.line + 1}: '{node.value}' is not a valid {kind} "
+            f"({reason}); correct it, or quote it to keep it as text"
+        ) from None
 
 
 def parse_yaml(text: str, source: str = "<text>", *, scalar_keys: bool = False) -> LocatedYaml:

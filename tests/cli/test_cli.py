@@ -169,7 +169,7 @@ def test_register_from_options_and_version_with_hashed_file(invoke: Invoke, tmp_
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (("system", "show", "nope"), 1, "no AI system 'nope'"),
+        (("system", "show", "nope"), 2, "no AI system 'nope'"),  # an unknown name is input
         (
             ("system", "transition", "credit-scoring", "deployed", "--reason", "x"),
             1,
@@ -232,10 +232,11 @@ def test_bad_answers_file_is_a_usage_error(invoke: Invoke, tmp_path: Path) -> No
 
 def test_missing_workspace_and_unreachable_database(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke("system", "list")
-    assert result.code == 1
+    assert result.code == 3  # the environment, not the input
     assert "no Ombud workspace" in result.err
     result = invoke("--db", "postgresql://nobody@127.0.0.1:1/none", "init", str(tmp_path / "x"))
-    assert result.code == 1
+    assert result.code == 3
+    assert not (tmp_path / "x").exists()  # a failed init leaves nothing
     assert "cannot connect to postgresql+psycopg://nobody@127.0.0.1:1/none" in result.err
 
 
@@ -289,6 +290,6 @@ def test_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
         timeout=60,
         check=False,
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 3
     assert proc.stderr.startswith("error: no Ombud workspace")
     assert "Traceback" not in proc.stderr

@@ -99,7 +99,7 @@ def test_evidence_attach_list_show(invoke: Invoke, ws: tuple[str, ...], tmp_path
                   "--kind", "fria", "--file", str(report), "--expires", "2020-01-01")  # fmt: skip
     assert past.code == 2
     assert "not after today" in past.err
-    assert invoke(*ws, "evidence", "show", "999").code == 1
+    assert invoke(*ws, "evidence", "show", "999").code == 2  # unknown id: an input error
     assert _events(invoke, ws) == before
 
 

@@ -21,18 +21,27 @@ def init(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="Folder of the new workspace.")] = Path("."),
     admin: Annotated[
-        str | None, typer.Option(help="User name of the first admin (default: the OS user).")
+        str | None,
+        typer.Option(help="User name of the first admin of a new workspace (default: OS user)."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add a workspace to a folder that holds other files.")
+    ] = False,
 ) -> None:
-    """Create a workspace (SQLite by default, or --db) and apply the schema; idempotent."""
+    """Create a workspace (SQLite by default, or --db) and apply the schema; idempotent.
+
+    Nothing is written unless every step succeeds.
+    """
     state = state_of(ctx)
     me = os_user()
     workspace, revision, created = workspaces.init_workspace(
-        directory, database_url=state.database_url, admin=admin or me, os_user=me
+        directory, database_url=state.database_url, admin=admin, os_user=me, force=force
     )
     state.out.print(f"workspace ready at {workspace.root} (schema {revision})")
     if created:
         state.out.print(f"admin user '{admin or me}' created and mapped to OS user '{me}'")
+    elif admin is not None:
+        state.out.print(f"the workspace already existed; '{admin}' is already one of its admins")
 
 
 def upgrade(ctx: typer.Context) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ombud.cli._output import check_output, write_output
 from ombud.cli._state import CliState, emit_json, state_of
 from ombud.services import audit_log
 from ombud.store import ChainReport
@@ -88,7 +89,8 @@ def _print_verification(
     if report.ok:
         state.out.print(f"audit log intact: {report.events} events, head {report.head_hash}")
     else:
-        sys.stderr.write(f"audit log BROKEN at event #{report.first_bad_seq}: {report.problem}\n")
+        where = "" if report.first_bad_seq is None else f" at event #{report.first_bad_seq}"
+        sys.stderr.write(f"audit log BROKEN{where}: {report.problem}\n")
     if records is not None:
         if records.ok:
             state.out.print(f"records match the log: {records.rows} rows checked")
@@ -197,6 +199,7 @@ def export(
     output: Annotated[Path | None, typer.Option("-o", help="File (default: stdout).")] = None,
 ) -> None:
     """Export every event as JSON Lines, in chain order."""
+    check_output(output)
     state = state_of(ctx)
     with state.context() as context:
         lines = [
@@ -207,9 +210,7 @@ def export(
     if output is None:
         sys.stdout.write(text)
     else:
-        tmp = output.with_name(output.name + ".partial")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        write_output(output, text)
         state.out.print(f"{len(lines)} events written to {output}")
 
 

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ombud.cli._output import check_output, open_output, write_output
 from ombud.cli._state import state_of
 from ombud.fairness import AuditInputError, AuditResult, SQLSource, audit
 from ombud.records import sha256_file
@@ -162,6 +163,7 @@ def fairness(
     """Audit decisions for disparities between groups: metrics, intervals, tests, verdicts."""
     if (system is None) != (version is None):
         raise AuditInputError("--system and --version go together; pass both or neither")
+    check_output(output)
     err = Console(stderr=True)
     source = _source(data, sql)
     try:
@@ -190,14 +192,14 @@ def fairness(
         if output is None:
             _render_table(result, Console(soft_wrap=True))
         else:
-            with output.open("w", encoding="utf-8") as handle:
+            with open_output(output) as handle:
                 _render_table(result, Console(file=handle, width=200))
     else:
         text = result.to_json() if output_format is OutputFormat.json else result.to_html()
         if output is None:
             sys.stdout.write(text + "\n")
         else:
-            output.write_text(text, encoding="utf-8")
+            write_output(output, text)
     if output is not None:
         err.print(f"written to {output}")
     if system is not None and version is not None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ombud.cards import Document, render
+from ombud.cli._output import check_output, write_output
 from ombud.cli._state import CliState, state_of
 from ombud.governance import InvalidInput
 from ombud.services import cards
@@ -33,7 +34,7 @@ def _emit(state: CliState, document: Document, fmt: str, output: Path | None, re
         raise InvalidInput("PDF is binary: give a file with -o FILE.pdf")
     content = render(document, fmt)
     if output is not None:
-        output.write_bytes(content)
+        write_output(output, content)
     else:
         sys.stdout.write(content.decode())
     score = document.completeness
@@ -60,6 +61,7 @@ def _system_document(
     output: Path | None,
     record: bool,
 ) -> None:
+    check_output(output)
     state = state_of(ctx)
     with state.context() as context:
         document = cards.generate(context, which, system_id, version)
@@ -106,6 +108,7 @@ def annex_iv_cmd(
     ] = None,
 ) -> None:
     """EU AI Act Annex IV technical documentation draft, every missing field named."""
+    check_output(output)
     state = state_of(ctx)
     with state.context() as context:
         document = cards.annex_iv_document(context, system_id, version, supplement)
@@ -130,6 +133,7 @@ def dataset_cmd(
     record: RecordOpt = False,
 ) -> None:
     """Datasheet for a dataset (Gebru et al.): YAML answers plus facts measured from the data."""
+    check_output(output)
     state = state_of(ctx)
     with state.context() as context:
         document = cards.datasheet_document(

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ombud.cli._output import check_output, write_output
 from ombud.cli._state import emit_json, state_of
 from ombud.compliance.catalogs import (
     FRAMEWORKS,
@@ -114,7 +115,7 @@ def _write(text: str, output: Path | None, state_out: typer.Context) -> None:
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
         state_of(state_out).out.print(f"written to {output}")
 
 
@@ -131,6 +132,7 @@ def coverage_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
 ) -> None:
     """Per applicable obligation or control: covering, stale and missing evidence."""
+    check_output(output)
     state = state_of(ctx)
     frameworks = _frameworks(framework)
     with state.context() as context:

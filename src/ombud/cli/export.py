@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ombud.cli._output import check_output, write_output
 from ombud.cli._state import state_of
 from ombud.services import cards
 
@@ -24,13 +25,14 @@ def cyclonedx_cmd(
     ] = None,
 ) -> None:
     """CycloneDX 1.6 ML-BOM of every system (latest version) with its model card."""
+    check_output(output)
     state = state_of(ctx)
     with state.context() as context:
         text = cards.inventory_bom(context)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
         sys.stderr.write(f"wrote {output} (CycloneDX 1.6, schema-valid)\n")
 
 

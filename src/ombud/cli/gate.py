@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ombud.cli._output import check_output, open_output, write_output
 from ombud.cli._state import state_of
 from ombud.services import gates
 
@@ -114,6 +115,7 @@ def check_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
 ) -> None:
     """Evaluate and record the gate; exit 0 pass, 1 fail, 3 insufficient."""
+    check_output(output)
     state = state_of(ctx)
     with state.context() as context:
         result = gates.check_gate(context, state.actor(context), system_id, version, policy)
@@ -126,7 +128,7 @@ def check_cmd(
             state.out.print(_table(result))
             state.out.print(summary)
         else:
-            with output.open("w", encoding="utf-8") as handle:
+            with open_output(output) as handle:
                 file_console = Console(file=handle, width=200, no_color=True)
                 file_console.print(_table(result))
                 file_console.print(summary)
@@ -140,7 +142,7 @@ def check_cmd(
         if output is None:
             typer.echo(text, nl=False)
         else:
-            output.write_text(text, encoding="utf-8")
+            write_output(output, text)
             state.out.print(f"gate: {result['outcome']}; report written to {output}")
     raise typer.Exit(EXIT_FOR_OUTCOME[result["outcome"]])
 

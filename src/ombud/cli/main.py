@@ -1,12 +1,15 @@
 """The ``ombud`` command: a thin adapter that parses, calls a service and renders.
 
-User mistakes end with one line on stderr and exit code 2 (bad input) or 1 (a refused
-or failed operation); never a traceback.
+Every failure ends with one line on stderr and an exit code from ``cli/_errors.py``
+(0 ok, 1 failed or refused, 2 bad input, 3 environment, 70 internal error); never a
+traceback unless ``--debug`` asks for it.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +36,7 @@ from ombud.cli import (
     supplier,
     systems,
 )
-from ombud.cli._errors import exit_code_for
+from ombud.cli._errors import describe
 from ombud.cli._state import CliState
 
 __all__ = ["app", "run"]
@@ -71,8 +74,25 @@ def _root(
         str | None,
         typer.Option("--as", envvar="OMBUD_USER", help="Act as this workspace user."),
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar="OMBUD_DEBUG",
+            help="Show the Python traceback of an error instead of one line.",
+        ),
+    ] = False,
 ) -> None:
+    if isinstance(ctx.obj, _Flags):
+        ctx.obj.debug = debug
     ctx.obj = CliState(workspace_dir=workspace, database_url=db, user=as_user)
+
+
+@dataclass
+class _Flags:
+    """What ``run`` needs to know from the parsed global options once the command failed."""
+
+    debug: bool = False
 
 
 admin.register(app)
@@ -97,16 +117,18 @@ serve.register(app)
 
 
 def run(argv: list[str] | None = None) -> None:
-    """Console-script entry point.
+    """Console-script entry point: the CLI's one error boundary.
 
-    Click's standalone mode handles usage errors (exit 2) and ``typer.Exit``; what is left
-    are our own exceptions, which become one line on stderr with their exit code.
+    Click's standalone mode handles usage errors (exit 2) and ``typer.Exit``; every other
+    exception becomes one line on stderr and the exit code of ``cli/_errors.py``, and
+    ``--debug`` adds the traceback.
     """
+    flags = _Flags()
     try:
-        app(args=argv)
+        app(args=argv, obj=flags)
     except Exception as exc:
-        code = exit_code_for(exc)
-        if code is None:
-            raise  # a bug: keep the traceback
-        sys.stderr.write(f"error: {exc}\n")
+        code, line = describe(exc)
+        if flags.debug:
+            traceback.print_exc(file=sys.stderr)
+        sys.stderr.write(line + "\n")
         sys.exit(code)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import sqlalchemy.exc
+from sqlalchemy import select, text
 
 from ombud.governance import InvalidInput, PermissionDenied, Role
 from ombud.services.context import Actor, AppContext
 from ombud.store import ChainReport, verify_chain
+from ombud.store.audit import GENESIS
 from ombud.store.audit_state import all_row_states
 from ombud.store.checkpoint import (
     Checkpoint,
@@ -72,6 +75,51 @@ def last_seq(context: AppContext) -> int:
 
 
 def verify_log(context: AppContext) -> ChainReport:
+    """Prove the chain; a log that cannot even be read is reported broken, not raised.
+
+    A dropped audit table or a ``details`` value that is not JSON (only possible on
+    SQLite, which does not check JSON columns) is damage to the log like any other
+    tampering: the report names it and, where it can, the first bad event.
+    """
+    try:
+        return _verify(context)
+    except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError) as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        return ChainReport(
+            False,
+            0,
+            GENESIS,
+            None,
+            f"the audit log is damaged: it cannot be read ({reason}); restore the "
+            "database from a backup",
+        )
+    except ValueError:
+        seq = _first_unreadable_seq(context)
+        where = f"first bad event #{seq}" if seq is not None else "first bad event unknown"
+        return ChainReport(
+            False,
+            0,
+            GENESIS,
+            seq,
+            f"the audit log is damaged: an event's details are not JSON ({where}); "
+            "restore the database from a backup",
+        )
+
+
+def _first_unreadable_seq(context: AppContext) -> int | None:
+    """The first event whose stored ``details`` text does not parse as JSON."""
+    with context.read() as session:
+        rows = session.execute(text("SELECT seq, details FROM audit_events ORDER BY seq"))
+        for seq, details in rows:
+            if isinstance(details, str | bytes):
+                try:
+                    json.loads(details)
+                except ValueError:
+                    return int(seq)
+    return None
+
+
+def _verify(context: AppContext) -> ChainReport:
     with context.read() as session:
         head = session.get(AuditHeadRow, 1)
         result = session.execute(

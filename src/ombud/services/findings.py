@@ -605,17 +605,34 @@ def _read_records(path: Path) -> list[tuple[str, dict[str, str]]]:
     if path.suffix.lower() != ".csv":
         raise InvalidInput(f"{name}: import reads .csv or .json reports; convert it to one")
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise InvalidInput(f"{name}: the CSV has no header row; the first row names the columns")
-    records = []
-    for record in reader:
-        if None in record:
+    try:
+        if not reader.fieldnames:
             raise InvalidInput(
-                f"{name} row {reader.line_num}: more values than header columns; quote values "
-                "that contain commas"
+                f"{name}: the CSV has no header row; the first row names the columns"
             )
-        records.append((f"{name} row {reader.line_num}", record))
+        records = []
+        for record in reader:
+            if None in record:
+                raise InvalidInput(
+                    f"{name} row {reader.line_num}: more values than header columns; quote "
+                    "values that contain commas"
+                )
+            records.append((f"{name} row {reader.line_num}", record))
+    except csv.Error as exc:
+        raise InvalidInput(f"{name} row {reader.line_num + 1}: {_csv_problem(exc)}") from None
     return records
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (
+            f"a field is longer than {csv.field_size_limit()} characters; shorten it or "
+            "attach the long text as evidence"
+        )
+    if "NUL" in text:
+        return "the row holds a NUL byte (a binary file?); save the report as CSV text"
+    return f"not valid CSV ({text}); fix the quoting there"
 
 
 def import_findings(

@@ -11,8 +11,17 @@ from sqlalchemy import select
 
 from ombud.governance import Action, ConflictError, InvalidInput, Role, check_slug, require
 from ombud.services.context import Actor, AppContext, open_context
-from ombud.store import Workspace, create_workspace, make_engine, upgrade
+from ombud.store import (
+    SETTINGS_FILE,
+    Workspace,
+    WorkspaceError,
+    create_workspace,
+    make_engine,
+    open_workspace,
+    upgrade,
+)
 from ombud.store.models import UserRow
+from ombud.store.workspace import WORKSPACE_ENTRIES, staged_workspace
 
 __all__ = ["add_user", "init_workspace", "list_users", "upgrade_workspace", "user_snapshot"]
 
@@ -48,48 +57,115 @@ def _parse_roles(roles: Iterable[str]) -> list[str]:
 
 
 def init_workspace(
-    root: Path, *, database_url: str | None, admin: str, os_user: str
+    root: Path,
+    *,
+    database_url: str | None,
+    admin: str | None,
+    os_user: str,
+    force: bool = False,
 ) -> tuple[Workspace, str, bool]:
     """Create (or bring up to date) a workspace; the first run creates its admin user.
 
+    A new workspace is built in a staging folder and moved into ``root`` only when its
+    schema and admin are in place: a bad ``--db``, an unwritable folder or a bad admin
+    name leave ``root`` as it was. A folder holding other files is refused unless
+    ``force``. On an existing workspace ``admin`` (when given) must already be one of its
+    admins: it is never silently ignored.
+
     Returns the workspace, the schema revision and whether an admin was created.
     """
-    workspace = create_workspace(root, database_url)
+    root = root.absolute()
+    if root.exists() and not root.is_dir():
+        raise InvalidInput(f"{root} is a file, not a folder; give a folder for the workspace")
+    if (root / SETTINGS_FILE).exists():
+        return _reinit(root, database_url, admin, os_user)
+    name = admin or os_user
+    check_slug(name, "user name")
+    entries = sorted(entry.name for entry in root.iterdir()) if root.is_dir() else []
+    if entries and not force:
+        raise ConflictError(
+            f"{root} is not empty ({len(entries)} entries, e.g. '{entries[0]}') and holds no "
+            "Ombud workspace; use a new or empty folder, or pass --force to add one to it"
+        )
+    clash = [entry for entry in entries if entry in WORKSPACE_ENTRIES]
+    if clash:
+        raise ConflictError(
+            f"{root} already holds {', '.join(clash)}, which a workspace would overwrite; "
+            "move them away or use another folder"
+        )
+    try:
+        with staged_workspace(root, database_url) as staged:
+            revision = _migrate(staged)
+            _create_admin(staged, str(root.resolve()), revision, name, os_user)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise WorkspaceError(
+            f"cannot create a workspace in {root} ({reason}); choose a folder you can write to"
+        ) from None
+    return open_workspace(root), revision, True
+
+
+def _migrate(workspace: Workspace) -> str:
     engine = make_engine(workspace.database_url)
     try:
-        revision = upgrade(engine)
+        return upgrade(engine)
     finally:
         engine.dispose()
+
+
+def _reinit(
+    root: Path, database_url: str | None, admin: str | None, os_user: str
+) -> tuple[Workspace, str, bool]:
+    workspace = create_workspace(root, database_url)
+    revision = _migrate(workspace)
     context = open_context(workspace)
     try:
         with context.read() as session:
-            has_users = session.execute(select(UserRow.username).limit(1)).first() is not None
-        created = False
-        if not has_users:
-            check_slug(admin, "user name")
-            with context.write(_BOOTSTRAP) as tx:
-                user = UserRow(
-                    username=admin,
-                    display_name=admin,
-                    email="",
-                    roles=[Role.ADMIN.value, Role.RAI_LEAD.value],
-                    os_username=os_user,
-                    active=True,
-                    created_at=_now(),
-                )
-                tx.session.add(user)
-                tx.record(
-                    "workspace.init",
-                    "workspace",
-                    str(workspace.root),
-                    before=None,
-                    after={"revision": revision, "admin": admin},
-                )
-                tx.record("user.add", "user", admin, before=None, after=user_snapshot(user))
-            created = True
+            users = {row.username: row for row in session.execute(select(UserRow)).scalars()}
     finally:
         context.close()
-    return workspace, revision, created
+    if not users:  # a workspace whose first init stopped before its admin was made
+        name = admin or os_user
+        check_slug(name, "user name")
+        _create_admin(workspace, str(workspace.root), revision, name, os_user)
+        return workspace, revision, True
+    if admin is not None:
+        row = users.get(admin)
+        if row is None or Role.ADMIN.value not in row.roles or not row.active:
+            raise ConflictError(
+                f"{workspace.root} is already a workspace and '{admin}' is not one of its "
+                f"admins; --admin only names the first admin of a new workspace: add users "
+                f"with `ombud user add {admin} --role admin`"
+            )
+    return workspace, revision, False
+
+
+def _create_admin(
+    workspace: Workspace, root_text: str, revision: str, admin: str, os_user: str
+) -> None:
+    context = open_context(workspace)
+    try:
+        with context.write(_BOOTSTRAP) as tx:
+            user = UserRow(
+                username=admin,
+                display_name=admin,
+                email="",
+                roles=[Role.ADMIN.value, Role.RAI_LEAD.value],
+                os_username=os_user,
+                active=True,
+                created_at=_now(),
+            )
+            tx.session.add(user)
+            tx.record(
+                "workspace.init",
+                "workspace",
+                root_text,
+                before=None,
+                after={"revision": revision, "admin": admin},
+            )
+            tx.record("user.add", "user", admin, before=None, after=user_snapshot(user))
+    finally:
+        context.close()
 
 
 def upgrade_workspace(workspace: Workspace) -> str:

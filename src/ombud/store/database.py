@@ -12,14 +12,25 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["DatabaseError", "make_engine", "make_session_factory", "normalize_url", "redact_url"]
+__all__ = [
+    "DatabaseError",
+    "DatabaseURLError",
+    "make_engine",
+    "make_session_factory",
+    "normalize_url",
+    "redact_url",
+]
 
 
 class DatabaseError(RuntimeError):
     """The database cannot be reached or the URL is unusable."""
+
+
+class DatabaseURLError(DatabaseError):
+    """The URL itself is wrong (not a URL, an unsupported database): the user's to fix."""
 
 
 def normalize_url(url: str) -> str:
@@ -54,7 +65,7 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseError(
+        raise DatabaseURLError(
             f"'{redact_url(url)}' is not a database URL; use sqlite:///PATH or "
             "postgresql://USER@HOST:PORT/DB"
         ) from None
@@ -65,8 +76,14 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         if schema:
             connect_args["options"] = f"-csearch_path={schema}"
     elif backend != "sqlite":
-        raise DatabaseError(f"database '{backend}' is not supported; use SQLite or PostgreSQL")
-    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=backend != "sqlite")
+        raise DatabaseURLError(f"database '{backend}' is not supported; use SQLite or PostgreSQL")
+    try:
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=backend != "sqlite")
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise DatabaseURLError(
+            f"'{redact_url(url)}' cannot be used ({exc}); use sqlite:///PATH or "
+            "postgresql://USER@HOST:PORT/DB"
+        ) from None
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +29,7 @@ __all__ = [
     "create_workspace",
     "find_workspace",
     "open_workspace",
+    "staged_workspace",
 ]
 
 SETTINGS_FILE = "ombud-workspace.toml"
@@ -81,8 +85,24 @@ def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _write_settings(root: Path, database_url: str | None) -> None:
+    lines = [
+        "# Ombud workspace settings.",
+        "[workspace]",
+        f"format = {_FORMAT}",
+        f"created_at = {_toml_string(datetime.now(UTC).isoformat(timespec='seconds'))}",
+    ]
+    if database_url:
+        lines.append(f"database_url = {_toml_string(database_url)}")
+    (root / SETTINGS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def create_workspace(root: Path, database_url: str | None = None) -> Workspace:
-    """Create the folder layout (idempotent: an existing workspace keeps its key)."""
+    """Create the folder layout (idempotent: an existing workspace keeps its key).
+
+    This writes in place; a new workspace should be built with ``staged_workspace``
+    so that a failure half-way leaves nothing behind.
+    """
     root = root.resolve()
     settings = root / SETTINGS_FILE
     if settings.exists():
@@ -95,15 +115,7 @@ def create_workspace(root: Path, database_url: str | None = None) -> Workspace:
         workspace = existing
     else:
         root.mkdir(parents=True, exist_ok=True)
-        lines = [
-            "# Ombud workspace settings.",
-            "[workspace]",
-            f"format = {_FORMAT}",
-            f"created_at = {_toml_string(datetime.now(UTC).isoformat(timespec='seconds'))}",
-        ]
-        if database_url:
-            lines.append(f"database_url = {_toml_string(database_url)}")
-        settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _write_settings(root, database_url)
         workspace = Workspace(root, database_url or _default_url(root))
     workspace.artifacts_dir.mkdir(exist_ok=True)
     key_path = workspace.key_path
@@ -113,6 +125,56 @@ def create_workspace(root: Path, database_url: str | None = None) -> Workspace:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32) + "\n")
     return workspace
+
+
+#: What a new workspace puts in its folder (the SQLite files only with the embedded default).
+WORKSPACE_ENTRIES = (SETTINGS_FILE, "ombud.db", "ombud.db-wal", "ombud.db-shm", "artifacts", "keys")
+
+
+@contextmanager
+def staged_workspace(root: Path, database_url: str | None = None) -> Iterator[Workspace]:
+    """Build a new workspace in a temporary folder; move it to ``root`` only on success.
+
+    The block receives the staged workspace (its embedded database lives in the staging
+    folder too). If the block raises, the staging folder and any parent folders made for
+    it are removed, so a failed ``init`` leaves the disk as it was. ``root`` must not
+    hold a settings file or any of ``WORKSPACE_ENTRIES``; callers check emptiness.
+    """
+    root = root.absolute()
+    made: list[Path] = []
+    try:
+        for folder in reversed((root, *root.parents)):
+            if not folder.exists():
+                folder.mkdir()
+                made.append(folder)
+        staging = Path(tempfile.mkdtemp(prefix=".ombud-init-", dir=root))
+    except BaseException:
+        _remove_made(made)
+        raise
+    moved: list[Path] = []
+    try:
+        workspace = create_workspace(staging, database_url)
+        yield workspace
+        # The settings file goes last: only then is the folder a workspace.
+        for name in (*WORKSPACE_ENTRIES[1:], SETTINGS_FILE):
+            if (staging / name).exists():
+                (staging / name).replace(root / name)
+                moved.append(root / name)
+        staging.rmdir()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for path in moved:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        _remove_made(made)
+        raise
+
+
+def _remove_made(made: list[Path]) -> None:
+    for folder in reversed(made):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def open_workspace(root: Path, database_url: str | None = None) -> Workspace:

@@ -1,0 +1,497 @@
+"""Hostile input through every command family: one line, the right code, nothing half-done.
+
+Each row of ``CASES`` is one bad input and what a user must see. The runner, for every
+row: copies a template workspace (users, a registered system with version 1.0), writes
+the row's input files, optionally damages the workspace, runs the real ``ombud`` entry
+point in-process and checks
+
+- the exit code is the row's (never 0) and the output holds no ``Traceback``;
+- standard error is ONE line, holding every ``says`` text (the file, field or row);
+- for an undamaged workspace: no table gained or lost a row (no partial record), and
+  ``ombud audit-log verify`` still passes; and no ``*.partial`` file is left anywhere.
+
+To add a row: append a ``Case`` to ``CASES`` (or a ``*_CASES`` list below). In ``argv``,
+``says`` and ``files`` names, ``{ws}`` is the workspace copy, ``{in}`` the folder of the
+row's files and ``{tmp}`` the test's scratch folder. ``as_user`` picks the acting user,
+``damage`` breaks the copy before the command, ``workspace=False`` runs without ``-w``
+(for ``init`` and library-only commands). Exit codes are those of ``cli/_errors.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ombud.cli._errors import EXIT_ENVIRONMENT, EXIT_FAILURE, EXIT_USAGE
+from ombud.cli.main import run
+
+Invoke = Any  # the `invoke` fixture of tests/cli/conftest.py
+
+MANIFEST = """\
+id: credit-scoring
+name: Credit scoring
+purpose: Scores consumer credit applications
+owner: olivia
+owner_team: credit-risk
+domain: lending
+kind: decision_model
+operator_role: provider
+automation: human_on_the_loop
+deployment_regions: [DE, US-CO]
+data_categories: [personal_data]
+affected_people: [consumers]
+versions:
+  - label: "1.0"
+"""
+
+ANSWERS = """\
+significant_decisions: true
+annex_iii_area: [essential_services]
+annex_iii_essential_services: [creditworthiness]
+art_6_3_conditions: [none]
+profiles_natural_persons: true
+"""
+
+POLICY = """\
+name: corpus
+version: "1"
+tiers:
+  1: &all
+    evidence: [{kind: fairness_audit, max_age_days: 30}]
+    rules:
+      - id: four-fifths
+        description: selection rates within four-fifths
+        verdict: "fairness.*.selection_rate.four_fifths"
+        not_in: [fail]
+  2: *all
+  3: *all
+  4: *all
+waivers:
+  - {rule: four-fifths, system: credit-scoring, reason: pilot, approved_by: lena,
+     expires: 2027-03-31}
+"""
+
+DATASHEET = "dataset: faq\nmotivation:\n  purpose: tuning\n"
+
+SUPPLIER = """\
+supplier: Acme Scoring Ltd
+product: ScoreBox 3
+answered_by: compliance@acme.example
+answers:
+  training_data_provenance: yes
+"""
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\xff\xfe\x00"
+HUGE = "x" * (200 * 1024)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    argv: tuple[str, ...]
+    code: int
+    says: tuple[str, ...] = ()
+    files: Mapping[str, str | bytes] = field(default_factory=dict)
+    as_user: str = "ada"
+    workspace: bool = True
+    damage: Callable[[Path], None] | None = None
+
+
+def _sql(ws: Path, *statements: str) -> None:
+    connection = sqlite3.connect(ws / "ombud.db")
+    try:
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def _drop_audit_events(ws: Path) -> None:
+    _sql(ws, "DROP TABLE audit_events")
+
+
+def _drop_systems(ws: Path) -> None:
+    _sql(ws, "PRAGMA foreign_keys=OFF", "DROP TABLE ai_systems")
+
+
+def _details_not_json(ws: Path) -> None:
+    _sql(
+        ws,
+        "DROP TRIGGER audit_events_no_update",  # what someone editing the file by hand does
+        "UPDATE audit_events SET details = '{not json' WHERE seq = 3",
+    )
+
+
+def _settings_point_nowhere(ws: Path) -> None:
+    settings = ws / "ombud-workspace.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        text + 'database_url = "sqlite:////nonexistent/folder/ombud.db"\n', encoding="utf-8"
+    )
+
+
+def _settings_not_toml(ws: Path) -> None:
+    (ws / "ombud-workspace.toml").write_text("[workspace\nformat = 1\n", encoding="utf-8")
+
+
+def _chain_key_lost(ws: Path) -> None:
+    (ws / "keys" / "audit-chain.key").unlink()
+
+
+def _yaml_family(
+    name: str, argv: tuple[str, ...], valid: str, as_user: str = "ada", empty_ok: bool = False
+) -> list[Case]:
+    """The malformed-file rows every YAML-reading command must survive.
+
+    ``empty_ok``: an empty file is a valid input there (no answers yet), so no row for it.
+    """
+    file = f"{{in}}/{name}"
+    broken_date = valid.replace("\n", "\nwhen: 2026-13-01\n", 1)
+    first_key = valid.split(":", 1)[0]
+    return [
+        Case(f"{name}-syntax", argv, EXIT_USAGE, (f"{file}:2", "not valid YAML"),
+             {name: valid.split("\n", 1)[0] + "\n  : [unclosed\n"}, as_user),
+        Case(f"{name}-impossible-date", argv, EXIT_USAGE, (f"{file}:2", "2026-13-01"),
+             {name: broken_date}, as_user),
+        Case(f"{name}-duplicate-key", argv, EXIT_USAGE,
+             (f"{file}:", f"duplicate key '{first_key}'"),
+             {name: valid + valid.split("\n", 1)[0] + "\n"}, as_user),
+        Case(f"{name}-binary", argv, EXIT_USAGE, (file, "not UTF-8"), {name: PNG}, as_user),
+        *([] if empty_ok else [Case(f"{name}-empty", argv, EXIT_USAGE, (file,), {name: ""},
+                                    as_user)]),
+        Case(f"{name}-a-list", argv, EXIT_USAGE, (file,), {name: "- just\n- a list\n"}, as_user),
+        Case(f"{name}-missing", argv, EXIT_USAGE, (file, "not found"), {}, as_user),
+    ]  # fmt: skip
+
+
+MANIFEST_CASES = [
+    *_yaml_family("system.yaml", ("system", "register", "-f", "{in}/system.yaml"), MANIFEST,
+                  "olivia"),
+    Case("manifest-wrong-type", ("system", "register", "-f", "{in}/system.yaml"), EXIT_USAGE,
+         ("{in}/system.yaml:", "deployment_regions"),
+         {"system.yaml": MANIFEST.replace("[DE, US-CO]", "{a: 1}")}, "olivia"),
+    Case("manifest-date-in-version", ("system", "register", "-f", "{in}/system.yaml"),
+         EXIT_USAGE, ("{in}/system.yaml:14", "2026-13-01"),
+         {"system.yaml": MANIFEST.replace('"1.0"', "2026-13-01")}, "olivia"),
+]  # fmt: skip
+
+ANSWER_CASES = _yaml_family(
+    "answers.yaml", ("classify", "credit-scoring", "--answers", "{in}/answers.yaml",
+                     "--no-interactive"), ANSWERS, "olivia", empty_ok=True,
+)  # fmt: skip
+
+POLICY_CASES = [
+    *_yaml_family("policy.yaml", ("policy", "validate", "{in}/policy.yaml"), POLICY),
+    Case("policy-waiver-impossible-date", ("policy", "validate", "{in}/policy.yaml"),
+         EXIT_USAGE, ("{in}/policy.yaml:16", "2027-02-30"),
+         {"policy.yaml": POLICY.replace("2027-03-31", "2027-02-30")}),
+    Case("gate-policy-impossible-date", ("gate", "check", "credit-scoring", "--policy",
+         "{in}/policy.yaml"), EXIT_USAGE, ("{in}/policy.yaml:16", "2027-13-31"),
+         {"policy.yaml": POLICY.replace("2027-03-31", "2027-13-31")}),
+]  # fmt: skip
+
+DATASHEET_CASES = [
+    *_yaml_family("ds.yaml", ("card", "dataset", "credit-scoring", "--datasheet",
+                  "{in}/ds.yaml"), DATASHEET),
+    Case("annex-iv-supplement-date", ("card", "annex-iv", "credit-scoring", "--supplement",
+         "{in}/sup.yaml"), EXIT_USAGE, ("{in}/sup.yaml:1", "2026-02-31"),
+         {"sup.yaml": "standards.applied: 2026-02-31\n"}),
+]  # fmt: skip
+
+SUPPLIER_CASES = _yaml_family(
+    "supplier.yaml", ("supplier", "assess", "credit-scoring", "--version", "1.0", "--answers",
+                      "{in}/supplier.yaml"), SUPPLIER, "lena",
+)  # fmt: skip
+
+IMPORT = ("finding", "import", "{in}/report.csv", "--system", "credit-scoring", "--owner",
+          "olivia")  # fmt: skip
+FINDING_CASES = [
+    Case("import-huge-field", IMPORT, EXIT_USAGE, ("report.csv row 2", "131072 characters"),
+         {"report.csv": f"title,severity\n{HUGE},low\n"}, "lena"),
+    Case("import-binary", IMPORT, EXIT_USAGE, ("report.csv", "cannot read"),
+         {"report.csv": PNG}, "lena"),
+    Case("import-empty", IMPORT, EXIT_USAGE, ("report.csv",), {"report.csv": ""}, "lena"),
+    Case("import-json-lies", ("finding", "import", "{in}/report.json", "--system",
+         "credit-scoring", "--owner", "olivia"), EXIT_USAGE, ("report.json:1", "not valid JSON"),
+         {"report.json": "title,severity\nx,low\n"}, "lena"),
+    Case("import-wrong-extension", ("finding", "import", "{in}/report.xlsx"), EXIT_USAGE,
+         ("report.xlsx",), {"report.xlsx": "title,severity\nx,low\n"}, "lena"),
+]  # fmt: skip
+
+FAIRNESS = ("{in}/d.csv", "--label", "y", "--pred", "p", "--sensitive", "g", "--n-boot", "0")
+DECISIONS = "y,p,g\n" + "1,1,a\n0,0,a\n1,0,b\n0,1,b\n" * 10
+OUTPUT_CASES = [
+    Case("fairness-output-folder-missing", ("audit", "fairness", *FAIRNESS, "-o",
+         "{tmp}/nowhere/report.html", "--format", "html"), EXIT_ENVIRONMENT,
+         ("{tmp}/nowhere", "does not exist"), {"d.csv": DECISIONS}, workspace=False),
+    Case("fairness-output-unwritable", ("audit", "fairness", *FAIRNESS, "-o",
+         "/sys/report.html"), EXIT_ENVIRONMENT, ("/sys", "cannot write"),
+         {"d.csv": DECISIONS}, workspace=False),
+    Case("fairness-output-is-a-folder", ("audit", "fairness", *FAIRNESS, "-o", "{in}"),
+         EXIT_ENVIRONMENT, ("{in}", "is a folder"), {"d.csv": DECISIONS}, workspace=False),
+    Case("gate-junit-output-folder-missing", ("gate", "check", "credit-scoring", "--format",
+         "junit", "-o", "{tmp}/nowhere/gate.xml"), EXIT_ENVIRONMENT, ("{tmp}/nowhere",)),
+    Case("gate-table-output-unwritable", ("gate", "check", "credit-scoring", "-o",
+         "/sys/gate.txt"), EXIT_ENVIRONMENT, ("/sys",)),
+    Case("card-output-folder-missing", ("card", "model", "credit-scoring", "-o",
+         "{tmp}/nowhere/card.md", "--record"), EXIT_ENVIRONMENT, ("{tmp}/nowhere",)),
+    Case("card-dataset-output-unwritable", ("card", "dataset", "credit-scoring",
+         "--datasheet", "{in}/ds.yaml", "-o", "/sys/ds.md"), EXIT_ENVIRONMENT, ("/sys",),
+         {"ds.yaml": DATASHEET}),
+    Case("coverage-output-folder-missing", ("compliance", "coverage", "credit-scoring",
+         "--format", "json", "-o", "{tmp}/nowhere/c.json"), EXIT_ENVIRONMENT,
+         ("{tmp}/nowhere",)),
+    Case("cyclonedx-output-folder-missing", ("export", "cyclonedx", "-o",
+         "{tmp}/nowhere/bom.json"), EXIT_ENVIRONMENT, ("{tmp}/nowhere",)),
+    Case("audit-log-export-unwritable", ("audit-log", "export", "-o", "/sys/log.jsonl"),
+         EXIT_ENVIRONMENT, ("/sys",)),
+]  # fmt: skip
+
+NAME_CASES = [
+    Case("unknown-system", ("system", "show", "no-such-system"), EXIT_USAGE,
+         ("no-such-system",)),
+    Case("unknown-version", ("gate", "check", "credit-scoring", "--version", "9.9"),
+         EXIT_USAGE, ("9.9",)),
+    Case("unknown-user", ("user", "add", "x", "--role", "owner"), EXIT_USAGE, ("'nobody'",),
+         as_user="nobody"),
+]  # fmt: skip
+
+WORKSPACE_CASES = [
+    Case("verify-audit-table-dropped", ("audit-log", "verify"), EXIT_FAILURE,
+         ("the audit log is damaged", "audit_events"), damage=_drop_audit_events),
+    Case("verify-details-not-json", ("audit-log", "verify"), EXIT_FAILURE,
+         ("the audit log is damaged", "first bad event #3"), damage=_details_not_json),
+    Case("list-with-table-dropped", ("system", "list"), EXIT_ENVIRONMENT,
+         ("workspace database failed", "ai_systems"), damage=_drop_systems),
+    Case("settings-point-nowhere", ("system", "list"), EXIT_ENVIRONMENT,
+         ("/nonexistent/folder/ombud.db",), damage=_settings_point_nowhere),
+    Case("settings-not-toml", ("system", "list"), EXIT_ENVIRONMENT,
+         ("{ws}/ombud-workspace.toml",), damage=_settings_not_toml),
+    Case("chain-key-lost", ("system", "list"), EXIT_ENVIRONMENT, ("audit-chain.key",),
+         damage=_chain_key_lost),
+]  # fmt: skip
+
+CASES: list[Case] = [
+    *MANIFEST_CASES,
+    *ANSWER_CASES,
+    *POLICY_CASES,
+    *DATASHEET_CASES,
+    *SUPPLIER_CASES,
+    *FINDING_CASES,
+    *OUTPUT_CASES,
+    *NAME_CASES,
+    *WORKSPACE_CASES,
+]
+
+
+def _cli(*args: str) -> None:
+    code: object = 0
+    try:
+        run(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    assert not code, f"ombud {' '.join(args)} failed with {code}"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Users ada (admin), olivia (owner), lena (RAI lead) and credit-scoring 1.0."""
+    root = tmp_path_factory.mktemp("corpus")
+    ws = root / "ws"
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("OMBUD_WORKSPACE", "OMBUD_DATABASE_URL", "OMBUD_USER"):
+            mp.delenv(name, raising=False)
+        _cli("init", str(ws), "--admin", "ada")
+        w = ("-w", str(ws), "--as", "ada")
+        for user, role in (("olivia", "owner"), ("lena", "rai_lead")):
+            _cli(*w, "user", "add", user, "--role", role)
+        (root / "system.yaml").write_text(MANIFEST, encoding="utf-8")
+        _cli("-w", str(ws), "--as", "olivia", "system", "register", "-f", str(root / "system.yaml"))
+    return ws
+
+
+def _expand(text: str, where: Mapping[str, Path]) -> str:
+    for key, path in where.items():
+        text = text.replace("{" + key + "}", str(path))
+    return text
+
+
+def _row_counts(ws: Path) -> dict[str, int]:
+    connection = sqlite3.connect(ws / "ombud.db")
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        return {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        connection.close()
+
+
+def check_one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
+    return lines[0]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_bad_input_gets_one_line_and_its_exit_code(
+    case: Case, invoke: Invoke, template: Path, tmp_path: Path
+) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(template, ws)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    where = {"ws": ws, "in": inputs, "tmp": tmp_path}
+    for name, content in case.files.items():
+        target = inputs / _expand(name, where)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    if case.damage is not None:
+        case.damage(ws)
+    before = None if case.damage else _row_counts(ws)
+    argv = [_expand(arg, where) for arg in case.argv]
+    if case.workspace:
+        argv = ["-w", str(ws), "--as", case.as_user, *argv]
+
+    result = invoke(*argv)
+
+    shown = result.out + result.err
+    assert result.code == case.code, f"exit {result.code} (want {case.code}):\n{shown}"
+    assert "Traceback" not in shown
+    line = check_one_line(result.err)
+    for text in case.says:
+        assert _expand(text, where) in line, line
+    assert not list(tmp_path.rglob("*.partial")), "a partial output file was left behind"
+    assert not (tmp_path / "nowhere").exists()
+    if before is not None:
+        assert _row_counts(ws) == before, "the failed command left a partial record"
+        verified = invoke("-w", str(ws), "audit-log", "verify")
+        assert verified.code == 0, verified.err
+
+
+# --- init: a failed init leaves the folder as it was -----------------------------------
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+
+
+@dataclass(frozen=True)
+class InitCase:
+    id: str
+    args: tuple[str, ...]  # global options (--db) first, then "init", then the rest
+    code: int
+    says: tuple[str, ...]
+    prepare: Callable[[Path], Path]  # makes the scene under tmp_path, returns the target
+
+
+def _fresh(tmp: Path) -> Path:
+    return tmp / "new" / "ws"
+
+
+def _a_file(tmp: Path) -> Path:
+    (tmp / "notes.txt").write_text("mine", encoding="utf-8")
+    return tmp / "notes.txt"
+
+
+def _unrelated(tmp: Path) -> Path:
+    (tmp / "project").mkdir()
+    (tmp / "project" / "train.py").write_text("print('hi')\n", encoding="utf-8")
+    return tmp / "project"
+
+
+def _workspace_of_ada(tmp: Path) -> Path:
+    _cli("init", str(tmp / "ws"), "--admin", "ada")
+    return tmp / "ws"
+
+
+INIT_CASES = [
+    InitCase("db-not-a-url", ("--db", "notaurl", "init"), EXIT_USAGE,
+             ("notaurl", "not a database URL"), _fresh),
+    InitCase("db-unreachable", ("--db", "sqlite:////nonexistent/folder/x.db", "init"),
+             EXIT_ENVIRONMENT, ("cannot connect",), _fresh),
+    InitCase("db-unsupported", ("--db", "mysql://u@h/db", "init"), EXIT_USAGE, ("not supported",),
+             _fresh),
+    InitCase("bad-admin-name", ("init", "--admin", "Not A Slug"), EXIT_USAGE, ("user name",),
+             _fresh),
+    InitCase("path-is-a-file", ("init",), EXIT_USAGE, ("notes.txt", "is a file"), _a_file),
+    InitCase("unrelated-folder", ("init",), EXIT_FAILURE, ("train.py", "--force"), _unrelated),
+    InitCase("read-only-place", ("init",), EXIT_ENVIRONMENT, ("/sys/ombud-ws", "cannot create"),
+             lambda tmp: Path("/sys/ombud-ws")),
+    InitCase("admin-on-existing", ("init", "--admin", "eve"), EXIT_FAILURE,
+             ("'eve' is not one of its admins", "ombud user add eve"), _workspace_of_ada),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", INIT_CASES, ids=lambda case: case.id)
+def test_a_failed_init_leaves_the_folder_as_it_was(
+    case: InitCase, invoke: Invoke, tmp_path: Path
+) -> None:
+    target = case.prepare(tmp_path)
+    before = _tree(tmp_path)
+    split = case.args.index("init")
+    result = invoke(*case.args[:split], "init", str(target), *case.args[split + 1 :])
+    shown = result.out + result.err
+    assert result.code == case.code, shown
+    assert "Traceback" not in shown
+    line = check_one_line(result.err)
+    for text in case.says:
+        assert text in line, line
+    assert _tree(tmp_path) == before
+
+
+def test_after_a_failed_init_a_good_init_works(invoke: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / "ws"
+    assert invoke("--db", "notaurl", "init", str(target)).code == EXIT_USAGE
+    assert not target.exists()
+    done = invoke("init", str(target), "--admin", "ada")
+    assert done.code == 0, done.err
+    assert invoke("-w", str(target), "audit-log", "verify").code == 0
+
+
+def test_force_adds_a_workspace_to_a_folder_with_files(invoke: Invoke, tmp_path: Path) -> None:
+    project = _unrelated(tmp_path)
+    done = invoke("init", str(project), "--admin", "ada", "--force")
+    assert done.code == 0, done.err
+    assert (project / "train.py").read_text(encoding="utf-8") == "print('hi')\n"
+    assert not list(project.glob(".ombud-init-*"))
+    shown = json.loads(invoke("-w", str(project), "audit-log", "show", "--json").out)
+    assert shown[0]["entity_id"] == str(project.resolve())  # not the staging folder
+    again = invoke("init", str(project), "--admin", "ada")
+    assert again.code == 0, again.err
+    assert "already one of its admins" in again.out
+
+
+# --- the error boundary itself -----------------------------------------------------------
+
+
+def test_an_unexpected_error_is_one_line_exit_70_and_debug_shows_the_traceback(
+    invoke: Invoke, monkeypatch: pytest.MonkeyPatch, template: Path
+) -> None:
+    from ombud.services import systems
+
+    def boom(*_: object, **__: object) -> None:
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(systems, "list_systems", boom)
+    result = invoke("-w", str(template), "system", "list")
+    assert result.code == 70
+    line = check_one_line(result.err)
+    assert line.startswith("internal error: KeyError: 'surprise'")
+    assert "--debug" in line
+    assert "Traceback" not in result.err
+    debug = invoke("-w", str(template), "--debug", "system", "list")
+    assert debug.code == 70
+    assert "Traceback" in debug.err
+    assert debug.err.rstrip().splitlines()[-1].startswith("internal error:")
