@@ -25,9 +25,11 @@ from ombud.governance.inventory import (
     answers_from_profile,
     check_slug,
     check_system_id,
+    check_version_label,
 )
 from ombud.governance.lifecycle import TRANSITIONS, Transition, allowed_targets, check_transition
 from ombud.governance.manifest import ManifestVersion, SystemManifest, parse_system_manifest
+from ombud.governance.text import check_name, check_text
 from ombud.governance.roles import Action, Role, allowed_roles, require
 
 __all__ = [
@@ -56,6 +58,9 @@ __all__ = [
     "answers_from_profile",
     "check_slug",
     "check_system_id",
+    "check_text",
+    "check_name",
+    "check_version_label",
     "check_transition",
     "parse_system_manifest",
     "require",
