@@ -106,7 +106,11 @@ def assess_cmd(
             "expired cannot count"
         )
     q = supplier.load_questionnaire(questionnaire)
-    parsed = parse_supplier_answers(load_yaml_file(answers, max_bytes=MAX_ANSWERS_BYTES), q) if answers else _interactive(q)
+    parsed = (
+        parse_supplier_answers(load_yaml_file(answers, max_bytes=MAX_ANSWERS_BYTES), q)
+        if answers
+        else _interactive(q)
+    )
     with state.context() as context:
         assessment, evidence = supplier.assess_and_record(
             context, state.actor(context), system_id, version, parsed, q, valid_for_days=valid_days

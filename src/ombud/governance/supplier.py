@@ -239,10 +239,16 @@ def parse_supplier_answers(doc: LocatedYaml, questionnaire: Questionnaire) -> Su
         _checked(doc, path, text, f"the answer to '{item_id}'")
         answers[item_id] = text if item.answer == "text" else text.lower()
     return SupplierAnswers(
-        supplier=_checked(doc, ("supplier",), _text(doc, ("supplier",), data.get("supplier")),
-                          "'supplier'", name=True),
-        product=_checked(doc, ("product",), _text(doc, ("product",), data.get("product")),
-                         "'product'", name=True),
+        supplier=_checked(
+            doc,
+            ("supplier",),
+            _text(doc, ("supplier",), data.get("supplier")),
+            "'supplier'",
+            name=True,
+        ),
+        product=_checked(
+            doc, ("product",), _text(doc, ("product",), data.get("product")), "'product'", name=True
+        ),
         answered_by=_checked(
             doc, ("answered_by",), str(data.get("answered_by", "")), "'answered_by'", name=True
         ),

@@ -26,7 +26,7 @@ def check_text(value: str, what: str, *, max_chars: int = MAX_TEXT_CHARS) -> str
         position, char = found
         raise InvalidInput(
             f"{what} holds the character U+{ord(char):04X} at position {position + 1}; "
-            f"{forbidden_characters()}, remove it"
+            f"remove it ({forbidden_characters()})"
         )
     return value
 

@@ -184,9 +184,7 @@ class ManifestOutcome:
     classification: ClassifyOutcome | None
 
 
-def apply_manifest(
-    context: AppContext, actor: Actor, manifest: SystemManifest
-) -> ManifestOutcome:
+def apply_manifest(context: AppContext, actor: Actor, manifest: SystemManifest) -> ManifestOutcome:
     """Register or update from a manifest and classify on its answers, as ONE unit.
 
     Everything that can be checked without writing is checked first (the permissions
@@ -208,7 +206,5 @@ def apply_manifest(
             if previous is not None:
                 merged.update(previous.answers)
             merged.update(given)
-            classified = _classify_in(
-                tx, manifest.system_id, validate_answers(merged), None, None
-            )
+            classified = _classify_in(tx, manifest.system_id, validate_answers(merged), None, None)
     return ManifestOutcome(outcome, system, added, classified)

@@ -302,9 +302,7 @@ def apply_manifest(
         return apply_manifest_in(tx, manifest)
 
 
-def apply_manifest_in(
-    tx: Tx, manifest: SystemManifest
-) -> tuple[str, dict[str, Any], list[str]]:
+def apply_manifest_in(tx: Tx, manifest: SystemManifest) -> tuple[str, dict[str, Any], list[str]]:
     """``apply_manifest`` inside a caller's transaction (which checked the permission)."""
     row = tx.session.get(AISystemRow, manifest.system_id)
     if row is None:
