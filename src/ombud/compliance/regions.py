@@ -37,13 +37,13 @@ def region_problem(code: str) -> str | None:
     """Why ``code`` (already upper-case) is not a region code, or None when it is one."""
     if not _FORM.fullmatch(code):
         return (
-            f"'{code}' is not a region code; write an ISO 3166-1 alpha-2 country code, "
+            f"{code!r} is not a region code; write an ISO 3166-1 alpha-2 country code, "
             "optionally with a subdivision (e.g. EU, DE, US-CO)"
         )
     country = code[:2]
     if country not in country_codes() and country not in EU_USAGE_CODES:
         return (
-            f"'{code}': '{country}' is not an assigned ISO 3166-1 alpha-2 country code "
+            f"{code!r}: '{country}' is not an assigned ISO 3166-1 alpha-2 country code "
             "(nor EU); check the spelling (e.g. GB for the United Kingdom, DE for Germany)"
         )
     return None

@@ -113,7 +113,7 @@ class LifecycleStatus(StrEnum):
 def check_slug(value: str, what: str = "system id") -> str:
     if not SLUG_PATTERN.fullmatch(value):
         raise InvalidInput(
-            f"{what} '{value}' is not a slug; use 3-64 lower-case letters, digits and '-', "
+            f"{what} {value!r} is not a slug; use 3-64 lower-case letters, digits and '-', "
             "starting and ending with a letter or digit (e.g. 'credit-scoring')"
         )
     return value
@@ -139,7 +139,7 @@ def _enum_value(enum: type[StrEnum], value: Any, name: str) -> str:
         return enum(str(value)).value
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        raise InvalidInput(f"{name} '{value}' is not one of: {allowed}") from None
+        raise InvalidInput(f"{name} {str(value)!r} is not one of: {allowed}") from None
 
 
 def _text_list(value: Any, name: str) -> tuple[str, ...]:
