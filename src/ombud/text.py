@@ -15,6 +15,7 @@ isolates U+2066-U+2069.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 __all__ = [
     "MAX_NAME_CHARS",
@@ -22,6 +23,7 @@ __all__ = [
     "first_forbidden",
     "forbidden_characters",
     "visible",
+    "visible_value",
 ]
 
 #: The longest free-text field (a purpose, a description, a note), in characters.
@@ -49,3 +51,15 @@ def first_forbidden(text: str) -> tuple[int, str] | None:
 def visible(text: str) -> str:
     """``text`` with every forbidden character shown as ``\\uXXXX`` (for output)."""
     return _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+
+
+def visible_value(value: Any) -> Any:
+    """``visible`` for a template value: plain strings only.
+
+    Used as Jinja's ``finalize``, it runs on every ``{{ ... }}`` before autoescaping;
+    markup a template marked safe (an SVG chart built and escaped by our code) has an
+    ``__html__`` and passes unchanged.
+    """
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return visible(value)
+    return value
