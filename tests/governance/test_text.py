@@ -90,3 +90,21 @@ def test_a_slug_with_a_trailing_newline_is_not_a_slug() -> None:
 
 def test_visible_shows_what_input_would_refuse() -> None:
     assert visible("a\x00b\u202ec\td\n") == "a\\u0000b\\u202Ec\td\n"
+
+
+def test_review_texts_are_checked() -> None:
+    import datetime as dt
+
+    from ombud.governance.review import check_risk_acceptance
+
+    today = dt.date(2026, 12, 1)
+    with pytest.raises(InvalidInput, match="justification holds the character U\\+202E"):
+        check_risk_acceptance(
+            system_id="s",
+            signer="lena",
+            signer_roles=["rai_lead"],
+            owner="olivia",
+            justification="fine \u202e",
+            expires=today + dt.timedelta(days=30),
+            today=today,
+        )

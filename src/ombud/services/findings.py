@@ -364,6 +364,7 @@ def resolve_finding(
             )
         if not note.strip():
             raise InvalidInput(f"resolving finding {finding_id} needs --note saying what was done")
+        check_text(note, "the note")
         found = dict(
             tx.session.execute(
                 select(EvidenceRow.id, EvidenceRow.system_id).where(EvidenceRow.id.in_(ids))
@@ -426,6 +427,7 @@ def accept_risk(
             raise InvalidInput(
                 f"accepting the risk of finding {finding_id} needs --justification saying why"
             )
+        check_text(justification, "the justification")
         check_risk_expiry(expires_on, _today())
         before = _snapshot(row)
         _move(tx, row, FindingStatus.RISK_ACCEPTED)
