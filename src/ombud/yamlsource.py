@@ -144,11 +144,40 @@ def parse_yaml(text: str, source: str = "<text>", *, scalar_keys: bool = False) 
     return LocatedYaml(data=data, source=source, lines=lines)
 
 
-def load_yaml_file(path: str | Path, *, scalar_keys: bool = False) -> LocatedYaml:
-    """Read and parse a UTF-8 file; an unreadable file is a ``YamlSourceError`` too."""
+def _read_limited(file: Path, max_bytes: int | None) -> str:
+    """The file's text, refusing one over ``max_bytes`` before parsing a byte of it.
+
+    It reads at most ``max_bytes + 1`` bytes, so a pipe or a file growing while read
+    cannot get past the limit either.
+    """
+    if max_bytes is None:
+        return file.read_text(encoding="utf-8")
+    with file.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise YamlSourceError(
+            f"{file}: the file is larger than the limit of {_size(max_bytes)} for this kind "
+            "of document; is it the right file? Split it or trim it"
+        )
+    return data.decode("utf-8")
+
+
+def _size(n: int) -> str:
+    return f"{n // (1 << 20)} MiB" if n % (1 << 20) == 0 else f"{n:,} bytes"
+
+
+def load_yaml_file(
+    path: str | Path, *, scalar_keys: bool = False, max_bytes: int | None = None
+) -> LocatedYaml:
+    """Read and parse a UTF-8 file; an unreadable file is a ``YamlSourceError`` too.
+
+    ``max_bytes`` refuses a larger file before parsing it: a document people write by
+    hand (a manifest, an answers file) has no business being megabytes long, and
+    parsing one that is costs minutes and gigabytes.
+    """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = _read_limited(file, max_bytes)
     except FileNotFoundError:
         raise YamlSourceError(f"{file}: cannot read file (not found); check the path") from None
     except UnicodeDecodeError:

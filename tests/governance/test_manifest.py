@@ -27,7 +27,7 @@ versions:
         sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 classification:
   answers:
-    annex_iii_area: "5"
+    annex_iii_area: [essential_services]
 """
 
 
@@ -41,7 +41,7 @@ def test_a_valid_manifest_parses() -> None:
     assert manifest.profile.deployment_regions == ("DE", "US-CO")
     assert manifest.versions[0].label == "2.1.0"
     assert manifest.versions[0].models[0].uri.startswith("s3://")
-    assert manifest.classification_answers == {"annex_iii_area": "5"}
+    assert manifest.classification_answers == {"annex_iii_area": ["essential_services"]}
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _xml_escape
 
 from ombud.cards._document import Field, Table
 from ombud.cards._record import FairnessAnalysis, SystemRecord
+from ombud.text import visible
+
+
+def escape(text: str) -> str:
+    """XML-escaped, with control characters and bidi overrides made visible."""
+    return _xml_escape(visible(text))
+
 
 __all__ = [
     "KEY_METRICS",

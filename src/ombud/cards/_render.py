@@ -19,6 +19,7 @@ import jsonschema
 import yaml
 
 from ombud.cards._document import CardError, Document
+from ombud.text import visible_value
 
 __all__ = [
     "FORMATS",
@@ -52,6 +53,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=visible_value,  # a NUL or bidi override in an old record shows as \\uXXXX
     )
     env.filters["md"] = _md
     env.filters["cell"] = _cell

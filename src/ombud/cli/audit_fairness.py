@@ -9,6 +9,7 @@ evidence service (so it lands in the audit log). Input mistakes raise the engine
 from __future__ import annotations
 
 import math
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -23,7 +24,7 @@ from ombud.cli._output import check_output, open_output, write_output
 from ombud.cli._state import state_of
 from ombud.fairness import AuditInputError, AuditResult, SQLSource, audit
 from ombud.records import sha256_file
-from ombud.services.evidence import record_evidence
+from ombud.services.evidence import check_evidence_target, record_evidence
 
 __all__ = ["app"]
 
@@ -76,6 +77,47 @@ def _source(data: Path, sql: str | None) -> Any:
         raise AuditInputError(f"cannot read {str(data)!r}: {str(exc).splitlines()[0]}") from exc
     note = f"query over data = {data} (sha256 {sha256_file(str(data))})"
     return SQLSource(sql, connection=con, description=note)
+
+
+#: The library's parameter names, as the flags a user of this command types.
+_FLAGS = {
+    "pos_label": "--pos-label",
+    "on_missing": "--on-missing",
+    "n_boot": "--n-boot",
+    "min_group_size": "--min-group-size",
+    "label": "--label",
+    "prediction": "--pred",
+    "score": "--score",
+    "threshold": "--threshold",
+    "sensitive": "--sensitive",
+    "control": "--control",
+    "weights": "--weights",
+    "reference": "--reference",
+    "confidence": "--confidence",
+}
+_PARAMETER = re.compile(r"\b(" + "|".join(_FLAGS) + r")\b(=(?:'([^']*)')?)?")
+
+
+def cli_wording(message: str) -> str:
+    """An engine message with its keyword arguments (``pos_label=``, ``on_missing='drop'``)
+    named as this command's flags (``--pos-label``, ``--on-missing drop``), so the user
+    is told what to type here rather than in Python.
+
+    A name with an underscore is a parameter wherever it appears; a plain word ("label",
+    "score") only when written as a keyword argument (``score=``).
+    """
+
+    def flag(match: re.Match[str]) -> str:
+        name, equals, value = match.group(1), match.group(2), match.group(3)
+        if equals is None and "_" not in name:
+            return match.group(0)
+        if value is not None:
+            return f"{_FLAGS[name]} {value}"
+        after = match.string[match.end() : match.end() + 1]
+        spaced = equals is not None and after != "" and not after.isspace() and after not in ",;)"
+        return _FLAGS[name] + (" " if spaced else "")
+
+    return _PARAMETER.sub(flag, message.replace(", or multiclass=True", ""))
 
 
 def _interval(row: Any, metric: str) -> str:
@@ -164,6 +206,11 @@ def fairness(
     if (system is None) != (version is None):
         raise AuditInputError("--system and --version go together; pass both or neither")
     check_output(output)
+    state = state_of(ctx)
+    if system is not None and version is not None:
+        # Before the audit: a long run must not end in "no such version" or "not allowed".
+        with state.context() as context:
+            check_evidence_target(context, state.actor(context), system, version)
     err = Console(stderr=True)
     source = _source(data, sql)
     try:
@@ -185,9 +232,16 @@ def fairness(
                 confidence=confidence,
                 min_group_size=min_group_size,
             )
+    except AuditInputError as exc:
+        raise type(exc)(cli_wording(str(exc))) from None
     finally:
         if isinstance(source, SQLSource) and source.connection is not None:
             source.connection.close()
+    if system is not None and version is not None:
+        draft = result.to_evidence()
+        with state.context() as context:
+            recorded = record_evidence(context, state.actor(context), system, version, draft)
+        err.print(f"recorded evidence #{recorded['id']} on {system}@{version}: {draft.summary}")
     if output_format is OutputFormat.table:
         if output is None:
             _render_table(result, Console(soft_wrap=True))
@@ -202,9 +256,3 @@ def fairness(
             write_output(output, text)
     if output is not None:
         err.print(f"written to {output}")
-    if system is not None and version is not None:
-        state = state_of(ctx)
-        draft = result.to_evidence()
-        with state.context() as context:
-            recorded = record_evidence(context, state.actor(context), system, version, draft)
-        err.print(f"recorded evidence #{recorded['id']} on {system}@{version}: {draft.summary}")

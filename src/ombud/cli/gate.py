@@ -21,6 +21,7 @@ from rich.table import Table
 from ombud.cli._output import check_output, open_output, write_output
 from ombud.cli._state import state_of
 from ombud.services import gates
+from ombud.text import visible
 
 __all__ = ["EXIT_FOR_OUTCOME", "junit_xml", "register"]
 
@@ -76,7 +77,8 @@ def junit_xml(result: Mapping[str, Any]) -> str:
             ET.SubElement(case, "system-out").text = detail
     suites = ET.Element("testsuites", name="ombud gate")
     suites.append(suite)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+    # A NUL is not allowed in XML at all; forbidden characters appear only in text.
+    return visible(ET.tostring(suites, encoding="unicode", xml_declaration=True)) + "\n"
 
 
 def _table(result: Mapping[str, Any]) -> Table:

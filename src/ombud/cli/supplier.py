@@ -10,6 +10,7 @@ import typer
 from ombud.cli._state import emit_json, state_of
 from ombud.governance import InvalidInput
 from ombud.governance.supplier import (
+    MAX_ANSWERS_BYTES,
     Questionnaire,
     SupplierAnswers,
     check_answer,
@@ -99,8 +100,17 @@ def assess_cmd(
     state = state_of(ctx)
     if (answers is None) == (not interactive):
         raise InvalidInput("give either --answers FILE or --interactive")
+    if valid_days < 1:
+        raise InvalidInput(
+            f"--valid-days {valid_days}: give at least 1 day; evidence that has already "
+            "expired cannot count"
+        )
     q = supplier.load_questionnaire(questionnaire)
-    parsed = parse_supplier_answers(load_yaml_file(answers), q) if answers else _interactive(q)
+    parsed = (
+        parse_supplier_answers(load_yaml_file(answers, max_bytes=MAX_ANSWERS_BYTES), q)
+        if answers
+        else _interactive(q)
+    )
     with state.context() as context:
         assessment, evidence = supplier.assess_and_record(
             context, state.actor(context), system_id, version, parsed, q, valid_for_days=valid_days

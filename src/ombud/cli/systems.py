@@ -12,6 +12,7 @@ from rich.table import Table
 from ombud.cli._state import emit_json, state_of
 from ombud.cli.render import render_system
 from ombud.governance import InvalidInput, SystemProfile, VersionSpec, parse_system_manifest
+from ombud.governance.manifest import MAX_MANIFEST_BYTES
 from ombud.services import classification, systems
 from ombud.yamlsource import load_yaml_file
 
@@ -55,16 +56,10 @@ def register_cmd(
     if manifest is not None:
         if system_id is not None:
             raise InvalidInput("give either a system id with options, or -f MANIFEST, not both")
-        parsed = parse_system_manifest(load_yaml_file(manifest))
+        parsed = parse_system_manifest(load_yaml_file(manifest, max_bytes=MAX_MANIFEST_BYTES))
         with state.context() as context:
-            outcome, system, added = systems.apply_manifest(context, state.actor(context), parsed)
-            if parsed.classification_answers is not None:
-                classification.classify_system(
-                    context,
-                    state.actor(context),
-                    parsed.system_id,
-                    answers=dict(parsed.classification_answers),
-                )
+            applied = classification.apply_manifest(context, state.actor(context), parsed)
+        outcome, system, added = applied.outcome, applied.system, applied.versions_added
         if as_json:
             emit_json({"outcome": outcome, "system": system, "versions_added": added})
         else:

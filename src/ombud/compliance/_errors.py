@@ -30,7 +30,9 @@ class ClassificationInputError(ValueError):
         super().__init__(message)
 
 
-def load_yaml(path: str | Path, text: str | None = None) -> LocatedYaml:
+def load_yaml(
+    path: str | Path, text: str | None = None, *, max_bytes: int | None = None
+) -> LocatedYaml:
     """The document at ``path`` (or ``text``, named ``path``), line-aware.
 
     Compliance promises ``ClassificationInputError`` for every bad input, so the shared
@@ -39,7 +41,7 @@ def load_yaml(path: str | Path, text: str | None = None) -> LocatedYaml:
     """
     try:
         if text is None:
-            return load_yaml_file(path, scalar_keys=True)
+            return load_yaml_file(path, scalar_keys=True, max_bytes=max_bytes)
         return parse_yaml(text, str(path), scalar_keys=True)
     except YamlSourceError as error:
         raise ClassificationInputError(str(error)) from error

@@ -27,6 +27,8 @@ from ombud.compliance._conditions import (
     parse_condition,
 )
 from ombud.compliance._errors import ClassificationInputError, load_yaml
+from ombud.compliance.regions import region_problem
+from ombud.text import MAX_TEXT_CHARS, first_forbidden, forbidden_characters
 from ombud.yamlsource import KeyPath, LocatedYaml
 
 __all__ = [
@@ -45,6 +47,11 @@ __all__ = [
 ]
 
 Answers = dict[str, Any]
+
+#: The question whose codes must be ISO 3166-1 regions (the inventory field of that name).
+REGION_QUESTION = "deployment_regions"
+#: The largest answers file read (a full questionnaire's answers take a few KiB).
+MAX_ANSWERS_BYTES = 1 << 20
 
 
 class QuestionType(StrEnum):
@@ -202,6 +209,13 @@ def _check_one(question: Question, value: Any) -> tuple[Any, str | None]:
         return float(value), None
     if question.type is QuestionType.TEXT:
         if isinstance(value, str) and value.strip():
+            if len(value) > MAX_TEXT_CHARS:
+                return None, f"question '{qid}': the answer is over {MAX_TEXT_CHARS:,} characters"
+            if (found := first_forbidden(value)) is not None:
+                return None, (
+                    f"question '{qid}': the answer holds U+{ord(found[1]):04X}; "
+                    f"{forbidden_characters()}"
+                )
             return value.strip(), None
         return None, f"question '{qid}' expects non-empty text, got {value!r}"
     allowed = ", ".join(question.option_ids)
@@ -217,6 +231,8 @@ def _check_one(question: Question, value: Any) -> tuple[Any, str | None]:
             item = item.strip().upper()
             if not re.fullmatch(question.pattern, item):
                 return None, f"question '{qid}': {item!r} is not a valid code (e.g. EU, DE, US-CO)"
+            if qid == REGION_QUESTION and (problem := region_problem(item)) is not None:
+                return None, f"question '{qid}': {problem}"
         elif item not in question.option_ids:
             return None, f"question '{qid}': {item!r} is not an option; use any of: {allowed}"
         if item not in items:
@@ -275,7 +291,7 @@ def validate_answers(
 
 def load_answers_yaml(path: str | Path, questionnaire: Questionnaire | None = None) -> Answers:
     """Read and validate an answers file; problems read ``file:line: message``."""
-    doc = load_yaml(path)
+    doc = load_yaml(path, max_bytes=MAX_ANSWERS_BYTES)
     data = {} if doc.data is None else doc.data
     normalised, problems = _validate(data, questionnaire or load_questionnaire(), doc.where)
     if problems:

@@ -89,6 +89,7 @@ def audit(
         on_missing=on_missing,
         score_bins=score_bins,
     )
+    _check_reference(reference, req.sensitive)
     tally, provenance = audit_tally(data, req)
     cal_edges = uniform_edges(calibration_bins) if tally.has_score else None
     layout = build_layout(tally, req.sensitive, req.control, threshold, cal_edges)
@@ -195,6 +196,19 @@ def _reference(
             )
         out[members] = chosen[0] if chosen else members[int(np.argmax(rows[members]))]
     return out
+
+
+def _check_reference(reference: Any, sensitive: tuple[str, ...]) -> None:
+    """A reference mapping names sensitive columns only: a misspelt column would be
+    ignored, and each group silently compared with the largest one instead."""
+    if not isinstance(reference, Mapping):
+        return
+    unknown = [str(c) for c in reference if c not in sensitive]
+    if unknown:
+        raise AuditInputError(
+            f"reference= names {unknown}, which {'is' if len(unknown) == 1 else 'are'} not "
+            f"a sensitive column; the sensitive columns are {list(sensitive)}"
+        )
 
 
 def _wanted_reference(view: View, reference: Any) -> str | None:

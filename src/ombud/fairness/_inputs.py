@@ -170,6 +170,11 @@ def audit_tally(data: Any, req: TallyRequest) -> tuple[Tally, Provenance]:
             "pass on_missing='drop' to drop and count them, or fix the data"
         )
     _check_groups(tally, req.sensitive)
+    if req.weights is not None and not tally.total_weight > 0:
+        raise AuditInputError(
+            f"weights column {req.weights!r} is zero on every row audited, so no row would "
+            "count; check the column, or pass weights=None to weigh rows equally"
+        )
     provenance._data["rows_used"] = tally.n_rows
     provenance._data["rows_dropped_missing"] = tally.dropped_rows
     return tally, provenance

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ombud.fairness._svg import calibration_chart, interval_chart
 from ombud.stats import calibration_curve, suppress_small_cells, to_json, uniform_edges
+from ombud.text import visible_value
 
 if TYPE_CHECKING:
     from ombud.fairness._result import AuditResult
@@ -36,6 +37,7 @@ PHRASES = {
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("ombud.fairness", "templates"),
     autoescape=True,
+    finalize=visible_value,  # group names from the data: control characters made visible
     undefined=jinja2.StrictUndefined,
 )
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape
+from html import escape as _html_escape
+
+from ombud.text import visible
+
+
+def escape(text: str) -> str:
+    """HTML-escaped, with control characters and bidi overrides made visible."""
+    return _html_escape(visible(text))
+
 
 __all__ = ["calibration_chart", "interval_chart"]
 

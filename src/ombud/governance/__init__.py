@@ -25,10 +25,12 @@ from ombud.governance.inventory import (
     answers_from_profile,
     check_slug,
     check_system_id,
+    check_version_label,
 )
 from ombud.governance.lifecycle import TRANSITIONS, Transition, allowed_targets, check_transition
 from ombud.governance.manifest import ManifestVersion, SystemManifest, parse_system_manifest
 from ombud.governance.roles import Action, Role, allowed_roles, require
+from ombud.governance.text import check_name, check_text
 
 __all__ = [
     "TRANSITIONS",
@@ -54,9 +56,12 @@ __all__ = [
     "allowed_roles",
     "allowed_targets",
     "answers_from_profile",
+    "check_name",
     "check_slug",
     "check_system_id",
+    "check_text",
     "check_transition",
+    "check_version_label",
     "parse_system_manifest",
     "require",
 ]

@@ -39,6 +39,7 @@ __all__ = [
     "art73_case",
     "check_incident_open",
     "check_incident_times",
+    "check_notification_time",
     "parse_incident_severity",
     "reporting_clock",
     "require_incident_role",
@@ -178,6 +179,11 @@ def reporting_clock(
     )
 
 
+#: How far ahead of this machine's clock a given time may be: another machine's clock
+#: (the reporter's laptop, a form filled in a browser) may run a little fast.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
 def check_incident_times(
     *,
     occurred_at: dt.datetime | None,
@@ -185,17 +191,41 @@ def check_incident_times(
     aware_at: dt.datetime,
     now: dt.datetime,
 ) -> None:
-    """Occurrence ≤ detection ≤ awareness ≤ now; anything else is a typo to fix."""
+    """Occurrence ≤ detection ≤ awareness ≤ now (+ clock skew); else a typo to fix."""
     times = [("detection", _aware(detected_at, "detection time"))]
     if occurred_at is not None:
         times.insert(0, ("occurrence", _aware(occurred_at, "occurrence time")))
-    times += [("awareness", _aware(aware_at, "awareness time")), ("now", now)]
+    times += [("awareness", _aware(aware_at, "awareness time")), ("now", now + CLOCK_SKEW)]
     for (first, a), (second, b) in itertools.pairwise(times):
         if a > b:
             raise InvalidInput(
                 f"{first} time {a.isoformat()} is after {second} time {b.isoformat()}; "
                 "check the dates (--occurred, --detected, --aware)"
             )
+
+
+def check_notification_time(
+    notified_at: dt.datetime, *, aware_at: dt.datetime, now: dt.datetime
+) -> dt.datetime:
+    """A notification lies between awareness and now (+ clock skew); returned in UTC.
+
+    Art. 73's clock runs from awareness, and an organisation cannot report what it did
+    not yet know: an earlier time is a typo (often a wrong day or time zone).
+    """
+    when = _aware(notified_at, "notification time").astimezone(dt.UTC)
+    aware = _aware(aware_at, "awareness time")
+    if when < aware:
+        raise InvalidInput(
+            f"notification time {when.isoformat()} is before the organisation became aware "
+            f"of the incident ({aware.astimezone(dt.UTC).isoformat()}); check --at "
+            "(date, time and time zone)"
+        )
+    if when > now + CLOCK_SKEW:
+        raise InvalidInput(
+            f"notification time {when.isoformat()} is in the future (now is "
+            f"{now.isoformat()}); record a notification once it is made"
+        )
+    return when
 
 
 def check_incident_open(incident_id: int, status: IncidentStatus, doing: str) -> None:

@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from ombud.compliance.regions import region_problem
 from ombud.governance.errors import InvalidInput
+from ombud.governance.text import check_name, check_text
 
 __all__ = [
     "RESERVED_SYSTEM_IDS",
@@ -30,7 +32,11 @@ __all__ = [
     "answers_from_profile",
     "check_slug",
     "check_system_id",
+    "check_version_label",
 ]
+
+#: The longest artifact location (a URI) a version may pin.
+MAX_URI_CHARS = 2_000
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
@@ -105,9 +111,9 @@ class LifecycleStatus(StrEnum):
 
 
 def check_slug(value: str, what: str = "system id") -> str:
-    if not SLUG_PATTERN.match(value):
+    if not SLUG_PATTERN.fullmatch(value):
         raise InvalidInput(
-            f"{what} '{value}' is not a slug; use 3-64 lower-case letters, digits and '-', "
+            f"{what} {value!r} is not a slug; use 3-64 lower-case letters, digits and '-', "
             "starting and ending with a letter or digit (e.g. 'credit-scoring')"
         )
     return value
@@ -133,7 +139,7 @@ def _enum_value(enum: type[StrEnum], value: Any, name: str) -> str:
         return enum(str(value)).value
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        raise InvalidInput(f"{name} '{value}' is not one of: {allowed}") from None
+        raise InvalidInput(f"{name} {str(value)!r} is not one of: {allowed}") from None
 
 
 def _text_list(value: Any, name: str) -> tuple[str, ...]:
@@ -169,6 +175,15 @@ class SystemProfile:
         for name in ("name", "purpose", "owner", "owner_team"):
             if not str(getattr(self, name)).strip():
                 raise InvalidInput(f"field '{name}' must not be empty")
+        for name in ("name", "owner", "owner_team", "business_unit", "vendor"):
+            check_name(getattr(self, name), f"field '{name}'")
+        check_text(self.purpose, "field 'purpose'")
+        for use in self.out_of_scope_uses:
+            check_text(use, "an out_of_scope_uses item")
+        for region in self.deployment_regions:
+            problem = region_problem(region)
+            if problem is not None:
+                raise InvalidInput(f"deployment_regions item {problem}")
         _enum_value(Domain, self.domain, "domain")
         _enum_value(SystemKind, self.kind, "kind")
         _enum_value(OperatorRole, self.operator_role, "operator_role")
@@ -218,7 +233,9 @@ class SystemProfile:
             if name not in data:
                 continue
             raw = data[name]
-            if name in list_fields:
+            if name == "deployment_regions":
+                values[name] = tuple(r.strip().upper() for r in _text_list(raw, name))
+            elif name in list_fields:
                 values[name] = _text_list(raw, name)
             else:
                 if not isinstance(raw, str | int | float):
@@ -249,10 +266,19 @@ class VersionSpec:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        check_name(self.name, "an artifact name")
+        check_name(self.uri, "an artifact location", max_chars=MAX_URI_CHARS)
         if not re.fullmatch(r"[0-9a-f]{64}", self.sha256):
             raise InvalidInput(
                 f"sha256 of '{self.name}' must be 64 lower-case hex digits, got '{self.sha256}'"
             )
+
+
+def check_version_label(label: str) -> str:
+    """A version label: one non-empty line of at most 100 characters."""
+    if not label.strip():
+        raise InvalidInput("a version needs a non-empty label (e.g. 1.0.0)")
+    return check_name(label, f"version label {label[:40]!r}", max_chars=100)
 
 
 def answers_from_profile(profile: SystemProfile) -> dict[str, Any]:

@@ -10,11 +10,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ombud.compliance import check_answers
 from ombud.governance.errors import DomainError
-from ombud.governance.inventory import SystemProfile, VersionSpec, check_system_id
+from ombud.governance.inventory import (
+    SystemProfile,
+    VersionSpec,
+    check_system_id,
+    check_version_label,
+)
+from ombud.governance.text import check_text
 from ombud.yamlsource import LocatedYaml
 
-__all__ = ["MANIFEST_KEYS", "ManifestVersion", "SystemManifest", "parse_system_manifest"]
+__all__ = [
+    "MANIFEST_KEYS",
+    "MAX_MANIFEST_BYTES",
+    "ManifestVersion",
+    "SystemManifest",
+    "parse_system_manifest",
+]
+
+#: The largest manifest read: a real one is a few KiB; a 50 MB one took 94 s to parse.
+MAX_MANIFEST_BYTES = 1 << 20
 
 MANIFEST_KEYS = ("id", "versions", "classification", *SystemProfile.field_names())
 _VERSION_KEYS = ("label", "models", "training_data", "notes")
@@ -58,7 +74,8 @@ def _refs(doc: LocatedYaml, raw: Any, path: tuple[str | int, ...]) -> tuple[Vers
         try:
             specs.append(VersionSpec(str(item["name"]), str(item["uri"]), str(item["sha256"])))
         except DomainError as exc:
-            raise doc.error((*where, "sha256"), str(exc)) from None
+            key = "sha256" if "sha256" in str(exc) else "name"
+            raise doc.error((*where, key), str(exc)) from None
     return tuple(specs)
 
 
@@ -79,6 +96,11 @@ def _versions(doc: LocatedYaml, raw: Any) -> tuple[ManifestVersion, ...]:
             )
         if not item.get("label"):
             raise doc.error(where, "a version needs a 'label' (e.g. '1.0.0')")
+        try:
+            check_version_label(str(item["label"]))
+            check_text(str(item.get("notes") or ""), "version notes")
+        except DomainError as exc:
+            raise doc.error(where, str(exc)) from None
         result.append(
             ManifestVersion(
                 label=str(item["label"]),
@@ -130,6 +152,13 @@ def parse_system_manifest(doc: LocatedYaml) -> SystemManifest:
         raw_answers = classification.get("answers") or {}
         if not isinstance(raw_answers, dict):
             raise doc.error(("classification", "answers"), "'answers' must be a mapping")
+        # Checked here, answer by answer, so a bad one names its line and nothing is
+        # registered: the manifest is one unit (the service checks the merged answers).
+        for key, value in raw_answers.items():
+            problems = check_answers({key: value})
+            if problems:
+                where = ("classification", "answers", str(key))
+                raise doc.error(where, problems[0].removeprefix(f"answers[{key!r}]: "))
         answers = raw_answers
     return SystemManifest(system_id, profile, _versions(doc, data.get("versions")), answers)
 

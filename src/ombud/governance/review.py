@@ -18,6 +18,7 @@ from ombud.governance.errors import ConflictError, DomainError, InvalidInput, Pe
 from ombud.governance.findings import check_risk_expiry
 from ombud.governance.policy import CAPACITIES, Approvals
 from ombud.governance.roles import Role
+from ombud.governance.text import check_text
 
 __all__ = [
     "Condition",
@@ -194,6 +195,9 @@ def check_vote(
         raise ConflictError(f"'{voter}' has already voted on review #{review_id}; one vote each")
     if not rationale.strip():
         raise InvalidInput("a vote needs a rationale; say why in a sentence (--rationale)")
+    check_text(rationale, "the rationale")
+    for condition in conditions:
+        check_text(condition.text, "a condition")
     if vote is Vote.APPROVE_WITH_CONDITIONS and not conditions:
         raise InvalidInput(
             "approve_with_conditions needs at least one condition (--condition OWNER:DATE:TEXT)"
@@ -275,6 +279,9 @@ def check_decision(
         )
     if not rationale.strip():
         raise InvalidInput("a decision needs a rationale; say why (--rationale)")
+    check_text(rationale, "the rationale")
+    for condition in conditions:
+        check_text(condition.text, "a condition")
     if decision in APPROVING:
         if not quorum.met:
             missing = ", ".join(quorum.missing_capacities) or "none"
@@ -319,6 +326,7 @@ def check_risk_acceptance(
         )
     if not justification.strip():
         raise InvalidInput("a risk acceptance needs a justification (--justification)")
+    check_text(justification, "the justification")
     check_risk_expiry(expires, today)
 
 

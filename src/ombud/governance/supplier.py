@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ombud.governance.errors import InvalidInput
+from ombud.governance.text import check_name, check_text
 from ombud.records import METRIC_NAME_PATTERN, Verdict
 from ombud.yamlsource import KeyPath, LocatedYaml
 
 __all__ = [
     "ATTACHABLE_KINDS",
+    "MAX_ANSWERS_BYTES",
     "Questionnaire",
     "QuestionnaireItem",
     "SupplierAnswers",
@@ -33,6 +35,9 @@ __all__ = [
     "parse_supplier_answers",
     "parse_verdict_option",
 ]
+
+#: The largest supplier answers file read (a full questionnaire's answers take a few KiB).
+MAX_ANSWERS_BYTES = 1 << 20
 
 #: Evidence kinds a person may attach as a file made elsewhere.
 ATTACHABLE_KINDS = (
@@ -95,6 +100,14 @@ def _text(doc: LocatedYaml, path: KeyPath, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise doc.error(path, f"'{path[-1]}' must be non-empty text")
     return value.strip()
+
+
+def _checked(doc: LocatedYaml, path: KeyPath, value: str, what: str, *, name: bool = False) -> str:
+    """``value`` if it passes the text rules, else an error at its line."""
+    try:
+        return check_name(value, what) if name else check_text(value, what)
+    except InvalidInput as exc:
+        raise doc.error(path, str(exc)) from None
 
 
 def _parse_item(doc: LocatedYaml, index: int, raw: Any) -> QuestionnaireItem:
@@ -215,7 +228,7 @@ def parse_supplier_answers(doc: LocatedYaml, questionnaire: Questionnaire) -> Su
                 )
             comment = value.get("comment")
             if comment is not None:
-                comments[item_id] = str(comment)
+                comments[item_id] = _checked(doc, path, str(comment), f"the comment on '{item_id}'")
             value = value.get("answer")
         text = _answer_text(value)
         if text is None or text == "":
@@ -223,11 +236,22 @@ def parse_supplier_answers(doc: LocatedYaml, questionnaire: Questionnaire) -> Su
         problem = check_answer(item, text)
         if problem:
             raise doc.error(path, problem)
+        _checked(doc, path, text, f"the answer to '{item_id}'")
         answers[item_id] = text if item.answer == "text" else text.lower()
     return SupplierAnswers(
-        supplier=_text(doc, ("supplier",), data.get("supplier")),
-        product=_text(doc, ("product",), data.get("product")),
-        answered_by=str(data.get("answered_by", "")),
+        supplier=_checked(
+            doc,
+            ("supplier",),
+            _text(doc, ("supplier",), data.get("supplier")),
+            "'supplier'",
+            name=True,
+        ),
+        product=_checked(
+            doc, ("product",), _text(doc, ("product",), data.get("product")), "'product'", name=True
+        ),
+        answered_by=_checked(
+            doc, ("answered_by",), str(data.get("answered_by", "")), "'answered_by'", name=True
+        ),
         answers=answers,
         comments=comments,
     )

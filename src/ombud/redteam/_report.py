@@ -14,6 +14,7 @@ import jinja2
 from ombud.redteam._accuracy import DetectorAccuracy
 from ombud.redteam._attempt import Attempt, Outcome
 from ombud.redteam._results import attack_success_rates, paired_bias
+from ombud.text import visible_value
 
 __all__ = ["render_report"]
 
@@ -91,7 +92,9 @@ def render_report(
             "not measured" if found is None else f"{_pct(found.precision)} / {_pct(found.recall)}"
         )
 
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, finalize=visible_value
+    )
     template = env.from_string(_TEMPLATE)
     hits = [a for a in attempts if a.verdict is Outcome.HIT]
     return template.render(

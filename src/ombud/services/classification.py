@@ -29,12 +29,26 @@ from ombud.compliance import (
     pending_questions,
     validate_answers,
 )
-from ombud.governance import Action, SystemProfile, answers_from_profile, require
-from ombud.services.context import Actor, AppContext
-from ombud.services.systems import get_system
+from ombud.governance import (
+    Action,
+    NotFoundError,
+    SystemManifest,
+    SystemProfile,
+    answers_from_profile,
+    require,
+)
+from ombud.services.context import Actor, AppContext, Tx
+from ombud.services.systems import apply_manifest_in, get_system
 from ombud.store.models import AISystemRow, ClassificationRow
 
-__all__ = ["ClassifyOutcome", "classify_system", "known_answers", "unanswered_questions"]
+__all__ = [
+    "ClassifyOutcome",
+    "ManifestOutcome",
+    "apply_manifest",
+    "classify_system",
+    "known_answers",
+    "unanswered_questions",
+]
 
 
 @dataclass(frozen=True)
@@ -105,43 +119,92 @@ def classify_system(
     merged = known_answers(context, system_id)
     merged.update(answers or {})
     validated = validate_answers(merged)
+    with context.write(actor) as tx:
+        if tx.session.get(AISystemRow, system_id) is None:
+            raise NotFoundError(
+                f"no AI system '{system_id}' in this workspace; see `ombud system list`"
+            )
+        return _classify_in(tx, system_id, validated, catalog_version, tiering_policy)
+
+
+def _classify_in(
+    tx: Tx,
+    system_id: str,
+    validated: Mapping[str, Any],
+    catalog_version: str | None,
+    tiering_policy: Path | None,
+) -> ClassifyOutcome:
+    """Classify on ``validated`` answers and record it in the caller's transaction."""
     catalog = load_catalog(catalog_version)
     result = classify(validated, catalog)
     tier = assign_tier(result, validated, load_tiering_rules(tiering_policy))
     unanswered = tuple(q.id for q in pending_questions(validated))
-    with context.write(actor) as tx:
-        system = tx.session.get(AISystemRow, system_id)
-        assert system is not None  # get_system above proved it exists
-        previous = _latest(tx.session, system_id)
-        diff = (
-            diff_classifications(Classification.from_dict(previous.result), result)
-            if previous is not None
-            else None
-        )
-        row = ClassificationRow(
-            system_id=system_id,
-            catalog_version=result.catalog_version,
-            eu_category=result.eu_category.value,
-            tier=tier.tier,
-            tier_label=tier.label,
-            answers=_jsonable(validated),
-            result=result.to_dict(),
-            tier_reasons=list(tier.reasons),
-            created_by=actor.username,
-            created_at=datetime.now(UTC),
-        )
-        tx.session.add(row)
-        tx.record(
-            "system.classify",
-            "ai_system",
-            system_id,
-            before=previous.result if previous else None,
-            after=row.result,
-            details={
-                "catalog_version": result.catalog_version,
-                "eu_category": result.eu_category.value,
-                "tier": tier.tier,
-                "unanswered": list(unanswered),
-            },
-        )
+    previous = _latest(tx.session, system_id)
+    diff = (
+        diff_classifications(Classification.from_dict(previous.result), result)
+        if previous is not None
+        else None
+    )
+    row = ClassificationRow(
+        system_id=system_id,
+        catalog_version=result.catalog_version,
+        eu_category=result.eu_category.value,
+        tier=tier.tier,
+        tier_label=tier.label,
+        answers=_jsonable(validated),
+        result=result.to_dict(),
+        tier_reasons=list(tier.reasons),
+        created_by=tx.actor.username,
+        created_at=datetime.now(UTC),
+    )
+    tx.session.add(row)
+    tx.record(
+        "system.classify",
+        "ai_system",
+        system_id,
+        before=previous.result if previous else None,
+        after=row.result,
+        details={
+            "catalog_version": result.catalog_version,
+            "eu_category": result.eu_category.value,
+            "tier": tier.tier,
+            "unanswered": list(unanswered),
+        },
+    )
     return ClassifyOutcome(system_id, result, tier, validated, unanswered, diff)
+
+
+@dataclass(frozen=True)
+class ManifestOutcome:
+    """What ``apply_manifest`` did: registered/updated/unchanged, versions, classification."""
+
+    outcome: str
+    system: dict[str, Any]
+    versions_added: list[str]
+    classification: ClassifyOutcome | None
+
+
+def apply_manifest(context: AppContext, actor: Actor, manifest: SystemManifest) -> ManifestOutcome:
+    """Register or update from a manifest and classify on its answers, as ONE unit.
+
+    Everything that can be checked without writing is checked first (the permissions
+    for both steps, the answers themselves); the record, its versions and its
+    classification then commit in one transaction, so a refused classification leaves
+    no system or (immutable) version behind.
+    """
+    require(Action.SYSTEM_REGISTER, actor.username, actor.roles)
+    given = manifest.classification_answers
+    if given is not None:
+        require(Action.SYSTEM_CLASSIFY, actor.username, actor.roles)
+        validate_answers(given)
+    with context.write(actor) as tx:
+        outcome, system, added = apply_manifest_in(tx, manifest)
+        classified = None
+        if given is not None:
+            merged = answers_from_profile(manifest.profile)
+            previous = _latest(tx.session, manifest.system_id)
+            if previous is not None:
+                merged.update(previous.answers)
+            merged.update(given)
+            classified = _classify_in(tx, manifest.system_id, validate_answers(merged), None, None)
+    return ManifestOutcome(outcome, system, added, classified)

@@ -1,8 +1,10 @@
 """Recording what an engine measured as Evidence on a system version.
 
-Artifacts go to the content-addressed store before the transaction; the database row
-and its audit event then commit together. A failed transaction can leave an
-unreferenced artifact file behind, never a row pointing at a missing file.
+Artifacts go to the content-addressed store inside the transaction, once the system,
+the version and the permission are checked; the database row and its audit event then
+commit together. A transaction failing after that point (a lost race, a full disk)
+can leave an unreferenced artifact file behind, never a row pointing at a missing file;
+a refused request leaves nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from ombud.records import EvidenceDraft
 from ombud.services.context import Actor, AppContext
 from ombud.store.models import AISystemRow, ArtifactRow, EvidenceRow, SystemVersionRow
 
-__all__ = ["evidence_dict", "evidence_overview", "list_evidence", "record_evidence"]
+__all__ = [
+    "check_evidence_target",
+    "evidence_dict",
+    "evidence_overview",
+    "list_evidence",
+    "record_evidence",
+]
 
 
 def _finite(metrics: dict[str, float]) -> dict[str, float | None]:
@@ -47,6 +55,33 @@ def evidence_dict(row: EvidenceRow, version_label: str) -> dict[str, Any]:
     }
 
 
+def _version_row(session: Any, system_id: str, version_label: str) -> SystemVersionRow:
+    if session.get(AISystemRow, system_id) is None:
+        raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
+    version: SystemVersionRow | None = session.execute(
+        select(SystemVersionRow).where(
+            SystemVersionRow.system_id == system_id, SystemVersionRow.label == version_label
+        )
+    ).scalar_one_or_none()
+    if version is None:
+        raise InvalidInput(
+            f"'{system_id}' has no version '{version_label}'; add it with "
+            f"`ombud system version add {system_id} {version_label}`"
+        )
+    return version
+
+
+def check_evidence_target(
+    context: AppContext, actor: Actor, system_id: str, version_label: str
+) -> None:
+    """Refuse now what ``record_evidence`` would refuse later: the permission, an unknown
+    system or version. An engine run checks this before its work (a long audit must not
+    end in "no such version"); ``record_evidence`` checks it again in its transaction."""
+    require(Action.SYSTEM_VERSION_ADD, actor.username, actor.roles)
+    with context.read() as session:
+        _version_row(session, system_id, version_label)
+
+
 def record_evidence(
     context: AppContext,
     actor: Actor,
@@ -56,32 +91,30 @@ def record_evidence(
     *,
     valid_for_days: int | None = 365,
 ) -> dict[str, Any]:
-    """Store ``draft`` against one version of a system; returns the recorded evidence."""
+    """Store ``draft`` against one version of a system; returns the recorded evidence.
+
+    ``valid_for_days``: how long it counts (at least 1), or None for no expiry.
+    """
     require(Action.SYSTEM_VERSION_ADD, actor.username, actor.roles)
-    stored = []
-    for artifact in draft.artifacts:
-        sha = context.artifacts.put(artifact.content)
-        stored.append(
-            {
-                "name": artifact.name,
-                "media_type": artifact.media_type,
-                "sha256": sha,
-                "size": len(artifact.content),
-            }
+    if valid_for_days is not None and valid_for_days < 1:
+        raise InvalidInput(
+            f"evidence must stay valid for at least 1 day, got {valid_for_days}; "
+            "evidence that has already expired cannot count"
         )
     now = datetime.now(UTC)
     with context.write(actor) as tx:
-        if tx.session.get(AISystemRow, system_id) is None:
-            raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
-        version = tx.session.execute(
-            select(SystemVersionRow).where(
-                SystemVersionRow.system_id == system_id, SystemVersionRow.label == version_label
-            )
-        ).scalar_one_or_none()
-        if version is None:
-            raise InvalidInput(
-                f"'{system_id}' has no version '{version_label}'; add it with "
-                f"`ombud system version add {system_id} {version_label}`"
+        version = _version_row(tx.session, system_id, version_label)
+        # Artifacts are written only once the record is known to be acceptable.
+        stored = []
+        for artifact in draft.artifacts:
+            sha = context.artifacts.put(artifact.content)
+            stored.append(
+                {
+                    "name": artifact.name,
+                    "media_type": artifact.media_type,
+                    "sha256": sha,
+                    "size": len(artifact.content),
+                }
             )
         for item in stored:
             if tx.session.get(ArtifactRow, item["sha256"]) is None:
@@ -110,7 +143,9 @@ def record_evidence(
             artifacts=stored,
             created_by=actor.username,
             created_at=now,
-            expires_at=now + timedelta(days=valid_for_days) if valid_for_days else None,
+            expires_at=(
+                now + timedelta(days=valid_for_days) if valid_for_days is not None else None
+            ),
         )
         tx.session.add(row)
         tx.session.flush()

@@ -17,7 +17,15 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from ombud.governance import ConflictError, InvalidInput, NotFoundError, PermissionDenied, Role
+from ombud.governance import (
+    ConflictError,
+    InvalidInput,
+    NotFoundError,
+    PermissionDenied,
+    Role,
+    check_name,
+    check_text,
+)
 from ombud.governance.findings import (
     FindingSpec,
     FindingStatus,
@@ -151,6 +159,8 @@ def create_finding(
     require_finding_writer(tx.actor.username, (r.value for r in tx.actor.roles))
     if not title.strip():
         raise InvalidInput("a finding needs a title; say in one line what is wrong")
+    check_name(title.strip(), "the finding title")
+    check_text(description, "the finding description")
     level = parse_finding_severity(severity)
     source = parse_finding_source(source_kind)
     check_due_date(due_date, _today())
@@ -302,9 +312,9 @@ def update_finding(
         if title is not None:
             if not title.strip():
                 raise InvalidInput("a finding needs a title; say in one line what is wrong")
-            row.title = title.strip()
+            row.title = check_name(title.strip(), "the finding title")
         if description is not None:
-            row.description = description
+            row.description = check_text(description, "the finding description")
         if severity is not None:
             row.severity = parse_finding_severity(severity).value
         if owner is not None:
@@ -354,6 +364,7 @@ def resolve_finding(
             )
         if not note.strip():
             raise InvalidInput(f"resolving finding {finding_id} needs --note saying what was done")
+        check_text(note, "the note")
         found = dict(
             tx.session.execute(
                 select(EvidenceRow.id, EvidenceRow.system_id).where(EvidenceRow.id.in_(ids))
@@ -416,6 +427,7 @@ def accept_risk(
             raise InvalidInput(
                 f"accepting the risk of finding {finding_id} needs --justification saying why"
             )
+        check_text(justification, "the justification")
         check_risk_expiry(expires_on, _today())
         before = _snapshot(row)
         _move(tx, row, FindingStatus.RISK_ACCEPTED)

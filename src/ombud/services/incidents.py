@@ -15,12 +15,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ombud.governance import ConflictError, DomainError, InvalidInput, NotFoundError
+from ombud.governance import (
+    ConflictError,
+    DomainError,
+    InvalidInput,
+    NotFoundError,
+    check_name,
+    check_text,
+)
 from ombud.governance.incidents import (
     IncidentStatus,
     art73_case,
     check_incident_open,
     check_incident_times,
+    check_notification_time,
     parse_incident_severity,
     reporting_clock,
     require_incident_role,
@@ -49,6 +57,10 @@ __all__ = [
     "suspend_affected_systems",
     "update_incident",
 ]
+
+
+#: A post-incident review may be a document of its own (read with --review-file).
+MAX_REVIEW_CHARS = 100_000
 
 
 def _now() -> dt.datetime:
@@ -193,6 +205,9 @@ def report_incident(
     require_incident_role(actor.username, _roles(actor), "report")
     if not title.strip():
         raise InvalidInput("an incident needs a title; say in one line what happened")
+    check_name(title.strip(), "the incident title")
+    check_text(description, "the incident description")
+    check_text(affected_people, "the description of the affected people")
     if not system_ids:
         raise InvalidInput("name at least one affected system (--system ID)")
     if people_affected_count is not None and people_affected_count < 0:
@@ -292,6 +307,13 @@ def update_incident(
 ) -> dict[str, Any]:
     """Add a timeline note and/or correct what is known; each change lands on the timeline."""
     require_incident_role(actor.username, _roles(actor), "update")
+    for text, what in (
+        (note, "the note"),
+        (description, "the incident description"),
+        (affected_people, "the description of the affected people"),
+    ):
+        if text is not None:
+            check_text(text, what)
     with context.write(actor) as tx:
         row = _load(tx, incident_id, expected_version)
         check_incident_open(incident_id, IncidentStatus(row.status), "update it")
@@ -339,17 +361,14 @@ def notify_authority(
     when = notified_at or _now()
     if when.tzinfo is None:
         raise InvalidInput("the notification time needs a time zone, e.g. 2026-11-20T10:00+01:00")
-    when = when.astimezone(dt.UTC)
     if not authority.strip():
         raise InvalidInput("name the authority notified (--authority)")
+    check_name(authority.strip(), "the authority")
+    check_name(reference, "the reference")
     with context.write(actor) as tx:
         row = _load(tx, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "record a notification")
-        if when > _now() or when < row.detected_at:
-            raise InvalidInput(
-                f"notification time {when.isoformat()} must lie between the detection "
-                f"({row.detected_at.isoformat()}) and now"
-            )
+        when = check_notification_time(when, aware_at=row.aware_at, now=_now())
         before = _snapshot(row)
         tx.session.add(
             IncidentNotificationRow(
@@ -446,6 +465,7 @@ def close_incident(
         raise InvalidInput(
             "closing needs a post-incident review (--review): cause, impact, what changes"
         )
+    check_text(review, "the post-incident review", max_chars=MAX_REVIEW_CHARS)
     with context.write(actor) as tx:
         row = _load(tx, incident_id, expected_version)
         check_incident_open(incident_id, IncidentStatus(row.status), "close it again")

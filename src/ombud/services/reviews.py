@@ -25,6 +25,7 @@ from ombud.governance import (
     NotFoundError,
     PermissionDenied,
     Role,
+    check_text,
     check_transition,
     require,
 )
@@ -312,6 +313,7 @@ def declare_conflict(
     """The reviewer declares a conflict of interest; their vote (if any) stops counting."""
     if not note.strip():
         raise InvalidInput("say what the conflict of interest is (--note)")
+    check_text(note, "the note")
     with context.write(actor) as tx:
         review = _review(tx.session, review_id)
         if review.status != ReviewStatus.OPEN.value:

@@ -17,7 +17,9 @@ from ombud.governance import (
     SystemProfile,
     VersionSpec,
     check_system_id,
+    check_text,
     check_transition,
+    check_version_label,
     require,
 )
 from ombud.governance.gate import GateOutcome
@@ -37,6 +39,7 @@ __all__ = [
     "NOT_RUN",
     "add_version",
     "apply_manifest",
+    "apply_manifest_in",
     "count_systems",
     "get_system",
     "list_systems",
@@ -258,8 +261,8 @@ def _add_version(
     notes: str,
 ) -> dict[str, Any]:
     _load(tx, system_id)
-    if not label.strip():
-        raise InvalidInput("a version needs a non-empty label (e.g. 1.0.0)")
+    check_version_label(label)
+    check_text(notes, "version notes")
     existing = tx.session.execute(
         select(SystemVersionRow).where(
             SystemVersionRow.system_id == system_id, SystemVersionRow.label == label
@@ -296,43 +299,48 @@ def apply_manifest(
     """
     require(Action.SYSTEM_REGISTER, actor.username, actor.roles)
     with context.write(actor) as tx:
-        row = tx.session.get(AISystemRow, manifest.system_id)
-        if row is None:
-            outcome = "registered"
-            system = _register(tx, manifest.system_id, manifest.profile)
-        else:
-            before = system_snapshot(row)
-            system = _update(tx, row, manifest.profile)
-            outcome = "updated" if system != before else "unchanged"
-        added = []
-        for version in manifest.versions:
-            existing = tx.session.execute(
-                select(SystemVersionRow).where(
-                    SystemVersionRow.system_id == manifest.system_id,
-                    SystemVersionRow.label == version.label,
-                )
-            ).scalar_one_or_none()
-            if existing is None:
-                _add_version(
-                    tx,
-                    manifest.system_id,
-                    version.label,
-                    version.models,
-                    version.training_data,
-                    version.notes,
-                )
-                added.append(version.label)
-            elif (existing.models, existing.training_data) != (
-                _spec_dicts(version.models),
-                _spec_dicts(version.training_data),
-            ):
-                raise ConflictError(
-                    f"version '{version.label}' of '{manifest.system_id}' is already recorded "
-                    "with other artifacts; versions are immutable, give the change a new label"
-                )
-        if added and outcome == "unchanged":
-            outcome = "updated"
-        return outcome, system, added
+        return apply_manifest_in(tx, manifest)
+
+
+def apply_manifest_in(tx: Tx, manifest: SystemManifest) -> tuple[str, dict[str, Any], list[str]]:
+    """``apply_manifest`` inside a caller's transaction (which checked the permission)."""
+    row = tx.session.get(AISystemRow, manifest.system_id)
+    if row is None:
+        outcome = "registered"
+        system = _register(tx, manifest.system_id, manifest.profile)
+    else:
+        before = system_snapshot(row)
+        system = _update(tx, row, manifest.profile)
+        outcome = "updated" if system != before else "unchanged"
+    added = []
+    for version in manifest.versions:
+        existing = tx.session.execute(
+            select(SystemVersionRow).where(
+                SystemVersionRow.system_id == manifest.system_id,
+                SystemVersionRow.label == version.label,
+            )
+        ).scalar_one_or_none()
+        if existing is None:
+            _add_version(
+                tx,
+                manifest.system_id,
+                version.label,
+                version.models,
+                version.training_data,
+                version.notes,
+            )
+            added.append(version.label)
+        elif (existing.models, existing.training_data) != (
+            _spec_dicts(version.models),
+            _spec_dicts(version.training_data),
+        ):
+            raise ConflictError(
+                f"version '{version.label}' of '{manifest.system_id}' is already recorded "
+                "with other artifacts; versions are immutable, give the change a new label"
+            )
+    if added and outcome == "unchanged":
+        outcome = "updated"
+    return outcome, system, added
 
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])

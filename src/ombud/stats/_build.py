@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from ombud.stats._errors import TallyError
 from ombud.stats._finish import BAD_WEIGHT, MISSING, finish
-from ombud.stats._spec import RegressionSpec, Spec, check_columns
+from ombud.stats._spec import ClassificationSpec, RegressionSpec, Spec, check_columns
 from ombud.stats._tally import (
     LABEL,
     PREDICTION,
@@ -150,6 +150,7 @@ def build_tally(source: Any, spec: Spec) -> Tally:
     try:
         if isinstance(source, str | Path):
             relation, where = _file_relation(str(source)), f"file {str(source)!r}"
+            relation = _csv_text_booleans(con, relation, spec)
         else:
             con.register(_SOURCE, _as_scannable(source))
             relation, where = _SOURCE, type(source).__name__
@@ -183,6 +184,43 @@ def _file_relation(path: str) -> str:
     if lower.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
         return f"read_csv({literal})"
     raise TallyError(f"file {path!r}: unknown format; name it *.parquet or *.csv")
+
+
+def _csv_text_booleans(con: duckdb.DuckDBPyConnection, relation: str, spec: Spec) -> str:
+    """Keep yes/no (y/n, t/f) outcome columns of a CSV as the text they are.
+
+    DuckDB's CSV sniffer reads ``yes``/``no`` as BOOLEAN, which would silently make
+    "yes" the positive class; only a column spelled ``true``/``false`` is taken as
+    boolean. Other spellings stay text, so a binary label asks for ``pos_label`` as it
+    does for any text column, and ``pos_label='yes'`` then compares with the text.
+    Costs one extra scan of such a column, and only when the sniffer said BOOLEAN.
+    """
+    if not relation.startswith("read_csv(") or not isinstance(spec, ClassificationSpec):
+        return relation
+    outcome = [c for c in (spec.label, spec.prediction) if c]
+    try:
+        described = con.sql(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    except duckdb.Error:
+        return relation  # _aggregate reports the unreadable file
+    as_text = []
+    for name, kind, *_ in described:
+        if name not in outcome or str(kind).upper() != "BOOLEAN":
+            continue
+        probe = relation[:-1] + f", types={{{_literal(name)}: 'VARCHAR'}})"
+        spellings = con.sql(
+            f"SELECT DISTINCT lower(trim({quote(name)})) FROM {probe} "
+            f"WHERE {quote(name)} IS NOT NULL LIMIT 3"
+        ).fetchall()
+        if any(value not in ("true", "false") for (value,) in spellings):
+            as_text.append(name)
+    if not as_text:
+        return relation
+    types = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in as_text)
+    return relation[:-1] + f", types={{{types}}})"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _as_scannable(source: Any) -> Any:

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ombud.services.context import open_context
 from ombud.store import Workspace
+from ombud.text import visible_value
 from ombud.web._errors import install_error_handlers
 from ombud.web._filters import install as install_filters
 from ombud.web._middleware import BodyLimit, SessionAndHeaders
@@ -33,6 +34,7 @@ def _templates() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ombud.web", "templates"),
         autoescape=True,  # every value is escaped unless a template says otherwise (none do)
+        finalize=visible_value,  # and control characters / bidi overrides are made visible
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

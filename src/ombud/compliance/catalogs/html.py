@@ -12,11 +12,14 @@ from importlib import resources
 from jinja2 import Environment, select_autoescape
 
 from ombud.compliance.catalogs.coverage import CoverageReport
+from ombud.text import visible_value
 
 __all__ = ["coverage_html"]
 
 
-_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_ENV = Environment(
+    autoescape=select_autoescape(default=True, default_for_string=True), finalize=visible_value
+)
 
 
 def coverage_html(reports: Sequence[CoverageReport], *, title: str) -> str:
