@@ -19,7 +19,13 @@ from ombud.records import EvidenceDraft
 from ombud.services.context import Actor, AppContext
 from ombud.store.models import AISystemRow, ArtifactRow, EvidenceRow, SystemVersionRow
 
-__all__ = ["evidence_dict", "evidence_overview", "list_evidence", "record_evidence"]
+__all__ = [
+    "check_evidence_target",
+    "evidence_dict",
+    "evidence_overview",
+    "list_evidence",
+    "record_evidence",
+]
 
 
 def _finite(metrics: dict[str, float]) -> dict[str, float | None]:
@@ -45,6 +51,26 @@ def evidence_dict(row: EvidenceRow, version_label: str) -> dict[str, Any]:
         "created_at": row.created_at.isoformat(),
         "expires_at": row.expires_at.isoformat() if row.expires_at else None,
     }
+
+
+def check_evidence_target(
+    context: AppContext, actor: Actor, system_id: str, version_label: str
+) -> None:
+    """Refuse before an engine runs what ``record_evidence`` would refuse after it."""
+    require(Action.SYSTEM_VERSION_ADD, actor.username, actor.roles)
+    with context.read() as session:
+        if session.get(AISystemRow, system_id) is None:
+            raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
+        found = session.execute(
+            select(SystemVersionRow.id).where(
+                SystemVersionRow.system_id == system_id, SystemVersionRow.label == version_label
+            )
+        ).first()
+    if found is None:
+        raise InvalidInput(
+            f"'{system_id}' has no version '{version_label}'; add it with "
+            f"`ombud system version add {system_id} {version_label}`"
+        )
 
 
 def record_evidence(
