@@ -13,7 +13,6 @@ from ombud.services.context import open_context
 from ombud.store import open_workspace
 
 from ..services._systems import screening_profile
-
 from .conftest import Invoke
 
 
