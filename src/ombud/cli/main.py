@@ -18,6 +18,7 @@ import typer
 from ombud.cli import (
     admin,
     audit,
+    audit_bias,
     audit_fairness,
     card,
     classify,
@@ -106,6 +107,7 @@ evidence.register(app)
 finding.register(app)
 incident.register(app)
 supplier.register(app)
+audit_bias.register(audit_fairness.app)
 app.add_typer(audit_fairness.app, name="audit")
 redteam_record.register(redteam.app)
 app.add_typer(redteam.app, name="redteam")

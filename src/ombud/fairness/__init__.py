@@ -1,7 +1,9 @@
 """Fairness audits of classifiers, on mergeable sufficient statistics (docs/fairness.md).
 
 ``audit`` measures every group metric from one Tally, with intervals, tests and verdicts
-against a policy; the counterfactual flip test and proxy detection ask the model itself.
+against a policy; ``bias_audit`` reports selection or scoring rates and impact ratios
+from decisions alone (no ground truth, no accuracy claims), as NYC LL144 audits need;
+the counterfactual flip test and proxy detection ask the model itself.
 """
 
 from ombud.fairness._audit import audit
@@ -15,6 +17,7 @@ from ombud.fairness._errors import (
 from ombud.fairness._inputs import SQLSource
 from ombud.fairness._policy import DEFAULT_RULES, FairnessPolicy, Rule
 from ombud.fairness._result import AuditResult
+from ombud.fairness.bias_audit import BiasAuditResult, bias_audit
 from ombud.fairness.counterfactual import (
     CounterfactualError,
     FlipPair,
@@ -27,6 +30,7 @@ __all__ = [
     "DEFAULT_RULES",
     "AuditInputError",
     "AuditResult",
+    "BiasAuditResult",
     "CounterfactualError",
     "FairnessPolicy",
     "FlipPair",
@@ -41,6 +45,7 @@ __all__ = [
     "SQLSource",
     "SingleGroupError",
     "audit",
+    "bias_audit",
     "counterfactual_flip_test",
     "detect_proxies",
 ]

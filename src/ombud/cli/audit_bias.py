@@ -1,0 +1,170 @@
+"""``ombud audit bias DATA ...``: a decisions-only bias audit (NYC LL144 shape).
+
+A thin adapter over :func:`ombud.fairness.bias_audit`: check the target and the output
+before the work, run the engine, render a table, JSON or the published-summary Markdown,
+and with ``--system/--version`` record it as evidence through the evidence service.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ombud.cli._state import state_of
+from ombud.fairness import AuditInputError, BiasAuditResult, bias_audit
+from ombud.fairness.bias_audit import DEFAULT_UNKNOWN
+from ombud.records import InputRef, sha256_file
+from ombud.services.evidence import check_evidence_target, record_evidence
+
+__all__ = ["register"]
+
+
+class SummaryFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _render(result: BiasAuditResult, console: Console) -> None:
+    word = "selection" if result.mode == "selection" else "scoring"
+    for axis in result.axes:
+        table = Table(title=f"{axis}: {word} rates (unknown category: {result.unknown[axis]})")
+        for column in ("category", "applicants", f"{word} rate [95% CI]", "impact ratio"):
+            table.add_column(column, justify="left" if column == "category" else "right")
+        for row in result.rates(axis):
+            ratio = (
+                "excluded"
+                if row.excluded
+                else ("n/a" if math.isnan(row.impact_ratio) else f"{row.impact_ratio:.3f}")
+            )
+            table.add_row(
+                str(row.category),
+                str(row.applicants),
+                f"{row.rate:.2%} [{row.lower:.2%}, {row.upper:.2%}]",
+                ratio,
+            )
+        console.print(table)
+    if result.median_score is not None:
+        console.print(f"median score of the full sample: {result.median_score:g}")
+
+
+def _write(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def bias(
+    ctx: typer.Context,
+    data: Annotated[Path, typer.Argument(help="CSV or Parquet file of decisions.")],
+    selected: Annotated[
+        str | None, typer.Option("--selected", help="Yes/no outcome column (0/1 or --pos-label).")
+    ] = None,
+    score: Annotated[
+        str | None, typer.Option("--score", help="Score column: rates above the median.")
+    ] = None,
+    sex: Annotated[str | None, typer.Option("--sex", help="Sex/gender category column.")] = None,
+    race: Annotated[
+        str | None, typer.Option("--race", help="Race/ethnicity category column.")
+    ] = None,
+    pos_label: Annotated[
+        str | None, typer.Option("--pos-label", help="The value of --selected that means yes.")
+    ] = None,
+    unknown: Annotated[
+        list[str] | None,
+        typer.Option("--unknown", help="A category value meaning unknown (repeatable)."),
+    ] = None,
+    exclude_below: Annotated[
+        float,
+        typer.Option(
+            "--exclude-below", help="Leave categories under this share (≤ 0.02) out of the ratios."
+        ),
+    ] = 0.0,
+    justification: Annotated[
+        str | None, typer.Option("--justification", help="Why small categories are left out.")
+    ] = None,
+    data_source: Annotated[
+        str, typer.Option("--data-source", help="Source and explanation of the data (summary).")
+    ] = "",
+    output_format: Annotated[SummaryFormat, typer.Option("--format")] = SummaryFormat.table,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    system: Annotated[
+        str | None, typer.Option("--system", help="Record as evidence on this system.")
+    ] = None,
+    version: Annotated[str | None, typer.Option("--version", help="...on this version.")] = None,
+) -> None:
+    """Selection or scoring rates and impact ratios per sex, race/ethnicity and both."""
+    if (system is None) != (version is None):
+        raise AuditInputError("--system and --version go together; pass both or neither")
+    if not data.is_file():
+        raise AuditInputError(f"file {str(data)!r} does not exist; check the path")
+    if output is not None and not output.parent.is_dir():
+        raise AuditInputError(f"-o {output}: the folder {str(output.parent)!r} does not exist")
+    state = state_of(ctx)
+    if system is not None and version is not None:
+        with state.context() as context:
+            check_evidence_target(context, state.actor(context), system, version)
+    result = bias_audit(
+        data,
+        selected=selected,
+        score=score,
+        sex=sex,
+        race=race,
+        pos_label=pos_label,
+        unknown=tuple(unknown) if unknown else DEFAULT_UNKNOWN,
+        exclude_below=exclude_below,
+        exclusion_justification=justification,
+    )
+    today = datetime.now(UTC).date().isoformat()
+    source = data_source or f"{data.name} ({result.applicants} rows)"
+    markdown = result.to_markdown(audit_date=today, data_source=source)
+    if output_format is SummaryFormat.table:
+        if output is None:
+            _render(result, Console(soft_wrap=True))
+        else:
+            with output.open("w", encoding="utf-8") as handle:
+                _render(result, Console(file=handle, width=200))
+    else:
+        text = (
+            markdown
+            if output_format is SummaryFormat.markdown
+            else json.dumps(
+                {
+                    "mode": result.mode,
+                    "applicants": result.applicants,
+                    "unknown": result.unknown,
+                    "median_score": result.median_score,
+                    "categories": result.summary_rows(),
+                    "parameters": result.parameters,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            _write(output, text)
+    err = Console(stderr=True)
+    if output is not None:
+        err.print(f"written to {output}")
+    if system is not None and version is not None:
+        inputs = [InputRef(data.name, sha256_file(str(data)), rows=result.applicants)]
+        draft = result.to_evidence(inputs, audit_date=today, data_source=source)
+        with state.context() as context:
+            recorded = record_evidence(context, state.actor(context), system, version, draft)
+        err.print(f"recorded evidence #{recorded['id']} on {system}@{version}: {draft.summary}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bias")(bias)
