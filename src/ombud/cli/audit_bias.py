@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -20,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ombud.cli._output import check_output, open_output, write_output
 from ombud.cli._state import state_of
 from ombud.fairness import AuditInputError, BiasAuditResult, bias_audit
 from ombud.fairness.bias_audit import DEFAULT_UNKNOWN
@@ -56,12 +56,6 @@ def _render(result: BiasAuditResult, console: Console) -> None:
         console.print(table)
     if result.median_score is not None:
         console.print(f"median score of the full sample: {result.median_score:g}")
-
-
-def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def bias(
@@ -108,8 +102,7 @@ def bias(
         raise AuditInputError("--system and --version go together; pass both or neither")
     if not data.is_file():
         raise AuditInputError(f"file {str(data)!r} does not exist; check the path")
-    if output is not None and not output.parent.is_dir():
-        raise AuditInputError(f"-o {output}: the folder {str(output.parent)!r} does not exist")
+    check_output(output)
     state = state_of(ctx)
     if system is not None and version is not None:
         with state.context() as context:
@@ -132,7 +125,7 @@ def bias(
         if output is None:
             _render(result, Console(soft_wrap=True))
         else:
-            with output.open("w", encoding="utf-8") as handle:
+            with open_output(output) as handle:
                 _render(result, Console(file=handle, width=200))
     else:
         text = (
@@ -154,7 +147,7 @@ def bias(
         if output is None:
             sys.stdout.write(text)
         else:
-            _write(output, text)
+            write_output(output, text)
     err = Console(stderr=True)
     if output is not None:
         err.print(f"written to {output}")
