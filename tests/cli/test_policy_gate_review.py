@@ -192,7 +192,9 @@ def test_waived_checks_are_listed_as_waived_in_every_format(
     _attach(invoke, ws, tmp_path, "pass")
     fixed = tmp_path / "fixed.yaml"
     fixed.write_text(
-        POLICY.replace("        cites:", TYPO_RULE.replace("ratio_mn", "ratio_min") + "        cites:")
+        POLICY.replace(
+            "        cites:", TYPO_RULE.replace("ratio_mn", "ratio_min") + "        cites:"
+        )
     )
     w = ("-w", str(ws), "--as", "olivia", "gate", "check", "screening", "--policy", str(fixed))
     table = invoke(*w)
@@ -304,3 +306,30 @@ def test_review_flow_and_the_deploy_guard(invoke: Invoke, ws: Path, tmp_path: Pa
         json.loads(as_("olivia", "system", "show", "screening", "--json").out)["status"]
         == "deployed"
     )
+
+
+def test_junit_always_parses_whatever_the_names_hold() -> None:
+    """Policies refuse control characters, but verdict names attached by hand
+    (`--verdict 'x\\x01=fail'`) still reach the report: the writer must stay valid XML."""
+    from ombud.cli.gate import junit_xml
+
+    evil = "fairness.\x01race\x1b[31m.four_fifths\x7f\ufffe"
+    result = {
+        "system_id": "s\x00",
+        "version": "1\x0b",
+        "evaluated_at": "2026-12-03T00:00:00+00:00",
+        "outcome": "fail",
+        "tier": 1,
+        "policy": {"name": "p\x1b", "version": "1", "sha256": ""},
+        "checks": [
+            {"id": "rule:x\x01", "category": "rule", "outcome": outcome, "evidence_ids": [1],
+             "message": f"{evil} is fail", "remedy": "fix \x02 it", "cites": []}
+            for outcome in ("fail", "insufficient", "waived", "pass")
+        ],
+    }  # fmt: skip
+    root = ET.fromstring(junit_xml(result))
+    failure = root.find("testsuite/testcase/failure")
+    assert failure is not None
+    assert failure.get("message") == r"fairness.\x01race\x1b[31m.four_fifths\x7f\ufffe is fail"
+    assert "fix \\x02 it" in (failure.text or "")
+    assert [c.get("name") for c in root.iter("testcase")] == ["rule:x\\x01"] * 4

@@ -154,9 +154,7 @@ def _evaluations(context: AppContext) -> int:
         )
 
 
-def test_a_policy_typo_cannot_reach_a_gate_by_any_path(
-    context: AppContext, tmp_path: Path
-) -> None:
+def test_a_policy_typo_cannot_reach_a_gate_by_any_path(context: AppContext, tmp_path: Path) -> None:
     """The typo used to validate and then pass: the rule matched nothing, and
     `if_missing: pass` reported that as a pass. Now every way a gate reads a policy
     (--policy, the workspace's policy.yaml) refuses it before anything is recorded."""

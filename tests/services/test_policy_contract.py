@@ -62,7 +62,9 @@ def audit_drafts() -> list[EvidenceDraft]:
         frame, label="two_year_recid", score="score", threshold=0.5, sensitive="race",
         control="age_cat", n_boot=0,
     )  # fmt: skip
-    return [by_decision.to_evidence(), by_score.to_evidence()]
+    # report=False: the HTML report of an audit with control features fails today (see
+    # fairness/_report.py reference_sentences); the names do not depend on it
+    return [by_decision.to_evidence(report=False), by_score.to_evidence(report=False)]
 
 
 def _refused(draft: EvidenceDraft) -> list[str]:
@@ -79,7 +81,8 @@ def test_every_name_a_real_fairness_audit_records_is_accepted(
     assert any(".roc_auc." in n for n in audit_drafts[1].metrics)  # the score metrics ran
     assert any("+" in n for n in audit_drafts[0].metrics)  # and an intersection
     for draft in audit_drafts:
-        assert draft.metrics and draft.verdicts
+        assert draft.metrics
+        assert draft.verdicts
         assert _refused(draft) == []
 
 

@@ -28,8 +28,7 @@ _MEASURES = ("completeness", "required_fields", "missing_fields")
 def evidence_names() -> tuple[EvidenceNames, ...]:
     """The metric names :func:`evidence_draft` records, one entry per document kind."""
     return tuple(
-        EvidenceNames(kind, tuple(f"docs.{kind}.{m}" for m in _MEASURES))
-        for kind in DOCUMENT_KINDS
+        EvidenceNames(kind, tuple(f"docs.{kind}.{m}" for m in _MEASURES)) for kind in DOCUMENT_KINDS
     )
 
 

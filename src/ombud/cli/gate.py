@@ -40,8 +40,9 @@ gate_app = typer.Typer(
 )
 
 EXIT_FOR_OUTCOME = {"pass": 0, "fail": 1, "insufficient": 1}
-# Characters XML 1.0 cannot carry at all, not even as a character reference.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all, not even as a character reference, and the
+# DEL/C1 controls it only tolerates.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _STYLE = {"pass": "green", "waived": "cyan", "fail": "bold red", "insufficient": "yellow"}
 
 
@@ -54,7 +55,12 @@ class Format(StrEnum):
 def _xml_safe(text: str) -> str:
     """``text`` with the characters XML cannot hold written out as ``\\xNN``, so the
     report always parses, whatever a policy or an evidence name contains."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _NOT_XML.sub(_escaped, text)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def junit_xml(result: Mapping[str, Any]) -> str:

@@ -117,7 +117,9 @@ def _rendered(template: str, pattern: str) -> str:
     two have as many segments (``*`` otherwise): the candidate a person meant."""
     parts, wanted = template.split("."), pattern.split(".")
     if len(parts) == len(wanted):
-        parts = [w if NAME_PLACEHOLDER.fullmatch(p) else p for p, w in zip(parts, wanted)]
+        parts = [
+            w if NAME_PLACEHOLDER.fullmatch(p) else p for p, w in zip(parts, wanted, strict=False)
+        ]
     return ".".join(NAME_PLACEHOLDER.sub("*", p) for p in parts)
 
 
@@ -163,8 +165,8 @@ class NameRegistry:
 @functools.cache
 def default_registry() -> NameRegistry:
     """What this installation's engines record, from their own declarations."""
-    # Imported here: the engines pull in numpy and pandas, which reading a policy pack
-    # should only pay for once it checks names.
+    # Imported on first use, not with the governance package: the engines (a layer below)
+    # pull in numpy, pandas and scipy, which only reading a policy pack needs here.
     from ombud.cards import evidence_names as card_names
     from ombud.fairness import evidence_names as fairness_names
     from ombud.governance.supplier import ATTACHABLE_KINDS, SUPPLIER_EVIDENCE_NAMES
