@@ -333,3 +333,17 @@ def test_junit_always_parses_whatever_the_names_hold() -> None:
     assert failure.get("message") == r"fairness.\x01race\x1b[31m.four_fifths\x7f\ufffe is fail"
     assert "fix \\x02 it" in (failure.text or "")
     assert [c.get("name") for c in root.iter("testcase")] == ["rule:x\\x01"] * 4
+
+
+def test_policy_names_lists_what_a_rule_may_name(invoke: Invoke) -> None:
+    listed = invoke("policy", "names", "--kind", "redteam_run", "--json")
+    assert listed.code == 0, listed.err
+    names = json.loads(listed.out)
+    assert "redteam.{category}.attack_success_rate.upper" in names["redteam_run"]["metrics"]
+    assert names["redteam_run"]["verdicts"] == []
+    table = invoke("policy", "names")
+    assert "fairness.{attribute}.fpr_ratio" in table.out
+    assert "third_party_audit" in table.out
+    unknown = invoke("policy", "names", "--kind", "redteam")
+    assert unknown.code == 2
+    assert "did you mean 'redteam_run'?" in unknown.err

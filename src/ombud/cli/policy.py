@@ -103,7 +103,9 @@ def show_cmd(
                 if "op" in rule
                 else f"{subject} not in {rule['not_in']}"
             )
-            table.add_row(f"rule: {rule['id']}", detail, "; ".join(rule.get("cites", [])))
+            if rule["if_missing"] == "pass":
+                detail += f"; if nothing matches: waived ({rule['justification']})"
+            table.add_row(f"rule: {rule['id']}", Text(detail), "; ".join(rule.get("cites", [])))
         approvals = section["approvals"]
         table.add_row(
             "approvals",
