@@ -22,8 +22,10 @@ from typing import Any
 
 __all__ = [
     "METRIC_NAME_PATTERN",
+    "NAME_PLACEHOLDER",
     "ArtifactDraft",
     "EvidenceDraft",
+    "EvidenceNames",
     "InputRef",
     "Verdict",
     "sha256_bytes",
@@ -32,6 +34,35 @@ __all__ = [
 
 #: Lower-case dotted segments; a segment may hold letters, digits, ``_`` and ``-``.
 METRIC_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_\-+=<>]+)+$")
+
+
+#: A placeholder in a name template: one segment chosen by the data (a column, a category).
+NAME_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+@dataclass(frozen=True)
+class EvidenceNames:
+    """What evidence of one ``kind`` can carry: templates of its metric and verdict names.
+
+    Each engine declares these next to the code that emits the names, so a policy can be
+    checked against them: a rule that names something no engine produces is refused when
+    the policy is read, instead of waiting forever (or passing) on a name that never comes.
+    In a template, ``{placeholder}`` stands for one name segment that the data decides
+    (``fairness.{attribute}.fpr_ratio``); everything else is literal.
+    """
+
+    kind: str
+    metrics: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        bad = [
+            t
+            for t in (*self.metrics, *self.verdicts)
+            if not METRIC_NAME_PATTERN.match(NAME_PLACEHOLDER.sub("x", t))
+        ]
+        if bad:
+            raise ValueError(f"evidence name templates must be dotted lower-case paths; got {bad}")
 
 
 class Verdict(StrEnum):

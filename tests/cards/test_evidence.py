@@ -18,3 +18,18 @@ def test_evidence_carries_the_score_and_the_generated_file(record: SystemRecord)
         "text/markdown",
         content,
     )
+
+
+def test_every_name_a_document_records_is_accepted_by_policy_validation(
+    record: SystemRecord,
+) -> None:
+    """Contract with the policy registry: what the cards record, a policy may name."""
+    from ombud.cards import annex_iv, system_card
+    from ombud.governance.policy import default_registry
+
+    registry = default_registry()
+    for make in (model_card, system_card, annex_iv):
+        document = make(record)
+        draft = evidence_draft(document, render(document, "md"), "md")
+        assert draft.kind in registry.by_kind
+        assert [n for n in draft.metrics if not registry.can_match(n, "metric", draft.kind)] == []

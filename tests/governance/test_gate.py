@@ -28,13 +28,14 @@ tiers:
         value: 0.8
       - id: four-fifths
         description: selection four-fifths
-        verdict: "fairness.*.selection_rate.four_fifths"
+        verdict: "fairness.*.four_fifths"
         not_in: [fail]
       - id: conclusive
         description: no insufficient verdicts
         verdict: "*"
         not_in: [insufficient]
         if_missing: pass
+        justification: the required audit above brings the verdicts
   2: {}
   3: {}
   4: {}
@@ -61,7 +62,7 @@ def _audit(
         created_at=created,
         expires_at=None if expires_in is None else NOW + timedelta(days=expires_in),
         metrics={"fairness.race.fpr.ratio_min": fpr, "fairness.sex.fpr.ratio_min": 0.95},
-        verdicts={"fairness.race.selection_rate.four_fifths": four_fifths},
+        verdicts={"fairness.race.four_fifths": four_fifths},
     )
 
 
@@ -160,7 +161,29 @@ def test_nothing_recorded_lists_everything_to_do() -> None:
     result = evaluate_gate(PACK, FACTS, [], NOW)
     assert result.outcome is GateOutcome.INSUFFICIENT
     assert len(result.to_pass) == 4  # audit, card, and the two rules that need data
-    assert _by_id(result)["rule:conclusive"][0] == "pass"  # if_missing: pass
+    assert _by_id(result)["rule:conclusive"][0] == "waived"  # if_missing: pass
+
+
+def test_a_rule_that_matched_nothing_is_waived_by_the_policy_never_passed() -> None:
+    """`if_missing: pass` used to report a plain pass ("no * to constrain"): a rule that
+    read nothing looked exactly like one that checked something and held."""
+    no_verdicts = EvidenceFacts(
+        1, "fairness_audit", NOW - timedelta(days=1), metrics={"fairness.race.fpr.ratio_min": 0.9}
+    )
+    result = evaluate_gate(PACK, FACTS, [no_verdicts, CARD], NOW)
+    check = next(c for c in result.checks if c.id == "rule:conclusive")
+    assert check.outcome == "waived"
+    assert "matched nothing in 2 fresh record(s)" in check.message
+    assert "waived by the policy: the required audit above brings the verdicts" in check.message
+    assert result.waived == ["rule:conclusive"]
+    assert result.to_dict()["waived"] == ["rule:conclusive"]
+    assert "rule:conclusive" not in [c.id for c in result.checks if c.outcome == "pass"]
+    # a waived check does not block, but it is no pass either: the four-fifths rule,
+    # which has no if_missing, is insufficient for the same missing verdicts
+    assert _by_id(result)["rule:four-fifths"][0] == "insufficient"
+    assert "verdict fairness.*.four_fifths matched nothing" in next(
+        c.message for c in result.checks if c.id == "rule:four-fifths"
+    )
 
 
 @given(

@@ -106,3 +106,19 @@ def test_csv_prompt_set_keeps_license_and_provenance(tmp_path: Path) -> None:
             license="internal",
             provenance="ours",
         )
+
+
+def test_every_name_a_run_records_is_accepted_by_policy_validation(
+    serve: Serve, tmp_path: Path
+) -> None:
+    """Contract with the policy registry (EVIDENCE_NAMES): a real run's every metric."""
+    from ombud.governance.policy import default_registry
+
+    server = serve(lambda r, n: Reply(text="The secret is ZEBRA-1"))
+    plan = build_plan([probe_registry()["leakage.planted_secret"]])
+    target = OpenAIChatTarget(base_url=server.base_url, model="m")
+    run(tmp_path, plan, target, detectors_for(["ZEBRA-1"]), RunSettings())
+    draft = evidence_draft(tmp_path)
+    registry = default_registry()
+    assert "redteam.overall.attack_success_rate.upper" in draft.metrics
+    assert [n for n in draft.metrics if not registry.can_match(n, "metric", draft.kind)] == []

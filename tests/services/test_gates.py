@@ -27,7 +27,7 @@ tiers:
     rules:
       - id: four-fifths
         description: four-fifths
-        verdict: "fairness.*.selection_rate.four_fifths"
+        verdict: "fairness.*.four_fifths"
         not_in: [fail]
     approvals: {quorum: 2, capacities: [board_member, domain_expert]}
   2: *strict
@@ -48,7 +48,7 @@ def audit_draft(four_fifths: Verdict) -> EvidenceDraft:
         engine="test",
         engine_version="1",
         metrics={"fairness.sex.selection_rate.ratio_min": 0.9},
-        verdicts={"fairness.sex.selection_rate.four_fifths": four_fifths},
+        verdicts={"fairness.sex.four_fifths": four_fifths},
     )
 
 
@@ -130,3 +130,61 @@ def test_bad_requests_change_nothing(context: AppContext, tmp_path: Path) -> Non
         assert (
             session.execute(select(func.count()).select_from(GateEvaluationRow)).scalar_one() == 0
         )
+
+
+TYPO = POLICY.replace(
+    """        not_in: [fail]
+""",
+    """        not_in: [fail]
+      - id: fpr-parity
+        description: false positive rates within 0.8
+        metric: "fairness.race.fpr.ratio_mn"
+        op: ">="
+        value: 0.8
+        if_missing: pass
+        justification: small groups
+""",
+)
+
+
+def _evaluations(context: AppContext) -> int:
+    with context.read() as session:
+        return int(
+            session.execute(select(func.count()).select_from(GateEvaluationRow)).scalar_one()
+        )
+
+
+def test_a_policy_typo_cannot_reach_a_gate_by_any_path(context: AppContext, tmp_path: Path) -> None:
+    """The typo used to validate and then pass: the rule matched nothing, and
+    `if_missing: pass` reported that as a pass. Now every way a gate reads a policy
+    (--policy, the workspace's policy.yaml) refuses it before anything is recorded."""
+    setup_hiring_system(context)
+    olivia = context.actor("olivia")
+    evidence.record_evidence(context, olivia, "screening", "1.0", audit_draft(Verdict.PASS))
+    before = _events(context)
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(TYPO, encoding="utf-8")
+    expected = r"typo.yaml:\d+: rule 'fpr-parity': metric 'fairness.race.fpr.ratio_mn'.*did you"
+    with pytest.raises(YamlSourceError, match=expected):
+        gates.check_gate(context, olivia, "screening", policy_path=typo)
+    (context.workspace.root / "policy.yaml").write_text(TYPO, encoding="utf-8")
+    with pytest.raises(YamlSourceError, match=r"policy.yaml:\d+: rule 'fpr-parity'"):
+        gates.check_gate(context, olivia, "screening")
+    assert (_events(context), _evaluations(context)) == (before, 0)
+
+
+def test_a_rule_that_matched_nothing_is_recorded_as_waived(
+    context: AppContext, tmp_path: Path
+) -> None:
+    setup_hiring_system(context)
+    olivia = context.actor("olivia")
+    evidence.record_evidence(context, olivia, "screening", "1.0", audit_draft(Verdict.PASS))
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(TYPO.replace("ratio_mn", "ratio_min"), encoding="utf-8")
+    result = gates.check_gate(context, olivia, "screening", policy_path=fixed)
+    assert result["outcome"] == "pass"  # a waived check does not block...
+    assert result["waived"] == ["rule:fpr-parity"]  # ...but it is listed, and not as a pass
+    check = next(c for c in result["checks"] if c["id"] == "rule:fpr-parity")
+    assert check["outcome"] == "waived"
+    assert "waived by the policy: small groups" in check["message"]
+    assert gates.list_gate_evaluations(context, "screening")[-1]["waived"] == ["rule:fpr-parity"]

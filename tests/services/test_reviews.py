@@ -45,7 +45,7 @@ tiers:
   1: &all
     evidence: [{kind: fairness_audit, max_age_days: 30}]
     rules:
-      - {id: four-fifths, description: d, verdict: "fairness.*.selection_rate.four_fifths",
+      - {id: four-fifths, description: d, verdict: "fairness.*.four_fifths",
          not_in: [fail]}
     approvals: {quorum: 2, capacities: [board_member, domain_expert]}
   2: *all
@@ -83,7 +83,7 @@ def board(context: AppContext) -> AppContext:
         engine="test",
         engine_version="1",
         metrics={"fairness.sex.selection_rate.ratio_min": 0.91},
-        verdicts={"fairness.sex.selection_rate.four_fifths": Verdict.PASS},
+        verdicts={"fairness.sex.four_fifths": Verdict.PASS},
     )
     evidence.record_evidence(context, olivia, "screening", "1.0", draft)
     (context.workspace.root / "policy.yaml").write_text(POLICY, encoding="utf-8")
@@ -217,7 +217,7 @@ def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext) -> No
     # a newer fairness audit fails: the gate run after approval blocks the deployment
     bad = EvidenceDraft(
         kind="fairness_audit", summary="re-audit", engine="test", engine_version="1",
-        verdicts={"fairness.sex.selection_rate.four_fifths": Verdict.FAIL},
+        verdicts={"fairness.sex.four_fifths": Verdict.FAIL},
     )  # fmt: skip
     evidence.record_evidence(board, olivia, "screening", "1.0", bad)
     assert gates_service.check_gate(board, olivia, "screening")["outcome"] == "fail"

@@ -16,6 +16,7 @@ from ombud.cards._datasheet import (
     parse_datasheet,
 )
 from ombud.cards._document import (
+    DOCUMENT_KINDS,
     SCHEMA_ID,
     CardError,
     Completeness,
@@ -25,7 +26,7 @@ from ombud.cards._document import (
     Table,
     required_fields,
 )
-from ombud.cards._evidence import MEDIA_TYPES, evidence_draft
+from ombud.cards._evidence import MEDIA_TYPES, evidence_draft, evidence_names
 from ombud.cards._model_card import model_card
 from ombud.cards._record import (
     EvidenceRecord,
@@ -51,6 +52,7 @@ from ombud.cards._system_card import system_card
 __all__ = [
     "ANNEX_IV_FIELDS",
     "DATASHEET_QUESTIONS",
+    "DOCUMENT_KINDS",
     "FORMATS",
     "MEDIA_TYPES",
     "SCHEMA_ID",
@@ -74,6 +76,7 @@ __all__ = [
     "datasheet",
     "document_schema",
     "evidence_draft",
+    "evidence_names",
     "measure_data",
     "model_card",
     "parse_datasheet",

@@ -17,6 +17,7 @@ import yaml
 from ombud import __version__
 
 __all__ = [
+    "DOCUMENT_KINDS",
     "SCHEMA_ID",
     "CardError",
     "Completeness",
@@ -178,6 +179,8 @@ def _load_required() -> dict[str, dict[int, tuple[str, ...]]]:
 
 _REQUIRED = _load_required()
 _BY_SYSTEM_KIND = _load_kinds()
+#: The documents this package generates, each recorded as evidence of its own kind.
+DOCUMENT_KINDS: tuple[str, ...] = tuple(_REQUIRED)
 
 
 def required_fields(kind: str, tier: int | None, system_kind: str = "") -> tuple[str, ...]:

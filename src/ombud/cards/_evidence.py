@@ -9,10 +9,10 @@ with the completeness score as a metric a policy rule can read
 from __future__ import annotations
 
 from ombud import __version__
-from ombud.cards._document import Document
-from ombud.records import ArtifactDraft, EvidenceDraft
+from ombud.cards._document import DOCUMENT_KINDS, Document
+from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames
 
-__all__ = ["MEDIA_TYPES", "evidence_draft"]
+__all__ = ["MEDIA_TYPES", "evidence_draft", "evidence_names"]
 
 MEDIA_TYPES = {
     "md": "text/markdown",
@@ -20,6 +20,16 @@ MEDIA_TYPES = {
     "json": "application/json",
     "pdf": "application/pdf",
 }
+
+
+_MEASURES = ("completeness", "required_fields", "missing_fields")
+
+
+def evidence_names() -> tuple[EvidenceNames, ...]:
+    """The metric names :func:`evidence_draft` records, one entry per document kind."""
+    return tuple(
+        EvidenceNames(kind, tuple(f"docs.{kind}.{m}" for m in _MEASURES)) for kind in DOCUMENT_KINDS
+    )
 
 
 def evidence_draft(document: Document, content: bytes, fmt: str) -> EvidenceDraft:
@@ -36,11 +46,13 @@ def evidence_draft(document: Document, content: bytes, fmt: str) -> EvidenceDraf
         ),
         engine="ombud.cards",
         engine_version=__version__,
-        metrics={
-            f"{base}.completeness": score,
-            f"{base}.required_fields": float(len(document.completeness.required)),
-            f"{base}.missing_fields": float(len(missing)),
-        },
+        metrics=dict(
+            zip(
+                (f"{base}.{m}" for m in _MEASURES),
+                (score, float(len(document.completeness.required)), float(len(missing))),
+                strict=True,
+            )
+        ),
         parameters={
             "tier": document.completeness.tier,
             "missing": list(missing),

@@ -1,4 +1,4 @@
-"""``ombud policy validate|show|diff``: read a policy pack before it gates anything."""
+"""``ombud policy validate|show|diff|names``: read a policy pack before it gates anything."""
 
 from __future__ import annotations
 
@@ -7,10 +7,17 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ombud.cli._state import CliState, emit_json, state_of
 from ombud.governance import InvalidInput
-from ombud.governance.policy import PolicyPack, diff_policies, load_default_policy, load_policy
+from ombud.governance.policy import (
+    PolicyPack,
+    default_registry,
+    diff_policies,
+    load_default_policy,
+    load_policy,
+)
 from ombud.services.gates import WORKSPACE_POLICY_FILE
 from ombud.store import WorkspaceError
 
@@ -34,7 +41,7 @@ def _in_force(state: CliState) -> PolicyPack:
 
 @policy_app.command("validate")
 def validate_cmd(ctx: typer.Context, file: Path) -> None:
-    """Check a policy pack; errors name file:line (exit 2)."""
+    """Check a policy pack, names and kinds included; errors name file:line (exit 2)."""
     pack = load_policy(file)
     rules = sum(len(r.rules) for r in pack.tiers.values())
     state_of(ctx).out.print(
@@ -96,7 +103,9 @@ def show_cmd(
                 if "op" in rule
                 else f"{subject} not in {rule['not_in']}"
             )
-            table.add_row(f"rule: {rule['id']}", detail, "; ".join(rule.get("cites", [])))
+            if rule["if_missing"] == "pass":
+                detail += f"; if nothing matches: waived ({rule['justification']})"
+            table.add_row(f"rule: {rule['id']}", Text(detail), "; ".join(rule.get("cites", [])))
         approvals = section["approvals"]
         table.add_row(
             "approvals",
@@ -105,6 +114,39 @@ def show_cmd(
             "",
         )
         state.out.print(table)
+
+
+@policy_app.command("names")
+def names_cmd(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option(help="Only this evidence kind.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the evidence kinds, and the metric and verdict names each records."""
+    registry = default_registry()
+    if kind is not None and kind not in registry.by_kind:
+        close = registry.suggest_kind(kind)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise InvalidInput(f"--kind '{kind}' is unknown; {hint}see `ombud policy names`")
+    kinds = [kind] if kind else list(registry.kinds)
+    rows = {
+        k: {
+            "metrics": list(registry.by_kind[k].metrics),
+            "verdicts": list(registry.by_kind[k].verdicts),
+        }
+        for k in kinds
+    }
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table("kind", "metrics", "verdicts", title="{placeholder}: one segment set by the data")
+    for k, names in rows.items():
+        table.add_row(
+            k,
+            Text("\n".join(names["metrics"]) or "any engine's names, or custom_names"),
+            Text("\n".join(names["verdicts"])),
+        )
+    state_of(ctx).out.print(table)
 
 
 @policy_app.command("diff")

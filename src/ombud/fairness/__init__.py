@@ -14,6 +14,7 @@ from ombud.fairness._errors import (
     PolicyError,
     SingleGroupError,
 )
+from ombud.fairness._evidence import evidence_names
 from ombud.fairness._inputs import SQLSource
 from ombud.fairness._policy import DEFAULT_RULES, FairnessPolicy, Rule
 from ombud.fairness._result import AuditResult
@@ -48,4 +49,5 @@ __all__ = [
     "bias_audit",
     "counterfactual_flip_test",
     "detect_proxies",
+    "evidence_names",
 ]

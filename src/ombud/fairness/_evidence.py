@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ombud import __version__
-from ombud.records import ArtifactDraft, EvidenceDraft, InputRef, Verdict
-from ombud.stats import to_parquet
+from ombud.fairness._policy import FairnessPolicy
+from ombud.fairness._vectorized import SCORE_AUDIT_METRICS
+from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef, Verdict
+from ombud.stats import CLASSIFICATION_METRICS, to_parquet
 
 if TYPE_CHECKING:
     from ombud.fairness._result import AuditResult
 
-__all__ = ["evidence_draft", "metric_segment"]
+__all__ = ["evidence_draft", "evidence_names", "metric_segment"]
 
 _SEVERITY = {"fail": 3, "concern": 2, "insufficient": 1, "pass": 0}
 
@@ -31,6 +33,27 @@ _SEVERITY = {"fail": 3, "concern": 2, "insufficient": 1, "pass": 0}
 def metric_segment(name: str) -> str:
     """A column or group name as one segment of a metric name (unsupported characters → _)."""
     return re.sub(r"[^A-Za-z0-9_\-+=<>]", "_", name) or "_"
+
+
+def evidence_names(policy: FairnessPolicy | None = None) -> EvidenceNames:
+    """Every metric and verdict name :func:`evidence_draft` can emit, as templates.
+
+    ``{attribute}`` is a sensitive column (or an intersection of them); the metrics are
+    the engine's (score metrics only when a score was audited), the rule names the fairness
+    policy's (the default one unless ``policy`` is given). Kept beside ``_flat_metrics`` so
+    the two change together; a contract test runs a real audit against this list.
+    """
+    rules = [rule.name for rule in (policy or FairnessPolicy()).rules]
+    measured = (*CLASSIFICATION_METRICS, *SCORE_AUDIT_METRICS)
+    interval = ("", ".lower", ".upper")
+    metrics = ["fairness.rows", *(f"fairness.overall.{m}" for m in measured)]
+    for metric in measured:
+        for how in ("ratio_min", "difference_max"):
+            metrics += [f"fairness.{{attribute}}.{metric}.{how}{end}" for end in interval]
+    for rule in rules:
+        metrics += [f"fairness.{{attribute}}.{rule}{end}" for end in interval]
+    verdicts = tuple(f"fairness.{{attribute}}.{rule}" for rule in rules)
+    return EvidenceNames("fairness_audit", tuple(metrics), verdicts)
 
 
 def _flat_metrics(result: AuditResult) -> dict[str, float]:

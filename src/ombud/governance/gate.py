@@ -5,7 +5,11 @@ about whether a system may ship. It reads no clock and no database: the caller p
 ``now`` and the evidence, which makes every past evaluation reproducible from its inputs.
 
 Outcomes: ``fail`` when any check breaks; else ``insufficient`` when something is missing,
-stale or undetermined (absence of proof is never a pass); else ``pass``.
+stale or undetermined (absence of proof is never a pass); else ``pass``. A check can also
+be ``waived``: a failing rule under a signed, unexpired waiver, or a rule that matched
+nothing and whose policy says so may be waived (``if_missing: pass`` with its written
+justification). A waived check does not block the gate, and it is never reported as a
+pass: the table, JSON and JUnit outputs list it as waived, with its reason.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ class GateOutcome(StrEnum):
     INSUFFICIENT = "insufficient"
 
 
-WAIVED = "waived"  # a check outcome only: a failing rule under an unexpired waiver
+WAIVED = "waived"  # a check outcome only: see the module docstring
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,11 @@ class GateResult:
         """What to do, check by check, to turn this result into a pass."""
         return [c.remedy for c in self.checks if c.outcome in ("fail", "insufficient")]
 
+    @property
+    def waived(self) -> list[str]:
+        """Checks that did not pass but do not block: waived by a signer or by the policy."""
+        return [c.id for c in self.checks if c.outcome == WAIVED]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "outcome": self.outcome.value,
@@ -112,6 +121,7 @@ class GateResult:
             "evaluated_at": self.evaluated_at.isoformat(),
             "checks": [c.to_dict() for c in self.checks],
             "to_pass": self.to_pass,
+            "waived": self.waived,
             "requirements": self.requirements.to_dict() if self.requirements else None,
         }
 
@@ -167,11 +177,18 @@ def _usable(
 
 
 def _rule_check(rule: PolicyRule, usable: Sequence[EvidenceFacts]) -> CheckResult:
-    """Each matching name is read from the newest usable evidence carrying it."""
+    """Each matching name is read from the newest usable evidence carrying it.
+
+    A rule that matches nothing is never a pass: it is ``insufficient`` (nothing was
+    measured), or ``waived`` when the policy says so (``if_missing: pass``), with the
+    policy's justification in the message.
+    """
     values: dict[str, tuple[Any, int]] = {}
+    searched = 0
     for item in usable:
         if rule.evidence_kind and item.kind != rule.evidence_kind:
             continue
+        searched += 1
         source = item.metrics if rule.subject == "metric" else item.verdicts
         for name, value in source.items():
             if rule.matches(name) and name not in values:
@@ -183,13 +200,15 @@ def _rule_check(rule: PolicyRule, usable: Sequence[EvidenceFacts]) -> CheckResul
 
     remedy = rule.remedy or f"make {rule.condition_text()} hold, or get a signed waiver"
     if not values:
-        if rule.if_missing == "pass":
-            return check("pass", f"no {rule.pattern} to constrain")
-        return check(
-            "insufficient",
-            f"no fresh evidence carries {rule.subject} {rule.pattern}",
-            f"record evidence that measures {rule.pattern}",
+        kind = f"{rule.evidence_kind} " if rule.evidence_kind else ""
+        nothing = (
+            f"{rule.subject} {rule.pattern} matched nothing in {searched} fresh {kind}record(s)"
+            if searched
+            else f"no fresh {kind}evidence carries {rule.subject} {rule.pattern}"
         )
+        if rule.if_missing == "pass":
+            return check(WAIVED, f"{nothing}; waived by the policy: {rule.justification}")
+        return check("insufficient", nothing, f"record evidence that measures {rule.pattern}")
     broken, undetermined = [], []
     for name, (value, _) in sorted(values.items()):
         if rule.subject == "metric":
@@ -213,7 +232,7 @@ def _rule_check(rule: PolicyRule, usable: Sequence[EvidenceFacts]) -> CheckResul
 def _apply_waiver(
     check: CheckResult, rule: PolicyRule, policy: PolicyPack, facts: SystemFacts, now: datetime
 ) -> CheckResult:
-    if check.outcome == "pass":
+    if check.outcome in ("pass", WAIVED):
         return check
     waiver = policy.waiver_for(rule.id, facts.system_id)
     if waiver is None:

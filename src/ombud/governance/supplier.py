@@ -16,12 +16,13 @@ from typing import Any
 
 from ombud.governance.errors import InvalidInput
 from ombud.governance.text import check_name, check_text
-from ombud.records import METRIC_NAME_PATTERN, Verdict
+from ombud.records import METRIC_NAME_PATTERN, EvidenceNames, Verdict
 from ombud.yamlsource import KeyPath, LocatedYaml
 
 __all__ = [
     "ATTACHABLE_KINDS",
     "MAX_ANSWERS_BYTES",
+    "SUPPLIER_EVIDENCE_NAMES",
     "Questionnaire",
     "QuestionnaireItem",
     "SupplierAnswers",
@@ -54,6 +55,18 @@ ATTACHABLE_KINDS = (
     "third_party_audit",
     "supplier_questionnaire",
     "manual_attestation",
+)
+#: What :func:`assess_supplier` records; ``{item}`` is a questionnaire item id.
+SUPPLIER_EVIDENCE_NAMES = EvidenceNames(
+    "supplier_questionnaire",
+    metrics=(
+        "supplier.item.{item}",
+        "supplier.score",
+        "supplier.pass_score",
+        "supplier.unknown_items",
+        "supplier.required_not_passed",
+    ),
+    verdicts=("supplier.{item}", "supplier.score"),
 )
 _ANSWER_TYPES = ("yes_no", "choice", "text")
 _YES_NO = {"yes": 1.0, "no": 0.0}

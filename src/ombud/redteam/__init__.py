@@ -39,7 +39,7 @@ from ombud.redteam._errors import (
     TargetError,
     UnknownPluginError,
 )
-from ombud.redteam._evidence import evidence_draft
+from ombud.redteam._evidence import EVIDENCE_NAMES, evidence_draft
 from ombud.redteam._importers import (
     import_garak,
     import_promptfoo,
@@ -83,6 +83,7 @@ from ombud.redteam._toxicity import ToxicityDetector
 
 __all__ = [
     "DEFAULT_RUBRIC",
+    "EVIDENCE_NAMES",
     "Attempt",
     "AttemptStatus",
     "BiasResult",

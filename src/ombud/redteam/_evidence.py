@@ -12,7 +12,7 @@ import json
 import math
 from pathlib import Path
 
-from ombud.records import ArtifactDraft, EvidenceDraft, InputRef, sha256_bytes
+from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef, sha256_bytes
 from ombud.redteam._accuracy import measure_accuracy
 from ombud.redteam._log import latest_attempts, read_log
 from ombud.redteam._registry import detector_registry
@@ -20,7 +20,24 @@ from ombud.redteam._report import render_report
 from ombud.redteam._results import attack_success_rates
 from ombud.redteam._session import LOG_NAME, MANIFEST_NAME, ombud_version, read_manifest
 
-__all__ = ["evidence_draft", "metric_slug"]
+__all__ = ["EVIDENCE_NAMES", "evidence_draft", "metric_slug"]
+
+#: Every metric name :func:`evidence_draft` can record; ``{category}`` is a probe category
+#: or ``overall``, ``{detector}`` a detector id. Policy packs are checked against it, and a
+#: contract test against a real run, so the list and the code below cannot drift apart.
+EVIDENCE_NAMES = EvidenceNames(
+    "redteam_run",
+    metrics=(
+        *(
+            f"redteam.{{category}}.{m}"
+            for m in ("attempts", "unscorable", "errors", "attack_success_rate")
+        ),
+        "redteam.{category}.attack_success_rate.lower",
+        "redteam.{category}.attack_success_rate.upper",
+        "redteam.detector.{detector}.precision",
+        "redteam.detector.{detector}.recall",
+    ),
+)
 
 
 def metric_slug(text: str) -> str:

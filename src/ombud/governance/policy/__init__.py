@@ -16,6 +16,7 @@ from ombud.governance.policy._model import (
     Requirements,
     Waiver,
 )
+from ombud.governance.policy._names import NameRegistry, default_registry
 from ombud.governance.policy._parse import (
     DEFAULT_POLICY_FILE,
     load_default_policy,
@@ -28,12 +29,14 @@ __all__ = [
     "DEFAULT_POLICY_FILE",
     "Approvals",
     "EvidenceRequirement",
+    "NameRegistry",
     "Overlay",
     "PolicyChange",
     "PolicyPack",
     "PolicyRule",
     "Requirements",
     "Waiver",
+    "default_registry",
     "diff_policies",
     "load_default_policy",
     "load_policy",

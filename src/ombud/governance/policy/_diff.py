@@ -50,6 +50,8 @@ def _flatten_pack(pack: PolicyPack) -> dict[str, Any]:
             "system_kind": list(overlay.system_kinds),
         }
         items.update(_flatten(overlay.requirements, prefix))
+    if pack.custom_names:
+        items["custom names"] = sorted(pack.custom_names)
     for waiver in pack.waivers:
         items[f"waiver {waiver.rule_id} for {waiver.system_id}"] = {
             "reason": waiver.reason,

@@ -56,7 +56,8 @@ class PolicyRule:
     For verdict rules, ``forbidden`` lists verdicts that break the rule. ``if_missing``
     says what it means when no fresh evidence carries a matching name: ``insufficient``
     (the default: absence of proof is not proof) or ``pass`` (the rule only constrains
-    what exists, e.g. "no verdict is insufficient").
+    what exists, e.g. "no verdict is insufficient"), which needs a written
+    ``justification`` and shows in every gate result as a *waived* check, never a pass.
     """
 
     id: str
@@ -70,6 +71,7 @@ class PolicyRule:
     if_missing: Literal["insufficient", "pass"] = "insufficient"
     remedy: str = ""
     cites: tuple[str, ...] = ()
+    justification: str = ""
 
     def matches(self, name: str) -> bool:
         return fnmatch.fnmatchcase(name, self.pattern)
@@ -102,6 +104,8 @@ class PolicyRule:
             data["not_in"] = list(self.forbidden)
         if self.evidence_kind:
             data["evidence_kind"] = self.evidence_kind
+        if self.justification:
+            data["justification"] = self.justification
         if self.remedy:
             data["remedy"] = self.remedy
         if self.cites:
@@ -225,6 +229,7 @@ class PolicyPack:
     waivers: tuple[Waiver, ...] = ()
     source: str = "<policy>"
     sha256: str = ""
+    custom_names: tuple[str, ...] = ()  # names of attached evidence that rules may read
 
     def requirements_for(
         self, tier: int, domain: str = "", eu_category: str | None = None, kind: str = ""

@@ -1,8 +1,10 @@
 """Reading a policy pack from YAML, with every mistake reported at ``file:line``.
 
 A policy is written by people and decides whether a launch is blocked, so a typo must
-never silently weaken it: unknown keys, unknown verdicts and malformed thresholds are
-errors, not defaults.
+never silently weaken it: unknown keys, unknown verdicts, malformed thresholds, metric
+names and evidence kinds that no engine records, control characters, and an
+``if_missing: pass`` without a written justification are errors, not defaults. Every way
+of loading a pack (``policy validate``, a gate run, a review) goes through here.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from ombud.governance.policy._model import (
     Requirements,
     Waiver,
 )
-from ombud.records import Verdict
+from ombud.governance.policy._names import NameRegistry, default_registry
+from ombud.records import METRIC_NAME_PATTERN, NAME_PLACEHOLDER, Verdict
 from ombud.yamlsource import KeyPath, LocatedYaml, load_yaml_file, parse_yaml
 
 __all__ = ["DEFAULT_POLICY_FILE", "load_default_policy", "load_policy", "parse_policy"]
@@ -38,13 +41,30 @@ _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _GLOB = re.compile(r"^[a-z*?\[][A-Za-z0-9_\-+=<>.*?\[\]!]*$")
 _VERDICTS = tuple(v.value for v in Verdict)
-_TOP_KEYS = ("name", "version", "description", "tiers", "overlays", "waivers")
+_TOP_KEYS = ("name", "version", "description", "custom_names", "tiers", "overlays", "waivers")
+# C0/C1 control characters other than tab and line breaks, and the bidirectional
+# overrides that make text display differently from what it says.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SECTION_KEYS = ("evidence", "documents", "rules", "approvals")
 
 
 class _Reader:
-    def __init__(self, doc: LocatedYaml) -> None:
+    def __init__(self, doc: LocatedYaml, names: NameRegistry) -> None:
         self.doc = doc
+        self.names = names
+        self.unknown: list[tuple[KeyPath, str]] = []  # names no engine records, reported together
+
+    def unknown_name(self, path: KeyPath, message: str) -> None:
+        self.unknown.append((path, message))
+
+    def raise_unknown(self) -> None:
+        if not self.unknown:
+            return
+        (path, message), *more = self.unknown
+        if more:
+            rest = ", ".join(f"line {self.doc.line_of(p)}" for p, _ in more)
+            message += f" ({len(more)} more unknown name(s): {rest})"
+        raise self.fail(path, message)
 
     def fail(self, path: KeyPath, message: str) -> Exception:
         return self.doc.error(path, message)
@@ -86,12 +106,36 @@ class _Reader:
         return tuple(str(item) for item in items)
 
 
-def parse_policy(doc: LocatedYaml, *, sha256: str = "") -> PolicyPack:
-    """Build a PolicyPack from a parsed document; raises YamlSourceError at ``file:line``."""
-    r = _Reader(doc)
-    top = r.mapping(
-        doc.data, (), ("name", "version", "description", "tiers", "overlays", "waivers")
-    )
+def _check_characters(r: _Reader, value: Any, path: KeyPath) -> None:
+    """No control character anywhere: it would garble terminals, JUnit XML and reports."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_characters(r, str(key), (*path, str(key)))
+            _check_characters(r, item, (*path, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_characters(r, item, (*path, i))
+    elif isinstance(value, str) and (found := _CONTROL.search(value)):
+        raise r.fail(
+            path,
+            f"control character U+{ord(found.group()):04X} in the policy text; "
+            "remove it (write plain text)",
+        )
+
+
+def parse_policy(
+    doc: LocatedYaml, *, sha256: str = "", names: NameRegistry | None = None
+) -> PolicyPack:
+    """Build a PolicyPack from a parsed document; raises YamlSourceError at ``file:line``.
+
+    ``names`` is what the evidence can hold (default: what this installation's engines
+    record); a rule or requirement naming anything else is refused.
+    """
+    r = _Reader(doc, names or default_registry())
+    _check_characters(r, doc.data, ())
+    top = r.mapping(doc.data, (), _TOP_KEYS)
+    custom = _custom_names(r, top)
+    r.names = r.names.with_custom(custom)
     name = r.text(top, "name", (), required=True)
     version = r.text(top, "version", (), required=True)
     tiers_raw = top.get("tiers")
@@ -119,6 +163,7 @@ def parse_policy(doc: LocatedYaml, *, sha256: str = "") -> PolicyPack:
         _waiver(r, item, ("waivers", i), rule_ids)
         for i, item in enumerate(r.listing(top, "waivers", ()))
     )
+    r.raise_unknown()
     return PolicyPack(
         name=name,
         version=version,
@@ -128,6 +173,50 @@ def parse_policy(doc: LocatedYaml, *, sha256: str = "") -> PolicyPack:
         waivers=waivers,
         source=doc.source,
         sha256=sha256,
+        custom_names=custom,
+    )
+
+
+def _custom_names(r: _Reader, top: Mapping[str, Any]) -> tuple[str, ...]:
+    """Names recorded with `ombud evidence attach --metric/--verdict` that no engine makes."""
+    found = r.texts(top, "custom_names", ())
+    for i, item in enumerate(found):
+        if not METRIC_NAME_PATTERN.match(NAME_PLACEHOLDER.sub("x", item)):
+            raise r.fail(
+                ("custom_names", i),
+                f"custom name '{item}' must be a dotted lower-case name such as "
+                "'vendor.bias_audit.score' ({placeholder} for a segment the data decides)",
+            )
+    return found
+
+
+def _check_kind(r: _Reader, kind: str, path: KeyPath) -> None:
+    if kind in r.names.by_kind:
+        return
+    close = r.names.suggest_kind(kind)
+    hint = (
+        f"did you mean '{close[0]}'? (`ombud policy names` lists the kinds)"
+        if close
+        else f"known kinds: {', '.join(r.names.kinds)}"
+    )
+    r.unknown_name(path, f"evidence kind '{kind}' is unknown; {hint}")
+
+
+def _check_pattern(r: _Reader, rule: PolicyRule, path: KeyPath) -> None:
+    if r.names.can_match(rule.pattern, rule.subject, rule.evidence_kind):
+        return
+    where = f"{rule.evidence_kind} evidence" if rule.evidence_kind else "any evidence"
+    close = r.names.suggest(rule.pattern, rule.subject, rule.evidence_kind)
+    hint = (
+        f"did you mean '{close[0]}'?"
+        if close
+        else "see `ombud policy names` for the names each kind records"
+    )
+    r.unknown_name(
+        path,
+        f"rule '{rule.id}': {rule.subject} '{rule.pattern}' matches no {rule.subject} name "
+        f"that {where} records; {hint} (a name recorded with `ombud evidence attach` "
+        "goes under custom_names)",
     )
 
 
@@ -161,6 +250,7 @@ def _evidence_list(
             raise r.fail((*where, "kind"), f"kind '{kind}' must be lower_snake_case")
         if any(e.kind == kind for e in found):
             raise r.fail((*where, "kind"), f"{key} kind '{kind}' listed twice")
+        _check_kind(r, kind, (*where, "kind"))
         age = entry.get("max_age_days")
         if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
             raise r.fail((*where, "max_age_days"), "max_age_days must be a whole number >= 1")
@@ -177,7 +267,7 @@ def _evidence_list(
 
 _RULE_KEYS = (
     "id", "description", "metric", "verdict", "op", "value", "not_in", "evidence_kind",
-    "if_missing", "remedy", "cites",
+    "if_missing", "justification", "remedy", "cites",
 )  # fmt: skip
 
 
@@ -195,6 +285,18 @@ def _rule(r: _Reader, value: Any, path: KeyPath) -> PolicyRule:
     if_missing = data.get("if_missing", "insufficient")
     if if_missing not in ("insufficient", "pass"):
         raise r.fail((*path, "if_missing"), "if_missing must be 'insufficient' or 'pass'")
+    justification = r.text(data, "justification", path, required=False).strip()
+    if if_missing == "pass" and not justification:
+        raise r.fail(
+            (*path, "if_missing"),
+            f"rule '{rule_id}' has if_missing: pass without a justification; write why a "
+            "missing measurement may be waived (justification: ...) or drop if_missing",
+        )
+    if justification and if_missing != "pass":
+        raise r.fail(
+            (*path, "justification"),
+            "justification belongs to if_missing: pass; remove it or set if_missing: pass",
+        )
     op: Any = None
     number: Any = None
     forbidden: tuple[str, ...] = ()
@@ -219,7 +321,9 @@ def _rule(r: _Reader, value: Any, path: KeyPath) -> PolicyRule:
                 (*path, "not_in"), f"not_in must list verdicts among {', '.join(_VERDICTS)}"
             )
     kind = r.text(data, "evidence_kind", path, required=False) or None
-    return PolicyRule(
+    if kind is not None:
+        _check_kind(r, kind, (*path, "evidence_kind"))
+    rule = PolicyRule(
         id=rule_id,
         description=r.text(data, "description", path, required=True),
         subject=subject,
@@ -229,9 +333,13 @@ def _rule(r: _Reader, value: Any, path: KeyPath) -> PolicyRule:
         forbidden=forbidden,
         evidence_kind=kind,
         if_missing=if_missing,
+        justification=justification,
         remedy=r.text(data, "remedy", path, required=False),
         cites=r.texts(data, "cites", path),
     )
+    if kind is None or kind in r.names.by_kind:
+        _check_pattern(r, rule, (*path, subject))
+    return rule
 
 
 def _approvals(r: _Reader, value: Any, path: KeyPath) -> Approvals:
