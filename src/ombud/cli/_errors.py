@@ -6,10 +6,11 @@ from ombud.governance import DomainError, InvalidInput
 from ombud.store import DatabaseError, SchemaError, WorkspaceError
 from ombud.yamlsource import YamlSourceError
 
-__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "exit_code_for"]
+__all__ = ["EXIT_ENVIRONMENT", "EXIT_FAILURE", "EXIT_USAGE", "exit_code_for"]
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_ENVIRONMENT = 3
 
 
 def exit_code_for(exc: BaseException) -> int | None:

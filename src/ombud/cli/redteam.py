@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,11 +18,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from ombud.cli._errors import EXIT_ENVIRONMENT
 from ombud.redteam import (
     Attempt,
+    Detector,
+    Plan,
     RedteamError,
     RunLog,
     RunSettings,
+    Target,
     attack_success_rates,
     compare_runs,
     latest_attempts,
@@ -36,17 +40,21 @@ from ombud.redteam import estimate as estimate_run
 from ombud.redteam._accuracy import measure_accuracy
 from ombud.redteam._attacker_probe import attacker_probes
 from ombud.redteam._importers import import_garak, import_promptfoo
+from ombud.redteam._outcome import run_outcome
 from ombud.redteam._prompt_sets import prompt_set_entry
 from ombud.redteam._report import render_report
-from ombud.redteam._runner import close_detectors
+from ombud.redteam._results import NO_DATA, percent
+from ombud.redteam._runner import AttackerSetup, close_detectors
 from ombud.redteam._session import LOG_NAME
 from ombud.redteam._setup import (
     detectors_for,
     make_attacker,
     make_target,
     plan_from_spec,
+    public_spec,
     read_spec,
     select_probes,
+    settings_from_spec,
     write_spec,
 )
 
@@ -74,18 +82,29 @@ def _options(pairs: list[str], flag: str = "--target-option") -> dict[str, Any]:
     return options
 
 
-def _settings(spec: dict[str, Any]) -> RunSettings:
-    return RunSettings(**spec.get("settings", {}))
+@dataclass
+class _Prepared:
+    """Everything a run needs, built before anything is written to disk."""
+
+    plan: Plan
+    target: Target
+    detectors: dict[str, Detector]
+    settings: RunSettings
+    attacker: AttackerSetup | None
 
 
-def _execute(
-    run_dir: Path,
+def _prepare(
     spec: dict[str, Any],
     target_options: dict[str, Any],
-    resume: bool,
     judge_options: dict[str, Any] | None = None,
     attacker_options: dict[str, Any] | None = None,
-) -> None:
+) -> _Prepared:
+    """Validate the spec and build plan, target and detectors; raises ``RedteamError``.
+
+    Every up-front check happens here, so a bad flag, probe name or target option is
+    reported before the run folder is created.
+    """
+    settings = settings_from_spec(spec)
     plan = plan_from_spec(
         {
             **spec,
@@ -93,9 +112,22 @@ def _execute(
         }
     )
     attacker = make_attacker(spec, attacker_options)
-    for problem in plan.problems:
-        console.print(f"[yellow]warning:[/yellow] {problem}")
     target = make_target(spec["target"], {**spec.get("target_options", {}), **target_options})
+    detectors = detectors_for(
+        spec.get("secrets", []), {**spec.get("judge_options", {}), **(judge_options or {})}
+    )
+    return _Prepared(plan, target, detectors, settings, attacker)
+
+
+def _execute(
+    run_dir: Path,
+    spec: dict[str, Any],
+    ready: _Prepared,
+    resume: bool,
+    allow_target_change: bool = False,
+) -> None:
+    for problem in ready.plan.problems:
+        console.print(f"[yellow]warning:[/yellow] {problem}")
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -104,24 +136,36 @@ def _execute(
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("attempts", total=len(plan.attempts))
+        task = progress.add_task("attempts", total=len(ready.plan.attempts))
         if resume:
             progress.update(task, completed=len(latest_attempts(read_log(run_dir / LOG_NAME))))
         ran = run_plan(
             run_dir,
-            plan,
-            target,
-            detectors_for(
-                spec.get("secrets", []), {**spec.get("judge_options", {}), **(judge_options or {})}
-            ),
-            _settings(spec),
+            ready.plan,
+            ready.target,
+            ready.detectors,
+            ready.settings,
             resume=resume,
             spec=spec,
             on_attempt=lambda _a: progress.advance(task),
-            attacker=attacker,
+            attacker=ready.attacker,
+            allow_target_change=allow_target_change,
         )
     console.print(f"{ran} attempts run; log: {run_dir / LOG_NAME}")
-    _print_rates(latest_attempts(read_log(run_dir / LOG_NAME)), "category")
+    attempts = latest_attempts(read_log(run_dir / LOG_NAME))
+    _print_rates(attempts, "category")
+    outcome = run_outcome(attempts, ready.target.describe())
+    if not outcome.measured:
+        console.print(
+            f"[red]error:[/red] not a result, no attempt was scored: {outcome.causes_text()}; "
+            f"fix the target, then `ombud redteam resume {run_dir}`"
+        )
+        raise typer.Exit(code=EXIT_ENVIRONMENT)
+    if outcome.causes:
+        console.print(
+            f"[yellow]warning:[/yellow] {outcome.causes_text()}; the rates are over the "
+            f"{outcome.scored} scored attempts"
+        )
 
 
 def _print_rates(attempts: list[Attempt], grouping: str) -> None:
@@ -131,13 +175,25 @@ def _print_rates(attempts: list[Attempt], grouping: str) -> None:
     for row in attack_success_rates(attempts, grouping):
         table.add_row(
             row.key,
-            f"{row.rate:.1%}",
-            f"{row.lower:.1%} – {row.upper:.1%}",
+            percent(row.rate),
+            f"{percent(row.lower)} – {percent(row.upper)}" if row.scored else NO_DATA,
             f"{row.hits}/{row.scored}",
             str(row.unscorable),
             str(row.errors),
         )
     console.print(table)
+
+
+def _check_out(out: Path) -> None:
+    """The run folder must be new or hold no attempts (checked before anything is written)."""
+    if out.exists() and not out.is_dir():
+        raise RedteamError(f"--out {out} is a file; choose a folder for the run")
+    log = out / LOG_NAME
+    if log.exists() and log.stat().st_size > 0:
+        raise RedteamError(
+            f"{log} already holds attempts; use `ombud redteam resume {out}` "
+            "or choose an empty folder"
+        )
 
 
 @app.command()
@@ -254,7 +310,7 @@ def run(
             plan = plan_from_spec(spec)
             guess = estimate_run(
                 plan.attempts,
-                _settings(spec),
+                settings_from_spec(spec),
                 latency_s=latency,
                 price_per_1k_tokens=price_per_1k_tokens,
             )
@@ -265,15 +321,18 @@ def run(
                 + (f", ~{guess.cost:.2f} cost" if guess.cost is not None else "")
             )
             return
-        write_spec(out, spec)
-        _execute(
-            out,
-            read_spec(out),
-            spec["target_options"],
-            resume=False,
-            judge_options=spec["judge_options"],
-            attacker_options=spec["attacker_options"],
+        _check_out(out)
+        # What run.json will hold (credentials dropped), plus the options given on the
+        # command line; built and checked in full before the folder is created.
+        stored = json.loads(json.dumps(public_spec(spec)))
+        ready = _prepare(
+            stored, spec["target_options"], spec["judge_options"], spec["attacker_options"]
         )
+        try:
+            write_spec(out, spec)
+        except OSError as exc:
+            raise RedteamError(f"cannot write the run folder {out}: {exc}") from exc
+        _execute(out, stored, ready, resume=False)
     except RedteamError as exc:
         raise _fail(exc) from exc
 
@@ -287,16 +346,25 @@ def resume(
     attacker_option: Annotated[
         list[str], typer.Option("--attacker-option", help="Attacker options not stored.")
     ] = [],  # noqa: B006
+    allow_target_change: Annotated[
+        bool,
+        typer.Option(
+            "--allow-target-change",
+            help="Resume against a different target (URL, model or kind) than the run "
+            "started with; recorded in the manifest.",
+        ),
+    ] = False,
 ) -> None:
     """Finish an interrupted run without repeating finished attempts."""
     try:
-        _execute(
-            run_dir,
-            read_spec(run_dir),
+        spec = read_spec(run_dir)
+        read_manifest(run_dir)
+        ready = _prepare(
+            spec,
             _options(target_option),
-            resume=True,
             attacker_options=_options(attacker_option, "--attacker-option"),
         )
+        _execute(run_dir, spec, ready, resume=True, allow_target_change=allow_target_change)
     except RedteamError as exc:
         raise _fail(exc) from exc
 
@@ -316,8 +384,11 @@ def rescore(
     """Score logged responses again with other detectors, without calling the target."""
     try:
         spec = read_spec(run_dir)
-        detectors = detectors_for(secret or spec.get("secrets", []), spec.get("judge_options"))
+        manifest = read_manifest(run_dir)
         attempts = latest_attempts(read_log(run_dir / LOG_NAME))
+        if (out / LOG_NAME).exists():
+            raise RedteamError(f"{out / LOG_NAME} exists; choose an empty folder")
+        detectors = detectors_for(secret or spec.get("secrets", []), spec.get("judge_options"))
 
         async def go() -> None:
             try:
@@ -334,10 +405,8 @@ def rescore(
                 await close_detectors(detectors)
 
         out.mkdir(parents=True, exist_ok=True)
-        if (out / LOG_NAME).exists():
-            raise RedteamError(f"{out / LOG_NAME} exists; choose an empty folder")
         write_spec(out, {**spec, "secrets": secret or spec.get("secrets", [])})
-        (out / "manifest.json").write_text((run_dir / "manifest.json").read_text())
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         asyncio.run(go())
         _print_rates(latest_attempts(read_log(out / LOG_NAME)), "category")
     except RedteamError as exc:
@@ -400,11 +469,20 @@ def report(
             accuracy=measure_accuracy(detectors_for(spec_secrets)),
             redact=redact,
         )
+        path = out or run_dir / "report.html"
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(RedteamError(f"cannot write the report: {exc}")) from exc
     except RedteamError as exc:
         raise _fail(exc) from exc
-    path = out or run_dir / "report.html"
-    path.write_text(html, encoding="utf-8")
     console.print(f"report: {path}")
+    outcome = run_outcome(attempts, manifest.get("target") or {})
+    if not outcome.measured:
+        console.print(
+            "[yellow]warning:[/yellow] not a result, no attempt was scored ("
+            + (outcome.causes_text() if attempts else "the log is empty")
+            + "); the report says so and shows no rate"
+        )
 
 
 @app.command()
@@ -437,15 +515,12 @@ def import_results(
 ) -> None:
     """Import a garak report JSONL or a promptfoo results JSON as an Ombud run folder."""
     try:
-        if kind == "garak":
-            attempts = import_garak(source)
-        elif kind == "promptfoo":
-            attempts = import_promptfoo(source)
-        else:
+        if kind not in ("garak", "promptfoo"):
             raise RedteamError(f"--format must be garak or promptfoo, got '{kind}'")
-        out.mkdir(parents=True, exist_ok=True)
         if (out / LOG_NAME).exists():
             raise RedteamError(f"{out / LOG_NAME} exists; choose an empty folder")
+        attempts = import_garak(source) if kind == "garak" else import_promptfoo(source)
+        out.mkdir(parents=True, exist_ok=True)
         with RunLog(out / LOG_NAME) as log:
             for attempt in attempts:
                 log.append(attempt)
@@ -462,3 +537,9 @@ def import_results(
         raise _fail(exc) from exc
     console.print(f"{len(attempts)} attempts imported into {out / LOG_NAME}")
     _print_rates(attempts, "category")
+    outcome = run_outcome(attempts, {"type": kind})
+    if not outcome.measured:
+        console.print(
+            f"[yellow]warning:[/yellow] no imported attempt was scored ({outcome.causes_text()}); "
+            "the import holds no result and cannot be recorded as evidence"
+        )
