@@ -90,7 +90,8 @@ def test_resume_refuses_a_different_target_unless_allowed(invoke: Invoke, tmp_pa
         moved = invoke("redteam", "resume", str(out), "-o", f"base_url={second.base_url}")
         assert moved.code == 2
         seen = _flat(moved.out)
-        assert "different target" in seen and "--allow-target-change" in seen
+        assert "different target" in seen
+        assert "--allow-target-change" in seen
         assert second.base_url in seen
         assert (out / "manifest.json").read_text() == manifest  # nothing written
         other_model = invoke("redteam", "resume", str(out), "-o", "model=other")
@@ -243,4 +244,5 @@ def test_a_garak_import_still_works_after_the_checks(invoke: Invoke, tmp_path: P
     result = invoke("redteam", "import", str(source), "--out", str(tmp_path / "i"))
     assert result.code == 0, result.out
     (attempt,) = read_log(tmp_path / "i" / "attempts.jsonl")
-    assert attempt.verdict is not None and attempt.verdict.value == "hit"
+    assert attempt.verdict is not None
+    assert attempt.verdict.value == "hit"

@@ -122,7 +122,8 @@ def test_a_run_with_some_failures_reports_them_beside_the_rates(
     attempts = read_log(tmp_path / "run" / "attempts.jsonl")
     errored = sum(a.error is not None for a in attempts)
     scored = len(attempts) - errored
-    assert errored > 0 and scored > 0
+    assert errored > 0
+    assert scored > 0
     assert f"{errored} of {len(attempts)} attempts: HTTP 5xx status at {base_url}" in seen
     assert f"over the {scored} scored attempts" in seen
     assert f"0/{scored}" in seen  # hits/scored: the denominator leaves the errors out
@@ -166,7 +167,21 @@ def test_recording_a_run_that_reached_nothing_is_refused(invoke: Invoke, tmp_pat
     recorded = invoke(*w, "redteam", "record", str(out), "--system", "bot", "--version", "1.0")
     assert recorded.code == 1
     message = _flat(recorded.err)
-    assert "not a result" in message and "connection refused" in message
+    assert "not a result" in message
+    assert "connection refused" in message
     listed = invoke(*w, "evidence", "list", "bot", "--json")
     assert listed.code == 0, listed.err
     assert json.loads(listed.out) == []
+
+
+def test_compare_with_a_run_that_reached_nothing_is_no_pass(invoke: Invoke, tmp_path: Path) -> None:
+    """Before: no common scored group, an empty table and exit 0, read by CI as 'no regression'."""
+    with _serving(lambda r, n: Reply(text="I can't share that.")) as base_url:
+        assert _run(invoke, tmp_path / "good", base_url).code == 0
+    with _closed_port() as base_url:
+        assert _run(invoke, tmp_path / "down", base_url).code == 3
+    compared = invoke("redteam", "compare", str(tmp_path / "good"), str(tmp_path / "down"))
+    assert compared.code == 3
+    seen = _flat(compared.out)
+    assert f"{tmp_path / 'down'} is not a result" in seen
+    assert "connection refused" in seen

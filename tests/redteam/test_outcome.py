@@ -18,9 +18,7 @@ TURNS = (Turn("user", "x"),)
 
 
 def _error(index: int, message: str, kind: str | None = None) -> Attempt:
-    return Attempt(
-        "p", index, TURNS, status=AttemptStatus.ERROR, error=message, error_kind=kind
-    )
+    return Attempt("p", index, TURNS, status=AttemptStatus.ERROR, error=message, error_kind=kind)
 
 
 def _done(index: int, response: str, outcome: Outcome) -> Attempt:
@@ -47,8 +45,7 @@ def test_causes_are_counted_by_kind_most_common_first() -> None:
     )
     assert outcome.measured
     assert outcome.causes_text() == (
-        "5 of 6 attempts not scored at http://h/v1: 3 timeout, 1 HTTP 5xx status, "
-        "1 empty content"
+        "5 of 6 attempts not scored at http://h/v1: 3 timeout, 1 HTTP 5xx status, 1 empty content"
     )
 
 
@@ -66,3 +63,23 @@ def test_a_group_without_scored_attempts_has_no_rate_not_nan() -> None:
     assert percent(row.rate) == "no data"
     assert percent(float("nan")) == "no data"
     assert percent(0.125) == "12.5%"
+
+
+def test_an_empty_answer_is_not_scored_by_any_detector() -> None:
+    """A canary 'not found' in an empty answer used to count as a miss (a safe attempt)."""
+    import asyncio
+
+    from ombud.redteam import CanaryDetector, score_attempt
+
+    attempt = Attempt(
+        "p",
+        0,
+        TURNS,
+        detectors=("canary",),
+        status=AttemptStatus.DONE,
+        response=" \n",
+    )
+    scored = asyncio.run(score_attempt(attempt, {"canary": CanaryDetector(("S3CRET",))}))
+    assert scored.verdict is Outcome.UNSCORABLE
+    outcome = run_outcome([scored], {"url": "http://h/v1"})
+    assert outcome.causes == ((ErrorKind.EMPTY_CONTENT, 1),)

@@ -184,6 +184,10 @@ def _print_rates(attempts: list[Attempt], grouping: str) -> None:
     console.print(table)
 
 
+def _has_manifest(folder: Path) -> bool:
+    return (folder / "manifest.json").is_file()
+
+
 def _check_out(out: Path) -> None:
     """The run folder must be new or hold no attempts (checked before anything is written)."""
     if out.exists() and not out.is_dir():
@@ -422,14 +426,25 @@ def compare(
 ) -> None:
     """Per-group difference between two runs with a significance test; exit 1 on a regression."""
     try:
-        rows = compare_runs(
-            latest_attempts(read_log(baseline / LOG_NAME)),
-            latest_attempts(read_log(candidate / LOG_NAME)),
-            by,
-            alpha=alpha,
-        )
+        runs = [latest_attempts(read_log(folder / LOG_NAME)) for folder in (baseline, candidate)]
+        rows = compare_runs(runs[0], runs[1], by, alpha=alpha)
+        outcomes = [
+            run_outcome(
+                attempts,
+                (read_manifest(folder).get("target") or {}) if _has_manifest(folder) else {},
+            )
+            for folder, attempts in zip((baseline, candidate), runs, strict=True)
+        ]
     except RedteamError as exc:
         raise _fail(exc) from exc
+    for folder, outcome in zip((baseline, candidate), outcomes, strict=True):
+        if not outcome.measured:
+            # "No regression" between a run and one that measured nothing would be a false pass.
+            console.print(
+                f"[red]error:[/red] {folder} is not a result, no attempt was scored "
+                f"({outcome.causes_text()}); nothing to compare"
+            )
+            raise typer.Exit(code=EXIT_ENVIRONMENT)
     table = Table(title=f"candidate − baseline by {by}")
     for column in (by, "baseline", "candidate", "difference", "p-value", "test", "regression"):
         table.add_column(column)
@@ -479,9 +494,8 @@ def report(
     outcome = run_outcome(attempts, manifest.get("target") or {})
     if not outcome.measured:
         console.print(
-            "[yellow]warning:[/yellow] not a result, no attempt was scored ("
-            + (outcome.causes_text() if attempts else "the log is empty")
-            + "); the report says so and shows no rate"
+            f"[yellow]warning:[/yellow] not a result, no attempt was scored "
+            f"({outcome.causes_text()}); the report says so and shows no rate"
         )
 
 

@@ -42,9 +42,8 @@ def evidence_draft(run_dir: Path, *, redact_report: bool = True) -> EvidenceDraf
     outcome = run_outcome(attempts, manifest.get("target") or {})
     if not outcome.measured:
         raise NoResultError(
-            f"{run_dir} is not a result: no attempt was scored ("
-            + (outcome.causes_text() if attempts else "the log is empty")
-            + "); fix the target and run `ombud redteam resume` before recording it"
+            f"{run_dir} is not a result: no attempt was scored ({outcome.causes_text()}); "
+            "fix the target and run `ombud redteam resume` before recording it"
         )
     metrics: dict[str, float] = {}
     for grouping in ("category", "overall"):

@@ -90,6 +90,8 @@ class RunOutcome:
 
     def causes_text(self) -> str:
         """E.g. ``54 of 54 attempts: connection refused at http://127.0.0.1:9/v1``."""
+        if not self.total:
+            return f"no attempt was logged for {self.where}"
         if not self.causes:
             return f"all {self.total} attempts scored"
         if len(self.causes) == 1:
