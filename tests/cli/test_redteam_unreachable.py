@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from ombud.redteam import NoResultError, evidence_draft, read_log
+from ombud.redteam import NoResultError, evidence_draft, latest_attempts, read_log, render_report
 from ombud.redteam.testing import ChatServer, Reply, Responder
 
 Invoke = Any  # the `invoke` fixture of tests/cli/conftest.py
@@ -99,12 +99,14 @@ def test_a_run_that_reached_nothing_fails_with_the_counted_cause(
 
     with pytest.raises(NoResultError, match="not a result"):
         evidence_draft(out)
-    report = invoke("redteam", "report", str(out))
-    assert report.code == 0, report.err
-    html = (out / "report.html").read_text()
+    html = render_report(latest_attempts(read_log(out / "attempts.jsonl")), manifest)
     assert "Not a result" in html
     assert not NAN.search(html)
-    assert "not a result" in _flat(report.out)
+    if case == "closed port":  # the command itself once (it measures detector accuracy: slow)
+        report = invoke("redteam", "report", str(out))
+        assert report.code == 0, report.err
+        assert "not a result" in _flat(report.out)
+        assert not NAN.search((out / "report.html").read_text())
 
 
 def test_a_run_with_some_failures_reports_them_beside_the_rates(
