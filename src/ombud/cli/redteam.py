@@ -9,31 +9,32 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from ombud.cli._errors import EXIT_ENVIRONMENT
+from ombud.cli._redteam_exec import (
+    check_out,
+    console,
+    execute,
+    fail,
+    has_manifest,
+    parse_options,
+    prepare,
+    print_rates,
+)
 from ombud.redteam import (
-    Attempt,
-    Detector,
-    Plan,
     RedteamError,
     RunLog,
-    RunSettings,
-    Target,
-    attack_success_rates,
     compare_runs,
     latest_attempts,
     probe_registry,
     read_log,
     read_manifest,
-    run_plan,
     score_attempt,
 )
 from ombud.redteam import estimate as estimate_run
@@ -43,13 +44,10 @@ from ombud.redteam._importers import import_garak, import_promptfoo
 from ombud.redteam._outcome import run_outcome
 from ombud.redteam._prompt_sets import prompt_set_entry
 from ombud.redteam._report import render_report
-from ombud.redteam._results import NO_DATA, percent
-from ombud.redteam._runner import AttackerSetup, close_detectors
+from ombud.redteam._runner import close_detectors
 from ombud.redteam._session import LOG_NAME
 from ombud.redteam._setup import (
     detectors_for,
-    make_attacker,
-    make_target,
     plan_from_spec,
     public_spec,
     read_spec,
@@ -61,143 +59,6 @@ from ombud.redteam._setup import (
 app = typer.Typer(
     help="LLM red-teaming: probes, mutators, targets, detectors.", no_args_is_help=True
 )
-console = Console()
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(code=2)
-
-
-def _options(pairs: list[str], flag: str = "--target-option") -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise RedteamError(f"{flag} '{pair}' must look like key=value")
-        try:
-            options[key] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key] = value
-    return options
-
-
-@dataclass
-class _Prepared:
-    """Everything a run needs, built before anything is written to disk."""
-
-    plan: Plan
-    target: Target
-    detectors: dict[str, Detector]
-    settings: RunSettings
-    attacker: AttackerSetup | None
-
-
-def _prepare(
-    spec: dict[str, Any],
-    target_options: dict[str, Any],
-    judge_options: dict[str, Any] | None = None,
-    attacker_options: dict[str, Any] | None = None,
-) -> _Prepared:
-    """Validate the spec and build plan, target and detectors; raises ``RedteamError``.
-
-    Every up-front check happens here, so a bad flag, probe name or target option is
-    reported before the run folder is created.
-    """
-    settings = settings_from_spec(spec)
-    plan = plan_from_spec(
-        {
-            **spec,
-            "attacker_options": {**spec.get("attacker_options", {}), **(attacker_options or {})},
-        }
-    )
-    attacker = make_attacker(spec, attacker_options)
-    target = make_target(spec["target"], {**spec.get("target_options", {}), **target_options})
-    detectors = detectors_for(
-        spec.get("secrets", []), {**spec.get("judge_options", {}), **(judge_options or {})}
-    )
-    return _Prepared(plan, target, detectors, settings, attacker)
-
-
-def _execute(
-    run_dir: Path,
-    spec: dict[str, Any],
-    ready: _Prepared,
-    resume: bool,
-    allow_target_change: bool = False,
-) -> None:
-    for problem in ready.plan.problems:
-        console.print(f"[yellow]warning:[/yellow] {problem}")
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("attempts", total=len(ready.plan.attempts))
-        if resume:
-            progress.update(task, completed=len(latest_attempts(read_log(run_dir / LOG_NAME))))
-        ran = run_plan(
-            run_dir,
-            ready.plan,
-            ready.target,
-            ready.detectors,
-            ready.settings,
-            resume=resume,
-            spec=spec,
-            on_attempt=lambda _a: progress.advance(task),
-            attacker=ready.attacker,
-            allow_target_change=allow_target_change,
-        )
-    console.print(f"{ran} attempts run; log: {run_dir / LOG_NAME}")
-    attempts = latest_attempts(read_log(run_dir / LOG_NAME))
-    _print_rates(attempts, "category")
-    outcome = run_outcome(attempts, ready.target.describe())
-    if not outcome.measured:
-        console.print(
-            f"[red]error:[/red] not a result, no attempt was scored: {outcome.causes_text()}; "
-            f"fix the target, then `ombud redteam resume {run_dir}`"
-        )
-        raise typer.Exit(code=EXIT_ENVIRONMENT)
-    if outcome.causes:
-        console.print(
-            f"[yellow]warning:[/yellow] {outcome.causes_text()}; the rates are over the "
-            f"{outcome.scored} scored attempts"
-        )
-
-
-def _print_rates(attempts: list[Attempt], grouping: str) -> None:
-    table = Table(title=f"attack success rate by {grouping}")
-    for column in (grouping, "rate", "95% interval", "hits/scored", "unscorable", "errors"):
-        table.add_column(column)
-    for row in attack_success_rates(attempts, grouping):
-        table.add_row(
-            row.key,
-            percent(row.rate),
-            f"{percent(row.lower)} – {percent(row.upper)}" if row.scored else NO_DATA,
-            f"{row.hits}/{row.scored}",
-            str(row.unscorable),
-            str(row.errors),
-        )
-    console.print(table)
-
-
-def _has_manifest(folder: Path) -> bool:
-    return (folder / "manifest.json").is_file()
-
-
-def _check_out(out: Path) -> None:
-    """The run folder must be new or hold no attempts (checked before anything is written)."""
-    if out.exists() and not out.is_dir():
-        raise RedteamError(f"--out {out} is a file; choose a folder for the run")
-    log = out / LOG_NAME
-    if log.exists() and log.stat().st_size > 0:
-        raise RedteamError(
-            f"{log} already holds attempts; use `ombud redteam resume {out}` "
-            "or choose an empty folder"
-        )
 
 
 @app.command()
@@ -284,12 +145,12 @@ def run(
     try:
         spec: dict[str, Any] = {
             "target": target,
-            "target_options": _options(target_option),
+            "target_options": parse_options(target_option),
             "probes": probe,
             "mutators": mutator,
             "secrets": secret,
-            "judge_options": _options(judge_option, "--judge-option"),
-            "attacker_options": _options(attacker_option, "--attacker-option"),
+            "judge_options": parse_options(judge_option, "--judge-option"),
+            "attacker_options": parse_options(attacker_option, "--attacker-option"),
             "crescendo": {
                 "max_turns": crescendo_max_turns,
                 "max_backtracks": crescendo_max_backtracks,
@@ -325,20 +186,20 @@ def run(
                 + (f", ~{guess.cost:.2f} cost" if guess.cost is not None else "")
             )
             return
-        _check_out(out)
+        check_out(out)
         # What run.json will hold (credentials dropped), plus the options given on the
         # command line; built and checked in full before the folder is created.
         stored = json.loads(json.dumps(public_spec(spec)))
-        ready = _prepare(
+        ready = prepare(
             stored, spec["target_options"], spec["judge_options"], spec["attacker_options"]
         )
         try:
             write_spec(out, spec)
         except OSError as exc:
             raise RedteamError(f"cannot write the run folder {out}: {exc}") from exc
-        _execute(out, stored, ready, resume=False)
+        execute(out, stored, ready, resume=False)
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
 
 
 @app.command()
@@ -363,14 +224,14 @@ def resume(
     try:
         spec = read_spec(run_dir)
         read_manifest(run_dir)
-        ready = _prepare(
+        ready = prepare(
             spec,
-            _options(target_option),
-            attacker_options=_options(attacker_option, "--attacker-option"),
+            parse_options(target_option),
+            attacker_options=parse_options(attacker_option, "--attacker-option"),
         )
-        _execute(run_dir, spec, ready, resume=True, allow_target_change=allow_target_change)
+        execute(run_dir, spec, ready, resume=True, allow_target_change=allow_target_change)
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
 
 
 @app.command()
@@ -412,9 +273,9 @@ def rescore(
         write_spec(out, {**spec, "secrets": secret or spec.get("secrets", [])})
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         asyncio.run(go())
-        _print_rates(latest_attempts(read_log(out / LOG_NAME)), "category")
+        print_rates(latest_attempts(read_log(out / LOG_NAME)), "category")
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
 
 
 @app.command()
@@ -431,12 +292,12 @@ def compare(
         outcomes = [
             run_outcome(
                 attempts,
-                (read_manifest(folder).get("target") or {}) if _has_manifest(folder) else {},
+                (read_manifest(folder).get("target") or {}) if has_manifest(folder) else {},
             )
             for folder, attempts in zip((baseline, candidate), runs, strict=True)
         ]
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     for folder, outcome in zip((baseline, candidate), outcomes, strict=True):
         if not outcome.measured:
             # "No regression" between a run and one that measured nothing would be a false pass.
@@ -487,9 +348,9 @@ def report(
         path = out or run_dir / "report.html"
         path.write_text(html, encoding="utf-8")
     except OSError as exc:
-        raise _fail(RedteamError(f"cannot write the report: {exc}")) from exc
+        raise fail(RedteamError(f"cannot write the report: {exc}")) from exc
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"report: {path}")
     outcome = run_outcome(attempts, manifest.get("target") or {})
     if not outcome.measured:
@@ -509,7 +370,7 @@ def probes(pattern: Annotated[list[str] | None, typer.Argument()] = None) -> Non
             else [*probe_registry().values(), *attacker_probes().values()]
         )
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     table = Table()
     for column in ("id", "category", "family", "severity", "detectors", "OWASP", "goal"):
         table.add_column(column, no_wrap=column == "id")
@@ -548,9 +409,9 @@ def import_results(
         }
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     except (RedteamError, OSError) as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"{len(attempts)} attempts imported into {out / LOG_NAME}")
-    _print_rates(attempts, "category")
+    print_rates(attempts, "category")
     outcome = run_outcome(attempts, {"type": kind})
     if not outcome.measured:
         console.print(
