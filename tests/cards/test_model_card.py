@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -40,6 +41,18 @@ def test_red_team_results_come_from_redteam_metrics(record: SystemRecord) -> Non
         ("prompt_injection", "20", "0.100 [0.030, 0.300]"),
         ("overall", "20", "0.100 [0.030, 0.300]"),
     )
+
+
+def test_a_category_whose_attempts_all_failed_shows_no_data(record: SystemRecord) -> None:
+    """Issue #21: a category with attempts that all errored was left out (or read "nan")."""
+    run = record.evidence[1]
+    metrics = {**run.metrics, "redteam.jailbreak.attempts": 0.0, "redteam.jailbreak.errors": 6.0}
+    changed = dataclasses.replace(
+        record, evidence=(record.evidence[0], dataclasses.replace(run, metrics=metrics))
+    )
+    section = next(s for s in model_card(changed).sections if s.id == "redteam")
+    assert ("jailbreak", "0", "no data") in section.tables[0].rows
+    assert not re.search(r"\bnan\b", render_markdown(model_card(changed)), re.I)
 
 
 def test_a_system_with_no_evidence_still_gets_a_card_naming_each_missing_part() -> None:

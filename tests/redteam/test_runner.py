@@ -152,7 +152,8 @@ def test_unreachable_target_is_an_error_not_a_crash(tmp_path: Path) -> None:
     asyncio.run(go())
     (attempt,) = read_log(tmp_path / "log.jsonl")
     assert attempt.status is AttemptStatus.ERROR
-    assert "unreachable" in (attempt.error or "")
+    assert "refused the connection" in (attempt.error or "")
+    assert attempt.error_kind == "connection refused"  # kept in the log for the run's summary
 
 
 def test_multi_turn_sends_the_growing_conversation(serve: Serve, tmp_path: Path) -> None:

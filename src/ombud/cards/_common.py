@@ -34,7 +34,9 @@ __all__ = [
 #: The measures a card shows per group; the full set stays in the audit's JSON artifact.
 KEY_METRICS = ("selection_rate", "tpr", "fpr", "ppv", "accuracy")
 
-_REDTEAM = re.compile(r"^redteam\.([a-z0-9_]+)\.attack_success_rate$")
+# Categories are found by their attempt count, so a category whose attempts all failed
+# (no rate was measured) is listed with "no data" instead of silently left out.
+_REDTEAM = re.compile(r"^redteam\.([a-z0-9_]+)\.attempts$")
 
 
 def number(value: float | None) -> str:
@@ -151,7 +153,7 @@ def redteam_rows(record: SystemRecord) -> tuple[int, list[tuple[str, str, str]]]
             continue
         category = match.group(1)
         rows.append((category, *_redteam_values(run.metrics, category)))
-    if "redteam.overall.attack_success_rate" in run.metrics:
+    if "redteam.overall.attempts" in run.metrics:
         rows.append(("overall", *_redteam_values(run.metrics, "overall")))
     return run.id, rows
 
@@ -159,6 +161,8 @@ def redteam_rows(record: SystemRecord) -> tuple[int, list[tuple[str, str, str]]]
 def _redteam_values(metrics: Mapping[str, float | None], category: str) -> tuple[str, str]:
     base = f"redteam.{category}"
     attempts = metrics.get(f"{base}.attempts")
+    if metrics.get(f"{base}.attack_success_rate") is None:
+        return ("n/a" if attempts is None else str(int(attempts)), "no data")
     rate = interval_text(
         metrics.get(f"{base}.attack_success_rate"),
         metrics.get(f"{base}.attack_success_rate.lower"),

@@ -14,130 +14,51 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from ombud.cli._errors import EXIT_ENVIRONMENT
+from ombud.cli._redteam_exec import (
+    check_out,
+    console,
+    execute,
+    fail,
+    has_manifest,
+    parse_options,
+    prepare,
+    print_rates,
+)
 from ombud.redteam import (
-    Attempt,
     RedteamError,
     RunLog,
-    RunSettings,
-    attack_success_rates,
     compare_runs,
     latest_attempts,
     probe_registry,
     read_log,
     read_manifest,
-    run_plan,
     score_attempt,
 )
 from ombud.redteam import estimate as estimate_run
 from ombud.redteam._accuracy import measure_accuracy
 from ombud.redteam._attacker_probe import attacker_probes
 from ombud.redteam._importers import import_garak, import_promptfoo
+from ombud.redteam._outcome import run_outcome
 from ombud.redteam._prompt_sets import prompt_set_entry
 from ombud.redteam._report import render_report
 from ombud.redteam._runner import close_detectors
 from ombud.redteam._session import LOG_NAME
 from ombud.redteam._setup import (
     detectors_for,
-    make_attacker,
-    make_target,
     plan_from_spec,
+    public_spec,
     read_spec,
     select_probes,
+    settings_from_spec,
     write_spec,
 )
 
 app = typer.Typer(
     help="LLM red-teaming: probes, mutators, targets, detectors.", no_args_is_help=True
 )
-console = Console()
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(code=2)
-
-
-def _options(pairs: list[str], flag: str = "--target-option") -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise RedteamError(f"{flag} '{pair}' must look like key=value")
-        try:
-            options[key] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key] = value
-    return options
-
-
-def _settings(spec: dict[str, Any]) -> RunSettings:
-    return RunSettings(**spec.get("settings", {}))
-
-
-def _execute(
-    run_dir: Path,
-    spec: dict[str, Any],
-    target_options: dict[str, Any],
-    resume: bool,
-    judge_options: dict[str, Any] | None = None,
-    attacker_options: dict[str, Any] | None = None,
-) -> None:
-    plan = plan_from_spec(
-        {
-            **spec,
-            "attacker_options": {**spec.get("attacker_options", {}), **(attacker_options or {})},
-        }
-    )
-    attacker = make_attacker(spec, attacker_options)
-    for problem in plan.problems:
-        console.print(f"[yellow]warning:[/yellow] {problem}")
-    target = make_target(spec["target"], {**spec.get("target_options", {}), **target_options})
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("attempts", total=len(plan.attempts))
-        if resume:
-            progress.update(task, completed=len(latest_attempts(read_log(run_dir / LOG_NAME))))
-        ran = run_plan(
-            run_dir,
-            plan,
-            target,
-            detectors_for(
-                spec.get("secrets", []), {**spec.get("judge_options", {}), **(judge_options or {})}
-            ),
-            _settings(spec),
-            resume=resume,
-            spec=spec,
-            on_attempt=lambda _a: progress.advance(task),
-            attacker=attacker,
-        )
-    console.print(f"{ran} attempts run; log: {run_dir / LOG_NAME}")
-    _print_rates(latest_attempts(read_log(run_dir / LOG_NAME)), "category")
-
-
-def _print_rates(attempts: list[Attempt], grouping: str) -> None:
-    table = Table(title=f"attack success rate by {grouping}")
-    for column in (grouping, "rate", "95% interval", "hits/scored", "unscorable", "errors"):
-        table.add_column(column)
-    for row in attack_success_rates(attempts, grouping):
-        table.add_row(
-            row.key,
-            f"{row.rate:.1%}",
-            f"{row.lower:.1%} – {row.upper:.1%}",
-            f"{row.hits}/{row.scored}",
-            str(row.unscorable),
-            str(row.errors),
-        )
-    console.print(table)
 
 
 @app.command()
@@ -224,12 +145,12 @@ def run(
     try:
         spec: dict[str, Any] = {
             "target": target,
-            "target_options": _options(target_option),
+            "target_options": parse_options(target_option),
             "probes": probe,
             "mutators": mutator,
             "secrets": secret,
-            "judge_options": _options(judge_option, "--judge-option"),
-            "attacker_options": _options(attacker_option, "--attacker-option"),
+            "judge_options": parse_options(judge_option, "--judge-option"),
+            "attacker_options": parse_options(attacker_option, "--attacker-option"),
             "crescendo": {
                 "max_turns": crescendo_max_turns,
                 "max_backtracks": crescendo_max_backtracks,
@@ -254,7 +175,7 @@ def run(
             plan = plan_from_spec(spec)
             guess = estimate_run(
                 plan.attempts,
-                _settings(spec),
+                settings_from_spec(spec),
                 latency_s=latency,
                 price_per_1k_tokens=price_per_1k_tokens,
             )
@@ -265,17 +186,20 @@ def run(
                 + (f", ~{guess.cost:.2f} cost" if guess.cost is not None else "")
             )
             return
-        write_spec(out, spec)
-        _execute(
-            out,
-            read_spec(out),
-            spec["target_options"],
-            resume=False,
-            judge_options=spec["judge_options"],
-            attacker_options=spec["attacker_options"],
+        check_out(out)
+        # What run.json will hold (credentials dropped), plus the options given on the
+        # command line; built and checked in full before the folder is created.
+        stored = json.loads(json.dumps(public_spec(spec)))
+        ready = prepare(
+            stored, spec["target_options"], spec["judge_options"], spec["attacker_options"]
         )
+        try:
+            write_spec(out, spec)
+        except OSError as exc:
+            raise RedteamError(f"cannot write the run folder {out}: {exc}") from exc
+        execute(out, stored, ready, resume=False)
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
 
 
 @app.command()
@@ -287,18 +211,27 @@ def resume(
     attacker_option: Annotated[
         list[str], typer.Option("--attacker-option", help="Attacker options not stored.")
     ] = [],  # noqa: B006
+    allow_target_change: Annotated[
+        bool,
+        typer.Option(
+            "--allow-target-change",
+            help="Resume against a different target (URL, model or kind) than the run "
+            "started with; recorded in the manifest.",
+        ),
+    ] = False,
 ) -> None:
     """Finish an interrupted run without repeating finished attempts."""
     try:
-        _execute(
-            run_dir,
-            read_spec(run_dir),
-            _options(target_option),
-            resume=True,
-            attacker_options=_options(attacker_option, "--attacker-option"),
+        spec = read_spec(run_dir)
+        read_manifest(run_dir)
+        ready = prepare(
+            spec,
+            parse_options(target_option),
+            attacker_options=parse_options(attacker_option, "--attacker-option"),
         )
+        execute(run_dir, spec, ready, resume=True, allow_target_change=allow_target_change)
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
 
 
 @app.command()
@@ -316,8 +249,11 @@ def rescore(
     """Score logged responses again with other detectors, without calling the target."""
     try:
         spec = read_spec(run_dir)
-        detectors = detectors_for(secret or spec.get("secrets", []), spec.get("judge_options"))
+        manifest = read_manifest(run_dir)
         attempts = latest_attempts(read_log(run_dir / LOG_NAME))
+        if (out / LOG_NAME).exists():
+            raise RedteamError(f"{out / LOG_NAME} exists; choose an empty folder")
+        detectors = detectors_for(secret or spec.get("secrets", []), spec.get("judge_options"))
 
         async def go() -> None:
             try:
@@ -334,14 +270,12 @@ def rescore(
                 await close_detectors(detectors)
 
         out.mkdir(parents=True, exist_ok=True)
-        if (out / LOG_NAME).exists():
-            raise RedteamError(f"{out / LOG_NAME} exists; choose an empty folder")
         write_spec(out, {**spec, "secrets": secret or spec.get("secrets", [])})
-        (out / "manifest.json").write_text((run_dir / "manifest.json").read_text())
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         asyncio.run(go())
-        _print_rates(latest_attempts(read_log(out / LOG_NAME)), "category")
+        print_rates(latest_attempts(read_log(out / LOG_NAME)), "category")
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
 
 
 @app.command()
@@ -353,14 +287,25 @@ def compare(
 ) -> None:
     """Per-group difference between two runs with a significance test; exit 1 on a regression."""
     try:
-        rows = compare_runs(
-            latest_attempts(read_log(baseline / LOG_NAME)),
-            latest_attempts(read_log(candidate / LOG_NAME)),
-            by,
-            alpha=alpha,
-        )
+        runs = [latest_attempts(read_log(folder / LOG_NAME)) for folder in (baseline, candidate)]
+        rows = compare_runs(runs[0], runs[1], by, alpha=alpha)
+        outcomes = [
+            run_outcome(
+                attempts,
+                (read_manifest(folder).get("target") or {}) if has_manifest(folder) else {},
+            )
+            for folder, attempts in zip((baseline, candidate), runs, strict=True)
+        ]
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
+    for folder, outcome in zip((baseline, candidate), outcomes, strict=True):
+        if not outcome.measured:
+            # "No regression" between a run and one that measured nothing would be a false pass.
+            console.print(
+                f"[red]error:[/red] {folder} is not a result, no attempt was scored "
+                f"({outcome.causes_text()}); nothing to compare"
+            )
+            raise typer.Exit(code=EXIT_ENVIRONMENT)
     table = Table(title=f"candidate − baseline by {by}")
     for column in (by, "baseline", "candidate", "difference", "p-value", "test", "regression"):
         table.add_column(column)
@@ -400,11 +345,19 @@ def report(
             accuracy=measure_accuracy(detectors_for(spec_secrets)),
             redact=redact,
         )
+        path = out or run_dir / "report.html"
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise fail(RedteamError(f"cannot write the report: {exc}")) from exc
     except RedteamError as exc:
-        raise _fail(exc) from exc
-    path = out or run_dir / "report.html"
-    path.write_text(html, encoding="utf-8")
+        raise fail(exc) from exc
     console.print(f"report: {path}")
+    outcome = run_outcome(attempts, manifest.get("target") or {})
+    if not outcome.measured:
+        console.print(
+            f"[yellow]warning:[/yellow] not a result, no attempt was scored "
+            f"({outcome.causes_text()}); the report says so and shows no rate"
+        )
 
 
 @app.command()
@@ -417,7 +370,7 @@ def probes(pattern: Annotated[list[str] | None, typer.Argument()] = None) -> Non
             else [*probe_registry().values(), *attacker_probes().values()]
         )
     except RedteamError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     table = Table()
     for column in ("id", "category", "family", "severity", "detectors", "OWASP", "goal"):
         table.add_column(column, no_wrap=column == "id")
@@ -437,15 +390,12 @@ def import_results(
 ) -> None:
     """Import a garak report JSONL or a promptfoo results JSON as an Ombud run folder."""
     try:
-        if kind == "garak":
-            attempts = import_garak(source)
-        elif kind == "promptfoo":
-            attempts = import_promptfoo(source)
-        else:
+        if kind not in ("garak", "promptfoo"):
             raise RedteamError(f"--format must be garak or promptfoo, got '{kind}'")
-        out.mkdir(parents=True, exist_ok=True)
         if (out / LOG_NAME).exists():
             raise RedteamError(f"{out / LOG_NAME} exists; choose an empty folder")
+        attempts = import_garak(source) if kind == "garak" else import_promptfoo(source)
+        out.mkdir(parents=True, exist_ok=True)
         with RunLog(out / LOG_NAME) as log:
             for attempt in attempts:
                 log.append(attempt)
@@ -459,6 +409,12 @@ def import_results(
         }
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     except (RedteamError, OSError) as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"{len(attempts)} attempts imported into {out / LOG_NAME}")
-    _print_rates(attempts, "category")
+    print_rates(attempts, "category")
+    outcome = run_outcome(attempts, {"type": kind})
+    if not outcome.measured:
+        console.print(
+            f"[yellow]warning:[/yellow] no imported attempt was scored ({outcome.causes_text()}); "
+            "the import holds no result and cannot be recorded as evidence"
+        )

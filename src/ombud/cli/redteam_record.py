@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from ombud.cli._state import emit_json, state_of
-from ombud.governance import InvalidInput
-from ombud.redteam import RedteamError, evidence_draft
+from ombud.governance import DomainError, InvalidInput
+from ombud.redteam import NoResultError, RedteamError, evidence_draft
 from ombud.services.evidence import record_evidence
 
 __all__ = ["register"]
@@ -32,6 +32,9 @@ def record_cmd(
     state = state_of(ctx)
     try:
         draft = evidence_draft(run_dir, redact_report=redact)
+    except NoResultError as exc:
+        # Not bad input: the run exists but measured nothing, so recording is refused (exit 1).
+        raise DomainError(str(exc)) from None
     except (RedteamError, OSError) as exc:
         raise InvalidInput(f"{run_dir}: {exc}") from None
     with state.context() as context:

@@ -32,6 +32,8 @@ from ombud.redteam._detectors import (
 )
 from ombud.redteam._embedding import EmbeddingRefusalDetector
 from ombud.redteam._errors import (
+    ErrorKind,
+    NoResultError,
     PluginError,
     PromptSetError,
     RedteamError,
@@ -49,6 +51,7 @@ from ombud.redteam._importers import (
 )
 from ombud.redteam._judge import DEFAULT_RUBRIC, JudgeDetector
 from ombud.redteam._log import RunLog, latest_attempts, read_log
+from ombud.redteam._outcome import RunOutcome, run_outcome
 from ombud.redteam._plan import Plan, build_plan
 from ombud.redteam._probe_base import PromptSpec, StaticProbe
 from ombud.redteam._protocols import (
@@ -95,11 +98,13 @@ __all__ = [
     "DetectorAccuracy",
     "DetectorResult",
     "EmbeddingRefusalDetector",
+    "ErrorKind",
     "Estimate",
     "FabricationDetector",
     "JudgeDetector",
     "LabelledResponse",
     "Mutator",
+    "NoResultError",
     "OpenAIChatTarget",
     "Outcome",
     "PersonalDataDetector",
@@ -115,6 +120,7 @@ __all__ = [
     "RegexDetector",
     "RestTarget",
     "RunLog",
+    "RunOutcome",
     "RunSettings",
     "RunStopped",
     "StaticProbe",
@@ -151,6 +157,7 @@ __all__ = [
     "read_manifest",
     "render_report",
     "run_crescendo",
+    "run_outcome",
     "run_plan",
     "score_attempt",
     "target_factories",

@@ -85,6 +85,7 @@ class Attempt:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     tries: int = 0
+    error_kind: str | None = None
 
     @property
     def attempt_id(self) -> str:
@@ -152,6 +153,7 @@ def attempt_to_dict(attempt: Attempt) -> dict[str, Any]:
         "prompt_tokens": attempt.prompt_tokens,
         "completion_tokens": attempt.completion_tokens,
         "tries": attempt.tries,
+        **({"error_kind": attempt.error_kind} if attempt.error_kind else {}),
     }
 
 
@@ -189,4 +191,5 @@ def attempt_from_dict(data: Mapping[str, Any]) -> Attempt:
         prompt_tokens=data.get("prompt_tokens"),
         completion_tokens=data.get("completion_tokens"),
         tries=int(data.get("tries", 0)),
+        error_kind=None if data.get("error_kind") is None else str(data["error_kind"]),
     )

@@ -105,6 +105,7 @@ async def run_crescendo(
     refused: str | None = None
     started = time.time()
     error: str | None = None
+    error_kind: str | None = None
     accepted = 0
     while accepted < budget.max_turns:
         left = budget.max_turns - accepted
@@ -117,7 +118,7 @@ async def run_crescendo(
         except TargetAuthError:
             raise  # bad credentials fail every later call too; the runner stops the run
         except TargetError as exc:
-            error = str(exc)
+            error, error_kind = str(exc), exc.kind
             break
         if await _is_refusal(judge, answer):
             taken_back.append({"turn": str(accepted + 1), "prompt": message, "answer": answer})
@@ -155,6 +156,7 @@ async def run_crescendo(
         response=last,
         transcript=tuple(conversation),
         error=error,
+        error_kind=error_kind,
         started_at=started,
         elapsed_s=time.time() - started,
         tries=1,

@@ -8,6 +8,8 @@ fix it. They subclass ``ValueError`` so callers can catch bad input in one place
 from __future__ import annotations
 
 __all__ = [
+    "ErrorKind",
+    "NoResultError",
     "PluginError",
     "PromptSetError",
     "RedteamError",
@@ -37,19 +39,50 @@ class TargetError(RedteamError):
     """A failed call to a target.
 
     ``retryable`` says whether trying again may help (429, 5xx, timeouts, connection
-    resets); ``retry_after`` is the delay the server asked for, in seconds.
+    resets); ``retry_after`` is the delay the server asked for, in seconds. ``kind`` is
+    a short, fixed label of the cause (one of ``ErrorKind``) so a run that reached
+    nothing can say "54 of 54 attempts: connection refused" instead of 54 messages.
     """
 
     def __init__(
-        self, message: str, *, retryable: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        kind: str = "target error",
     ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.kind = kind
 
 
 class TargetAuthError(TargetError):
     """401/403: the credentials are wrong; retrying cannot help, so the run stops."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, retryable=False)
+        super().__init__(message, retryable=False, kind=ErrorKind.AUTH)
+
+
+class NoResultError(RedteamError):
+    """A run (or imported file) in which no attempt was scored: it measured nothing."""
+
+
+class ErrorKind:
+    """The fixed labels under which failed attempts are counted."""
+
+    CONNECTION_REFUSED = "connection refused"
+    UNREACHABLE = "target unreachable"
+    TIMEOUT = "timeout"
+    HTTP_5XX = "HTTP 5xx status"
+    HTTP_429 = "HTTP 429 rate limited"
+    HTTP_4XX = "HTTP 4xx status"
+    AUTH = "HTTP 401/403 (credentials)"
+    NOT_JSON = "non-JSON/HTML body"
+    BAD_BODY = "body not UTF-8 or over the size cap"
+    UNEXPECTED_JSON = "JSON without the answer"
+    MALFORMED_HTTP = "malformed HTTP"
+    EMPTY_CONTENT = "empty content"
+    TARGET = "target error"
+    NO_ATTACKER = "no attacker model"

@@ -4,6 +4,10 @@ The lead's service layer calls :func:`evidence_draft` and stores the result agai
 system version; the harness itself never touches the store. Metric names follow
 ``redteam.<category>.attack_success_rate`` with ``.lower``/``.upper`` so a policy rule
 can gate on the interval, not just the point estimate.
+
+A run in which no attempt was scored (the target was unreachable or broken) is refused
+with ``NoResultError``: recording it would put a measurement on the version's record
+where there is none.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from pathlib import Path
 
 from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef, sha256_bytes
 from ombud.redteam._accuracy import measure_accuracy
+from ombud.redteam._errors import NoResultError
 from ombud.redteam._log import latest_attempts, read_log
+from ombud.redteam._outcome import run_outcome
 from ombud.redteam._registry import detector_registry
 from ombud.redteam._report import render_report
 from ombud.redteam._results import attack_success_rates
@@ -50,6 +56,12 @@ def evidence_draft(run_dir: Path, *, redact_report: bool = True) -> EvidenceDraf
     manifest = read_manifest(run_dir)
     log_bytes = (run_dir / LOG_NAME).read_bytes()
     attempts = latest_attempts(read_log(run_dir / LOG_NAME))
+    outcome = run_outcome(attempts, manifest.get("target") or {})
+    if not outcome.measured:
+        raise NoResultError(
+            f"{run_dir} is not a result: no attempt was scored ({outcome.causes_text()}); "
+            "fix the target and run `ombud redteam resume` before recording it"
+        )
     metrics: dict[str, float] = {}
     for grouping in ("category", "overall"):
         for row in attack_success_rates(attempts, grouping):
@@ -57,7 +69,7 @@ def evidence_draft(run_dir: Path, *, redact_report: bool = True) -> EvidenceDraf
             metrics[f"{base}.attempts"] = float(row.scored)
             metrics[f"{base}.unscorable"] = float(row.unscorable)
             metrics[f"{base}.errors"] = float(row.errors)
-            if not math.isnan(row.rate):
+            if row.rate is not None and row.lower is not None and row.upper is not None:
                 metrics[f"{base}.attack_success_rate"] = row.rate
                 metrics[f"{base}.attack_success_rate.lower"] = row.lower
                 metrics[f"{base}.attack_success_rate.upper"] = row.upper
@@ -67,11 +79,13 @@ def evidence_draft(run_dir: Path, *, redact_report: bool = True) -> EvidenceDraf
             if not math.isnan(value):
                 metrics[f"redteam.detector.{metric_slug(item.detector)}.{name}"] = value
     html = render_report(attempts, manifest, accuracy=accuracy, redact=redact_report)
-    overall = metrics.get("redteam.overall.attack_success_rate", float("nan"))
+    overall = metrics["redteam.overall.attack_success_rate"]
+    unscored = f" ({outcome.causes_text()})" if outcome.causes else ""
     return EvidenceDraft(
         kind="redteam_run",
-        summary=f"{len(attempts)} red-team attempts; overall attack success rate "
-        f"{overall:.1%} against {manifest.get('target', {}).get('type', 'target')}",
+        summary=f"{len(attempts)} red-team attempts, {outcome.scored} scored; overall attack "
+        f"success rate {overall:.1%} against "
+        f"{(manifest.get('target') or {}).get('type', 'target')}{unscored}",
         engine="ombud.redteam",
         engine_version=ombud_version(),
         metrics=metrics,

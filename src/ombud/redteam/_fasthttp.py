@@ -20,7 +20,8 @@ import contextlib
 import urllib.parse
 import urllib.request
 
-from ombud.redteam._errors import TargetError
+from ombud.redteam._errors import ErrorKind, TargetError
+from ombud.redteam._http import is_refused
 
 __all__ = ["KeepAlivePool", "RawResponse", "can_use_fast_client"]
 
@@ -137,20 +138,31 @@ class KeepAlivePool:
                 return await self._exchange(_Connection(reader, writer), request, reused=False)
         except TimeoutError as exc:
             raise TargetError(
-                f"target {self._url} timed out after {self._timeout}s", retryable=True
+                f"target {self._url} timed out after {self._timeout}s",
+                retryable=True,
+                kind=ErrorKind.TIMEOUT,
             ) from exc
         except asyncio.LimitOverrunError as exc:
             raise TargetError(
-                f"target {self._url} sent a header block or chunk line over {_MAX_HEAD_BYTES} bytes"
+                f"target {self._url} sent a header block or chunk line over {_MAX_HEAD_BYTES} "
+                "bytes",
+                kind=ErrorKind.MALFORMED_HTTP,
             ) from exc
         except ProtocolError as exc:
             # httpx counts malformed HTTP as a transport error, so it stays retryable here too.
             raise TargetError(
-                f"target {self._url} sent malformed HTTP: {exc}", retryable=True
+                f"target {self._url} sent malformed HTTP: {exc}",
+                retryable=True,
+                kind=ErrorKind.MALFORMED_HTTP,
             ) from exc
         except (OSError, asyncio.IncompleteReadError) as exc:
+            refused = is_refused(exc)
             raise TargetError(
-                f"target {self._url} unreachable: {exc or type(exc).__name__}", retryable=True
+                f"target {self._url} "
+                + ("refused the connection" if refused else "unreachable")
+                + f": {exc or type(exc).__name__}",
+                retryable=True,
+                kind=ErrorKind.CONNECTION_REFUSED if refused else ErrorKind.UNREACHABLE,
             ) from exc
 
     async def _exchange(
@@ -201,7 +213,8 @@ class KeepAlivePool:
             raise ProtocolError(f"bad content-length {declared[:40]!r}")
         if int(length) > self._max_bytes:
             raise TargetError(
-                f"response of {length} bytes is over the cap of {self._max_bytes} bytes"
+                f"response of {length} bytes is over the cap of {self._max_bytes} bytes",
+                kind=ErrorKind.BAD_BODY,
             )
         return await reader.readexactly(int(length)), True
 
@@ -220,7 +233,10 @@ class KeepAlivePool:
                 return b"".join(chunks)
             size += length
             if size > self._max_bytes:
-                raise TargetError(f"response is over the cap of {self._max_bytes} bytes")
+                raise TargetError(
+                    f"response is over the cap of {self._max_bytes} bytes",
+                    kind=ErrorKind.BAD_BODY,
+                )
             chunks.append(await reader.readexactly(length))
             if await reader.readexactly(2) != b"\r\n":
                 raise ProtocolError("chunk not followed by CRLF")
@@ -231,7 +247,10 @@ class KeepAlivePool:
         while data := await reader.read(65536):
             size += len(data)
             if size > self._max_bytes:
-                raise TargetError(f"response is over the cap of {self._max_bytes} bytes")
+                raise TargetError(
+                    f"response is over the cap of {self._max_bytes} bytes",
+                    kind=ErrorKind.BAD_BODY,
+                )
             chunks.append(data)
         return b"".join(chunks)
 

@@ -8,6 +8,7 @@ and the runner's retry policy only has to look at ``retryable`` and ``retry_afte
 from __future__ import annotations
 
 import email.utils
+import errno
 import json
 import time
 from collections.abc import Mapping
@@ -15,11 +16,12 @@ from typing import Any
 
 import httpx
 
-from ombud.redteam._errors import TargetAuthError, TargetError
+from ombud.redteam._errors import ErrorKind, TargetAuthError, TargetError
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "classify_response",
+    "is_refused",
     "parse_retry_after",
     "post_json",
 ]
@@ -44,6 +46,22 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - current)
 
 
+def is_refused(exc: BaseException) -> bool:
+    """Whether a socket error (or one it was raised from) is a refused connection."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError) or (
+            isinstance(seen, OSError) and seen.errno == errno.ECONNREFUSED
+        ):
+            return True
+        if f"[Errno {errno.ECONNREFUSED}]" in str(seen) or "refused" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 async def post_json(
     client: httpx.AsyncClient,
     url: str,
@@ -61,10 +79,23 @@ async def post_json(
         finally:
             await response.aclose()
     except httpx.TimeoutException as exc:
-        raise TargetError(f"target {url} timed out ({type(exc).__name__})", retryable=True) from exc
-    except httpx.TransportError as exc:
         raise TargetError(
-            f"target {url} unreachable: {exc or type(exc).__name__}", retryable=True
+            f"target {url} timed out ({type(exc).__name__})",
+            retryable=True,
+            kind=ErrorKind.TIMEOUT,
+        ) from exc
+    except httpx.TransportError as exc:
+        refused = is_refused(exc)
+        raise TargetError(
+            f"target {url} "
+            + ("refused the connection" if refused else "unreachable")
+            + f": {exc or type(exc).__name__}",
+            retryable=True,
+            kind=ErrorKind.CONNECTION_REFUSED
+            if refused
+            else ErrorKind.MALFORMED_HTTP
+            if isinstance(exc, httpx.ProtocolError)
+            else ErrorKind.UNREACHABLE,
         ) from exc
     return classify_response(url, response.status_code, response.headers.get("retry-after"), body)
 
@@ -80,28 +111,40 @@ def classify_response(url: str, status: int, retry_after: str | None, body: byte
             f"target {url} answered {status}",
             retryable=True,
             retry_after=parse_retry_after(retry_after),
+            kind=ErrorKind.HTTP_429 if status == 429 else ErrorKind.HTTP_5XX,
         )
     if status >= 400:
-        raise TargetError(f"target {url} answered {status}: {body[:200]!r}")
+        raise TargetError(
+            f"target {url} answered {status}: {body[:200]!r}", kind=ErrorKind.HTTP_4XX
+        )
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise TargetError(f"target {url} sent a body that is not valid UTF-8 ({exc})") from exc
+        raise TargetError(
+            f"target {url} sent a body that is not valid UTF-8 ({exc})", kind=ErrorKind.BAD_BODY
+        ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise TargetError(f"target {url} sent a body that is not JSON: {text[:80]!r}") from exc
+        raise TargetError(
+            f"target {url} sent a body that is not JSON: {text[:80]!r}", kind=ErrorKind.NOT_JSON
+        ) from exc
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     declared = response.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-        raise TargetError(f"response of {declared} bytes is over the cap of {max_bytes} bytes")
+        raise TargetError(
+            f"response of {declared} bytes is over the cap of {max_bytes} bytes",
+            kind=ErrorKind.BAD_BODY,
+        )
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_raw():
         size += len(chunk)
         if size > max_bytes:
-            raise TargetError(f"response is over the cap of {max_bytes} bytes")
+            raise TargetError(
+                f"response is over the cap of {max_bytes} bytes", kind=ErrorKind.BAD_BODY
+            )
         chunks.append(chunk)
     return b"".join(chunks)

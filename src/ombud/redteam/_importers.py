@@ -41,42 +41,89 @@ def _text(value: Any) -> str:
             return _text(value["text"])
         if "content" in value:
             return _text(value["content"])
-        if value.get("turns"):
-            return _text(value["turns"][-1])
+        turns = value.get("turns")
+        if isinstance(turns, list) and turns:
+            return _text(turns[-1])
     if value is None:
         return ""
     return json.dumps(value)
 
 
+def _read_text(path: Path) -> str:
+    """The whole file as UTF-8 text, or a one-line ``PromptSetError`` naming it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PromptSetError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PromptSetError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.start}); is this a binary file?"
+        ) from exc
+
+
 def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise PromptSetError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            if not isinstance(data, dict):
-                raise PromptSetError(f"{path}:{number}: expected a JSON object per line")
-            yield number, data
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PromptSetError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+        if not isinstance(data, dict):
+            raise PromptSetError(f"{path}:{number}: expected a JSON object per line")
+        yield number, data
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _wrong(where: str, field: str, expected: str, value: Any) -> PromptSetError:
+    shown = json.dumps(value, default=str)
+    return PromptSetError(
+        f"{where}: '{field}' must be {expected}, found {type(value).__name__} "
+        f"{shown[:40]}; is this file from the tool named by --format?"
+    )
+
+
+def _garak_fields(
+    where: str, entry: Mapping[str, Any]
+) -> tuple[str, list[Any], dict[str, list[Any]]]:
+    """Probe, outputs and detector scores of a garak attempt entry, type-checked."""
+    probe = entry.get("probe_classname")
+    if not isinstance(probe, str) or not probe:
+        raise _wrong(where, "probe_classname", "a probe class name", probe)
+    outputs = entry.get("outputs", [])
+    if not isinstance(outputs, list):
+        raise _wrong(where, "outputs", "a list", outputs)
+    scores_by_detector = entry.get("detector_results", {})
+    if not isinstance(scores_by_detector, dict):
+        raise _wrong(where, "detector_results", "an object of detector: scores", scores_by_detector)
+    for detector, scores in scores_by_detector.items():
+        if not isinstance(scores, list):
+            raise _wrong(where, f"detector_results.{detector}", "a list of scores", scores)
+        for position, score in enumerate(scores):
+            if score is not None and not _number(score):
+                raise _wrong(
+                    where, f"detector_results.{detector}[{position}]", "a number or null", score
+                )
+    return probe, outputs, scores_by_detector
 
 
 def import_garak(path: Path, *, threshold: float = 0.5) -> list[Attempt]:
     """Evaluated attempts (``entry_type == "attempt"``, ``status == 2``) of a garak report.
 
     One Ombud attempt per generated output; a detector score above ``threshold`` is a hit.
+    A file with no evaluated attempt is refused: it holds nothing to import.
     """
     attempts: list[Attempt] = []
     for number, entry in _json_lines(path):
         if entry.get("entry_type") != "attempt" or entry.get("status") != 2:
             continue
-        try:
-            probe = str(entry["probe_classname"])
-            outputs = list(entry.get("outputs", []))
-            detector_scores: Mapping[str, list[float | None]] = entry.get("detector_results", {})
-        except (KeyError, TypeError) as exc:
-            raise PromptSetError(f"{path}:{number}: garak attempt without {exc}") from exc
+        probe, outputs, detector_scores = _garak_fields(f"{path}:{number}", entry)
         prompt = _text(entry.get("prompt"))
         for position, output in enumerate(outputs):
             results = []
@@ -113,39 +160,84 @@ def import_garak(path: Path, *, threshold: float = 0.5) -> list[Attempt]:
                     results=tuple(results),
                 )
             )
+    if not attempts:
+        raise PromptSetError(
+            f"{path}: no evaluated attempt (entry_type 'attempt' with status 2) found; "
+            "is this a garak report.jsonl of a finished run?"
+        )
     return attempts
 
 
-def import_promptfoo(path: Path) -> list[Attempt]:
-    """Rows of a promptfoo ``results.json``; a failed assertion (``success: false``) is a hit."""
+def _mapping(where: str, field: str, value: Any) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _wrong(where, field, "an object", value)
+    return value
+
+
+def _promptfoo_rows(path: Path) -> list[Any]:
+    text = _read_text(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PromptSetError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from exc
+    if not isinstance(document, dict):
+        raise PromptSetError(
+            f"{path}: expected a promptfoo results object with results.results, found a JSON "
+            f"{type(document).__name__}; export with `promptfoo eval --output results.json`"
+        )
     results = document.get("results", {})
     rows = results.get("results") if isinstance(results, dict) else results
     if not isinstance(rows, list):
         raise PromptSetError(f"{path}: no results.results list; is this a promptfoo export?")
+    if not rows:
+        raise PromptSetError(f"{path}: results.results is empty; nothing to import")
+    return rows
+
+
+def import_promptfoo(path: Path) -> list[Attempt]:
+    """Rows of a promptfoo ``results.json``; a failed assertion (``success: false``) is a hit."""
     attempts = []
-    for position, row in enumerate(rows):
-        meta = {**row.get("testCase", {}).get("metadata", {}), **row.get("metadata", {})}
+    for position, row in enumerate(_promptfoo_rows(path)):
+        where = f"{path}: results.results[{position}]"
+        if not isinstance(row, dict):
+            raise _wrong(where, "row", "an object", row)
+        test_case = _mapping(where, "testCase", row.get("testCase"))
+        meta = {
+            **_mapping(where, "testCase.metadata", test_case.get("metadata")),
+            **_mapping(where, "metadata", row.get("metadata")),
+        }
         plugin = str(meta.get("pluginId") or meta.get("plugin") or "promptfoo")
-        response = row.get("response") or {}
+        response = _mapping(where, "response", row.get("response"))
+        prompt = row.get("prompt", {})
+        prompt_text = prompt if isinstance(prompt, str) else _mapping(where, "prompt", prompt)
+        score = row.get("score")
+        if score is not None and not _number(score):
+            raise _wrong(where, "score", "a number or null", score)
         error = row.get("error") or response.get("error")
+        results: tuple[DetectorResult, ...]
         if error:
             status, results = AttemptStatus.ERROR, ()
         else:
             outcome = Outcome.HIT if row.get("success") is False else Outcome.MISS
             status, results = (
                 AttemptStatus.DONE,
-                (DetectorResult("promptfoo.assertions", outcome, row.get("score")),),
+                (DetectorResult("promptfoo.assertions", outcome, score),),
             )
         category = plugin.split(":")[0]
         attempts.append(
             Attempt(
                 probe=f"promptfoo.{plugin}",
                 index=position,
-                turns=(Turn("user", _text(row.get("prompt", {}).get("raw", ""))),),
+                turns=(
+                    Turn(
+                        "user",
+                        prompt_text
+                        if isinstance(prompt_text, str)
+                        else _text(prompt_text.get("raw", "")),
+                    ),
+                ),
                 category=category,
                 family=category,
                 detectors=("promptfoo.assertions",),

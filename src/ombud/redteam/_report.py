@@ -13,7 +13,8 @@ import jinja2
 
 from ombud.redteam._accuracy import DetectorAccuracy
 from ombud.redteam._attempt import Attempt, Outcome
-from ombud.redteam._results import attack_success_rates, paired_bias
+from ombud.redteam._outcome import run_outcome
+from ombud.redteam._results import attack_success_rates, paired_bias, percent
 from ombud.text import visible_value
 
 __all__ = ["render_report"]
@@ -33,13 +34,18 @@ margin:0;max-width:40rem}.note{color:#666;font-size:.9em}
 {{ errors }} errors · Ombud {{ manifest.get("ombud_version", "?") }}.
 Rates are hits among scored attempts; "could not score" and errors are shown, never counted
 as safe. Intervals are 95% Wilson intervals.</p>
+{% if not outcome.measured %}<p class="bad">Not a result: no attempt was scored
+({{ outcome.causes_text() }}). Every rate below is "no data"; fix the target and resume the
+run.</p>{% elif outcome.causes %}<p class="note">{{ outcome.causes_text() }}; rates are over the
+{{ outcome.scored }} scored attempts.</p>{% endif %}
 {% for title, rows in tables %}
 <h2>By {{ title }}</h2>
 <table><tr><th>{{ title }}</th><th>attack success</th><th>95% interval</th><th>hits / scored</th>
 <th>could not score</th><th>errors</th><th>detectors (precision / recall)</th></tr>
 {% for r in rows %}<tr><td>{{ r.key }}</td>
-<td class="num {{ 'bad' if r.rate == r.rate and r.rate > 0 else '' }}">{{ pct(r.rate) }}</td>
-<td class="num">{{ pct(r.lower) }} – {{ pct(r.upper) }}</td>
+<td class="num {{ 'bad' if r.rate is not none and r.rate > 0 else '' }}">{{ pct(r.rate) }}</td>
+<td class="num">{% if r.scored %}{{ pct(r.lower) }} – {{ pct(r.upper) }}{% else %}no data{% endif %}
+</td>
 <td class="num">{{ r.hits }} / {{ r.scored }}</td><td class="num">{{ r.unscorable }}</td>
 <td class="num">{{ r.errors }}</td>
 <td>{% for d in r.detectors %}{{ d }} ({{ acc(d) }}){% if not loop.last %}, {% endif %}{% endfor %}
@@ -70,10 +76,6 @@ as safe. Intervals are 95% Wilson intervals.</p>
 """
 
 
-def _pct(value: float) -> str:
-    return "–" if value != value else f"{100 * value:.1f}%"
-
-
 def render_report(
     attempts: Sequence[Attempt],
     manifest: Mapping[str, Any],
@@ -89,7 +91,9 @@ def render_report(
     def acc(name: str) -> str:
         found = by_detector.get(name)
         return (
-            "not measured" if found is None else f"{_pct(found.precision)} / {_pct(found.recall)}"
+            "not measured"
+            if found is None
+            else f"{percent(found.precision)} / {percent(found.recall)}"
         )
 
     env = jinja2.Environment(
@@ -110,6 +114,7 @@ def render_report(
         accuracy=accuracy,
         worst=hits[:worst],
         redact=redact,
-        pct=_pct,
+        pct=percent,
+        outcome=run_outcome(attempts, manifest.get("target") or {}),
         acc=acc,
     )

@@ -3,7 +3,9 @@
 Everything reduces to counts (hits, scored attempts) per group, so the intervals and
 tests come from ``ombud.stats`` and are vectorised over groups. Attempts a detector
 could not score, and attempts that errored, are counted and shown but are not in the
-denominator: they are neither successes nor evidence of safety.
+denominator: they are neither successes nor evidence of safety. A group with no scored
+attempt has no rate at all (``None``, shown as "no data"), never NaN: a NaN printed as
+"nan%" or serialised into JSON reads like a measurement.
 """
 
 from __future__ import annotations
@@ -20,13 +22,22 @@ from ombud.stats.significance import choose_two_group_test
 
 __all__ = [
     "GROUPINGS",
+    "NO_DATA",
     "BiasResult",
     "ComparisonRow",
     "RateRow",
     "attack_success_rates",
     "compare_runs",
     "paired_bias",
+    "percent",
 ]
+
+NO_DATA = "no data"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """``12.5%``, or "no data" for a rate that does not exist."""
+    return NO_DATA if value is None or value != value else f"{100 * value:.{digits}f}%"
 
 
 def _mutator_key(attempt: Attempt) -> str:
@@ -50,9 +61,9 @@ class RateRow:
     scored: int
     unscorable: int
     errors: int
-    rate: float
-    lower: float
-    upper: float
+    rate: float | None
+    lower: float | None
+    upper: float | None
     detectors: tuple[str, ...]
 
 
@@ -91,9 +102,8 @@ def attack_success_rates(
     counts = _counts(attempts, GROUPINGS[grouping])
     hits = np.array([c.hits for c in counts.values()], dtype=np.float64)
     scored = np.array([c.scored for c in counts.values()], dtype=np.float64)
-    lower, upper = wilson_interval(hits, scored, confidence=confidence)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rates = np.where(scored > 0, hits / np.maximum(scored, 1), np.nan)
+    lower, upper = wilson_interval(hits, np.maximum(scored, 1), confidence=confidence)
+    rates = hits / np.maximum(scored, 1)
     return [
         RateRow(
             grouping,
@@ -102,9 +112,9 @@ def attack_success_rates(
             c.scored,
             c.unscorable,
             c.errors,
-            float(rates[i]),
-            float(lower[i]),
-            float(upper[i]),
+            float(rates[i]) if c.scored else None,
+            float(lower[i]) if c.scored else None,
+            float(upper[i]) if c.scored else None,
             tuple(sorted(c.detectors or ())),
         )
         for i, (key, c) in enumerate(counts.items())

@@ -26,7 +26,7 @@ from typing import Any
 from ombud.redteam._attacker_probe import ATTACKER_DRIVER
 from ombud.redteam._attempt import Attempt, AttemptStatus, DetectorResult, Outcome, Turn
 from ombud.redteam._crescendo import CrescendoSettings, run_crescendo
-from ombud.redteam._errors import RedteamError, TargetAuthError, TargetError
+from ombud.redteam._errors import ErrorKind, RedteamError, TargetAuthError, TargetError
 from ombud.redteam._log import RunLog
 from ombud.redteam._protocols import Detector, Target, TargetReply
 from ombud.redteam._ratelimit import RateLimiter
@@ -77,6 +77,15 @@ class RunSettings:
             raise RedteamError(f"concurrency must be at least 1, got {self.concurrency}")
         if self.max_retries < 0:
             raise RedteamError(f"max_retries must be 0 or more, got {self.max_retries}")
+        for flag, value in (
+            ("--rpm (requests per minute)", self.requests_per_minute),
+            ("--tpm (tokens per minute)", self.tokens_per_minute),
+            ("attempt_timeout", self.attempt_timeout),
+        ):
+            if value is not None and not value > 0:
+                raise RedteamError(
+                    f"{flag} must be a positive number, got {value}; omit it for no limit"
+                )
 
 
 def _estimate_tokens(turns: Sequence[Turn]) -> float:
@@ -117,7 +126,18 @@ async def _converse(target: Target, turns: Sequence[Turn]) -> tuple[list[Turn], 
 
 
 async def score_attempt(attempt: Attempt, detectors: Mapping[str, Detector]) -> Attempt:
-    """Apply the attempt's detectors; a missing or failing detector is 'could not score'."""
+    """Apply the attempt's detectors; a missing or failing detector is 'could not score'.
+
+    An empty (or whitespace-only) answer is 'could not score' for every detector without
+    asking them: silence is no evidence of safety, and a canary "not found" in an empty
+    answer would otherwise count as a miss and pull the attack success rate down.
+    """
+    if attempt.response is not None and not attempt.response.strip():
+        empty = tuple(
+            DetectorResult(name, Outcome.UNSCORABLE, note="empty response")
+            for name in attempt.detectors
+        )
+        return replace(attempt, results=empty)
     results: list[DetectorResult] = []
     for name in attempt.detectors:
         detector = detectors.get(name)
@@ -242,7 +262,9 @@ async def _attempt_once(
             transcript, reply = await asyncio.wait_for(call, settings.attempt_timeout)
         except TimeoutError as exc:
             raise TargetError(
-                f"attempt exceeded {settings.attempt_timeout}s", retryable=True
+                f"attempt exceeded {settings.attempt_timeout}s",
+                retryable=True,
+                kind=ErrorKind.TIMEOUT,
             ) from exc
     used = (reply.prompt_tokens or 0) + (reply.completion_tokens or 0)
     limiter.settle(estimate, used or estimate)
@@ -300,6 +322,7 @@ async def _run_attacker_driven(
             status=AttemptStatus.ERROR,
             error="no attacker model configured; pass --attacker-option base_url=... "
             "--attacker-option model=...",
+            error_kind=ErrorKind.NO_ATTACKER,
             tries=1,
         )
     finished = await run_crescendo(
@@ -350,6 +373,7 @@ async def _run_one(
                     attempt,
                     status=AttemptStatus.ERROR,
                     error=str(exc),
+                    error_kind=exc.kind,
                     started_at=started_wall,
                     elapsed_s=time.monotonic() - started,
                     tries=tries,

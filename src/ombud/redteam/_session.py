@@ -22,7 +22,8 @@ from typing import Any
 
 from ombud.redteam._attempt import Attempt
 from ombud.redteam._errors import RedteamError
-from ombud.redteam._log import RunLog, finished_ids, read_log
+from ombud.redteam._log import RunLog, finished_ids, latest_attempts, read_log
+from ombud.redteam._outcome import run_outcome
 from ombud.redteam._plan import Plan, probe_prompt_hash
 from ombud.redteam._protocols import Detector, Target
 from ombud.redteam._runner import (
@@ -81,12 +82,62 @@ def _manifest(
     }
 
 
+def read_json_object(path: Path, what: str) -> dict[str, Any]:
+    """A JSON object from ``path``, or a one-line ``RedteamError`` naming the file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RedteamError(f"{path}: not UTF-8 text (byte {exc.start}); {what}") from exc
+    except json.JSONDecodeError as exc:
+        raise RedteamError(f"{path}:{exc.lineno}: not JSON ({exc.msg}); {what}") from exc
+    except OSError as exc:
+        raise RedteamError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if not isinstance(data, dict):
+        raise RedteamError(f"{path}: expected a JSON object, found {type(data).__name__}; {what}")
+    return data
+
+
 def read_manifest(run_dir: Path) -> dict[str, Any]:
     path = run_dir / MANIFEST_NAME
-    if not path.exists():
+    if not path.is_file():
         raise RedteamError(f"{run_dir} has no {MANIFEST_NAME}; is it a red-team run folder?")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    data = read_json_object(path, "the manifest was edited or damaged")
+    for key, kind in (("target", dict), ("plan_sha256", (str, type(None)))):
+        if key in data and not isinstance(data[key], kind):
+            raise RedteamError(
+                f"{path}: field '{key}' has the wrong type ({type(data[key]).__name__}); "
+                "the manifest was edited or damaged"
+            )
     return data
+
+
+#: The description fields that say *which* system is attacked (not how it is called).
+TARGET_IDENTITY = ("type", "url", "model", "model_file", "command", "function", "name")
+
+
+def target_identity(described: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: described[k] for k in TARGET_IDENTITY if described.get(k) is not None}
+
+
+def _check_same_target(
+    run_dir: Path, previous: Mapping[str, Any], now: Mapping[str, Any], allowed: bool
+) -> dict[str, Any] | None:
+    """The recorded change if the resumed target differs; refused unless ``allowed``."""
+    before, after = target_identity(previous), target_identity(now)
+    if before == after:
+        return None
+    changed = ", ".join(
+        f"{k} {before.get(k)!r} -> {after.get(k)!r}"
+        for k in TARGET_IDENTITY
+        if before.get(k) != after.get(k)
+    )
+    if not allowed:
+        raise RedteamError(
+            f"{run_dir}: resume would attack a different target than the run started with "
+            f"({changed}); start a new run folder, or pass --allow-target-change to mix "
+            "both targets in one run (recorded in the manifest)"
+        )
+    return {"at": time.time(), "from": before, "to": after}
 
 
 def run_plan(
@@ -100,11 +151,15 @@ def run_plan(
     spec: Mapping[str, Any] | None = None,
     on_attempt: Callable[[Attempt], None] | None = None,
     attacker: AttackerSetup | None = None,
+    allow_target_change: bool = False,
 ) -> int:
     """Run (or finish) ``plan`` into ``run_dir``; returns the number of attempts run now.
 
     ``attacker`` drives the attempts of attacker-driven probes (crescendo); it is
-    closed with the target when the run ends.
+    closed with the target when the run ends. On resume, a target whose identity (kind,
+    URL, model...) differs from the manifest's is refused unless ``allow_target_change``,
+    which is then recorded under ``target_changes`` in the manifest. The manifest's
+    ``outcome`` counts the attempts scored and the causes of those not scored.
     """
     run_dir.mkdir(parents=True, exist_ok=True)
     log_path = run_dir / LOG_NAME
@@ -118,12 +173,20 @@ def run_plan(
         }
     if resume:
         previous = read_manifest(run_dir)
-        if previous["plan_sha256"] != plan.sha256:
+        if previous.get("plan_sha256") != plan.sha256:
             raise RedteamError(
                 f"{run_dir}: the rebuilt plan differs from the one in the manifest (probes, "
                 "mutators or seed changed); start a new run folder instead"
             )
-        manifest["created_at"] = previous["created_at"]
+        change = _check_same_target(
+            run_dir, previous.get("target") or {}, manifest["target"], allow_target_change
+        )
+        changes = list(previous.get("target_changes") or [])
+        if change is not None:
+            changes.append(change)
+        if changes:
+            manifest["target_changes"] = changes
+        manifest["created_at"] = previous.get("created_at", manifest["created_at"])
         done = finished_ids(log_path)
     else:
         if log_path.exists() and log_path.stat().st_size > 0:
@@ -163,6 +226,9 @@ def run_plan(
     manifest["attempts_run_last"] = count
     if stopper is not None:
         manifest["early_stopping"] = stopper.summary()
+    manifest["outcome"] = run_outcome(
+        latest_attempts(read_log(log_path)), manifest["target"]
+    ).to_dict()
     (run_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return count
 

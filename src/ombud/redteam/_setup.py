@@ -29,10 +29,12 @@ from ombud.redteam._registry import (
     probe_registry,
     target_factories,
 )
-from ombud.redteam._runner import AttackerSetup
+from ombud.redteam._runner import AttackerSetup, RunSettings
+from ombud.redteam._session import read_json_object
 
 __all__ = [
     "SPEC_NAME",
+    "check_spec",
     "detectors_for",
     "make_attacker",
     "make_target",
@@ -40,6 +42,7 @@ __all__ = [
     "public_spec",
     "read_spec",
     "select_probes",
+    "settings_from_spec",
     "write_spec",
 ]
 
@@ -158,8 +161,12 @@ def make_target(kind: str, options: Mapping[str, Any]) -> Target:
     factory = lookup(target_factories(), kind, "target")
     try:
         return factory(**options)
-    except TypeError as exc:
-        raise RedteamError(f"target '{kind}' does not accept these options: {exc}") from exc
+    except RedteamError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise RedteamError(
+            f"target '{kind}' does not accept these options: {exc}; see docs/redteam.md"
+        ) from exc
 
 
 def write_spec(run_dir: Path, spec: Mapping[str, Any]) -> None:
@@ -167,11 +174,77 @@ def write_spec(run_dir: Path, spec: Mapping[str, Any]) -> None:
     (run_dir / SPEC_NAME).write_text(json.dumps(public_spec(spec), indent=2), encoding="utf-8")
 
 
+_SPEC_TYPES: dict[str, tuple[type, ...]] = {
+    "target": (str,),
+    "target_options": (dict,),
+    "judge_options": (dict,),
+    "attacker_options": (dict,),
+    "crescendo": (dict,),
+    "settings": (dict,),
+    "probes": (list,),
+    "mutators": (list,),
+    "secrets": (list,),
+    "prompt_sets": (list,),
+    "seed": (int,),
+    "include_baseline": (bool,),
+}
+_WORDS = {
+    str: "a string",
+    dict: "an object",
+    list: "a list",
+    int: "an integer",
+    bool: "true or false",
+}
+_SPEC_ITEMS: dict[str, type] = {
+    "probes": str,
+    "mutators": str,
+    "secrets": str,
+    "prompt_sets": dict,
+}
+
+
+def check_spec(spec: Mapping[str, Any], where: str) -> None:
+    """Raise a one-line ``RedteamError`` naming the first field of ``spec`` of the wrong type."""
+    if "target" not in spec:
+        raise RedteamError(
+            f"{where}: field 'target' is missing; the run spec was edited or damaged"
+        )
+    for key, kinds in _SPEC_TYPES.items():
+        if key not in spec:
+            continue
+        value = spec[key]
+        if not isinstance(value, kinds) or (kinds == (int,) and isinstance(value, bool)):
+            raise RedteamError(
+                f"{where}: field '{key}' must be {_WORDS[kinds[0]]}, found "
+                f"{type(value).__name__} {json.dumps(value, default=str)[:40]}; the run spec "
+                "was edited or damaged (start a new run folder)"
+            )
+        item = _SPEC_ITEMS.get(key)
+        if item is None:
+            continue
+        elements: list[Any] = spec[key]
+        for position, element in enumerate(elements):
+            if not isinstance(element, item):
+                raise RedteamError(
+                    f"{where}: field '{key}[{position}]' must be {_WORDS[item]}, found "
+                    f"{type(element).__name__}; the run spec was edited or damaged"
+                )
+
+
+def settings_from_spec(spec: Mapping[str, Any], where: str = "run settings") -> RunSettings:
+    """The ``RunSettings`` of a spec; unknown keys or wrong types are a one-line error."""
+    try:
+        return RunSettings(**spec.get("settings", {}))
+    except TypeError as exc:
+        raise RedteamError(f"{where}: {exc}; the run spec was edited or damaged") from exc
+
+
 def read_spec(run_dir: Path) -> dict[str, Any]:
     path = run_dir / SPEC_NAME
-    if not path.exists():
+    if not path.is_file():
         raise RedteamError(
             f"{run_dir} has no {SPEC_NAME}; it was not started by `ombud redteam run`"
         )
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    data = read_json_object(path, "the run spec was edited or damaged (start a new run folder)")
+    check_spec(data, str(path))
     return data

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from ombud.redteam._attempt import Turn
-from ombud.redteam._errors import RedteamError, TargetError
+from ombud.redteam._errors import ErrorKind, RedteamError, TargetError
 from ombud.redteam._fasthttp import KeepAlivePool, can_use_fast_client
 from ombud.redteam._http import DEFAULT_MAX_RESPONSE_BYTES, classify_response, post_json
 from ombud.redteam._jsonpath import compile_path, extract
@@ -123,10 +123,14 @@ class OpenAIChatTarget:
             text = body["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError) as exc:
             raise TargetError(
-                f"target {self._url} answered JSON without choices[0].message.content"
+                f"target {self._url} answered JSON without choices[0].message.content",
+                kind=ErrorKind.UNEXPECTED_JSON,
             ) from exc
         if not isinstance(text, str):
-            raise TargetError(f"target {self._url} answered a non-string message content")
+            raise TargetError(
+                f"target {self._url} answered a non-string message content",
+                kind=ErrorKind.UNEXPECTED_JSON,
+            )
         usage = body.get("usage") if isinstance(body, dict) else None
         usage = usage if isinstance(usage, dict) else {}
         return TargetReply(text, usage.get("prompt_tokens"), usage.get("completion_tokens"))
@@ -226,7 +230,7 @@ class RestTarget:
         try:
             value = extract(body, self._path)
         except RedteamError as exc:
-            raise TargetError(f"target {self._url}: {exc}") from exc
+            raise TargetError(f"target {self._url}: {exc}", kind=ErrorKind.UNEXPECTED_JSON) from exc
         return TargetReply(value if isinstance(value, str) else json.dumps(value))
 
     async def aclose(self) -> None:
@@ -308,7 +312,9 @@ class SubprocessTarget:
             process.kill()
             await process.wait()
             raise TargetError(
-                f"subprocess {self._command[0]} timed out after {self._timeout}s", retryable=True
+                f"subprocess {self._command[0]} timed out after {self._timeout}s",
+                retryable=True,
+                kind=ErrorKind.TIMEOUT,
             ) from exc
         if process.returncode != 0:
             raise TargetError(
