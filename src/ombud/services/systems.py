@@ -35,6 +35,7 @@ from ombud.store.models_reviews import GateEvaluationRow
 __all__ = [
     "GATE_FILTERS",
     "NOT_RUN",
+    "VERSION_LABEL_MAX",
     "add_version",
     "apply_manifest",
     "count_systems",
@@ -47,6 +48,10 @@ __all__ = [
     "transition_system",
     "update_system",
 ]
+
+
+#: The longest version label kept (system_versions.label is VARCHAR(100)).
+VERSION_LABEL_MAX = 100
 
 
 def _now() -> datetime:
@@ -260,6 +265,11 @@ def _add_version(
     _load(tx, system_id)
     if not label.strip():
         raise InvalidInput("a version needs a non-empty label (e.g. 1.0.0)")
+    if len(label) > VERSION_LABEL_MAX:  # the column's width; PostgreSQL would refuse it
+        raise InvalidInput(
+            f"version label '{label[:20]}…' has {len(label)} characters; "
+            f"use at most {VERSION_LABEL_MAX} (e.g. 1.0.0)"
+        )
     existing = tx.session.execute(
         select(SystemVersionRow).where(
             SystemVersionRow.system_id == system_id, SystemVersionRow.label == label
@@ -412,23 +422,40 @@ def count_systems(
         return int(session.execute(query).scalar_one())
 
 
-def portfolio_counts(context: AppContext) -> dict[str, dict[str, int]]:
+def portfolio_counts(context: AppContext) -> dict[str, dict[Any, Any]]:
     """Systems counted by lifecycle status, latest tier and latest EU AI Act category (the
-    key ``None`` for unclassified), in one grouped query over the whole portfolio."""
+    key ``None`` for unclassified), in one grouped query over the whole portfolio; and
+    ``tier_label``, each counted tier's label as its classification recorded it."""
     latest = _latest_classifications()
     query = (
         select(
-            AISystemRow.status, ClassificationRow.tier, ClassificationRow.eu_category, func.count()
+            AISystemRow.status,
+            ClassificationRow.tier,
+            ClassificationRow.eu_category,
+            ClassificationRow.tier_label,
+            func.count(),
         )
         .outerjoin(latest, latest.c.system_id == AISystemRow.id)
         .outerjoin(ClassificationRow, ClassificationRow.id == latest.c.id)
-        .group_by(AISystemRow.status, ClassificationRow.tier, ClassificationRow.eu_category)
+        .group_by(
+            AISystemRow.status,
+            ClassificationRow.tier,
+            ClassificationRow.eu_category,
+            ClassificationRow.tier_label,
+        )
     )
-    counts: dict[str, dict[Any, int]] = {"status": {}, "tier": {}, "eu_category": {}}
+    counts: dict[str, dict[Any, Any]] = {
+        "status": {},
+        "tier": {},
+        "eu_category": {},
+        "tier_label": {},
+    }
     with context.read() as session:
-        for status, tier, category, count in session.execute(query):
+        for status, tier, category, tier_label, count in session.execute(query):
             for key, value in (("status", status), ("tier", tier), ("eu_category", category)):
                 counts[key][value] = counts[key].get(value, 0) + count
+            if tier is not None:
+                counts["tier_label"].setdefault(tier, tier_label)
     return counts
 
 
