@@ -135,7 +135,7 @@ def test_the_page_summarises_verdicts_and_keeps_metrics_one_click_away(
     assert "Verdicts of its 4 rules" in body
     assert re.search(r'badge-fail">fail</span>&thinsp;×1', body)
     assert re.search(r'badge-pass">pass</span>&thinsp;×2', body)
-    attention = re.search(r'<table class="attention">(.*?)</table>', body, re.S)
+    attention = re.search(r'<table class="attention stack">(.*?)</table>', body, re.S)
     assert attention
     assert attention.group(1).index("g000") < attention.group(1).index("g001")
     assert "g002" not in attention.group(1)  # a passing rule is counted, not listed

@@ -26,7 +26,7 @@ from ._seed import Seeded
 
 Login = Callable[[str], tuple[TestClient, str]]
 _ROW = re.compile(r'<tr class="coverage-(\w+)" id="cov-([^"]+)">(.*?)</tr>', re.S)
-_CELLS = re.compile(r"<td>(.*?)</td>", re.S)
+_CELLS = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
 
 
 def _decision(page: str) -> str:

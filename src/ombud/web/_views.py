@@ -79,17 +79,17 @@ def tier_bars(
     counts: Mapping[Any, int], labels: Mapping[Any, str]
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Bars of systems per tier, each named with its label ("tier 1 · critical"), and the
-    chart's legend: one (css key, text) per tier shown, highest risk first."""
-    named = {**DEFAULT_TIER_LABELS, **{t: str(v) for t, v in labels.items() if v}}
+    chart's legend: every tier of the scale, highest risk first, whether counted or not
+    (the scale is what a reader needs), then "unclassified" when some are."""
+    named = {**DEFAULT_TIER_LABELS, **{int(t): str(v) for t, v in labels.items() if v}}
     rows = count_bars({_tier(t): n for t, n in counts.items()}, _TIERS)
-    legend = []
     for row in rows:
         number = row["label"].removeprefix("tier ")
         if number.isdigit() and int(number) in named:
             row["label"] = f"{row['label']} · {named[int(number)]}"
-            legend.append((row["key"], f"Tier {number}: {named[int(number)]}"))
-        elif row["label"] == "unclassified":
-            legend.append((row["key"], "Unclassified: no tier until the questionnaire is answered"))
+    legend = [(f"tier-{t}", f"Tier {t}: {named[t]}") for t in sorted(named)]
+    if any(row["key"] == "unclassified" for row in rows):
+        legend.append(("unclassified", "Unclassified: no tier until the questionnaire is answered"))
     return rows, legend
 
 
