@@ -86,6 +86,10 @@ def test_a_run_older_than_evidence_is_marked_stale_until_re_run(
     assert f'href="#evidence-{card}"' in stale.group(1)
     assert "Re-run the gate now" in page
     assert "stale" in _decision(page)
+    # The rule that read the model card says a newer one exists, linked.
+    card_rule = re.search(r'id="rule-document:model_card">(.*?)</tr>', page, re.S)
+    assert card_rule
+    assert f'recorded since: <a href="#evidence-{card}">' in card_rule.group(1)
     would = re.search(r"the gate would answer <span class=\"badge badge-(\w+)\"", stale.group(1))
     assert would, "the stale notice says what a run now would answer"
     # The auditor reads the same warning but is offered no button.
@@ -150,5 +154,6 @@ def test_staleness_counts_only_the_runs_version_and_names_newer_versions() -> No
     assert found["stale"] is True
     assert [e["id"] for e in found["newer_evidence"]] == [3]
     assert found["newer_versions"] == ["2.0"]
+    assert found["newer_kinds"] == {"model_card": [3]}
     assert gate_staleness(gate, [record(1, "1.0", 0)], ["1.0"])["stale"] is False
     assert gate_staleness(None, records, ["1.0"])["stale"] is False

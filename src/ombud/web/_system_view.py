@@ -118,7 +118,7 @@ def gate_staleness(
     ``version`` and ``created_at``); ``versions`` its version labels, oldest first.
     """
     if gate is None:
-        return {"stale": False, "newer_evidence": [], "newer_versions": []}
+        return {"stale": False, "newer_evidence": [], "newer_kinds": {}, "newer_versions": []}
     ran = _moment(str(gate["evaluated_at"]))
     newer = sorted(
         (
@@ -129,7 +129,15 @@ def gate_staleness(
         key=lambda r: r["id"],
     )
     later = versions[versions.index(gate["version"]) + 1 :] if gate["version"] in versions else []
-    return {"stale": bool(newer), "newer_evidence": newer, "newer_versions": later}
+    kinds: dict[str, list[int]] = {}
+    for record in newer:
+        kinds.setdefault(record["kind"], []).append(record["id"])
+    return {
+        "stale": bool(newer),
+        "newer_evidence": newer,
+        "newer_kinds": kinds,
+        "newer_versions": later,
+    }
 
 
 def _header(
@@ -145,6 +153,18 @@ def _header(
         "decision": decided[-1] if decided else None,
         "versions": [v["label"] for v in system["versions"]],
     }
+
+
+def _cards(detailed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Evidence cards, newest first; the newest of each kind with a rule that does not
+    pass opens by itself (the one a gate reads), the others stay one click away."""
+    cards, seen = [], set()
+    for record in detailed:
+        card = evidence_card(record)
+        card["open"] = bool(card["attention"]) and record["kind"] not in seen
+        seen.add(record["kind"])
+        cards.append(card)
+    return cards
 
 
 def system_page(
@@ -167,7 +187,7 @@ def _system_page(context: AppContext, system_id: str, framework: str) -> dict[st
     return {
         "system": system,
         "header": _header(system, gate, review_list),
-        "evidence": [evidence_card(record) for record in detailed],
+        "evidence": _cards(detailed),
         "older_evidence": older,
         "gate": gate,
         "staleness": gate_staleness(gate, [*detailed, *older], versions),
