@@ -145,6 +145,7 @@ def test_latest_gate_per_system_and_portfolio_counts(context: AppContext, tmp_pa
     categories = Counter(d["eu_category"] if d else None for d in details.values())
     counts = systems.portfolio_counts(context)
     assert counts["tier"] == dict(tiers)
+    assert counts["tier_label"] == {d["tier"]: d["tier_label"] for d in details.values() if d}
     assert counts["eu_category"] == dict(categories)
     assert counts["status"] == dict(Counter(s["status"] for s in systems.list_systems(context)))
     listed = systems.list_systems(context)

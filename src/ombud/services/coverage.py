@@ -107,6 +107,10 @@ def system_coverages(
         "tier": facts.tier,
         "policy": {"name": policy.name, "version": policy.version, "sha256": policy.sha256},
         "crosswalks_version": crosswalks.version,
+        # What the gate would answer now on this very evidence: coverage and this outcome
+        # come from one read, so a page showing both cannot show them disagreeing.
+        "gate_outcome": gate.outcome.value,
+        "evidence_count": len(evidence),
     }
     reports = []
     for framework in frameworks:

@@ -37,6 +37,7 @@ from ombud.store.models_reviews import GateEvaluationRow
 __all__ = [
     "GATE_FILTERS",
     "NOT_RUN",
+    "VERSION_LABEL_MAX",
     "add_version",
     "apply_manifest",
     "apply_manifest_in",
@@ -50,6 +51,10 @@ __all__ = [
     "transition_system",
     "update_system",
 ]
+
+
+#: The longest version label kept (system_versions.label is VARCHAR(100)).
+VERSION_LABEL_MAX = 100
 
 
 def _now() -> datetime:
@@ -420,23 +425,40 @@ def count_systems(
         return int(session.execute(query).scalar_one())
 
 
-def portfolio_counts(context: AppContext) -> dict[str, dict[str, int]]:
+def portfolio_counts(context: AppContext) -> dict[str, dict[Any, Any]]:
     """Systems counted by lifecycle status, latest tier and latest EU AI Act category (the
-    key ``None`` for unclassified), in one grouped query over the whole portfolio."""
+    key ``None`` for unclassified), in one grouped query over the whole portfolio; and
+    ``tier_label``, each counted tier's label as its classification recorded it."""
     latest = _latest_classifications()
     query = (
         select(
-            AISystemRow.status, ClassificationRow.tier, ClassificationRow.eu_category, func.count()
+            AISystemRow.status,
+            ClassificationRow.tier,
+            ClassificationRow.eu_category,
+            ClassificationRow.tier_label,
+            func.count(),
         )
         .outerjoin(latest, latest.c.system_id == AISystemRow.id)
         .outerjoin(ClassificationRow, ClassificationRow.id == latest.c.id)
-        .group_by(AISystemRow.status, ClassificationRow.tier, ClassificationRow.eu_category)
+        .group_by(
+            AISystemRow.status,
+            ClassificationRow.tier,
+            ClassificationRow.eu_category,
+            ClassificationRow.tier_label,
+        )
     )
-    counts: dict[str, dict[Any, int]] = {"status": {}, "tier": {}, "eu_category": {}}
+    counts: dict[str, dict[Any, Any]] = {
+        "status": {},
+        "tier": {},
+        "eu_category": {},
+        "tier_label": {},
+    }
     with context.read() as session:
-        for status, tier, category, count in session.execute(query):
+        for status, tier, category, tier_label, count in session.execute(query):
             for key, value in (("status", status), ("tier", tier), ("eu_category", category)):
                 counts[key][value] = counts[key].get(value, 0) + count
+            if tier is not None:
+                counts["tier_label"].setdefault(tier, tier_label)
     return counts
 
 

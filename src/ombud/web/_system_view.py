@@ -2,23 +2,41 @@
 
 Kept apart from the dashboard's view: this one follows one system in depth, including
 which evidence covers each of its obligations (from the coverage service, which reuses
-the gate's own rule outcomes, so the page and the launch decision cannot disagree).
+the gate's own rule outcomes).
+
+The page tells one story. Its header states the decision (lifecycle status, tier, latest
+gate outcome, latest review decision). A recorded gate run is a moment: when evidence of
+its version was recorded after it, or a newer version was added, the run is marked stale
+and those records are named. The coverage table is computed now, from the same evidence
+snapshot as the gate outcome it states "if run now", and says so with its time; so the
+two blocks never contradict each other without saying why.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ombud.compliance.catalogs import FRAMEWORKS, CatalogError
-from ombud.governance import DomainError, InvalidInput
+from ombud.governance import Action, DomainError, InvalidInput, allowed_roles
 from ombud.governance.supplier import ATTACHABLE_KINDS
 from ombud.services import evidence, findings, incidents, reviews, systems
 from ombud.services.audit_log import iter_events
-from ombud.services.context import AppContext
+from ombud.services.context import Actor, AppContext
 from ombud.services.coverage import system_coverage
-from ombud.web._views import latest_gate, metric_charts
+from ombud.web._evidence_view import evidence_card
+from ombud.web._security import WRITERS
+from ombud.web._views import latest_gate
 
-__all__ = ["EVIDENCE_CARDS", "FRAMEWORK_LABELS", "TRAIL_EVENTS", "coverage", "system_page"]
+__all__ = [
+    "EVIDENCE_CARDS",
+    "FRAMEWORK_LABELS",
+    "TRAIL_EVENTS",
+    "coverage",
+    "gate_staleness",
+    "permissions",
+    "system_page",
+]
 
 #: The newest records shown in full (charts, verdicts, every metric); older ones as a row
 #: each, so a system with a hundred audits still renders in a few milliseconds.
@@ -52,7 +70,15 @@ def coverage(context: AppContext, system_id: str, framework: str) -> dict[str, A
     try:
         report = system_coverage(context, system_id, framework)
     except (DomainError, CatalogError) as exc:
-        return {**base, "unavailable": str(exc), "rows": [], "counts": {}, "percent": None}
+        return {
+            **base,
+            "unavailable": str(exc),
+            "rows": [],
+            "counts": {},
+            "percent": None,
+            "version": None,
+            "gate_now": None,
+        }
     return {
         **base,
         "unavailable": "",
@@ -61,33 +87,117 @@ def coverage(context: AppContext, system_id: str, framework: str) -> dict[str, A
         "counts": report.counts(),
         "percent": report.percent,
         "classified": bool(report.extra.get("classified")),
+        "as_of": report.as_of.isoformat(),
+        "gate_now": report.extra.get("gate_outcome"),
+        "evidence_count": report.extra.get("evidence_count"),
     }
 
 
+def permissions(actor: Actor | None) -> dict[str, bool]:
+    """What the page may offer ``actor``: the same role sets the form routes check
+    (running a gate: the web's writers; adding a version: the service's own rule)."""
+    roles = actor.roles if actor else frozenset()
+    return {
+        "may_run_gate": bool(roles & WRITERS),
+        "may_add_version": bool(roles & allowed_roles(Action.SYSTEM_VERSION_ADD)),
+    }
+
+
+def _moment(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def gate_staleness(
+    gate: dict[str, Any] | None, records: list[dict[str, Any]], versions: list[str]
+) -> dict[str, Any]:
+    """What happened since the recorded gate run: the evidence of its version recorded
+    after it (oldest first) and the versions added after its version.
+
+    ``records`` are the system's evidence (any order, each with ``id``, ``kind``,
+    ``version`` and ``created_at``); ``versions`` its version labels, oldest first.
+    """
+    if gate is None:
+        return {"stale": False, "newer_evidence": [], "newer_kinds": {}, "newer_versions": []}
+    ran = _moment(str(gate["evaluated_at"]))
+    newer = sorted(
+        (
+            {"id": r["id"], "kind": r["kind"], "created_at": r["created_at"]}
+            for r in records
+            if r["version"] == gate["version"] and _moment(r["created_at"]) > ran
+        ),
+        key=lambda r: r["id"],
+    )
+    later = versions[versions.index(gate["version"]) + 1 :] if gate["version"] in versions else []
+    kinds: dict[str, list[int]] = {}
+    for record in newer:
+        kinds.setdefault(record["kind"], []).append(record["id"])
+    return {
+        "stale": bool(newer),
+        "newer_evidence": newer,
+        "newer_kinds": kinds,
+        "newer_versions": later,
+    }
+
+
+def _header(
+    system: dict[str, Any], gate: dict[str, Any] | None, review_list: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The decision state at a glance: where the system is and what was last decided."""
+    decided = [r for r in review_list if r.get("decision")]
+    return {
+        "status": system["status"],
+        "classification": system.get("classification"),
+        "gate": gate,
+        "review": review_list[-1] if review_list else None,
+        "decision": decided[-1] if decided else None,
+        "versions": [v["label"] for v in system["versions"]],
+    }
+
+
+def _cards(detailed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Evidence cards, newest first; the newest of each kind with a rule that does not
+    pass opens by itself (the one a gate reads), the others stay one click away."""
+    cards, seen = [], set()
+    for record in detailed:
+        card = evidence_card(record)
+        card["open"] = bool(card["attention"]) and record["kind"] not in seen
+        seen.add(record["kind"])
+        cards.append(card)
+    return cards
+
+
 def system_page(
-    context: AppContext, system_id: str, framework: str = "eu-ai-act"
+    context: AppContext,
+    system_id: str,
+    framework: str = "eu-ai-act",
+    actor: Actor | None = None,
 ) -> dict[str, Any]:
     with context.reading():  # one transaction for the dozen reads below
-        return _system_page(context, system_id, framework)
+        return {**_system_page(context, system_id, framework), **permissions(actor)}
 
 
 def _system_page(context: AppContext, system_id: str, framework: str) -> dict[str, Any]:
     system = systems.get_system(context, system_id)  # NotFoundError -> 404 page
     # Newest first: what the gate reads now is what people look for.
     detailed, older = evidence.evidence_overview(context, system_id, full=EVIDENCE_CARDS)
-    for record in detailed:
-        record["charts"] = metric_charts(record["metrics"])
+    gate = latest_gate(context, system_id)
+    review_list = reviews.list_reviews(context, system_id=system_id)
+    versions = [v["label"] for v in system["versions"]]
     return {
         "system": system,
-        "evidence": detailed,
+        "header": _header(system, gate, review_list),
+        "evidence": _cards(detailed),
         "older_evidence": older,
-        "gate": latest_gate(context, system_id),
+        "gate": gate,
+        "staleness": gate_staleness(gate, [*detailed, *older], versions),
         "coverage": coverage(context, system_id, framework),
-        "reviews": reviews.list_reviews(context, system_id=system_id),
+        "reviews": review_list,
         "findings": findings.list_findings(context, system_id=system_id),
         "incidents": incidents.list_incidents(context, system_id=system_id),
         "trail": list(iter_events(context, entity_id=system_id, limit=TRAIL_EVENTS)),
         "attachable_kinds": ATTACHABLE_KINDS,
         "errors": {},
         "values": {},
+        "form": "",
     }

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from ombud.compliance.tiering import DEFAULT_TIER_LABELS
 from ombud.services import findings, gates, incidents, reviews, systems
 from ombud.services.context import AppContext
 
@@ -26,10 +27,12 @@ __all__ = [
     "latest_gate",
     "metric_charts",
     "pager",
+    "tier_bars",
 ]
 
 _SEVERITIES = ("critical", "high", "medium", "low")
 _GATES = ("fail", "insufficient", "pass", "not run")
+_TIERS = ("tier 1", "tier 2", "tier 3", "tier 4")
 URGENT_ROWS = 15
 PAGE_SIZE = 100
 
@@ -62,9 +65,32 @@ def count_bars(counts: Mapping[Any, int], order: Iterable[str] = ()) -> list[dic
     labels = [o for o in order if o in merged] + sorted(k for k in merged if k not in order)
     top = max(merged.values(), default=1)
     return [
-        {"label": label, "count": merged[label], "width": round(100 * merged[label] / top, 1)}
+        {
+            "label": label,
+            "key": label.replace(" ", "-"),
+            "count": merged[label],
+            "width": round(100 * merged[label] / top, 1),
+        }
         for label in labels
     ]
+
+
+def tier_bars(
+    counts: Mapping[Any, int], labels: Mapping[Any, str]
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """Bars of systems per tier, each named with its label ("tier 1 · critical"), and the
+    chart's legend: every tier of the scale, highest risk first, whether counted or not
+    (the scale is what a reader needs), then "unclassified" when some are."""
+    named = {**DEFAULT_TIER_LABELS, **{int(t): str(v) for t, v in labels.items() if v}}
+    rows = count_bars({_tier(t): n for t, n in counts.items()}, _TIERS)
+    for row in rows:
+        number = row["label"].removeprefix("tier ")
+        if number.isdigit() and int(number) in named:
+            row["label"] = f"{row['label']} · {named[int(number)]}"
+    legend = [(f"tier-{t}", f"Tier {t}: {named[t]}") for t in sorted(named)]
+    if any(row["key"] == "unclassified" for row in rows):
+        legend.append(("unclassified", "Unclassified: no tier until the questionnaire is answered"))
+    return rows, legend
 
 
 # Where the plot area of a metric chart starts and how wide it is, in % of the SVG width.
@@ -125,6 +151,7 @@ def dashboard(context: AppContext) -> dict[str, Any]:
 
 def _dashboard(context: AppContext) -> dict[str, Any]:
     portfolio = systems.portfolio_counts(context)
+    by_tier, tier_legend = tier_bars(portfolio["tier"], portfolio["tier_label"])
     gate_counts = gates.outcome_counts(context)
     finding_counts = findings.finding_counts(context)
     failing = systems.list_systems(context, gate="fail", limit=URGENT_ROWS)
@@ -141,10 +168,8 @@ def _dashboard(context: AppContext) -> dict[str, Any]:
         "attention": failing + insufficient,
         "attention_total": gate_counts.get("fail", 0) + gate_counts.get("insufficient", 0),
         "gate_counts": gate_counts,
-        "by_tier": count_bars(
-            {_tier(t): n for t, n in portfolio["tier"].items()},
-            ("tier 1", "tier 2", "tier 3", "tier 4"),
-        ),
+        "by_tier": by_tier,
+        "tier_legend": tier_legend,
         "by_category": count_bars(
             {c or "unclassified": n for c, n in portfolio["eu_category"].items()}
         ),

@@ -45,7 +45,7 @@ def dashboard(request: Request, actor: Actor = Viewer) -> HTMLResponse:
 def system_page(
     request: Request, system_id: str, actor: Actor = Viewer, framework: str = "eu-ai-act"
 ) -> HTMLResponse:
-    values = _system_view.system_page(context_of(request), system_id, framework)
+    values = _system_view.system_page(context_of(request), system_id, framework, actor)
     return render(request, "system.html", actor, **values)
 
 

@@ -357,7 +357,7 @@ async def _attach(request: Request, actor: Actor, system_id: str, form: FormData
         errors["version"] = "pick the version the evidence is about"
 
     def redisplay(found: dict[str, str]) -> HTMLResponse:
-        values = _system_view.system_page(context_of(request), system_id)
+        values = _system_view.system_page(context_of(request), system_id, actor=actor)
         values.update(errors=found, values={k: v for k, v in form.items() if k != "file"})
         return render(request, "system.html", actor, status_code=422, **values)
 

@@ -131,7 +131,28 @@ def test_nothing_recorded_is_all_missing_and_zero_percent() -> None:
     art_10 = report.controls[0]
     assert art_10.kinds == ("datasheet", "data_audit")  # crosswalk kinds, then policy-required
     assert art_10.required_kinds == ("datasheet",)
-    assert art_10.missing_kinds == ("datasheet", "data_audit")
+    assert art_10.missing_kinds == ("datasheet",)  # the one the policy requires
+    art_15 = report.controls[1]
+    assert art_15.required_kinds == ("fairness_audit",)
+    assert art_15.missing_kinds == ("fairness_audit",)
+
+
+def test_a_covered_item_lists_nothing_missing() -> None:
+    """The bug of issue #19: art_10 covered by its required datasheet still listed the
+    crosswalk's data_audit as missing, so the page read "covered" with Missing filled."""
+    report = compute_coverage(
+        "eu-ai-act", SCOPE, [_ev(1, "datasheet", 1)], CATALOGS, WALKS, as_of=NOW
+    )
+    art_10 = report.controls[0]
+    assert (art_10.status, art_10.missing_kinds) == ("covered", ())
+    # With no requirement, the linked kinds are all listed until one of them is recorded.
+    bare = SystemScope(obligation_ids=("art_10",), regime_ids=())
+    (nothing,) = compute_coverage("eu-ai-act", bare, [], CATALOGS, WALKS, as_of=NOW).controls
+    assert (nothing.status, nothing.missing_kinds) == ("missing", ("datasheet", "data_audit"))
+    (one,) = compute_coverage(
+        "eu-ai-act", bare, [_ev(2, "data_audit", 1)], CATALOGS, WALKS, as_of=NOW
+    ).controls
+    assert (one.status, one.missing_kinds) == ("covered", ())
 
 
 def test_fresh_stale_partial_and_covered() -> None:
@@ -214,6 +235,9 @@ def test_more_evidence_never_lowers_coverage(
     for old, new in zip(before.controls, after.controls, strict=True):
         if old.status == "covered":
             assert new.status == "covered"
+    for control in (*before.controls, *after.controls):  # the page's two columns agree
+        assert not (control.status == "covered" and control.missing_kinds)
+        assert control.status != "missing" or control.missing_kinds or not control.kinds
 
 
 @pytest.mark.parametrize("framework", ["eu-ai-act", "nist-ai-rmf", "iso-42001"])

@@ -264,6 +264,22 @@ def _status(
     return "covered"
 
 
+def _missing(
+    uses: Sequence[EvidenceUse], kinds: Sequence[str], required: Sequence[str]
+) -> tuple[str, ...]:
+    """The kinds with no record at all whose absence keeps the item from being covered.
+
+    The policy's required kinds are each needed; when the policy requires none, any one
+    linked kind would do, so they are all listed only while nothing is recorded. A kind
+    linked by a crosswalk alone is relevance, not a requirement: its absence beside a
+    covering record is not "missing" (a covered item never lists any).
+    """
+    have = {use.kind for use in uses}
+    if required:
+        return tuple(k for k in required if k not in have)
+    return tuple(kinds) if not have else ()
+
+
 def compute_coverage(
     framework: str,
     scope: SystemScope,
@@ -293,7 +309,6 @@ def compute_coverage(
             for record in sorted(evidence, key=lambda r: (r.created_at, r.id), reverse=True)
             if record.kind in kinds
         ]
-        have = {use.kind for use in uses}
         rules = tuple(dict.fromkeys(rules_by_ref.get(item.ref, ())))
         note = (
             ""
@@ -308,7 +323,7 @@ def compute_coverage(
                 kinds=kinds,
                 required_kinds=required,
                 evidence=tuple(uses),
-                missing_kinds=tuple(k for k in kinds if k not in have),
+                missing_kinds=_missing(uses, kinds, required),
                 rules=rules,
                 note=note,
             )
