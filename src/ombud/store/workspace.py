@@ -6,6 +6,9 @@ Layout::
     DIR/ombud.db               SQLite database (embedded default)
     DIR/artifacts/sha256/ab/…  content-addressed artifact store
     DIR/keys/audit-chain.key   HMAC key of the audit chain (never stored in the database)
+
+What Ombud creates here is its owner's only: folders 0700, files 0600 (the settings may
+name a database with its password; the database and artifacts hold the record).
 """
 
 from __future__ import annotations
@@ -79,7 +82,9 @@ def create_workspace(root: Path, database_url: str | None = None) -> Workspace:
             )
         workspace = existing
     else:
-        root.mkdir(parents=True, exist_ok=True)
+        if not root.exists():
+            root.parent.mkdir(parents=True, exist_ok=True)
+            root.mkdir(mode=0o700)
         lines = [
             "# Ombud workspace settings.",
             "[workspace]",
@@ -88,9 +93,11 @@ def create_workspace(root: Path, database_url: str | None = None) -> Workspace:
         ]
         if database_url:
             lines.append(f"database_url = {_toml_string(database_url)}")
-        settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        fd = os.open(settings, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
         workspace = Workspace(root, database_url or _default_url(root))
-    workspace.artifacts_dir.mkdir(exist_ok=True)
+    workspace.artifacts_dir.mkdir(mode=0o700, exist_ok=True)
     key_path = workspace.key_path
     if not key_path.exists():
         key_path.parent.mkdir(mode=0o700, exist_ok=True)
