@@ -73,7 +73,13 @@ def _try(
     """The outcome of one attempt: the user name, or the refusal's words."""
     try:
         return auth.authenticate_password(
-            context, username, password, THROTTLE, hasher=CHEAP, now=at, client=client,
+            context,
+            username,
+            password,
+            THROTTLE,
+            hasher=CHEAP,
+            now=at,
+            client=client,
             trusted=trusted,
         ).username
     except auth.AuthenticationFailed as exc:

@@ -24,7 +24,10 @@ def test_a_trailing_slash_redirects_relatively_whatever_the_host_header(
     app_client: Callable[[], TestClient], seeded: Seeded
 ) -> None:
     client = app_client()
-    for path, target in (("/systems/", "/systems"), ("/findings/?status=open", "/findings?status=open")):
+    for path, target in (
+        ("/systems/", "/systems"),
+        ("/findings/?status=open", "/findings?status=open"),
+    ):
         moved = client.get(path, headers={"host": "evil.example"})
         assert moved.status_code == 307
         assert moved.headers["location"] == target  # relative: no host to poison

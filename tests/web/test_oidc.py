@@ -539,10 +539,10 @@ def test_sign_ins_are_audited_whatever_the_method(
     login(app_client(), "rex")
     context = open_context(workspace)
     try:
-        opened = [e["after"] for e in iter_events(context, action="session.open")]
+        opened = list(iter_events(context, action="session.open"))
     finally:
         context.close()
-    assert [(e["username"], e["method"]) for e in opened] == [
+    assert [(e["actor"], e["details"]["method"]) for e in opened] == [
         ("lena", "oidc"),
         ("rex", "password"),
     ]

@@ -54,6 +54,7 @@ TOKEN_PREFIX = "ombud_"
 # argon2-cffi's defaults follow RFC 9106's second recommended option (argon2id, 64 MiB).
 DEFAULT_HASHER = PasswordHasher()
 _TOUCH_EVERY = dt.timedelta(seconds=60)
+DEFAULT_THROTTLE = LoginThrottle()
 
 
 class AuthenticationFailed(ValueError):
@@ -143,7 +144,7 @@ def authenticate_password(
     context: AppContext,
     username: str,
     password: str,
-    throttle: LoginThrottle = LoginThrottle(),
+    throttle: LoginThrottle = DEFAULT_THROTTLE,
     *,
     hasher: PasswordHasher = DEFAULT_HASHER,
     now: dt.datetime | None = None,

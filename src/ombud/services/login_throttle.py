@@ -34,7 +34,15 @@ from sqlalchemy.orm import Session
 
 from ombud.store.models_auth import LoginThrottleRow
 
-__all__ = ["Charge", "LoginThrottle", "Throttled", "charge", "clear_account", "client_key", "refund"]
+__all__ = [
+    "Charge",
+    "LoginThrottle",
+    "Throttled",
+    "charge",
+    "clear_account",
+    "client_key",
+    "refund",
+]
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,8 @@ class LoginThrottle:
         """How long a key with ``failures`` in a row must wait before its next attempt."""
         if failures < free:
             return None
-        return min(self.base_delay * 2 ** min(failures - free, 40), self.max_delay)
+        factor: int = 2 ** min(failures - free, 40)
+        return min(self.base_delay * factor, self.max_delay)
 
 
 class Throttled(Exception):
@@ -111,7 +120,9 @@ def charge(
     now: dt.datetime,
 ) -> Charge:
     """Count one attempt, in the caller's transaction; Throttled if a key is blocked."""
-    wanted = {_key("client", client_key(client)): (None, throttle.client_free)}
+    wanted: dict[str, tuple[str | None, int]] = {
+        _key("client", client_key(client)): (None, throttle.client_free)
+    }
     if not trusted:
         wanted[_key("account", account)] = (account[:64], throttle.account_free)
     ordered = sorted(wanted)  # one lock order for every worker: no deadlock
