@@ -126,6 +126,20 @@ def test_an_attacker_cannot_keep_the_owner_out_of_their_own_browser(people: AppC
     during = START + dt.timedelta(seconds=30)
     assert "too many" in _try(people, "rex", GOOD, during, client="198.51.100.1")
     assert _try(people, "rex", GOOD, during, client="198.51.100.1", trusted=True) == "rex"
+    # Even behind the attacker's own address (one NAT), the owner's browser gets in ...
+    assert "too many" in _try(people, "rex", GOOD, during, client="203.0.113.9")
+    assert _try(people, "rex", GOOD, during, client="203.0.113.9", trusted=True) == "rex"
+    # ... and a stolen device cookie buys the name's few free guesses, then back-off.
+    thief = [_try(people, "rex", "guess", during, client="192.0.2.7", trusted=True) for _ in "ab"]
+    assert thief == [WRONG, WRONG]
+    assert "too many" in _try(people, "rex", GOOD, during, client="192.0.2.7", trusted=True)
+
+
+def test_a_blank_name_or_password_is_refused_without_being_counted(people: AppContext) -> None:
+    for _ in range(5):
+        assert _try(people, "", "nope", START) == "enter a user name and a password"
+        assert _try(people, "rex", "", START) == "enter a user name and a password"
+    assert _try(people, "rex", GOOD, START) == "rex"
 
 
 def test_an_address_spraying_many_names_is_slowed(people: AppContext) -> None:

@@ -154,10 +154,12 @@ def authenticate_password(
     """The active user whose password this is, or AuthenticationFailed.
 
     ``client`` is the address the attempt came from; ``trusted`` says the browser has
-    signed in as ``username`` before (then the name's back-off does not apply to it, the
-    address's still does). LoginThrottled, without checking the password, while the
-    address or the name is in back-off.
+    signed in as ``username`` before (then only its own count for this name and address
+    applies, see services.login_throttle). LoginThrottled, without checking the
+    password, while a key of the attempt is in back-off.
     """
+    if not username or not password:  # names nothing, so it tells nothing: not counted
+        raise AuthenticationFailed("enter a user name and a password")
     moment = now or _now()
     with context.sessions() as session, session.begin():
         try:

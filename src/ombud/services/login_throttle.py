@@ -8,9 +8,13 @@ checked, to two keys:
 - the client's address (an IPv6 address by its /64, what one host usually holds), for
   every name it tries: one machine cannot spray guesses over many accounts;
 - the submitted user name, whether or not such a user exists (so the answers never
-  tell which names exist), except from a browser that has signed in as that user before
-  (a signed device cookie, kept by the web layer): an attacker hammering an account from
-  anywhere cannot keep its owner out of their usual browser.
+  tell which names exist).
+
+An attempt from a browser that has signed in as that user before (a signed device
+cookie, kept by the web layer) is counted apart, against the name at that address only
+(with the name's allowance): an attacker hammering an account, from anywhere or from
+behind the same NAT, cannot keep its owner out of their usual browser, and a stolen
+device cookie still buys only a few guesses before the back-off.
 
 A key may fail ``free`` times; after that each failure blocks the key for a delay that
 doubles (``base_delay``, 2x, 4x ... up to ``max_delay``), and an attempt on a blocked key
@@ -120,11 +124,15 @@ def charge(
     now: dt.datetime,
 ) -> Charge:
     """Count one attempt, in the caller's transaction; Throttled if a key is blocked."""
-    wanted: dict[str, tuple[str | None, int]] = {
-        _key("client", client_key(client)): (None, throttle.client_free)
-    }
-    if not trusted:
-        wanted[_key("account", account)] = (account[:64], throttle.account_free)
+    address = client_key(client)
+    wanted: dict[str, tuple[str | None, int]]
+    if trusted:
+        wanted = {_key("device", f"{address}\0{account}"): (account[:64], throttle.account_free)}
+    else:
+        wanted = {
+            _key("client", address): (None, throttle.client_free),
+            _key("account", account): (account[:64], throttle.account_free),
+        }
     ordered = sorted(wanted)  # one lock order for every worker: no deadlock
     if _ensure(session, [(k, wanted[k][0]) for k in ordered], now):
         stale = now - throttle.forget_after - throttle.max_delay
