@@ -57,36 +57,131 @@ def test_password_rules_and_who_may_set_them(people: AppContext) -> None:
     assert all("argon2" not in str(e) for e in events)
 
 
-def test_throttle_locks_after_failures_even_for_the_right_password(people: AppContext) -> None:
-    throttle = auth.LoginThrottle(max_failures=3, lockout=dt.timedelta(minutes=10))
-    start = dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC)
-    for _ in range(3):
-        with pytest.raises(auth.AuthenticationFailed, match="wrong"):
-            auth.authenticate_password(people, "rex", "nope", throttle, hasher=CHEAP, now=start)
-    with pytest.raises(auth.AuthenticationFailed, match="locked until 12:10 UTC"):
-        auth.authenticate_password(people, "rex", GOOD, throttle, hasher=CHEAP, now=start)
-    later = start + dt.timedelta(minutes=11)
-    assert auth.authenticate_password(people, "rex", GOOD, throttle, hasher=CHEAP, now=later)
+START = dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC)
+# Two free failures per name, then 10 s, 20 s, 40 s ...; addresses get more room.
+THROTTLE = auth.LoginThrottle(account_free=2, client_free=50, base_delay=dt.timedelta(seconds=10))
 
 
-def test_success_resets_the_failure_count(people: AppContext) -> None:
-    throttle = auth.LoginThrottle(max_failures=2)
-    with pytest.raises(auth.AuthenticationFailed):
-        auth.authenticate_password(people, "rex", "nope", throttle, hasher=CHEAP)
-    auth.authenticate_password(people, "rex", GOOD, throttle, hasher=CHEAP)
-    with pytest.raises(auth.AuthenticationFailed, match="wrong"):
-        auth.authenticate_password(people, "rex", "nope", throttle, hasher=CHEAP)
-    assert auth.authenticate_password(people, "rex", GOOD, throttle, hasher=CHEAP)
+def _try(
+    context: AppContext,
+    username: str,
+    password: str,
+    at: dt.datetime,
+    client: str = "198.51.100.7",
+    trusted: bool = False,
+) -> str:
+    """The outcome of one attempt: the user name, or the refusal's words."""
+    try:
+        return auth.authenticate_password(
+            context,
+            username,
+            password,
+            THROTTLE,
+            hasher=CHEAP,
+            now=at,
+            client=client,
+            trusted=trusted,
+        ).username
+    except auth.AuthenticationFailed as exc:
+        return str(exc)
 
 
-def test_admin_reset_clears_a_lockout(people: AppContext) -> None:
-    throttle = auth.LoginThrottle(max_failures=1)
-    with pytest.raises(auth.AuthenticationFailed):
-        auth.authenticate_password(people, "rex", "nope", throttle, hasher=CHEAP)
-    with pytest.raises(auth.AuthenticationFailed, match="locked"):
-        auth.authenticate_password(people, "rex", GOOD, throttle, hasher=CHEAP)
+WRONG = "wrong user name or password"
+
+
+def test_back_off_doubles_and_the_right_password_works_once_it_has_passed(
+    people: AppContext,
+) -> None:
+    """Oracle: the schedule itself (2 free failures, then 10 s, 20 s), read off the clock."""
+    assert _try(people, "rex", "nope", START) == WRONG
+    assert _try(people, "rex", "nope", START) == WRONG  # second failure: 10 s back-off
+    refused = _try(people, "rex", GOOD, START + dt.timedelta(seconds=9))
+    assert refused.endswith("try again in 1 s")  # refused unchecked, right password or not
+    assert _try(people, "rex", "nope", START + dt.timedelta(seconds=10)) == WRONG  # now 20 s
+    assert "try again in 20 s" in _try(people, "rex", GOOD, START + dt.timedelta(seconds=10))
+    assert _try(people, "rex", GOOD, START + dt.timedelta(seconds=30)) == "rex"  # no lockout
+
+
+def test_unknown_names_and_users_without_a_password_answer_like_wrong_passwords(
+    people: AppContext,
+) -> None:
+    """The hole (issue #19): only existing accounts answered "locked until ...". Now every
+    name is throttled alike, so the answers are the same words at the same steps."""
+    answers = {}
+    for name in ("rex", "audrey", "nobody"):  # a password, none, no such user
+        answers[name] = [
+            _try(people, name, "nope", START + dt.timedelta(seconds=i), client=f"192.0.2.{i}")
+            for i in range(4)
+        ]
+    assert answers["rex"] == answers["audrey"] == answers["nobody"]
+    assert answers["rex"][:2] == [WRONG, WRONG]
+    assert "too many failed logins" in answers["rex"][2]
+
+
+def test_an_attacker_cannot_keep_the_owner_out_of_their_own_browser(people: AppContext) -> None:
+    """The name's back-off stops strangers; the owner's browser (trusted) passes it, and
+    the attacker's own address is throttled apart from the owner's."""
+    for i in range(30):
+        _try(people, "rex", "guess", START + dt.timedelta(seconds=i), client="203.0.113.9")
+    during = START + dt.timedelta(seconds=30)
+    assert "too many" in _try(people, "rex", GOOD, during, client="198.51.100.1")
+    assert _try(people, "rex", GOOD, during, client="198.51.100.1", trusted=True) == "rex"
+    # Even behind the attacker's own address (one NAT), the owner's browser gets in ...
+    assert "too many" in _try(people, "rex", GOOD, during, client="203.0.113.9")
+    assert _try(people, "rex", GOOD, during, client="203.0.113.9", trusted=True) == "rex"
+    # ... and a stolen device cookie buys the name's few free guesses, then back-off.
+    thief = [_try(people, "rex", "guess", during, client="192.0.2.7", trusted=True) for _ in "ab"]
+    assert thief == [WRONG, WRONG]
+    assert "too many" in _try(people, "rex", GOOD, during, client="192.0.2.7", trusted=True)
+
+
+def test_a_blank_name_or_password_is_refused_without_being_counted(people: AppContext) -> None:
+    for _ in range(5):
+        assert _try(people, "", "nope", START) == "enter a user name and a password"
+        assert _try(people, "rex", "", START) == "enter a user name and a password"
+    assert _try(people, "rex", GOOD, START) == "rex"
+
+
+def test_an_address_spraying_many_names_is_slowed(people: AppContext) -> None:
+    throttle = auth.LoginThrottle(account_free=50, client_free=3)
+    outcomes = []
+    for i in range(5):
+        try:
+            auth.authenticate_password(
+                people, f"user{i}", "nope", throttle, hasher=CHEAP, now=START, client="::1"
+            )
+        except auth.AuthenticationFailed as exc:
+            outcomes.append(str(exc))
+    assert outcomes[:3] == [WRONG] * 3
+    assert all("too many failed logins from this address" in o for o in outcomes[3:])
+    # IPv6 addresses count by /64: another address of the same network is the same client.
+    assert auth.login_throttle.client_key("2001:db8::1") == auth.login_throttle.client_key(
+        "2001:db8::ffff"
+    )
+
+
+def test_a_success_neither_counts_as_a_failure_nor_wipes_the_failures(people: AppContext) -> None:
+    assert _try(people, "rex", "nope", START) == WRONG
+    for _ in range(3):  # each attempt is charged before its check, and given back after
+        assert _try(people, "rex", GOOD, START) == "rex"
+    assert _try(people, "rex", "nope", START) == WRONG  # the second failure: back-off
+    assert "too many" in _try(people, "rex", GOOD, START)
+
+
+def test_failures_are_forgotten_after_a_quiet_hour(people: AppContext) -> None:
+    _try(people, "rex", "nope", START)
+    _try(people, "rex", "nope", START)
+    later = START + dt.timedelta(hours=1, seconds=11)
+    assert _try(people, "rex", "nope", later) == WRONG
+    assert _try(people, "rex", GOOD, later) == "rex"  # one failure again, not three
+
+
+def test_admin_reset_clears_the_back_off(people: AppContext) -> None:
+    _try(people, "rex", "nope", START)
+    _try(people, "rex", "nope", START)
+    assert "too many" in _try(people, "rex", GOOD, START)
     auth.set_password(people, people.actor("ada"), "rex", GOOD, CHEAP)
-    assert auth.authenticate_password(people, "rex", GOOD, throttle, hasher=CHEAP)
+    assert _try(people, "rex", GOOD, START) == "rex"
 
 
 def test_token_is_stored_hashed_scoped_and_revocable(people: AppContext) -> None:

@@ -39,10 +39,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(app: Any, port: int | None = None, start_seconds: float = 20) -> Iterator[str]:
-    """``app`` under uvicorn on 127.0.0.1; yields its base URL, stops it afterwards."""
+def served(
+    app: Any, port: int | None = None, start_seconds: float = 20, host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """``app`` under uvicorn on ``host`` (a loopback address); yields its base URL, stops it
+    afterwards. Another loopback address (127.0.0.2) is another site to a browser."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -52,7 +55,7 @@ def served(app: Any, port: int | None = None, start_seconds: float = 20) -> Iter
             raise RuntimeError(f"uvicorn did not start within {start_seconds} s")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

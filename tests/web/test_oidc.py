@@ -523,3 +523,26 @@ def test_factory_builds_the_app_with_oidc(
     app = app_from_environment()
     with TestClient(app, follow_redirects=False) as client:
         assert "Sign in with single sign-on" in client.get("/login").text
+
+
+def test_sign_ins_are_audited_whatever_the_method(
+    app_client: Callable[[], TestClient], provider: ProviderDouble, workspace: Workspace
+) -> None:
+    """docs/web.md said both that sign-ins are audit events and that no login is recorded;
+    the record is the oracle: one session.open per sign-in, naming its method."""
+    from ombud.services.audit_log import iter_events
+
+    from .conftest import login
+
+    by_oidc = app_client()
+    by_oidc.get(_to_provider_and_back(by_oidc))
+    login(app_client(), "rex")
+    context = open_context(workspace)
+    try:
+        opened = list(iter_events(context, action="session.open"))
+    finally:
+        context.close()
+    assert [(e["actor"], e["details"]["method"]) for e in opened] == [
+        ("lena", "oidc"),
+        ("rex", "password"),
+    ]

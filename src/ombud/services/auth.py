@@ -3,24 +3,30 @@
 Passwords are hashed with argon2id (memory-hard, so a stolen table is slow to crack);
 API tokens are 256-bit random strings, so a plain SHA-256 of them is enough to store:
 nobody can guess a preimage of a random value, and the lookup stays one indexed query.
-Failed logins are counted in the database, so every web worker shares one throttle.
-The web layer only calls these functions; the rules live here.
+Failed logins are throttled by client address and by user name with exponential
+back-off (services.login_throttle), in the database, so every web worker shares it.
+Whatever the name, the answer to a failed login is the same words after the same work:
+a user that does not exist, or has no password, is checked against a dummy argon2 hash
+of the same cost. The web layer only calls these functions; the rules live here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from ombud.governance import InvalidInput, NotFoundError, PermissionDenied, Role
+from ombud.services import login_throttle
 from ombud.services.context import Actor, AppContext, load_actor
+from ombud.services.login_throttle import LoginThrottle
 from ombud.services.web_sessions import revoke_user_sessions
 from ombud.store.models import UserRow
 from ombud.store.models_auth import ApiTokenRow, PasswordRow
@@ -32,6 +38,7 @@ __all__ = [
     "TOKEN_PREFIX",
     "AuthenticationFailed",
     "LoginThrottle",
+    "LoginThrottled",
     "TokenIdentity",
     "authenticate_password",
     "authenticate_token",
@@ -47,18 +54,22 @@ TOKEN_PREFIX = "ombud_"
 # argon2-cffi's defaults follow RFC 9106's second recommended option (argon2id, 64 MiB).
 DEFAULT_HASHER = PasswordHasher()
 _TOUCH_EVERY = dt.timedelta(seconds=60)
+DEFAULT_THROTTLE = LoginThrottle()
 
 
 class AuthenticationFailed(ValueError):
     """Wrong user name, password or token; deliberately says no more than that."""
 
 
-@dataclass(frozen=True)
-class LoginThrottle:
-    """How many wrong passwords in a row lock an account, and for how long."""
+class LoginThrottled(AuthenticationFailed):
+    """Too many failed logins from this address or for this name; try after a delay."""
 
-    max_failures: int = 5
-    lockout: dt.timedelta = dt.timedelta(minutes=15)
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "too many failed logins from this address or for this user name; "
+            f"try again in {retry_after} s"
+        )
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -87,7 +98,8 @@ def set_password(
     password: str,
     hasher: PasswordHasher = DEFAULT_HASHER,
 ) -> None:
-    """Set (or reset) a user's password: the user themself, or an admin. Clears a lockout.
+    """Set (or reset) a user's password: the user themself, or an admin. Clears the
+    back-off counted against the user name.
 
     ``hasher`` sets argon2's cost; tests pass a cheap one, deployments keep the default.
     """
@@ -113,9 +125,8 @@ def set_password(
             row = PasswordRow(username=username, password_hash=hashed, failed_attempts=0)
             tx.session.add(row)
         row.password_hash = hashed
-        row.failed_attempts = 0
-        row.locked_until = None
         row.updated_at = _now()
+        login_throttle.clear_account(tx.session, username)
         # A new password ends every browser session of the user, wherever it was opened.
         revoked = revoke_user_sessions(tx.session, username, actor.username)
         # The hash itself never enters the audit trail.
@@ -133,46 +144,69 @@ def authenticate_password(
     context: AppContext,
     username: str,
     password: str,
-    throttle: LoginThrottle = LoginThrottle(),
+    throttle: LoginThrottle = DEFAULT_THROTTLE,
     *,
     hasher: PasswordHasher = DEFAULT_HASHER,
     now: dt.datetime | None = None,
+    client: str = "",
+    trusted: bool = False,
 ) -> Actor:
     """The active user whose password this is, or AuthenticationFailed.
 
-    After ``throttle.max_failures`` wrong passwords in a row the account refuses every
-    attempt (right or wrong) until the lockout ends, so guessing online stays slow.
+    ``client`` is the address the attempt came from; ``trusted`` says the browser has
+    signed in as ``username`` before (then only its own count for this name and address
+    applies, see services.login_throttle). LoginThrottled, without checking the
+    password, while a key of the attempt is in back-off.
     """
+    if not username or not password:  # names nothing, so it tells nothing: not counted
+        raise AuthenticationFailed("enter a user name and a password")
     moment = now or _now()
     with context.sessions() as session, session.begin():
-        row = session.get(PasswordRow, username)
-        if row is None:
-            hasher.hash(password)  # costs what a real check costs: no timing hint of who exists
-            raise AuthenticationFailed("wrong user name or password")
-        if row.locked_until is not None and row.locked_until > moment:
-            raise AuthenticationFailed(
-                "too many failed logins; this account is locked until "
-                f"{row.locked_until.strftime('%H:%M UTC')}, or until an admin resets it"
+        try:
+            spent = login_throttle.charge(
+                session, throttle, client=client, account=username, trusted=trusted, now=moment
             )
-        if not _verify(hasher, row.password_hash, password):
-            row.failed_attempts += 1
-            if row.failed_attempts >= throttle.max_failures:
-                row.locked_until = moment + throttle.lockout
-                row.failed_attempts = 0
-            raise_after = AuthenticationFailed("wrong user name or password")
-        else:
-            row.failed_attempts = 0
-            row.locked_until = None
-            if hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = hasher.hash(password)
-            raise_after = None
-    if raise_after is not None:  # raised after commit, so the failure count is kept
-        raise raise_after
+        except login_throttle.Throttled as exc:
+            raise LoginThrottled(exc.retry_after) from None
+        row = session.get(PasswordRow, username)
+        stored = row.password_hash if row is not None else None
+    # The same argon2 work whether the user exists, has a password, or not.
+    if not _verify(hasher, stored or _dummy_hash(hasher), password) or stored is None:
+        raise AuthenticationFailed("wrong user name or password")
+    with context.sessions() as session, session.begin():
+        login_throttle.refund(session, spent)
+        if hasher.check_needs_rehash(stored):
+            found = session.get(PasswordRow, username)
+            if found is not None and found.password_hash == stored:
+                found.password_hash = hasher.hash(password)
     try:
         with context.read() as session:
             return load_actor(session, username)
     except NotFoundError:
         raise AuthenticationFailed("wrong user name or password") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _dummy_for(parameters: tuple[int, int, int, int, int, str]) -> str:
+    time_cost, memory_cost, parallelism, hash_len, salt_len, kind = parameters
+    hasher = PasswordHasher(
+        time_cost, memory_cost, parallelism, hash_len, salt_len, type=Type[kind]
+    )
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random password with ``hasher``'s cost, made once per cost."""
+    return _dummy_for(
+        (
+            hasher.time_cost,
+            hasher.memory_cost,
+            hasher.parallelism,
+            hasher.hash_len,
+            hasher.salt_len,
+            hasher.type.name,
+        )
+    )
 
 
 def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:

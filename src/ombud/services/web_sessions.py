@@ -111,6 +111,7 @@ def open_session(
                 "method": method,
                 "expires_at": row.expires_at.isoformat(),
             },
+            details={"method": method},  # readable in the log: `after` is kept as a digest
         )
     return secret
 

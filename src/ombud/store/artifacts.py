@@ -1,7 +1,8 @@
 """Content-addressed artifact store: large files live in a folder, the database keeps hashes.
 
 Writes go to a temporary file and are renamed into place, so a crash never leaves a
-half-written artifact under a valid name.
+half-written artifact under a valid name. Folders are created 0700 and files 0600
+(``mkstemp``'s mode): artifacts hold the record's evidence, for the owner only.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ class ArtifactStore:
         target = self.path_for(sha)
         if target.exists():
             return sha
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (self.root / "sha256", target.parent):
+            folder.mkdir(mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
             with os.fdopen(fd, "wb") as handle:

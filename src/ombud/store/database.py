@@ -3,10 +3,14 @@
 SQLite runs in WAL mode with foreign keys on, and every transaction starts with
 ``BEGIN IMMEDIATE``: the audit chain appends must be serialized, and taking the write
 lock up front turns a would-be fork of the chain into a short wait instead.
+A database file Ombud creates is readable by its owner only (0600); SQLite gives its
+``-wal`` and ``-shm`` files the mode of the database file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from typing import Any
 
@@ -59,6 +63,14 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _create_private(database: str | None) -> None:
+    """Create a missing SQLite file as 0600 (SQLite itself would follow the umask: 0644)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str, *, schema: str | None = None) -> Engine:
     """Create an engine and prove the database answers; ``schema`` scopes PostgreSQL."""
     url = normalize_url(url)
@@ -85,6 +97,7 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
             "postgresql://USER@HOST:PORT/DB"
         ) from None
     if backend == "sqlite":
+        _create_private(parsed.database)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     try:

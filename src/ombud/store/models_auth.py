@@ -15,10 +15,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ombud.store.models import Base
 
-__all__ = ["ApiTokenRow", "PasswordRow", "WebSessionRow"]
+__all__ = ["ApiTokenRow", "LoginThrottleRow", "PasswordRow", "WebSessionRow"]
 
 
 class PasswordRow(Base):
+    """``failed_attempts`` and ``locked_until`` are no longer used (the hard lockout made
+    anyone able to lock anyone out); login_throttle replaced them. Kept to avoid a
+    destructive migration."""
+
     __tablename__ = "user_passwords"
 
     username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
@@ -57,3 +61,20 @@ class WebSessionRow(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginThrottleRow(Base):
+    """Failed password logins counted per key: a client address, or a submitted user name.
+
+    ``key`` is the SHA-256 of the kind and value, so what an attacker types is never
+    stored verbatim; ``account`` keeps the user name (cut to 64 characters) so that an
+    admin setting a new password can clear that account's back-off.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str | None] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]

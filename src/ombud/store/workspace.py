@@ -6,6 +6,9 @@ Layout::
     DIR/ombud.db               SQLite database (embedded default)
     DIR/artifacts/sha256/ab/…  content-addressed artifact store
     DIR/keys/audit-chain.key   HMAC key of the audit chain (never stored in the database)
+
+What Ombud creates here is its owner's only: folders 0700, files 0600 (the settings may
+name a database with its password; the database and artifacts hold the record).
 """
 
 from __future__ import annotations
@@ -94,7 +97,9 @@ def _write_settings(root: Path, database_url: str | None) -> None:
     ]
     if database_url:
         lines.append(f"database_url = {_toml_string(database_url)}")
-    (root / SETTINGS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fd = os.open(root / SETTINGS_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
 
 
 def create_workspace(root: Path, database_url: str | None = None) -> Workspace:
@@ -114,10 +119,12 @@ def create_workspace(root: Path, database_url: str | None = None) -> Workspace:
             )
         workspace = existing
     else:
-        root.mkdir(parents=True, exist_ok=True)
+        if not root.exists():
+            root.parent.mkdir(parents=True, exist_ok=True)
+            root.mkdir(mode=0o700)
         _write_settings(root, database_url)
         workspace = Workspace(root, database_url or _default_url(root))
-    workspace.artifacts_dir.mkdir(exist_ok=True)
+    workspace.artifacts_dir.mkdir(mode=0o700, exist_ok=True)
     key_path = workspace.key_path
     if not key_path.exists():
         key_path.parent.mkdir(mode=0o700, exist_ok=True)
@@ -145,7 +152,7 @@ def staged_workspace(root: Path, database_url: str | None = None) -> Iterator[Wo
     try:
         for folder in reversed((root, *root.parents)):
             if not folder.exists():
-                folder.mkdir()
+                folder.mkdir(mode=0o700 if folder == root else 0o777)  # private workspace
                 made.append(folder)
         staging = Path(tempfile.mkdtemp(prefix=".ombud-init-", dir=root))
     except BaseException:

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Match
 
 from ombud.governance import (
     ConflictError,
@@ -111,6 +112,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404 and (target := _without_slash(request)):
+            return RedirectResponse(target, status_code=307)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         if exc.status_code == 404 and message == "Not Found":
@@ -147,3 +150,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def _quote(path: str) -> str:
     return quote(path, safe="/")
+
+
+def _without_slash(request: Request) -> str | None:
+    """``/systems/`` -> ``/systems`` when that is a route: a relative redirect, built from
+    the path alone (never from the Host header a client sends), and never ``//host``."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or len(path) < 2 or not path.endswith("/"):
+        return None
+    stripped = path.rstrip("/")
+    if not stripped or stripped.startswith("//") or "\\" in stripped:
+        return None
+    scope = {**request.scope, "path": stripped}
+    if not any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    return quote(stripped, safe="/:@!$&'()*+,;=-._~") + (f"?{query}" if query else "")

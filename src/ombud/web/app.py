@@ -1,4 +1,9 @@
-"""The application factory: one FastAPI app over one workspace, with explicit settings."""
+"""The application factory: one FastAPI app over one workspace, with explicit settings.
+
+Starlette's own trailing-slash redirect is off: it builds an absolute URL from the
+request's Host header, which a client chooses; the error handlers redirect "/path/" to
+"/path" with a relative Location instead (web._errors).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from importlib import resources
 import jinja2
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import FileResponse
 
 from ombud.services.context import open_context
 from ombud.store import Workspace
@@ -62,6 +69,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
+        redirect_slashes=False,
     )
     templates = _templates()
     # The login page offers single sign-on only when this app has a provider configured.
@@ -79,6 +87,15 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     app.include_router(account_router)
     static = resources.files("ombud.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    icon = str(static.joinpath("favicon.ico"))
+
+    async def favicon(_: Request) -> FileResponse:
+        # Static like /static (a plain route, outside the API and the role table).
+        return FileResponse(
+            icon, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    app.add_route("/favicon.ico", favicon, methods=["GET", "HEAD"], include_in_schema=False)
 
     app.add_middleware(SessionAndHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

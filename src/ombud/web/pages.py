@@ -32,6 +32,7 @@ PageOffset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
     session = session_of(request)
+    session.start()  # the only page that gives a cookie-less browser a session cookie
     return render(request, "login.html", None, next=next, error="", username=session.username)
 
 

@@ -58,7 +58,9 @@ async def login(request: Request) -> Response:
     form = await checked_form(request)
     username, password = _text(form, "username"), form.get("password")
     target = safe_next(_text(form, "next") or "/")
-    settings = web_state(request).settings
+    state = web_state(request)
+    settings = state.settings
+    trusted = state.codec.trusted_device(request, username)
     try:
         actor = await run_in_threadpool(
             lambda: auth.authenticate_password(
@@ -67,20 +69,27 @@ async def login(request: Request) -> Response:
                 password if isinstance(password, str) else "",
                 settings.login_throttle,
                 hasher=settings.password_hasher,
+                client=request.client.host if request.client else "",
+                trusted=trusted,
             )
         )
     except auth.AuthenticationFailed as exc:
-        return render(
+        page = render(
             request,
             "login.html",
             None,
-            status_code=401,
+            status_code=429 if isinstance(exc, auth.LoginThrottled) else 401,
             next=target,
             error=str(exc),
             username=username,
         )
+        if isinstance(exc, auth.LoginThrottled):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     await run_in_threadpool(sign_in, request, actor.username)
-    return _see(target)
+    response = _see(target)
+    state.codec.remember_device(request, response, actor.username)
+    return response
 
 
 @router.post("/logout")
