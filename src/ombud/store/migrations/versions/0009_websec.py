@@ -4,8 +4,8 @@ Replaces the hard lockout kept on ``user_passwords`` (five wrong passwords locke
 account for 15 minutes, right password included: anyone could lock anyone out, and only
 existing accounts answered "locked"). The old columns stay, unused.
 
-Revision ID: 0008_websec
-Revises: 0007
+Revision ID: 0009_websec
+Revises: 0008_anchor
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_websec"
-down_revision = "0007"
+revision = "0009_websec"
+down_revision = "0008_anchor"
 branch_labels = None
 depends_on = None
 
