@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from xml.sax.saxutils import escape as _xml_escape
 
 from ombud.cards._document import Field, Table
-from ombud.cards._record import FairnessAnalysis, SystemRecord
+from ombud.cards._record import EvidenceRecord, FairnessAnalysis, SystemRecord
 from ombud.text import visible
 
 
@@ -19,9 +19,9 @@ def escape(text: str) -> str:
     """XML-escaped, with control characters and bidi overrides made visible."""
     return _xml_escape(visible(text))
 
-
 __all__ = [
     "KEY_METRICS",
+    "bias_audit_tables",
     "fairness_tables",
     "governance_fields",
     "interval_chart",
@@ -37,6 +37,7 @@ KEY_METRICS = ("selection_rate", "tpr", "fpr", "ppv", "accuracy")
 # Categories are found by their attempt count, so a category whose attempts all failed
 # (no rate was measured) is listed with "no data" instead of silently left out.
 _REDTEAM = re.compile(r"^redteam\.([a-z0-9_]+)\.attempts$")
+_BIAS = re.compile(r"^bias_audit\.([^.]+)\.([^.]+)\.(applicants|rate|impact_ratio)$")
 
 
 def number(value: float | None) -> str:
@@ -49,6 +50,46 @@ def interval_text(estimate: float | None, lower: float | None, upper: float | No
     if lower is None or upper is None:
         return number(estimate)
     return f"{estimate:.3f} [{lower:.3f}, {upper:.3f}]"
+
+
+def bias_audit_tables(evidence: EvidenceRecord) -> tuple[Table, ...]:
+    """Rates and impact ratios of a decisions-only bias audit, one table per axis.
+
+    Read from the evidence's flat metrics (``bias_audit.<axis>.<category>.<measure>``),
+    so a card shows what was recorded and nothing it would have to recompute.
+    """
+    cells: dict[str, dict[str, dict[str, float | None]]] = {}
+    for name, value in evidence.metrics.items():
+        found = _BIAS.match(name)
+        if found:
+            axis, category, measure = found.groups()
+            cells.setdefault(axis, {}).setdefault(category, {})[measure] = value
+    word = "scoring" if evidence.parameters.get("mode") == "scoring" else "selection"
+    labels = evidence.parameters.get("category_labels") or {}
+    tables = []
+    for axis, categories in cells.items():
+        unknown = evidence.metrics.get(f"bias_audit.{axis}.unknown_count")
+        rows = tuple(
+            (
+                str(labels.get(f"{axis}.{category}", category.replace("+", " × "))),
+                "n/a" if (n := values.get("applicants")) is None else str(int(n)),
+                "n/a" if (rate := values.get("rate")) is None else f"{rate:.2%}",
+                "excluded"
+                if values.get("impact_ratio") is None
+                else number(values.get("impact_ratio")),
+            )
+            for category, values in categories.items()
+        )
+        unknown_text = "" if unknown is None else f"; unknown category: {int(unknown)}"
+        tables.append(
+            Table(
+                title=f"By {axis}: {word} rate and impact ratio{unknown_text}",
+                columns=("category", "applicants", f"{word} rate", "impact ratio"),
+                rows=rows,
+                source=f"evidence #{evidence.id} (bias_audit)",
+            )
+        )
+    return tuple(tables)
 
 
 def fairness_tables(analysis: FairnessAnalysis) -> tuple[Table, ...]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ombud.cards._common import (
     KEY_METRICS,
+    bias_audit_tables,
     fairness_tables,
     governance_fields,
     interval_chart,
@@ -20,7 +21,7 @@ from ombud.cards._common import (
     tested_text,
 )
 from ombud.cards._document import Document, Field, Section, completeness
-from ombud.cards._record import SystemRecord
+from ombud.cards._record import EvidenceRecord, SystemRecord
 
 __all__ = ["model_card"]
 
@@ -115,6 +116,8 @@ def _intended_use(r: SystemRecord) -> Section:
 
 def _factors_and_metrics(r: SystemRecord) -> tuple[Section, Section]:
     audit = r.fairness[-1] if r.fairness else None
+    if audit is None and (bias := r.latest("bias_audit")) is not None:
+        return _bias_factors_and_metrics(r, bias)
     source = f"evidence #{audit.evidence_id} (fairness_audit)" if audit else ""
     factors = Section(
         "factors",
@@ -171,8 +174,57 @@ def _factors_and_metrics(r: SystemRecord) -> tuple[Section, Section]:
     return factors, metrics
 
 
+def _bias_factors_and_metrics(r: SystemRecord, bias: EvidenceRecord) -> tuple[Section, Section]:
+    """Factors and metrics of a decisions-only audit: rates and ratios, no accuracy."""
+    source = f"evidence #{bias.id} (bias_audit)"
+    params = bias.parameters
+    columns = [str(params[k]) for k in ("sex", "race") if params.get(k)]
+    measure = "scoring rate" if params.get("mode") == "scoring" else "selection rate"
+    factors = Section(
+        "factors",
+        "Factors",
+        (
+            Field("factors.groups", "Demographic groups evaluated", columns or None, source),
+            Field(
+                "factors.data_categories",
+                "Data categories processed",
+                r.items("data_categories") or None,
+                "inventory: data_categories",
+                "record the data categories in the inventory",
+            ),
+        ),
+    )
+    metrics = Section(
+        "metrics",
+        "Metrics",
+        (
+            Field(
+                "metrics.performance_measures",
+                "Measures reported per group",
+                [measure, "impact ratio (rate / highest rate of the same axis)"],
+                source,
+            ),
+            Field(
+                "metrics.decision_threshold",
+                "Decision threshold",
+                "scores above the sample median"
+                if params.get("mode") == "scoring"
+                else "decisions given",
+                source,
+            ),
+            Field(
+                "metrics.uncertainty",
+                "How uncertainty is reported",
+                f"{float(params.get('confidence', 0.95)):.0%} Wilson intervals for each rate",
+                source,
+            ),
+        ),
+    )
+    return factors, metrics
+
+
 def _data(r: SystemRecord) -> tuple[Section, Section]:
-    audit_ev = r.latest("fairness_audit")
+    audit_ev = r.latest("fairness_audit") or r.latest("bias_audit")
     inputs = (
         [
             f"{i.get('name')} ({i.get('rows')} rows, sha256 {i.get('sha256')})"
@@ -214,21 +266,30 @@ def _data(r: SystemRecord) -> tuple[Section, Section]:
 def _analyses(r: SystemRecord) -> tuple[Section, Section]:
     audit = r.fairness[-1] if r.fairness else None
     tables = fairness_tables(audit) if audit else ()
+    by_group = Field(
+        "quantitative_analyses.by_group",
+        "Performance by group",
+        f"{len(audit.groups)} groups over {', '.join(audit.sensitive)}; intervals in brackets"
+        if audit and audit.groups
+        else None,
+        f"evidence #{audit.evidence_id} (fairness_audit)" if audit else "",
+        _AUDIT_HINT,
+    )
+    bias = r.latest("bias_audit")
+    if audit is None and bias is not None:
+        # Decisions only: rates and impact ratios, and no claim about accuracy.
+        tables = bias_audit_tables(bias)
+        by_group = Field(
+            "quantitative_analyses.by_group",
+            "Outcomes by group",
+            "decisions-only bias audit: selection or scoring rates and impact ratios per "
+            "category; without ground truth no accuracy or error rate is claimed",
+            f"evidence #{bias.id} (bias_audit)",
+        )
     quantitative = Section(
         "quantitative_analyses",
         "Quantitative analyses",
-        (
-            Field(
-                "quantitative_analyses.by_group",
-                "Performance by group",
-                f"{len(audit.groups)} groups over {', '.join(audit.sensitive)}; intervals "
-                "in brackets"
-                if audit and audit.groups
-                else None,
-                f"evidence #{audit.evidence_id} (fairness_audit)" if audit else "",
-                _AUDIT_HINT,
-            ),
-        ),
+        (by_group,),
         tables=tables,
         charts=interval_chart(audit) if audit else (),
     )
@@ -258,6 +319,14 @@ def _ethics_and_caveats(r: SystemRecord) -> tuple[Section, Section]:
         for name, verdict in e.verdicts.items()
         if verdict in ("fail", "concern")
     )
+    bias = r.latest("bias_audit")
+    if bias is not None and not r.fairness:
+        # Decisions only: the audit measures impact ratios and sets no pass mark.
+        failing += sorted(
+            f"{name.split('.')[1]}: lowest impact ratio {value:.3f} (no pass mark in the audit)"
+            for name, value in bias.metrics.items()
+            if name.endswith(".impact_ratio_min") and value is not None
+        )
     open_findings = [
         f"finding #{f.id} ({f.severity}, {f.status}): {f.title}"
         for f in r.findings
@@ -277,7 +346,7 @@ def _ethics_and_caveats(r: SystemRecord) -> tuple[Section, Section]:
             Field(
                 "ethical_considerations.disparities",
                 "Disparities found",
-                failing or ("none: every verdict passes" if r.fairness else None),
+                failing or ("none: every verdict passes" if r.fairness or bias else None),
                 "verdicts of the version's evidence",
                 _AUDIT_HINT,
             ),

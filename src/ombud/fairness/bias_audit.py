@@ -142,11 +142,13 @@ class BiasAuditResult:
         """The measurements (no verdicts: the rules set no pass mark) and, given the audit
         date and data source, the published summary as an artifact."""
         metrics: dict[str, float] = {"bias_audit.applicants": float(self.applicants)}
+        labels: dict[str, str] = {}
         for axis, count in self.unknown.items():
             metrics[f"bias_audit.{metric_segment(axis)}.unknown_count"] = float(count)
         for row in self.rows:
             category = row.category.replace(" × ", "+")
             base = f"bias_audit.{metric_segment(row.axis)}.{metric_segment(category)}"
+            labels[base.removeprefix("bias_audit.")] = row.category
             metrics[f"{base}.applicants"] = float(row.applicants)
             metrics[f"{base}.rate"] = row.rate
             if not math.isnan(row.impact_ratio):
@@ -169,7 +171,7 @@ class BiasAuditResult:
             engine=ENGINE,
             engine_version=ENGINE_VERSION,
             metrics=metrics,
-            parameters=dict(self.parameters),
+            parameters={**self.parameters, "category_labels": labels},
             inputs=tuple(inputs),
             artifacts=(
                 ArtifactDraft(

@@ -50,9 +50,11 @@ def test_audits_reproduce_the_published_disparities(demo: DemoReport) -> None:
     assert compas["verdicts"]["fairness.race.fpr_ratio"] == "fail"
     resumes = next(a for a in demo.audits if a["system_id"] == "resume-screening")
     # 157/2435 vs 235/2435 callbacks: ratio 0.668 (Bertrand & Mullainathan 2004, Table 1).
-    assert resumes["metrics"]["fairness.race.selection_rate.ratio_min"] == pytest.approx(
+    # A decisions-only bias audit: impact ratios, no verdicts and no accuracy claimed.
+    assert resumes["metrics"]["bias_audit.race_ethnicity.impact_ratio_min"] == pytest.approx(
         157 / 235, abs=1e-12
     )
+    assert resumes["verdicts"] == {}
 
 
 def test_gate_blocks_the_recidivism_score_and_the_board_rejects_it(demo: DemoReport) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ombud.services import auth, coverage, systems, workspaces
 from ombud.services.context import open_context
-from ombud.services.demo._audits import audit_portfolio
+from ombud.services.demo._audits import audit_portfolio, audit_resume_decisions
 from ombud.services.demo._board import run_board
 from ombud.services.demo._documents import write_documents
 from ombud.services.demo._portfolio import DEMO_ADMIN, DemoReport, build_portfolio, fresh_folder
@@ -48,6 +48,7 @@ def run_demo(
         new = build_portfolio(context, report, progress)
         if new:  # the later steps tell one story, once, on a freshly registered portfolio
             audit_portfolio(context, report, progress)
+            audit_resume_decisions(context, report, progress)
             run_board(context, report, progress)
             if redteam:
                 redteam_assistant(context, report, progress)
