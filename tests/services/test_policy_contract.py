@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 import pytest
 
 from ombud.datasets import load
-from ombud.fairness import audit
+from ombud.fairness import audit, bias_audit
 from ombud.governance.policy import default_registry, load_default_policy
 from ombud.governance.supplier import SupplierAnswers, assess_supplier
 from ombud.records import EvidenceDraft
@@ -102,3 +102,11 @@ def test_every_name_a_supplier_assessment_records_is_accepted() -> None:
     )  # fmt: skip
     assert any(n.startswith("supplier.item.") for n in draft.metrics)
     assert _refused(draft) == []
+
+
+def test_every_name_a_real_bias_audit_records_is_accepted() -> None:
+    frame = load("bertrand_mullainathan").frame
+    for kwargs in ({"selected": "call"}, {"score": "call"}):
+        draft = bias_audit(frame, sex="sex", race="race", **kwargs).to_evidence()
+        assert any(".intersectional." in n for n in draft.metrics)
+        assert _refused(draft) == []

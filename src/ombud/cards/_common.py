@@ -19,6 +19,7 @@ def escape(text: str) -> str:
     """XML-escaped, with control characters and bidi overrides made visible."""
     return _xml_escape(visible(text))
 
+
 __all__ = [
     "KEY_METRICS",
     "bias_audit_tables",

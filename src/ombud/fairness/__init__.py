@@ -18,7 +18,7 @@ from ombud.fairness._evidence import evidence_names
 from ombud.fairness._inputs import SQLSource
 from ombud.fairness._policy import DEFAULT_RULES, FairnessPolicy, Rule
 from ombud.fairness._result import AuditResult
-from ombud.fairness.bias_audit import BiasAuditResult, bias_audit
+from ombud.fairness.bias_audit import BIAS_AUDIT_NAMES, BiasAuditResult, bias_audit
 from ombud.fairness.counterfactual import (
     CounterfactualError,
     FlipPair,
@@ -28,6 +28,7 @@ from ombud.fairness.counterfactual import (
 from ombud.fairness.proxies import ProxyDetectionError, ProxyFinding, ProxyReport, detect_proxies
 
 __all__ = [
+    "BIAS_AUDIT_NAMES",
     "DEFAULT_RULES",
     "AuditInputError",
     "AuditResult",

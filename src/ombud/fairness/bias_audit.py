@@ -37,16 +37,30 @@ import pandas as pd
 
 from ombud.fairness._errors import AuditInputError, MissingColumnsError
 from ombud.fairness._evidence import metric_segment
-from ombud.records import ArtifactDraft, EvidenceDraft, InputRef
+from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef
 from ombud.stats.intervals import wilson_interval
 
-__all__ = ["BiasAuditResult", "CategoryRate", "bias_audit"]
+__all__ = ["BIAS_AUDIT_NAMES", "BiasAuditResult", "CategoryRate", "bias_audit"]
 
 ENGINE = "ombud.fairness.bias_audit"
 ENGINE_VERSION = "1"
 #: The most 6 RCNY § 5-301(d) lets an auditor leave out of the impact ratios.
 MAX_EXCLUDE_SHARE = 0.02
 DEFAULT_UNKNOWN = ("unknown", "not disclosed", "declined", "prefer not to say", "")
+#: What a bias audit records, as templates a policy is checked against (kept beside
+#: ``to_evidence``, which emits them; a contract test runs a real audit against it).
+BIAS_AUDIT_NAMES = EvidenceNames(
+    "bias_audit",
+    (
+        "bias_audit.applicants",
+        "bias_audit.median_score",
+        "bias_audit.{axis}.unknown_count",
+        "bias_audit.{axis}.impact_ratio_min",
+        "bias_audit.{axis}.{category}.applicants",
+        "bias_audit.{axis}.{category}.rate",
+        "bias_audit.{axis}.{category}.impact_ratio",
+    ),
+)
 _COLUMNS = [
     "axis", "category", "applicants", "positives", "rate", "lower", "upper", "impact_ratio",
     "excluded",

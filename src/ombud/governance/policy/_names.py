@@ -168,11 +168,18 @@ def default_registry() -> NameRegistry:
     # Imported on first use, not with the governance package: the engines (a layer below)
     # pull in numpy, pandas and scipy, which only reading a policy pack needs here.
     from ombud.cards import evidence_names as card_names
+    from ombud.fairness import BIAS_AUDIT_NAMES
     from ombud.fairness import evidence_names as fairness_names
     from ombud.governance.supplier import ATTACHABLE_KINDS, SUPPLIER_EVIDENCE_NAMES
     from ombud.redteam import EVIDENCE_NAMES as REDTEAM_NAMES
 
-    declared = [fairness_names(), REDTEAM_NAMES, *card_names(), SUPPLIER_EVIDENCE_NAMES]
+    declared = [
+        fairness_names(),
+        BIAS_AUDIT_NAMES,
+        REDTEAM_NAMES,
+        *card_names(),
+        SUPPLIER_EVIDENCE_NAMES,
+    ]
     by_kind = {names.kind: names for names in declared}
     for kind in ATTACHABLE_KINDS:
         by_kind.setdefault(kind, EvidenceNames(kind))
