@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from ombud.records import Verdict
 from ombud.governance import SystemProfile
+from ombud.records import Verdict
 from ombud.services import gates, systems
 from ombud.services.context import AppContext
 from ombud.services.supplier import attach_evidence
