@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from ombud.governance import SystemProfile
 from ombud.records import Verdict
-from ombud.services import gates
+from ombud.services import gates, systems
 from ombud.services.context import AppContext
 from ombud.services.supplier import attach_evidence
 from ombud.store import Workspace
@@ -70,6 +71,19 @@ def page(
     workspace: Workspace, settings: WebSettings, context: AppContext, seeded: Seeded, tmp_path: Path
 ) -> Iterator[Page]:
     _wide_audit(context, seeded, tmp_path)
+    profile = SystemProfile.from_mapping(
+        {
+            "name": "Leave planner",
+            "purpose": "Suggests holiday rotas to team leads",
+            "owner": "omar",
+            "owner_team": "people-tools",
+            "domain": "internal_productivity",
+            "kind": "decision_model",
+            "operator_role": "deployer",
+            "automation": "human_in_the_loop",
+        }
+    )
+    systems.register_system(context, context.actor("omar"), "leave-planner", profile)
     with served(create_app(workspace, settings)) as base, chromium_page(base) as page:
         page.goto("/login")
         page.fill("input[name=username]", "lena")
@@ -108,3 +122,37 @@ def test_no_page_scrolls_sideways_and_the_tier_chart_explains_itself(
     expect(p.locator("details.card[open] table.attention").first).to_be_visible()
     assert p.evaluate(_CLIPPED_LABELS) == []
     _no_sideways_scroll(p, "system", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_system_without_version_offers_the_version_form_at_any_width(
+    page: Page, width: int
+) -> None:
+    p = page
+    p.set_viewport_size({"width": width, "height": 900})
+    p.goto("/systems/leave-planner")
+    expect(p.locator("#gate-no-version")).to_be_visible()
+    expect(p.locator("#version-form input[name=model_sha256]")).to_be_visible()
+    assert p.get_by_role("button", name="Run the gate now").count() == 0
+    _no_sideways_scroll(p, "system-no-version", width)
+
+
+def test_the_other_pages_fit_a_phone(page: Page, seeded: Seeded) -> None:
+    p = page
+    p.set_viewport_size({"width": 390, "height": 900})
+    for path in (
+        "/systems",
+        "/systems/new",
+        f"/systems/{seeded.other_system}/classify",
+        "/reviews",
+        f"/reviews/{seeded.review_id}",
+        "/findings",
+        f"/findings/{seeded.finding_id}",
+        "/incidents",
+        "/incidents/new",
+        f"/incidents/{seeded.incident_id}",
+        "/audit",
+        "/account",
+    ):
+        p.goto(path)
+        assert p.evaluate(_OVERFLOW) <= 0, f"{path} scrolls sideways at 390 px"

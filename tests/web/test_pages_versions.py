@@ -74,6 +74,13 @@ def test_a_system_without_version_offers_to_add_one_then_its_gate(
     assert "Run the gate now" in page
     assert 'id="gate-no-version"' not in page
     assert client.post(f"{path}/gate", data={"csrf_token": csrf}).status_code == 303
+    # A second version makes that run one of an older version, and the page says so.
+    second = client.post(f"{path}/versions", data={"csrf_token": csrf, "label": "1.1.0"})
+    assert second.status_code == 303
+    page = client.get(path).text
+    assert "not the latest version" in page
+    assert re.search(r'id="gate-new-version">Version 1.1.0 was added', page)
+    assert "Re-run the gate now" in page
 
 
 @pytest.mark.parametrize(

@@ -140,18 +140,14 @@ def gate_staleness(
     }
 
 
-def _header(
-    system: dict[str, Any], gate: dict[str, Any] | None, review_list: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """The decision state at a glance: where the system is and what was last decided."""
+def _header(review_list: list[dict[str, Any]]) -> dict[str, Any]:
+    """The review half of the decision state (status, tier and gate come from the record
+    and the gate run the page already has): the latest review, and the latest decision,
+    which is an earlier review's while the latest is still open."""
     decided = [r for r in review_list if r.get("decision")]
     return {
-        "status": system["status"],
-        "classification": system.get("classification"),
-        "gate": gate,
         "review": review_list[-1] if review_list else None,
         "decision": decided[-1] if decided else None,
-        "versions": [v["label"] for v in system["versions"]],
     }
 
 
@@ -186,7 +182,7 @@ def _system_page(context: AppContext, system_id: str, framework: str) -> dict[st
     versions = [v["label"] for v in system["versions"]]
     return {
         "system": system,
-        "header": _header(system, gate, review_list),
+        "header": _header(review_list),
         "evidence": _cards(detailed),
         "older_evidence": older,
         "gate": gate,
