@@ -1,10 +1,11 @@
 """Domain entities and rules of Ombud: pure, no I/O.
 
 Everything a person may or may not do to the record (lifecycle moves, separation of
-duties, who may register or classify) is decided here, so that the CLI, the web app
-and the services cannot disagree.
+duties, who may register or classify: one table in governance/authorization.py) is
+decided here, so that the CLI, the web app and the services cannot disagree.
 """
 
+from ombud.governance.authorization import Action, Relation, Target, authorize, permits
 from ombud.governance.errors import (
     ConflictError,
     DomainError,
@@ -28,7 +29,7 @@ from ombud.governance.inventory import (
 )
 from ombud.governance.lifecycle import TRANSITIONS, Transition, allowed_targets, check_transition
 from ombud.governance.manifest import ManifestVersion, SystemManifest, parse_system_manifest
-from ombud.governance.roles import Action, Role, allowed_roles, require
+from ombud.governance.roles import Role
 
 __all__ = [
     "TRANSITIONS",
@@ -45,18 +46,20 @@ __all__ = [
     "NotFoundError",
     "OperatorRole",
     "PermissionDenied",
+    "Relation",
     "Role",
     "SystemKind",
     "SystemManifest",
     "SystemProfile",
+    "Target",
     "Transition",
     "VersionSpec",
-    "allowed_roles",
     "allowed_targets",
     "answers_from_profile",
+    "authorize",
     "check_slug",
     "check_system_id",
     "check_transition",
     "parse_system_manifest",
-    "require",
+    "permits",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ombud import __version__
-from ombud.governance import Action, InvalidInput, NotFoundError, require
+from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize
 from ombud.records import EvidenceDraft
 from ombud.services.context import Actor, AppContext
 from ombud.store.models import AISystemRow, ArtifactRow, EvidenceRow, SystemVersionRow
@@ -47,6 +47,14 @@ def evidence_dict(row: EvidenceRow, version_label: str) -> dict[str, Any]:
     }
 
 
+def _authorize(session: Any, actor: Actor, system_id: str) -> None:
+    system = session.get(AISystemRow, system_id)
+    if system is None:
+        raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
+    target = Target.system(system_id, system.owner)
+    authorize(actor.username, actor.roles, Action.EVIDENCE_RECORD, target)
+
+
 def record_evidence(
     context: AppContext,
     actor: Actor,
@@ -57,7 +65,8 @@ def record_evidence(
     valid_for_days: int | None = 365,
 ) -> dict[str, Any]:
     """Store ``draft`` against one version of a system; returns the recorded evidence."""
-    require(Action.SYSTEM_VERSION_ADD, actor.username, actor.roles)
+    with context.read() as session:  # refuse before storing any artifact
+        _authorize(session, actor, system_id)
     stored = []
     for artifact in draft.artifacts:
         sha = context.artifacts.put(artifact.content)
@@ -71,8 +80,7 @@ def record_evidence(
         )
     now = datetime.now(UTC)
     with context.write(actor) as tx:
-        if tx.session.get(AISystemRow, system_id) is None:
-            raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
+        _authorize(tx.session, actor, system_id)
         version = tx.session.execute(
             select(SystemVersionRow).where(
                 SystemVersionRow.system_id == system_id, SystemVersionRow.label == version_label

@@ -23,10 +23,9 @@ from ombud.governance import (
     InvalidInput,
     LifecycleStatus,
     NotFoundError,
-    PermissionDenied,
-    Role,
+    Target,
+    authorize,
     check_transition,
-    require,
 )
 from ombud.governance.policy import Approvals
 from ombud.governance.review import (
@@ -43,6 +42,7 @@ from ombud.governance.review import (
     check_vote,
     quorum_status,
 )
+from ombud.services.authorization import authorize_in
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.evidence import evidence_dict
 from ombud.services.findings import create_finding
@@ -188,8 +188,8 @@ def open_review(
     now = _now()
     with context.write(actor) as tx:
         system = _system(tx.session, system_id)
-        if actor.username != system.owner:
-            require(Action.SYSTEM_UPDATE, actor.username, actor.roles)
+        target = Target.system(system_id, system.owner)
+        authorize(actor.username, actor.roles, Action.REVIEW_OPEN, target)
         version = find_version(tx.session, system_id, version_label)
         already = tx.session.execute(
             select(ReviewRow.id).where(
@@ -273,9 +273,8 @@ def assign_reviewer(
     conflict: str | None = None,
 ) -> dict[str, Any]:
     """Seat ``reviewer`` on the board in ``capacity``; a rai_lead or admin assigns."""
-    if not actor.roles & {Role.RAI_LEAD, Role.ADMIN}:
-        raise PermissionDenied(f"'{actor.username}' may not assign reviewers; it needs a rai_lead")
     with context.write(actor) as tx:
+        authorize_in(tx.session, actor, Action.REVIEW_ASSIGN, "review", review_id)
         review = _review(tx.session, review_id)
         if review.status != ReviewStatus.OPEN.value:
             raise ConflictError(f"review #{review_id} is closed; no more reviewers")
@@ -314,6 +313,8 @@ def declare_conflict(
         raise InvalidInput("say what the conflict of interest is (--note)")
     with context.write(actor) as tx:
         review = _review(tx.session, review_id)
+        # Only a reviewer seated on this board speaks for a seat on it.
+        authorize_in(tx.session, actor, Action.REVIEW_VOTE, "review", review_id)
         if review.status != ReviewStatus.OPEN.value:
             raise ConflictError(f"review #{review_id} is closed")
         seat = tx.session.execute(
@@ -321,9 +322,7 @@ def declare_conflict(
                 ReviewAssignmentRow.review_id == review_id,
                 ReviewAssignmentRow.reviewer == actor.username,
             )
-        ).scalar_one_or_none()
-        if seat is None:
-            raise PermissionDenied(f"'{actor.username}' is not assigned to review #{review_id}")
+        ).scalar_one()
         before = {"reviewer": actor.username, "conflict": seat.conflict_of_interest}
         seat.conflict_of_interest = note.strip()
         flag_modified(review, "vote_count")  # the quorum changed: bump the review's version
@@ -349,6 +348,7 @@ def cast_vote(
             status=review.status,
             owner=owner,
             voter=actor.username,
+            voter_roles=[r.value for r in actor.roles],
             seats=_seats(tx.session, review_id),
             voted=[v.reviewer for v in _votes(tx.session, review_id)],
             vote=vote,

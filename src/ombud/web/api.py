@@ -14,13 +14,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from ombud.governance import Action
 from ombud.governance.review import Condition, Decision, Vote
 from ombud.services import evidence, findings, gates, incidents, reviews, systems
 from ombud.services.audit_log import verify_log
 from ombud.services.context import Actor
 from ombud.services.coverage import system_coverage
 from ombud.web._errors import error_body
-from ombud.web._security import ALL_ROLES, DECIDERS, VOTERS, WRITERS, api_actor
+from ombud.web._security import api_actor
 from ombud.web._state import context_of
 
 __all__ = ["router"]
@@ -40,11 +41,14 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 Framework = Literal["eu-ai-act", "nist-ai-rmf", "nist-ai-600-1", "iso-42001", "sector-rules"]
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=_RESPONSES)
 
-Reader = Depends(api_actor("read", ALL_ROLES))
-GateRunner = Depends(api_actor("write", WRITERS, "run gates"))
-Voter = Depends(api_actor("write", VOTERS, "vote on reviews"))
-Decider = Depends(api_actor("write", DECIDERS, "decide reviews"))
-Writer = Depends(api_actor("write", WRITERS, "change findings and incidents"))
+# Each write names its rule of governance/authorization.py and the path parameter that
+# names its object: the policy is asked about that object before the body is used.
+Reader = Depends(api_actor("read"))
+GateRunner = Depends(api_actor("write", Action.GATE_RUN, "system", "system_id"))
+Voter = Depends(api_actor("write", Action.REVIEW_VOTE, "review", "review_id"))
+Decider = Depends(api_actor("write", Action.REVIEW_DECIDE, "review", "review_id"))
+FindingWorker = Depends(api_actor("write", Action.FINDING_WORK, "finding", "finding_id"))
+Reporter = Depends(api_actor("write", Action.INCIDENT_REPORT))
 
 _Text = Field(min_length=1, max_length=10_000)
 # Ids are 32-bit integer columns on both backends; larger numbers are not ids (and would
@@ -272,7 +276,7 @@ def get_finding(request: Request, finding_id: FindingId, actor: Actor = Reader) 
 
 @router.post("/findings/{finding_id}/resolve", summary="Resolve a finding, citing evidence")
 def resolve_finding(
-    request: Request, finding_id: FindingId, body: ResolveIn, actor: Actor = Writer
+    request: Request, finding_id: FindingId, body: ResolveIn, actor: Actor = FindingWorker
 ) -> dict[str, Any]:
     return findings.resolve_finding(
         context_of(request),
@@ -311,7 +315,7 @@ def get_incident(
 
 
 @router.post("/incidents", status_code=201, summary="Report an incident")
-def report_incident(request: Request, body: IncidentIn, actor: Actor = Writer) -> dict[str, Any]:
+def report_incident(request: Request, body: IncidentIn, actor: Actor = Reporter) -> dict[str, Any]:
     return incidents.report_incident(
         context_of(request),
         actor,
