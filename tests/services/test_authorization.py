@@ -94,7 +94,9 @@ def test_hana_cannot_attach_evidence_to_omars_system(walk: AppContext, tmp_path:
     fria.write_text("# Fundamental rights impact assessment\n", encoding="utf-8")
     events = _events(walk)
     with pytest.raises(PermissionDenied, match=r"'hana'.*evidence\.record system 'screening'"):
-        supplier.attach_evidence(walk, walk.actor("hana"), "screening", "1.0", kind="fria", file=fria)
+        supplier.attach_evidence(
+            walk, walk.actor("hana"), "screening", "1.0", kind="fria", file=fria
+        )
     assert evidence.list_evidence(walk, "screening") == []
     assert _events(walk) == events
     mine = supplier.attach_evidence(
@@ -287,9 +289,7 @@ def test_an_owners_downgrade_is_pending_until_a_lead_confirms(walk: AppContext) 
 
 def test_a_rejected_downgrade_leaves_the_classification(walk: AppContext) -> None:
     before = _classification(walk, "screening")
-    outcome = classification.classify_system(
-        walk, walk.actor("omar"), "screening", answers=DENIAL
-    )
+    outcome = classification.classify_system(walk, walk.actor("omar"), "screening", answers=DENIAL)
     assert outcome.pending_request is not None
     with pytest.raises(InvalidInput, match="--note"):
         classification.reject_classification(walk, walk.actor("lena"), outcome.pending_request, "")
@@ -303,9 +303,7 @@ def test_a_rejected_downgrade_leaves_the_classification(walk: AppContext) -> Non
 
 
 def test_a_lead_downgrades_directly_and_an_owner_upgrades_directly(walk: AppContext) -> None:
-    lena_out = classification.classify_system(
-        walk, walk.actor("lena"), "screening", answers=DENIAL
-    )
+    lena_out = classification.classify_system(walk, walk.actor("lena"), "screening", answers=DENIAL)
     assert lena_out.pending_request is None
     assert _classification(walk, "screening")["eu_category"] != "high_risk"
     back_up = classification.classify_system(
