@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ombud.governance import Action, NotFoundError, Target, authorize
 from ombud.governance.findings import finding_target
 from ombud.services.context import Actor, AppContext
-from ombud.store.models import AISystemRow
+from ombud.store.models import AISystemRow, ClassificationRequestRow
 from ombud.store.models_reviews import ReviewAssignmentRow, ReviewRow
 from ombud.store.models_tracking import FindingRow, IncidentRow, IncidentSystemRow
 
@@ -78,7 +78,27 @@ def _review(session: Session, ident: str) -> Target:
     )
 
 
-_LOADERS = {"system": _system, "finding": _finding, "incident": _incident, "review": _review}
+def _classification(session: Session, ident: str) -> Target:
+    row = session.get(ClassificationRequestRow, int(ident))
+    if row is None:
+        raise NotFoundError(
+            f"no classification request {ident}; see `ombud classification pending`"
+        )
+    return Target(
+        "classification request",
+        str(row.id),
+        system_owners=frozenset({_system_owner(session, row.system_id)}),
+        requester=row.requested_by,
+    )
+
+
+_LOADERS = {
+    "system": _system,
+    "finding": _finding,
+    "incident": _incident,
+    "review": _review,
+    "classification": _classification,
+}
 KINDS = tuple(_LOADERS)
 
 

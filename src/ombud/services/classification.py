@@ -49,6 +49,7 @@ from ombud.governance import (
     authorize,
     permits,
 )
+from ombud.services.authorization import load_target
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.systems import get_system
 from ombud.store.models import AISystemRow, ClassificationRequestRow, ClassificationRow
@@ -285,15 +286,7 @@ def _decidable(tx: Tx, request_id: int, doing: str) -> ClassificationRequestRow:
         raise NotFoundError(
             f"no classification request {request_id}; see `ombud classification pending`"
         )
-    owner = tx.session.execute(
-        select(AISystemRow.owner).where(AISystemRow.id == row.system_id)
-    ).scalar_one()
-    target = Target(
-        "classification request",
-        str(request_id),
-        system_owners=frozenset({owner}),
-        requester=row.requested_by,
-    )
+    target = load_target(tx.session, "classification", request_id)
     authorize(tx.actor.username, tx.actor.roles, Action.CLASSIFICATION_CONFIRM, target, doing=doing)
     if row.status != _PENDING:
         raise ConflictError(
