@@ -32,7 +32,8 @@ def test_hana_cannot_reclassify_omars_system(
     }
     response = client.post(f"/systems/{seeded.blocked_system}/classify", data=denial)
     assert response.status_code == 403
-    assert "hana" in response.text and "system.classify" in response.text
+    assert "hana" in response.text
+    assert "system.classify" in response.text
     assert client.get(f"/systems/{seeded.blocked_system}/classify").status_code == 403
     assert systems.get_system(context, seeded.blocked_system)["classification"] == before
     assert _events(context) == events
@@ -66,19 +67,23 @@ def test_a_lead_confirms_the_pending_downgrade_on_the_web(
     as_user: Callable[[str], tuple[TestClient, str]], context: AppContext, seeded: Seeded
 ) -> None:
     before = systems.get_system(context, seeded.blocked_system)["classification"]
-    assert before is not None and before["eu_category"] == "high_risk"
+    assert before is not None
+    assert before["eu_category"] == "high_risk"
     omar, omar_csrf = as_user("omar")
     page = omar.get("/classifications")
-    assert page.status_code == 200 and seeded.blocked_system in page.text
+    assert page.status_code == 200
+    assert seeded.blocked_system in page.text
     assert "waits for a rai_lead" in page.text
     path = f"/classifications/{seeded.pending_classification}/decide"
     refused = omar.post(path, data={"csrf_token": omar_csrf, "decision": "confirm"})
     assert refused.status_code == 403
     lena, csrf = as_user("lena")
     missing = lena.post(path, data={"csrf_token": csrf, "decision": "reject"})
-    assert missing.status_code == 422 and "say why" in missing.text
+    assert missing.status_code == 422
+    assert "say why" in missing.text
     done = lena.post(path, data={"csrf_token": csrf, "decision": "confirm", "note": "checked"})
     assert done.status_code == 303
     after = systems.get_system(context, seeded.blocked_system)["classification"]
-    assert after is not None and after["eu_category"] != "high_risk"
+    assert after is not None
+    assert after["eu_category"] != "high_risk"
     assert classification.list_classification_requests(context) == []
