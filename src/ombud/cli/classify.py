@@ -101,7 +101,8 @@ def classify_cmd(
         changes = {
             k: v
             for k, v in outcome.diff.to_dict().items()
-            if v and not k.startswith(("old_", "new_"))
+            # category_changed is a flag, said by the headline below, not a list of changes
+            if v and not k.startswith(("old_", "new_")) and k != "category_changed"
         }
         if changes or outcome.diff.old_category != outcome.diff.new_category:
             state.out.print(
