@@ -344,3 +344,25 @@ def test_a_vote_racing_the_decision_is_not_lost(
         assert sorted(outcomes.values()) == ["ConflictError", "ok"]
     else:  # serialized: a vote before the decision is fine; a vote after it is refused
         assert outcomes["first"] == "ok"
+
+
+def test_approving_past_a_failed_gate_needs_a_recorded_override(board: AppContext) -> None:
+    olivia, lena = board.actor("olivia"), board.actor("lena")
+    review_id = _open_and_seat(board)
+    reviews.cast_vote(board, board.actor("rita"), review_id, Vote.APPROVE, "ok")
+    reviews.cast_vote(board, board.actor("rob"), review_id, Vote.APPROVE, "ok")
+    bad = EvidenceDraft(
+        kind="fairness_audit", summary="re-audit", engine="test", engine_version="1",
+        verdicts={"fairness.sex.selection_rate.four_fifths": Verdict.FAIL},
+    )  # fmt: skip
+    evidence.record_evidence(board, olivia, "screening", "1.0", bad)
+    assert gates_service.check_gate(board, olivia, "screening")["outcome"] == "fail"
+    assert reviews.get_review(board, review_id)["latest_gate"] == "fail"
+    _refused(board, DomainError, "says 'fail'.*--override-failed-gate", lambda:
+        reviews.decide_review(board, lena, review_id, Decision.APPROVE, "ok"))  # fmt: skip
+    decided = reviews.decide_review(
+        board, lena, review_id, Decision.APPROVE, "known gap", override_failed_gate=True
+    )
+    assert decided["decision"] == "approve"
+    event = list(audit_log.iter_events(board, action="review.decide"))[-1]
+    assert (event["details"]["gate"], event["details"]["gate_override"]) == ("fail", True)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from ombud.services import classification, evidence, systems
+from ombud.services import classification, evidence, reviews, systems
 from ombud.services.audit_log import iter_events
 from ombud.services.context import AppContext
 
@@ -87,3 +87,14 @@ def test_a_lead_confirms_the_pending_downgrade_on_the_web(
     assert after is not None
     assert after["eu_category"] != "high_risk"
     assert classification.list_classification_requests(context) == []
+
+
+def test_the_decision_form_warns_of_a_gate_that_did_not_pass(
+    as_user: Callable[[str], tuple[TestClient, str]], context: AppContext, seeded: Seeded
+) -> None:
+    latest = reviews.get_review(context, seeded.review_id)["latest_gate"]
+    assert latest in ("fail", "insufficient")  # the blocked system's gate, as seeded
+    lena, _ = as_user("lena")
+    page = lena.get(f"/reviews/{seeded.review_id}").text
+    assert 'id="gate-warning"' in page
+    assert 'name="override_failed_gate"' in page

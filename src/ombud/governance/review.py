@@ -261,8 +261,15 @@ def check_decision(
     conditions: Sequence[Condition],
     quorum: QuorumStatus,
     today: dt.date,
+    gate_outcome: str | None = None,
+    override_failed_gate: bool = False,
 ) -> None:
-    """Raise unless ``decider`` may take ``decision`` on the review now."""
+    """Raise unless ``decider`` may take ``decision`` on the review now.
+
+    ``gate_outcome`` is the latest gate run of the version under review: approving a
+    version whose gate did not pass needs ``override_failed_gate``, an explicit, recorded
+    choice, never a click past a form.
+    """
     if status != ReviewStatus.OPEN:
         raise ConflictError(f"review #{review_id} is already decided")
     authorize(decider, decider_roles, Action.REVIEW_DECIDE, review_target(review_id, owner, {}))
@@ -279,6 +286,12 @@ def check_decision(
             raise DomainError(
                 f"review #{review_id} cannot be approved: {quorum.rejecting} reject vote(s) "
                 f"against {quorum.approving} approving; reject or defer instead"
+            )
+        if gate_outcome not in (None, "pass") and not override_failed_gate:
+            raise DomainError(
+                f"review #{review_id}: the latest gate run of this version says "
+                f"'{gate_outcome}'; approving it anyway needs an explicit override "
+                "(--override-failed-gate, or the override box on the form), which is recorded"
             )
     if decision is Decision.APPROVE_WITH_CONDITIONS and not conditions:
         raise InvalidInput(

@@ -404,8 +404,13 @@ def decide_review(
     decision: Decision,
     rationale: str,
     conditions: tuple[Condition, ...] | None = None,
+    *,
+    override_failed_gate: bool = False,
 ) -> dict[str, Any]:
     """Decide the review (a rai_lead who does not own the system).
+
+    Approving a version whose latest gate run did not pass needs ``override_failed_gate``;
+    the audit event records the gate outcome and the override.
 
     approve / approve_with_conditions move the system to ``approved``; reject moves it to
     ``rejected``; defer leaves it in review. Conditions (given, or else those of the
@@ -423,6 +428,8 @@ def decide_review(
                 else ()
             )
         quorum = _quorum(tx.session, review)
+        gate = latest_evaluation(tx.session, review.version_id)
+        gate_outcome = gate.outcome if gate is not None else None
         check_decision(
             review_id=review_id,
             status=review.status,
@@ -434,6 +441,8 @@ def decide_review(
             conditions=conditions,
             quorum=quorum,
             today=now.date(),
+            gate_outcome=gate_outcome,
+            override_failed_gate=override_failed_gate,
         )
         _check_users(tx.session, [c.owner for c in conditions])
         before = _summary(review)
@@ -477,6 +486,12 @@ def decide_review(
                 "decision": decision.value,
                 "quorum": quorum.to_dict(),
                 "findings": [f["id"] for f in findings],
+                "gate": gate_outcome,
+                "gate_override": bool(
+                    override_failed_gate
+                    and gate_outcome not in (None, "pass")
+                    and decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS)
+                ),
             },
         )
         return {**_review_dict(tx.session, review), "findings": findings}
@@ -492,6 +507,7 @@ def _review_dict(session: Session, review: ReviewRow) -> dict[str, Any]:
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
         "row_version": review.row_version,
         "gate_evaluation_id": review.gate_evaluation_id,
+        "latest_gate": _latest_gate(session, review.version_id),
         "assignments": [
             {"reviewer": name, "capacity": seat.capacity, "conflict": seat.conflict}
             for name, seat in _seats(session, review.id).items()
@@ -500,6 +516,12 @@ def _review_dict(session: Session, review: ReviewRow) -> dict[str, Any]:
         "quorum_status": _quorum(session, review).to_dict(),
         "snapshot": review.snapshot,
     }
+
+
+def _latest_gate(session: Session, version_id: int) -> str | None:
+    """The outcome of the version's latest gate run (a decision form warns unless pass)."""
+    gate = latest_evaluation(session, version_id)
+    return gate.outcome if gate is not None else None
 
 
 def get_review(context: AppContext, review_id: int) -> dict[str, Any]:

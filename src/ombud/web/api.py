@@ -100,6 +100,8 @@ class VoteIn(BaseModel):
 class DecisionIn(BaseModel):
     decision: Decision
     rationale: str = _Text
+    #: Approve although the version's latest gate run did not pass (recorded).
+    override_failed_gate: bool = False
 
 
 class ResolveIn(BaseModel):
@@ -238,7 +240,12 @@ def cast_vote(request: Request, review_id: ReviewId, body: VoteIn, actor: Actor 
 @router.post("/reviews/{review_id}/decision", summary="Decide a review (a rai_lead)")
 def decide(request: Request, review_id: ReviewId, body: DecisionIn, actor: Actor = Decider) -> Any:
     return reviews.decide_review(
-        context_of(request), actor, review_id, body.decision, body.rationale
+        context_of(request),
+        actor,
+        review_id,
+        body.decision,
+        body.rationale,
+        override_failed_gate=body.override_failed_gate,
     )
 
 

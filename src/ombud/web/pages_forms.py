@@ -204,7 +204,12 @@ async def decide(request: Request, review_id: int) -> Response:
         request,
         actor,
         lambda: reviews.decide_review(
-            context_of(request), actor, review_id, decision or parse_decision(""), rationale
+            context_of(request),
+            actor,
+            review_id,
+            decision or parse_decision(""),
+            rationale,
+            override_failed_gate="override_failed_gate" in form,
         ),
         redisplay,
         errors,
