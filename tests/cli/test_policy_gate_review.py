@@ -273,7 +273,7 @@ def test_review_flow_and_the_deploy_guard(invoke: Invoke, ws: Path, tmp_path: Pa
                 "--rationale", "fine if monitored", "--condition", condition)  # fmt: skip
     assert voted.code == 0, voted.err
     for user, args, code, message in [
-        ("eve", ("approve", "--rationale", "x"), 1, "not assigned"),
+        ("eve", ("approve", "--rationale", "x"), 1, "the assigned reviewer"),
         ("rita", ("reject", "--rationale", "x"), 1, "already voted"),
         ("olivia", ("approve", "--rationale", "x"), 1, "separation of duties"),
         ("rob", ("approve",), 2, "needs a rationale"),

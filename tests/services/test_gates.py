@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from ombud.governance import InvalidInput, NotFoundError
+from ombud.governance import InvalidInput, NotFoundError, PermissionDenied
 from ombud.records import EvidenceDraft, Verdict
 from ombud.services import audit_log, evidence, gates, workspaces
 from ombud.services.context import AppContext
@@ -88,7 +88,9 @@ def test_gate_records_each_evaluation_with_policy_identity(
     second = gates.check_gate(context, olivia, "screening", "1.0", policy_path=policy_file)
     assert second["outcome"] == "fail"
     evidence.record_evidence(context, olivia, "screening", "1.0", audit_draft(Verdict.PASS))
-    third = gates.check_gate(context, context.actor("audrey"), "screening", policy_path=policy_file)
+    with pytest.raises(PermissionDenied, match=r"audrey.*gate\.run system 'screening'"):
+        gates.check_gate(context, context.actor("audrey"), "screening", policy_path=policy_file)
+    third = gates.check_gate(context, context.actor("rita"), "screening", policy_path=policy_file)
     assert third["outcome"] == "pass"  # the newest audit supersedes the failed one
     assert third["policy"]["name"] == "service-test"
     assert third["policy"]["sha256"] == hashlib.sha256(policy_file.read_bytes()).hexdigest()

@@ -169,7 +169,7 @@ def test_board_rules_refuse_and_change_nothing(board: AppContext) -> None:
     rita, rob, lena = board.actor("rita"), board.actor("rob"), board.actor("lena")
     olivia, audrey = board.actor("olivia"), board.actor("audrey")
     vote = reviews.cast_vote
-    _refused(board, PermissionDenied, "not assigned", lambda: vote(
+    _refused(board, PermissionDenied, "needs one of: the assigned reviewer", lambda: vote(
         board, board.actor("lars"), review_id, Vote.APPROVE, "x"))  # fmt: skip
     _refused(board, PermissionDenied, "separation of duties", lambda: vote(
         board, olivia, review_id, Vote.APPROVE, "mine is great"))  # fmt: skip
@@ -179,7 +179,7 @@ def test_board_rules_refuse_and_change_nothing(board: AppContext) -> None:
         board, lena, review_id, "audrey", "board_member"))  # fmt: skip
     _refused(board, InvalidInput, "capacity 'ceo' is unknown", lambda: reviews.assign_reviewer(
         board, lena, review_id, "lars", "ceo"))  # fmt: skip
-    _refused(board, PermissionDenied, "needs a rai_lead", lambda: reviews.assign_reviewer(
+    _refused(board, PermissionDenied, "one of: admin, rai_lead", lambda: reviews.assign_reviewer(
         board, audrey, review_id, "lars", "board_member"))  # fmt: skip
     _refused(board, InvalidInput, "in the past", lambda: vote(
         board, rita, review_id, Vote.APPROVE_WITH_CONDITIONS, "ok",
@@ -191,7 +191,7 @@ def test_board_rules_refuse_and_change_nothing(board: AppContext) -> None:
         board, rita, review_id, Vote.REJECT, "changed my mind"))  # fmt: skip
     _refused(board, DomainError, "capacities still missing: domain_expert", lambda:
         reviews.decide_review(board, lena, review_id, Decision.APPROVE, "go"))  # fmt: skip
-    _refused(board, PermissionDenied, "needs a rai_lead", lambda: reviews.decide_review(
+    _refused(board, PermissionDenied, "needs one of: rai_lead", lambda: reviews.decide_review(
         board, rita, review_id, Decision.REJECT, "no"))  # fmt: skip
     reviews.declare_conflict(board, rob, review_id, "I built the feature pipeline")
     _refused(board, PermissionDenied, "conflict of interest", lambda: vote(
@@ -228,7 +228,7 @@ def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext) -> No
         board, lena, "screening", "1.0", "launch needed", TODAY))  # fmt: skip
     _refused(board, InvalidInput, "justification", lambda: reviews.accept_risk(
         board, lena, "screening", "1.0", " ", LATER))  # fmt: skip
-    _refused(board, PermissionDenied, "needs a rai_lead", lambda: reviews.accept_risk(
+    _refused(board, PermissionDenied, "needs one of: rai_lead", lambda: reviews.accept_risk(
         board, board.actor("rita"), "screening", "1.0", "x", LATER))  # fmt: skip
     accepted = reviews.accept_risk(board, lena, "screening", "1.0", "fix lands in 2 weeks", LATER)
     assert accepted["signed_by"] == "lena"
@@ -344,3 +344,25 @@ def test_a_vote_racing_the_decision_is_not_lost(
         assert sorted(outcomes.values()) == ["ConflictError", "ok"]
     else:  # serialized: a vote before the decision is fine; a vote after it is refused
         assert outcomes["first"] == "ok"
+
+
+def test_approving_past_a_failed_gate_needs_a_recorded_override(board: AppContext) -> None:
+    olivia, lena = board.actor("olivia"), board.actor("lena")
+    review_id = _open_and_seat(board)
+    reviews.cast_vote(board, board.actor("rita"), review_id, Vote.APPROVE, "ok")
+    reviews.cast_vote(board, board.actor("rob"), review_id, Vote.APPROVE, "ok")
+    bad = EvidenceDraft(
+        kind="fairness_audit", summary="re-audit", engine="test", engine_version="1",
+        verdicts={"fairness.sex.selection_rate.four_fifths": Verdict.FAIL},
+    )  # fmt: skip
+    evidence.record_evidence(board, olivia, "screening", "1.0", bad)
+    assert gates_service.check_gate(board, olivia, "screening")["outcome"] == "fail"
+    assert reviews.get_review(board, review_id)["latest_gate"] == "fail"
+    _refused(board, DomainError, "says 'fail'.*--override-failed-gate", lambda:
+        reviews.decide_review(board, lena, review_id, Decision.APPROVE, "ok"))  # fmt: skip
+    decided = reviews.decide_review(
+        board, lena, review_id, Decision.APPROVE, "known gap", override_failed_gate=True
+    )
+    assert decided["decision"] == "approve"
+    event = list(audit_log.iter_events(board, action="review.decide"))[-1]
+    assert (event["details"]["gate"], event["details"]["gate_override"]) == ("fail", True)

@@ -1,5 +1,9 @@
-"""A small workspace for web tests: five people, two systems, an open review, a finding,
-an incident and evidence. Built through the services, as the CLI would, in about a second.
+"""A small workspace for web tests: six people, three systems, an open review, a finding,
+an incident, evidence and a pending (downgrade) classification. Built through the
+services, as the CLI would, in about a second.
+
+omar owns the review's and the finding's system; hana is an owner too, of another
+system only: the "owner of another system" of the authorization matrix.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ PEOPLE = {
     "ada": ("admin",),
     "lena": ("rai_lead",),
     "omar": ("owner",),
+    "hana": ("owner",),
     "rex": ("reviewer",),
     "audrey": ("auditor",),
 }
@@ -38,6 +43,8 @@ class Seeded:
     evidence_id: int
     blocked_system: str
     other_system: str
+    hana_system: str
+    pending_classification: int
 
 
 def _register(context: AppContext, name: str, owner: str) -> str:
@@ -65,6 +72,7 @@ def seed(context: AppContext, folder: Path) -> Seeded:
         auth.set_password(context, admin, name, PASSWORD, CHEAP_HASHER)
     blocked = _register(context, "recidivism-risk.yaml", "omar")
     other = _register(context, "spam-filter.yaml", "omar")
+    hanas = _register(context, "resume-screening.yaml", "hana")
     omar = context.actor("omar")
     card = folder / "card.md"
     card.write_text("# Model card\nIntended use: triage.\n", encoding="utf-8")
@@ -118,6 +126,18 @@ def seed(context: AppContext, folder: Path) -> Seeded:
         aware_at=now - dt.timedelta(hours=1),
         serious=True,
     )
+    # omar asks to take his high-risk system out of Annex III: it waits for a rai_lead.
+    downgrade = classification.classify_system(
+        context,
+        omar,
+        blocked,
+        answers={
+            "annex_iii_area": ["none"],
+            "significant_decisions": False,
+            "profiles_natural_persons": False,
+        },
+    )
+    assert downgrade.pending_request is not None
     return Seeded(
         review_id=int(review["id"]),
         finding_id=int(finding["id"]),
@@ -125,4 +145,6 @@ def seed(context: AppContext, folder: Path) -> Seeded:
         evidence_id=int(evidence["id"]),
         blocked_system=blocked,
         other_system=other,
+        hana_system=hanas,
+        pending_classification=downgrade.pending_request,
     )

@@ -95,10 +95,13 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     return csrf_of(client.get("/").text)
 
 
+#: One user per column of the authorization matrix: a role, and for owners how they stand
+#: to the seeded objects (omar owns them; hana owns another system only).
 ROLE_USERS = {
     "admin": "ada",
     "rai_lead": "lena",
     "owner": "omar",
+    "other_owner": "hana",
     "reviewer": "rex",
     "auditor": "audrey",
 }

@@ -41,7 +41,11 @@ def test_openapi_schema_lists_the_api(app_client: Callable[[], TestClient]) -> N
 def test_read_the_portfolio(api: Api, seeded: Seeded) -> None:
     client, headers = api("audrey", "read")
     listed = client.get("/api/v1/systems", headers=headers).json()
-    assert {s["id"] for s in listed["items"]} == {seeded.blocked_system, seeded.other_system}
+    assert {s["id"] for s in listed["items"]} == {
+        seeded.blocked_system,
+        seeded.other_system,
+        seeded.hana_system,
+    }
     assert (listed["limit"], listed["offset"], listed["next"]) == (100, 0, None)
     detail = client.get(f"/api/v1/systems/{seeded.blocked_system}", headers=headers).json()
     assert detail["classification"]["eu_category"] == "high_risk"
@@ -168,14 +172,14 @@ def test_ids_too_large_for_the_database_are_invalid_input(api: Api, seeded: Seed
 
 
 def test_lists_are_paginated_with_a_next_offset(api: Api, seeded: Seeded) -> None:
-    """Oracle: the two seeded systems, in id order, one page at a time."""
+    """Oracle: the three seeded systems, in id order, two to a page."""
     client, headers = api("audrey", "read")
-    first = client.get("/api/v1/systems?limit=1", headers=headers).json()
-    assert (first["limit"], first["offset"], first["next"]) == (1, 0, 1)
-    second = client.get(f"/api/v1/systems?limit=1&offset={first['next']}", headers=headers).json()
+    first = client.get("/api/v1/systems?limit=2", headers=headers).json()
+    assert (first["limit"], first["offset"], first["next"]) == (2, 0, 2)
+    second = client.get(f"/api/v1/systems?limit=2&offset={first['next']}", headers=headers).json()
     assert second["next"] is None
     ids = [s["id"] for s in first["items"] + second["items"]]
-    assert ids == sorted([seeded.blocked_system, seeded.other_system])
+    assert ids == sorted([seeded.blocked_system, seeded.other_system, seeded.hana_system])
     beyond = client.get("/api/v1/findings?offset=50", headers=headers).json()
     assert (beyond["items"], beyond["next"]) == ([], None)
     for bad in ("limit=0", "limit=1001", "offset=-1", "limit=x"):

@@ -79,15 +79,15 @@ def test_invalid_vote_fields_are_shown_back_and_nothing_is_saved(
 def test_rules_of_the_services_hold_behind_the_forms(
     as_user: Login, seeded: Seeded, context: AppContext
 ) -> None:
-    """The route lets a rai_lead vote, but the service wants a seat; and a decision needs
-    a quorum: both refusals come back on the page, and nothing is saved."""
+    """A rai_lead without a seat is refused the vote (the policy wants the assigned
+    reviewer); a decision needs a quorum: both refusals come back, nothing is saved."""
     lena, csrf = as_user("lena")
     unseated = lena.post(
         f"/reviews/{seeded.review_id}/vote",
         data={"csrf_token": csrf, "vote": "approve", "rationale": "fine"},
     )
     assert unseated.status_code == 403
-    assert "not assigned" in unseated.text
+    assert "assigned reviewer" in unseated.text
     early = lena.post(
         f"/reviews/{seeded.review_id}/decide",
         data={"csrf_token": csrf, "decision": "approve", "rationale": "fine"},
@@ -255,7 +255,7 @@ def test_systems_page_filters_by_latest_gate_and_pages(as_user: Login, seeded: S
     everything = client.get("/systems").text
     assert seeded.blocked_system in everything
     assert seeded.other_system in everything
-    assert "1–2 of 2" in everything
+    assert "1–3 of 3" in everything
     never = client.get("/systems?gate=not+run").text
     assert seeded.other_system in never
     assert seeded.blocked_system not in never

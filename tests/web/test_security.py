@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 
+from ombud.governance import PermissionDenied
 from ombud.services import auth, incidents
 from ombud.services.context import AppContext
 from ombud.services.evidence import list_evidence as evidence_of
@@ -122,12 +123,14 @@ def test_an_auditor_cannot_write_through_pages_or_api(
     refused = audrey.post("/incidents", data=_incident_form(csrf, seeded.blocked_system))
     assert refused.status_code == 403
     assert "auditor" in refused.text
-    token, _ = auth.issue_token(context, context.actor("audrey"), "audrey", ["write"])
+    with pytest.raises(PermissionDenied, match="write-scope"):
+        auth.issue_token(context, context.actor("audrey"), "audrey", ["write"])
+    token, _ = auth.issue_token(context, context.actor("audrey"), "audrey", ["read"])
     api = audrey.post(
         f"/api/v1/systems/{seeded.other_system}/gate", headers={"Authorization": f"Bearer {token}"}
     )
     assert api.status_code == 403
-    assert api.json()["error"]["code"] == "forbidden"
+    assert api.json()["error"]["code"] == "insufficient_scope"
     assert len(incidents.list_incidents(context)) == before
     page = audrey.get(f"/reviews/{seeded.review_id}").text
     assert 'id="vote-form"' not in page  # no form offered either

@@ -1,4 +1,6 @@
-"""``ombud classify SYSTEM``: the questionnaire, interactively or from a file."""
+"""``ombud classify SYSTEM``: the questionnaire, interactively or from a file; and
+``ombud classification pending|confirm|reject``: a downgrade asked for by an owner waits
+for a rai_lead (see docs/classification.md)."""
 
 from __future__ import annotations
 
@@ -84,6 +86,13 @@ def classify_cmd(
     data = outcome.to_dict()
     state.out.print(f"[bold]{system_id}[/]")
     render_classification(state.out, data["classification"], data["tier"])
+    if outcome.pending_request is not None:
+        state.out.print(
+            f"[yellow]PENDING: this lowers the tier or EU category of {system_id}; it is "
+            f"request {outcome.pending_request} and takes effect only when a rai_lead "
+            f"confirms it (`ombud classification confirm {outcome.pending_request}`). "
+            "Until then the current classification applies.[/]"
+        )
     if outcome.unanswered:
         state.out.print(
             "[yellow]unanswered (treated as 'no'): " + ", ".join(outcome.unanswered) + "[/]"
@@ -92,7 +101,8 @@ def classify_cmd(
         changes = {
             k: v
             for k, v in outcome.diff.to_dict().items()
-            if v and not k.startswith(("old_", "new_"))
+            # category_changed is a flag, said by the headline below, not a list of changes
+            if v and not k.startswith(("old_", "new_")) and k != "category_changed"
         }
         if changes or outcome.diff.old_category != outcome.diff.new_category:
             state.out.print(
@@ -108,5 +118,83 @@ def classify_cmd(
             state.out.print("no change since the previous classification")
 
 
+classification_app = typer.Typer(
+    help="Pending classifications: downgrades that wait for a rai_lead.", no_args_is_help=True
+)
+
+
+@classification_app.command("pending")
+def pending_cmd(
+    ctx: typer.Context,
+    system: Annotated[str | None, typer.Option(help="Only this system.")] = None,
+    status: Annotated[
+        str, typer.Option(help="pending (default), confirmed, rejected, superseded or all.")
+    ] = "pending",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Classification requests waiting for a rai_lead (or, with --status, decided ones)."""
+    state = state_of(ctx)
+    with state.context() as context:
+        items = classification.list_classification_requests(
+            context, system_id=system, status=None if status == "all" else status
+        )
+    if as_json:
+        emit_json(items)
+        return
+    if not items:
+        state.out.print(f"no {status} classification requests")
+        return
+    for item in items:
+        before, after = item["from"], item["to"]
+        state.out.print(
+            f"#{item['id']} {item['system_id']}: {before['eu_category']} tier {before['tier']}"
+            f" → {after['eu_category']} tier {after['tier']} ({item['status']}; asked by "
+            f"{item['requested_by']} {item['requested_at'][:10]})"
+        )
+
+
+@classification_app.command("confirm")
+def confirm_cmd(
+    ctx: typer.Context,
+    request_id: int,
+    note: Annotated[str, typer.Option(help="Why the lower classification is right.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Make a pending downgrade effective (a rai_lead or admin who did not ask for it)."""
+    state = state_of(ctx)
+    with state.context() as context:
+        item = classification.confirm_classification(
+            context, state.actor(context), request_id, note
+        )
+    if as_json:
+        emit_json(item)
+        return
+    state.out.print(
+        f"confirmed: {item['system_id']} is now {item['to']['eu_category']} "
+        f"tier {item['to']['tier']} (asked by {item['requested_by']})"
+    )
+
+
+@classification_app.command("reject")
+def reject_cmd(
+    ctx: typer.Context,
+    request_id: int,
+    note: Annotated[str, typer.Option(help="Why the downgrade is refused (required).")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Refuse a pending downgrade; the system keeps its current classification."""
+    state = state_of(ctx)
+    with state.context() as context:
+        item = classification.reject_classification(context, state.actor(context), request_id, note)
+    if as_json:
+        emit_json(item)
+        return
+    state.out.print(
+        f"rejected: {item['system_id']} keeps {item['from']['eu_category']} "
+        f"tier {item['from']['tier']}"
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("classify")(classify_cmd)
+    app.add_typer(classification_app, name="classification")

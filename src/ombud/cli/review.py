@@ -165,6 +165,13 @@ def decide_cmd(
     ],
     rationale: Annotated[str, typer.Option(help="Why (required).")] = "",
     condition: ConditionOpt = None,
+    override_failed_gate: Annotated[
+        bool,
+        typer.Option(
+            "--override-failed-gate",
+            help="Approve although the version's latest gate run did not pass (recorded).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Decide a review (rai_lead); conditions default to those of the conditional votes."""
@@ -178,6 +185,7 @@ def decide_cmd(
             parse_decision(decision),
             rationale,
             conditions,
+            override_failed_gate=override_failed_gate,
         )
     if as_json:
         emit_json(review)

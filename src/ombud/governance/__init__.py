@@ -1,10 +1,11 @@
 """Domain entities and rules of Ombud: pure, no I/O.
 
 Everything a person may or may not do to the record (lifecycle moves, separation of
-duties, who may register or classify) is decided here, so that the CLI, the web app
-and the services cannot disagree.
+duties, who may register or classify: one table in governance/authorization.py) is
+decided here, so that the CLI, the web app and the services cannot disagree.
 """
 
+from ombud.governance.authorization import Action, Relation, Target, authorize, permits
 from ombud.governance.errors import (
     ConflictError,
     DomainError,
@@ -29,7 +30,7 @@ from ombud.governance.inventory import (
 )
 from ombud.governance.lifecycle import TRANSITIONS, Transition, allowed_targets, check_transition
 from ombud.governance.manifest import ManifestVersion, SystemManifest, parse_system_manifest
-from ombud.governance.roles import Action, Role, allowed_roles, require
+from ombud.governance.roles import Role
 from ombud.governance.text import check_name, check_text
 
 __all__ = [
@@ -47,15 +48,17 @@ __all__ = [
     "NotFoundError",
     "OperatorRole",
     "PermissionDenied",
+    "Relation",
     "Role",
     "SystemKind",
     "SystemManifest",
     "SystemProfile",
+    "Target",
     "Transition",
     "VersionSpec",
-    "allowed_roles",
     "allowed_targets",
     "answers_from_profile",
+    "authorize",
     "check_name",
     "check_slug",
     "check_system_id",
@@ -63,5 +66,5 @@ __all__ = [
     "check_transition",
     "check_version_label",
     "parse_system_manifest",
-    "require",
+    "permits",
 ]

@@ -6,13 +6,17 @@ third-party auditor's report cannot disagree on what "resolved" or "overdue" mea
 
 Separation of duties (our choice, documented in docs/findings-incidents.md):
 
-- a fix is *resolved* by the finding's owner, a rai_lead or an admin, and only with at
-  least one piece of evidence recorded on the same system;
+- a fix is *resolved* by the finding's owner (its assignee), the owner of its system, a
+  rai_lead or an admin, and only with at least one piece of evidence recorded on the
+  same system;
 - it is *verified* by a rai_lead or an auditor who is neither the resolver nor the
   finding's owner: the person who did the work never signs it off;
 - a risk is *accepted* only by a rai_lead (an admin runs the tool, they do not carry
   the risk) who does not own the finding, with a justification and an expiry no more
   than a year ahead, so an accepted risk comes back for a fresh look.
+
+Who may make each move is a rule of governance/authorization.py (one table for every
+object); this module names which rule each move falls under.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from ombud.governance.errors import DomainError, InvalidInput, PermissionDenied
-from ombud.governance.roles import Role
+from ombud.governance.authorization import Action, Target, authorize
+from ombud.governance.errors import DomainError, InvalidInput
 
 __all__ = [
     "FINDING_MOVES",
@@ -39,12 +43,12 @@ __all__ = [
     "check_due_date",
     "check_finding_move",
     "check_risk_expiry",
+    "finding_target",
     "is_overdue",
     "parse_finding_severity",
     "parse_finding_source",
     "parse_finding_status",
     "parse_import_record",
-    "require_finding_writer",
 ]
 
 MAX_RISK_ACCEPTANCE_DAYS = 365
@@ -81,40 +85,30 @@ class FindingSource(StrEnum):
 
 
 S = FindingStatus
-_LEAD = frozenset({Role.ADMIN, Role.RAI_LEAD})
-_OWNER = "finding_owner"  # pseudo-role: the user the finding is assigned to
-
-#: Who may open a finding: everyone but the read-only auditor role. An auditor's
-#: findings reach the record through a rai_lead's import of their report.
-_CREATORS = frozenset({Role.ADMIN, Role.RAI_LEAD, Role.OWNER, Role.REVIEWER})
 
 
 @dataclass(frozen=True)
 class FindingMove:
     source: FindingStatus
     target: FindingStatus
-    roles: frozenset[str]
+    #: The rule of governance/authorization.py that decides who may make the move.
+    action: Action
     meaning: str
 
 
-def _m(source: S, target: S, roles: Iterable[str], meaning: str) -> FindingMove:
-    return FindingMove(source, target, frozenset(roles), meaning)
-
-
-_WORKERS = {Role.ADMIN.value, Role.RAI_LEAD.value, _OWNER}
-_VERIFIERS = {Role.RAI_LEAD.value, Role.AUDITOR.value}
-_SIGNERS = {Role.RAI_LEAD.value}
+_WORK, _VERIFY = Action.FINDING_WORK, Action.FINDING_VERIFY
+_ACCEPT, _REOPEN = Action.FINDING_ACCEPT_RISK, Action.FINDING_REOPEN_RISK
 
 FINDING_MOVES: tuple[FindingMove, ...] = (
-    _m(S.OPEN, S.IN_REMEDIATION, _WORKERS, "start remediation of"),
-    _m(S.OPEN, S.RESOLVED, _WORKERS, "resolve"),
-    _m(S.IN_REMEDIATION, S.RESOLVED, _WORKERS, "resolve"),
-    _m(S.IN_REMEDIATION, S.OPEN, _WORKERS, "reopen"),
-    _m(S.RESOLVED, S.VERIFIED, _VERIFIERS, "verify the fix of"),
-    _m(S.RESOLVED, S.IN_REMEDIATION, _VERIFIERS, "send back for more work"),
-    _m(S.OPEN, S.RISK_ACCEPTED, _SIGNERS, "accept the risk of"),
-    _m(S.IN_REMEDIATION, S.RISK_ACCEPTED, _SIGNERS, "accept the risk of"),
-    _m(S.RISK_ACCEPTED, S.OPEN, {r.value for r in _LEAD}, "reopen"),
+    FindingMove(S.OPEN, S.IN_REMEDIATION, _WORK, "start remediation of"),
+    FindingMove(S.OPEN, S.RESOLVED, _WORK, "resolve"),
+    FindingMove(S.IN_REMEDIATION, S.RESOLVED, _WORK, "resolve"),
+    FindingMove(S.IN_REMEDIATION, S.OPEN, _WORK, "reopen"),
+    FindingMove(S.RESOLVED, S.VERIFIED, _VERIFY, "verify the fix of"),
+    FindingMove(S.RESOLVED, S.IN_REMEDIATION, _VERIFY, "send back for more work"),
+    FindingMove(S.OPEN, S.RISK_ACCEPTED, _ACCEPT, "accept the risk of"),
+    FindingMove(S.IN_REMEDIATION, S.RISK_ACCEPTED, _ACCEPT, "accept the risk of"),
+    FindingMove(S.RISK_ACCEPTED, S.OPEN, _REOPEN, "reopen"),
 )
 
 _BY_EDGE = {(m.source, m.target): m for m in FINDING_MOVES}
@@ -140,14 +134,21 @@ def parse_finding_source(value: str) -> FindingSource:
     return _parse(FindingSource, value, "finding source kind")
 
 
-def require_finding_writer(actor: str, roles: Iterable[str]) -> None:
-    """Raise unless the actor may open findings (everyone except a pure auditor)."""
-    held = {str(r) for r in roles}
-    if held & {r.value for r in _CREATORS}:
-        return
-    raise PermissionDenied(
-        f"user '{actor}' may not open findings; that needs one of: "
-        + ", ".join(sorted(r.value for r in _CREATORS))
+def finding_target(
+    finding_id: int | str,
+    *,
+    assignee: str | None,
+    system_owner: str | None,
+    resolver: str | None = None,
+) -> Target:
+    """A finding as the authorization policy sees it: who it is assigned to, who fixed it,
+    who owns its system."""
+    return Target(
+        "finding",
+        str(finding_id),
+        system_owners=frozenset({system_owner}) if system_owner else frozenset(),
+        assignee=assignee,
+        resolver=resolver,
     )
 
 
@@ -184,6 +185,7 @@ def check_finding_move(
     actor_roles: Iterable[str],
     owner: str,
     resolver: str | None,
+    system_owner: str | None = None,
 ) -> FindingMove:
     """Return the move if ``actor`` may make it, else raise naming the rule."""
     move = _BY_EDGE.get((source, target))
@@ -193,24 +195,8 @@ def check_finding_move(
             f"finding {finding_id} cannot go from {source.value} to {target.value}; "
             f"from {source.value} it may go to: {options or 'nothing (final status)'}"
         )
-    held = {str(r) for r in actor_roles}
-    if actor == owner:
-        held.add(_OWNER)
-    if source == S.RESOLVED and actor in {owner, resolver}:
-        raise PermissionDenied(
-            f"'{actor}' resolved or owns finding {finding_id} and may not {move.meaning} it "
-            "(separation of duties); ask a rai_lead or an auditor who did not do the fix"
-        )
-    if target == S.RISK_ACCEPTED and actor == owner:
-        raise PermissionDenied(
-            f"'{actor}' owns finding {finding_id} and may not accept its risk "
-            "(separation of duties); ask another rai_lead"
-        )
-    if not held & move.roles:
-        needed = ", ".join(sorted(r.replace(_OWNER, "the finding's owner") for r in move.roles))
-        raise PermissionDenied(
-            f"'{actor}' may not {move.meaning} finding {finding_id}; that needs one of: {needed}"
-        )
+    obj = finding_target(finding_id, assignee=owner, system_owner=system_owner, resolver=resolver)
+    authorize(actor, actor_roles, move.action, obj, doing=move.meaning)
     return move
 
 

@@ -29,7 +29,7 @@ import itertools
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ombud.governance.errors import DomainError, InvalidInput, PermissionDenied
+from ombud.governance.errors import DomainError, InvalidInput
 
 __all__ = [
     "Art73Case",
@@ -42,7 +42,6 @@ __all__ = [
     "check_notification_time",
     "parse_incident_severity",
     "reporting_clock",
-    "require_incident_role",
 ]
 
 
@@ -234,17 +233,3 @@ def check_incident_open(incident_id: int, status: IncidentStatus, doing: str) ->
             f"incident {incident_id} is closed; cannot {doing} (a closed incident is final; "
             "report a new incident if it recurred)"
         )
-
-
-_REPORTERS = frozenset({"admin", "rai_lead", "owner", "reviewer"})
-_CLOSERS = frozenset({"admin", "rai_lead"})
-
-
-def require_incident_role(actor: str, roles: frozenset[str] | set[str], doing: str) -> None:
-    """Anyone but a read-only auditor reports and updates; a lead closes."""
-    needed = _CLOSERS if doing == "close" else _REPORTERS
-    if set(roles) & needed:
-        return
-    raise PermissionDenied(
-        f"user '{actor}' may not {doing} incidents; that needs one of: {', '.join(sorted(needed))}"
-    )

@@ -9,46 +9,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ombud.governance.errors import DomainError, InvalidInput, PermissionDenied
+from ombud.governance.authorization import Action, Target, authorize
+from ombud.governance.errors import DomainError, InvalidInput
 from ombud.governance.inventory import LifecycleStatus as S
-from ombud.governance.roles import Role
 
 __all__ = ["TRANSITIONS", "Transition", "allowed_targets", "check_transition"]
-
-OWNER = "system_owner"  # a pseudo-role: the user named as the system's owner
 
 
 @dataclass(frozen=True)
 class Transition:
     source: S
     target: S
-    roles: frozenset[str]
+    #: The rule of governance/authorization.py that decides who may make the move (and
+    #: whether the system's owner is kept out of it: separation of duties).
+    action: Action
     meaning: str
-    owner_may_not: bool = False  # separation of duties: the owner cannot make this move
 
 
-def _t(source: S, target: S, roles: set[str], meaning: str, *, sod: bool = False) -> Transition:
-    return Transition(source, target, frozenset(roles), meaning, sod)
-
-
-_LEAD = {Role.ADMIN.value, Role.RAI_LEAD.value}
-_RESPONSIBLE = _LEAD | {OWNER}
+_MOVE, _APPROVE, _REJECT = Action.SYSTEM_TRANSITION, Action.SYSTEM_APPROVE, Action.SYSTEM_REJECT
 
 TRANSITIONS: tuple[Transition, ...] = (
-    _t(S.PROPOSED, S.IN_REVIEW, _RESPONSIBLE, "submit for review"),
-    _t(S.PROPOSED, S.RETIRED, _RESPONSIBLE, "abandon before review"),
-    _t(S.IN_REVIEW, S.PROPOSED, _RESPONSIBLE, "withdraw from review"),
-    _t(S.IN_REVIEW, S.APPROVED, _LEAD, "approve for deployment", sod=True),
-    _t(S.IN_REVIEW, S.REJECTED, _LEAD, "reject"),
-    _t(S.REJECTED, S.PROPOSED, _RESPONSIBLE, "rework and resubmit"),
-    _t(S.REJECTED, S.RETIRED, _RESPONSIBLE, "abandon after rejection"),
-    _t(S.APPROVED, S.DEPLOYED, _RESPONSIBLE, "deploy"),
-    _t(S.APPROVED, S.RETIRED, _RESPONSIBLE, "retire before deployment"),
-    _t(S.DEPLOYED, S.SUSPENDED, _RESPONSIBLE, "suspend (stop using it now)"),
-    _t(S.DEPLOYED, S.RETIRED, _RESPONSIBLE, "retire"),
-    _t(S.SUSPENDED, S.DEPLOYED, _LEAD, "reinstate after suspension", sod=True),
-    _t(S.SUSPENDED, S.IN_REVIEW, _RESPONSIBLE, "send back to review"),
-    _t(S.SUSPENDED, S.RETIRED, _RESPONSIBLE, "retire while suspended"),
+    Transition(S.PROPOSED, S.IN_REVIEW, _MOVE, "submit for review"),
+    Transition(S.PROPOSED, S.RETIRED, _MOVE, "abandon before review"),
+    Transition(S.IN_REVIEW, S.PROPOSED, _MOVE, "withdraw from review"),
+    Transition(S.IN_REVIEW, S.APPROVED, _APPROVE, "approve for deployment"),
+    Transition(S.IN_REVIEW, S.REJECTED, _REJECT, "reject"),
+    Transition(S.REJECTED, S.PROPOSED, _MOVE, "rework and resubmit"),
+    Transition(S.REJECTED, S.RETIRED, _MOVE, "abandon after rejection"),
+    Transition(S.APPROVED, S.DEPLOYED, _MOVE, "deploy"),
+    Transition(S.APPROVED, S.RETIRED, _MOVE, "retire before deployment"),
+    Transition(S.DEPLOYED, S.SUSPENDED, _MOVE, "suspend (stop using it now)"),
+    Transition(S.DEPLOYED, S.RETIRED, _MOVE, "retire"),
+    Transition(S.SUSPENDED, S.DEPLOYED, _APPROVE, "reinstate after suspension"),
+    Transition(S.SUSPENDED, S.IN_REVIEW, _MOVE, "send back to review"),
+    Transition(S.SUSPENDED, S.RETIRED, _MOVE, "retire while suspended"),
 )
 
 _BY_EDGE = {(t.source, t.target): t for t in TRANSITIONS}
@@ -80,18 +74,11 @@ def check_transition(
             f"'{system_id}' cannot go from {source.value} to {target.value}; "
             f"from {source.value} it may go to: {options}"
         )
-    held = set(actor_roles)
-    is_owner = actor == owner
-    if is_owner:
-        held.add(OWNER)
-    if transition.owner_may_not and is_owner:
-        raise PermissionDenied(
-            f"'{actor}' owns '{system_id}' and may not {transition.meaning} it "
-            "(separation of duties); ask a rai_lead who does not own it"
-        )
-    if not held & transition.roles:
-        needed = ", ".join(sorted(r.replace(OWNER, "the system's owner") for r in transition.roles))
-        raise PermissionDenied(
-            f"'{actor}' may not {transition.meaning} '{system_id}'; that needs one of: {needed}"
-        )
+    authorize(
+        actor,
+        actor_roles,
+        transition.action,
+        Target.system(system_id, owner),
+        doing=transition.meaning,
+    )
     return transition

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ombud.governance.authorization import Action, Target, authorize
 from ombud.governance.errors import ConflictError, DomainError, InvalidInput, PermissionDenied
 from ombud.governance.findings import check_risk_expiry
 from ombud.governance.policy import CAPACITIES, Approvals
@@ -36,6 +37,7 @@ __all__ = [
     "parse_decision",
     "parse_vote",
     "quorum_status",
+    "review_target",
 ]
 
 
@@ -132,6 +134,13 @@ def _check_conditions(conditions: Sequence[Condition], today: dt.date, where: st
             )
 
 
+def review_target(review_id: int, owner: str, seats: Mapping[str, Seat]) -> Target:
+    """A review as the authorization policy sees it: its system's owner and its board."""
+    return Target(
+        "review", f"#{review_id}", system_owners=frozenset({owner}), seated=frozenset(seats)
+    )
+
+
 def check_assignment(
     *, review_id: int, owner: str, reviewer: str, reviewer_roles: Iterable[str], capacity: str
 ) -> None:
@@ -166,6 +175,7 @@ def check_vote(
     owner: str,
     voter: str,
     seats: Mapping[str, Seat],
+    voter_roles: Iterable[str] = (),
     voted: Iterable[str],
     vote: Vote,
     rationale: str,
@@ -175,17 +185,8 @@ def check_vote(
     """Return the voter's seat if they may cast this vote, else raise naming the rule."""
     if status != ReviewStatus.OPEN:
         raise ConflictError(f"review #{review_id} is closed; votes are no longer taken")
-    if voter == owner:
-        raise PermissionDenied(
-            f"'{voter}' owns the system under review #{review_id} and may not vote on it "
-            "(separation of duties)"
-        )
-    seat = seats.get(voter)
-    if seat is None:
-        raise PermissionDenied(
-            f"'{voter}' is not assigned to review #{review_id}; only assigned reviewers vote "
-            f"(a rai_lead assigns with `ombud review assign {review_id} {voter} --capacity ...`)"
-        )
+    authorize(voter, voter_roles, Action.REVIEW_VOTE, review_target(review_id, owner, seats))
+    seat = seats[voter]
     if seat.conflict:
         raise PermissionDenied(
             f"'{voter}' declared a conflict of interest on review #{review_id} "
@@ -264,19 +265,18 @@ def check_decision(
     conditions: Sequence[Condition],
     quorum: QuorumStatus,
     today: dt.date,
+    gate_outcome: str | None = None,
+    override_failed_gate: bool = False,
 ) -> None:
-    """Raise unless ``decider`` may take ``decision`` on the review now."""
+    """Raise unless ``decider`` may take ``decision`` on the review now.
+
+    ``gate_outcome`` is the latest gate run of the version under review: approving a
+    version whose gate did not pass needs ``override_failed_gate``, an explicit, recorded
+    choice, never a click past a form.
+    """
     if status != ReviewStatus.OPEN:
         raise ConflictError(f"review #{review_id} is already decided")
-    if Role.RAI_LEAD.value not in set(decider_roles):
-        raise PermissionDenied(
-            f"'{decider}' may not decide review #{review_id}; it needs a rai_lead"
-        )
-    if decider == owner:
-        raise PermissionDenied(
-            f"'{decider}' owns the system under review #{review_id} and may not decide it "
-            "(separation of duties); ask another rai_lead"
-        )
+    authorize(decider, decider_roles, Action.REVIEW_DECIDE, review_target(review_id, owner, {}))
     if not rationale.strip():
         raise InvalidInput("a decision needs a rationale; say why (--rationale)")
     check_text(rationale, "the rationale")
@@ -293,6 +293,12 @@ def check_decision(
             raise DomainError(
                 f"review #{review_id} cannot be approved: {quorum.rejecting} reject vote(s) "
                 f"against {quorum.approving} approving; reject or defer instead"
+            )
+        if gate_outcome not in (None, "pass") and not override_failed_gate:
+            raise DomainError(
+                f"review #{review_id}: the latest gate run of this version says "
+                f"'{gate_outcome}'; approving it anyway needs an explicit override "
+                "(--override-failed-gate, or the override box on the form), which is recorded"
             )
     if decision is Decision.APPROVE_WITH_CONDITIONS and not conditions:
         raise InvalidInput(
@@ -316,14 +322,7 @@ def check_risk_acceptance(
 ) -> None:
     """A risk acceptance is signed by a rai_lead who does not own the system, says why,
     and expires after today (within a year)."""
-    if Role.RAI_LEAD.value not in set(signer_roles):
-        raise PermissionDenied(
-            f"'{signer}' may not accept risk for '{system_id}'; it needs a rai_lead"
-        )
-    if signer == owner:
-        raise PermissionDenied(
-            f"'{signer}' owns '{system_id}' and may not accept its risk (separation of duties)"
-        )
+    authorize(signer, signer_roles, Action.RISK_ACCEPT, Target.system(system_id, owner))
     if not justification.strip():
         raise InvalidInput("a risk acceptance needs a justification (--justification)")
     check_text(justification, "the justification")

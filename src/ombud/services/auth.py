@@ -23,7 +23,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from ombud.governance import InvalidInput, NotFoundError, PermissionDenied, Role
+from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize
+from ombud.governance.authorization import check_token_scopes
 from ombud.services import login_throttle
 from ombud.services.context import Actor, AppContext, load_actor
 from ombud.services.login_throttle import LoginThrottle
@@ -87,8 +88,10 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _is_lead(actor: Actor) -> bool:
-    return Role.ADMIN in actor.roles
+def _may(actor: Actor, username: str, doing: str) -> None:
+    """The user themself or an admin (the authorization table's user.credentials)."""
+    target = Target.account(username)
+    authorize(actor.username, actor.roles, Action.USER_CREDENTIALS, target, doing=doing)
 
 
 def set_password(
@@ -103,10 +106,7 @@ def set_password(
 
     ``hasher`` sets argon2's cost; tests pass a cheap one, deployments keep the default.
     """
-    if actor.username != username and not _is_lead(actor):
-        raise PermissionDenied(
-            f"'{actor.username}' may not set the password of '{username}'; that needs an admin"
-        )
+    _may(actor, username, "set the password of")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"the password is {len(password)} characters long; use at least "
@@ -234,14 +234,12 @@ def issue_token(
     name: str = "",
 ) -> tuple[str, dict[str, Any]]:
     """A new API token for ``username`` (self or admin); the secret is returned once only."""
-    if actor.username != username and not _is_lead(actor):
-        raise PermissionDenied(
-            f"'{actor.username}' may not issue a token for '{username}'; that needs an admin"
-        )
+    _may(actor, username, "issue an API token for")
     chosen = _parse_scopes(scopes)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with context.write(actor) as tx:
-        load_actor(tx.session, username)
+        holder = load_actor(tx.session, username)
+        check_token_scopes(username, holder.roles, chosen)
         row = ApiTokenRow(
             username=username,
             name=name.strip() or "api token",
@@ -284,10 +282,7 @@ def revoke_token(context: AppContext, actor: Actor, token_id: int) -> dict[str, 
         row = tx.session.get(ApiTokenRow, token_id)
         if row is None:
             raise NotFoundError(f"no API token {token_id}; see `ombud user token-list`")
-        if actor.username != row.username and not _is_lead(actor):
-            raise PermissionDenied(
-                f"'{actor.username}' may not revoke token {token_id} of '{row.username}'"
-            )
+        _may(actor, row.username, f"revoke token {token_id} of")
         if row.revoked_at is None:
             before = _token_dict(row)
             row.revoked_at = _now()

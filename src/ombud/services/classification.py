@@ -4,6 +4,14 @@ Answers come from three places, later ones winning: what the inventory record al
 says, the answers of the previous classification, and what the caller gives now. So a
 re-classification under a new catalog version asks nothing twice, and shows what
 changed.
+
+Only the system's owner, a rai_lead or an admin classifies (governance/authorization.py).
+A re-classification that LOWERS the tier (a higher tier number) or moves the EU AI Act
+category to a less strict one is, when an owner asks for it, stored as a pending
+request: the gate, the obligations and the lists keep the current classification until
+a rai_lead or admin who did not ask for it confirms it (``confirm_classification``) or
+rejects it. Answering "no" to a few questions must not be enough to shed ten
+obligations. A lead's own downgrade applies directly.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from sqlalchemy import select
 from ombud.compliance import (
     Classification,
     ClassificationDiff,
+    EUCategory,
     Question,
     TierAssignment,
     assign_tier,
@@ -31,22 +40,31 @@ from ombud.compliance import (
 )
 from ombud.governance import (
     Action,
+    ConflictError,
+    InvalidInput,
     NotFoundError,
     SystemManifest,
     SystemProfile,
+    Target,
     answers_from_profile,
-    require,
+    authorize,
+    permits,
 )
+from ombud.services.authorization import load_target
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.systems import apply_manifest_in, get_system
-from ombud.store.models import AISystemRow, ClassificationRow
+from ombud.store.models import AISystemRow, ClassificationRequestRow, ClassificationRow
 
 __all__ = [
     "ClassifyOutcome",
     "ManifestOutcome",
     "apply_manifest",
     "classify_system",
+    "confirm_classification",
+    "is_downgrade",
     "known_answers",
+    "list_classification_requests",
+    "reject_classification",
     "unanswered_questions",
 ]
 
@@ -59,6 +77,9 @@ class ClassifyOutcome:
     answers: Mapping[str, Any]
     unanswered: tuple[str, ...]
     diff: ClassificationDiff | None
+    #: The id of the pending request when the classification waits for a lead (a
+    #: downgrade asked for by an owner); None when it took effect.
+    pending_request: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +93,8 @@ class ClassifyOutcome:
             "answers": _jsonable(self.answers),
             "unanswered": list(self.unanswered),
             "diff": self.diff.to_dict() if self.diff else None,
+            "effective": self.pending_request is None,
+            "pending_request": self.pending_request,
         }
 
 
@@ -106,6 +129,18 @@ def _latest(session: Any, system_id: str) -> ClassificationRow | None:
     return row
 
 
+_STRICTNESS = {category.value: rank for rank, category in enumerate(EUCategory)}
+
+
+def is_downgrade(
+    previous_tier: int, previous_category: str, new_tier: int, new_category: str
+) -> bool:
+    """A higher tier number (1 is the most critical) or a less strict EU category."""
+    return new_tier > previous_tier or _STRICTNESS.get(new_category, 0) > _STRICTNESS.get(
+        previous_category, 0
+    )
+
+
 def classify_system(
     context: AppContext,
     actor: Actor,
@@ -115,15 +150,10 @@ def classify_system(
     catalog_version: str | None = None,
     tiering_policy: Path | None = None,
 ) -> ClassifyOutcome:
-    require(Action.SYSTEM_CLASSIFY, actor.username, actor.roles)
     merged = known_answers(context, system_id)
     merged.update(answers or {})
     validated = validate_answers(merged)
     with context.write(actor) as tx:
-        if tx.session.get(AISystemRow, system_id) is None:
-            raise NotFoundError(
-                f"no AI system '{system_id}' in this workspace; see `ombud system list`"
-            )
         return _classify_in(tx, system_id, validated, catalog_version, tiering_policy)
 
 
@@ -134,7 +164,17 @@ def _classify_in(
     catalog_version: str | None,
     tiering_policy: Path | None,
 ) -> ClassifyOutcome:
-    """Classify on ``validated`` answers and record it in the caller's transaction."""
+    """Classify on ``validated`` answers and record it in the caller's transaction.
+
+    An owner's downgrade is stored as a pending request instead (see the module doc).
+    """
+    system = tx.session.get(AISystemRow, system_id)
+    if system is None:
+        raise NotFoundError(
+            f"no AI system '{system_id}' in this workspace; see `ombud system list`"
+        )
+    target = Target.system(system_id, system.owner)
+    authorize(tx.actor.username, tx.actor.roles, Action.SYSTEM_CLASSIFY, target)
     catalog = load_catalog(catalog_version)
     result = classify(validated, catalog)
     tier = assign_tier(result, validated, load_tiering_rules(tiering_policy))
@@ -145,18 +185,32 @@ def _classify_in(
         if previous is not None
         else None
     )
-    row = ClassificationRow(
-        system_id=system_id,
-        catalog_version=result.catalog_version,
-        eu_category=result.eu_category.value,
-        tier=tier.tier,
-        tier_label=tier.label,
-        answers=_jsonable(validated),
-        result=result.to_dict(),
-        tier_reasons=list(tier.reasons),
-        created_by=tx.actor.username,
-        created_at=datetime.now(UTC),
-    )
+    fields = {
+        "system_id": system_id,
+        "catalog_version": result.catalog_version,
+        "eu_category": result.eu_category.value,
+        "tier": tier.tier,
+        "tier_label": tier.label,
+        "answers": _jsonable(validated),
+        "result": result.to_dict(),
+        "tier_reasons": list(tier.reasons),
+    }
+    details = {
+        "catalog_version": result.catalog_version,
+        "eu_category": result.eu_category.value,
+        "tier": tier.tier,
+        "unanswered": list(unanswered),
+    }
+    if (
+        previous is not None
+        and is_downgrade(previous.tier, previous.eu_category, tier.tier, result.eu_category.value)
+        and not permits(tx.actor.username, tx.actor.roles, Action.CLASSIFICATION_CONFIRM, target)
+    ):
+        request = _request(tx, previous, fields, details)
+        return ClassifyOutcome(
+            system_id, result, tier, validated, unanswered, diff, pending_request=request
+        )
+    row = ClassificationRow(**fields, created_by=tx.actor.username, created_at=datetime.now(UTC))
     tx.session.add(row)
     tx.record(
         "system.classify",
@@ -164,12 +218,7 @@ def _classify_in(
         system_id,
         before=previous.result if previous else None,
         after=row.result,
-        details={
-            "catalog_version": result.catalog_version,
-            "eu_category": result.eu_category.value,
-            "tier": tier.tier,
-            "unanswered": list(unanswered),
-        },
+        details=details,
     )
     return ClassifyOutcome(system_id, result, tier, validated, unanswered, diff)
 
@@ -187,15 +236,13 @@ class ManifestOutcome:
 def apply_manifest(context: AppContext, actor: Actor, manifest: SystemManifest) -> ManifestOutcome:
     """Register or update from a manifest and classify on its answers, as ONE unit.
 
-    Everything that can be checked without writing is checked first (the permissions
-    for both steps, the answers themselves); the record, its versions and its
-    classification then commit in one transaction, so a refused classification leaves
-    no system or (immutable) version behind.
+    The answers are checked before anything is written; the permissions are asked per
+    object inside the transaction (register or update, then classify), and the record,
+    its versions and its classification commit together, so a refused step leaves no
+    system or (immutable) version behind.
     """
-    require(Action.SYSTEM_REGISTER, actor.username, actor.roles)
     given = manifest.classification_answers
     if given is not None:
-        require(Action.SYSTEM_CLASSIFY, actor.username, actor.roles)
         validate_answers(given)
     with context.write(actor) as tx:
         outcome, system, added = apply_manifest_in(tx, manifest)
@@ -208,3 +255,169 @@ def apply_manifest(context: AppContext, actor: Actor, manifest: SystemManifest) 
             merged.update(given)
             classified = _classify_in(tx, manifest.system_id, validate_answers(merged), None, None)
     return ManifestOutcome(outcome, system, added, classified)
+
+
+def _request(
+    tx: Tx, previous: ClassificationRow, fields: dict[str, Any], details: dict[str, Any]
+) -> int:
+    """Store a downgrade as pending; an earlier pending one of the system is superseded."""
+    now = datetime.now(UTC)
+    for older in tx.session.execute(
+        select(ClassificationRequestRow).where(
+            ClassificationRequestRow.system_id == fields["system_id"],
+            ClassificationRequestRow.status == _PENDING,
+        )
+    ).scalars():
+        older.status = "superseded"
+        older.decided_at = now
+        older.note = "superseded by a newer request"
+    row = ClassificationRequestRow(
+        **fields,
+        previous_eu_category=previous.eu_category,
+        previous_tier=previous.tier,
+        status=_PENDING,
+        requested_by=tx.actor.username,
+        requested_at=now,
+        note="",
+    )
+    tx.session.add(row)
+    tx.session.flush()
+    tx.record(
+        "classification.request",
+        "ai_system",
+        row.system_id,
+        before=previous.result,
+        after=row.result,
+        details={
+            **details,
+            "request": row.id,
+            "from": {"eu_category": previous.eu_category, "tier": previous.tier},
+            "pending": "a downgrade waits for a rai_lead's confirmation",
+        },
+    )
+    return row.id
+
+
+_PENDING = "pending"
+
+
+def _request_dict(row: ClassificationRequestRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "system_id": row.system_id,
+        "status": row.status,
+        "catalog_version": row.catalog_version,
+        "from": {"eu_category": row.previous_eu_category, "tier": row.previous_tier},
+        "to": {"eu_category": row.eu_category, "tier": row.tier, "tier_label": row.tier_label},
+        "tier_reasons": row.tier_reasons,
+        "requested_by": row.requested_by,
+        "requested_at": row.requested_at.isoformat(),
+        "decided_by": row.decided_by,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "note": row.note,
+        "classification_id": row.classification_id,
+    }
+
+
+def list_classification_requests(
+    context: AppContext, *, system_id: str | None = None, status: str | None = _PENDING
+) -> list[dict[str, Any]]:
+    """Classification requests, oldest first (the pending ones unless ``status`` says)."""
+    query = select(ClassificationRequestRow).order_by(ClassificationRequestRow.id)
+    if system_id:
+        query = query.where(ClassificationRequestRow.system_id == system_id)
+    if status:
+        query = query.where(ClassificationRequestRow.status == status)
+    with context.read() as session:
+        return [_request_dict(row) for row in session.execute(query).scalars()]
+
+
+def _decidable(tx: Tx, request_id: int, doing: str) -> ClassificationRequestRow:
+    row = tx.session.get(ClassificationRequestRow, request_id)
+    if row is None:
+        raise NotFoundError(
+            f"no classification request {request_id}; see `ombud classification pending`"
+        )
+    target = load_target(tx.session, "classification", request_id)
+    authorize(tx.actor.username, tx.actor.roles, Action.CLASSIFICATION_CONFIRM, target, doing=doing)
+    if row.status != _PENDING:
+        raise ConflictError(
+            f"classification request {request_id} is {row.status}, not pending; "
+            "classify the system again to ask anew"
+        )
+    return row
+
+
+def confirm_classification(
+    context: AppContext, actor: Actor, request_id: int, note: str = ""
+) -> dict[str, Any]:
+    """A rai_lead or admin (not the requester) makes a pending downgrade effective."""
+    with context.write(actor) as tx:
+        request = _decidable(tx, request_id, "confirm")
+        previous = _latest(tx.session, request.system_id)
+        now = datetime.now(UTC)
+        row = ClassificationRow(
+            system_id=request.system_id,
+            catalog_version=request.catalog_version,
+            eu_category=request.eu_category,
+            tier=request.tier,
+            tier_label=request.tier_label,
+            answers=request.answers,
+            result=request.result,
+            tier_reasons=request.tier_reasons,
+            created_by=request.requested_by,
+            created_at=now,
+        )
+        tx.session.add(row)
+        tx.session.flush()
+        request.status = "confirmed"
+        request.decided_by = actor.username
+        request.decided_at = now
+        request.note = note.strip()
+        request.classification_id = row.id
+        tx.record(
+            "classification.confirm",
+            "ai_system",
+            request.system_id,
+            before=previous.result if previous else None,
+            after=row.result,
+            details={
+                "request": request.id,
+                "requested_by": request.requested_by,
+                "confirmed_by": actor.username,
+                "eu_category": request.eu_category,
+                "tier": request.tier,
+                "note": request.note,
+            },
+        )
+        return _request_dict(request)
+
+
+def reject_classification(
+    context: AppContext, actor: Actor, request_id: int, note: str
+) -> dict[str, Any]:
+    """A rai_lead or admin refuses a pending downgrade; the current classification stays."""
+    if not note.strip():
+        raise InvalidInput(f"rejecting classification request {request_id} needs --note saying why")
+    with context.write(actor) as tx:
+        request = _decidable(tx, request_id, "reject")
+        request.status = "rejected"
+        request.decided_by = actor.username
+        request.decided_at = datetime.now(UTC)
+        request.note = note.strip()
+        tx.record(
+            "classification.reject",
+            "ai_system",
+            request.system_id,
+            before=None,
+            after=None,
+            details={
+                "request": request.id,
+                "requested_by": request.requested_by,
+                "rejected_by": actor.username,
+                "eu_category": request.eu_category,
+                "tier": request.tier,
+                "note": request.note,
+            },
+        )
+        return _request_dict(request)

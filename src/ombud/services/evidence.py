@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ombud import __version__
-from ombud.governance import Action, InvalidInput, NotFoundError, require
+from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize
 from ombud.records import EvidenceDraft
 from ombud.services.context import Actor, AppContext
 from ombud.store.models import AISystemRow, ArtifactRow, EvidenceRow, SystemVersionRow
@@ -55,6 +55,14 @@ def evidence_dict(row: EvidenceRow, version_label: str) -> dict[str, Any]:
     }
 
 
+def _authorize(session: Any, actor: Actor, system_id: str) -> None:
+    system = session.get(AISystemRow, system_id)
+    if system is None:
+        raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
+    target = Target.system(system_id, system.owner)
+    authorize(actor.username, actor.roles, Action.EVIDENCE_RECORD, target)
+
+
 def _version_row(session: Any, system_id: str, version_label: str) -> SystemVersionRow:
     if session.get(AISystemRow, system_id) is None:
         raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
@@ -77,8 +85,8 @@ def check_evidence_target(
     """Refuse now what ``record_evidence`` would refuse later: the permission, an unknown
     system or version. An engine run checks this before its work (a long audit must not
     end in "no such version"); ``record_evidence`` checks it again in its transaction."""
-    require(Action.SYSTEM_VERSION_ADD, actor.username, actor.roles)
     with context.read() as session:
+        _authorize(session, actor, system_id)
         _version_row(session, system_id, version_label)
 
 
@@ -95,7 +103,6 @@ def record_evidence(
 
     ``valid_for_days``: how long it counts (at least 1), or None for no expiry.
     """
-    require(Action.SYSTEM_VERSION_ADD, actor.username, actor.roles)
     if valid_for_days is not None and valid_for_days < 1:
         raise InvalidInput(
             f"evidence must stay valid for at least 1 day, got {valid_for_days}; "
@@ -103,6 +110,7 @@ def record_evidence(
         )
     now = datetime.now(UTC)
     with context.write(actor) as tx:
+        _authorize(tx.session, actor, system_id)
         version = _version_row(tx.session, system_id, version_label)
         # Artifacts are written only once the record is known to be acceptable.
         stored = []

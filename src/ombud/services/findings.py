@@ -18,14 +18,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from ombud.governance import (
+    Action,
     ConflictError,
     InvalidInput,
     NotFoundError,
-    PermissionDenied,
-    Role,
+    authorize,
     check_name,
     check_text,
 )
+from ombud.governance.authorization import may_at_all
 from ombud.governance.findings import (
     FindingSpec,
     FindingStatus,
@@ -38,8 +39,8 @@ from ombud.governance.findings import (
     parse_finding_source,
     parse_finding_status,
     parse_import_record,
-    require_finding_writer,
 )
+from ombud.services.authorization import load_target
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.store.models import AISystemRow, EvidenceRow, SystemVersionRow, UserRow
 from ombud.store.models_tracking import FindingRow
@@ -60,8 +61,6 @@ __all__ = [
     "urgent_findings",
     "verify_finding",
 ]
-
-_LEADS = frozenset({Role.ADMIN, Role.RAI_LEAD})
 
 
 def _now() -> dt.datetime:
@@ -156,7 +155,14 @@ def create_finding(
     description: str = "",
 ) -> dict[str, Any]:
     """Open a finding inside the caller's transaction; returns it as a dict (with its id)."""
-    require_finding_writer(tx.actor.username, (r.value for r in tx.actor.roles))
+    _check_system(tx, system_id, version_label)
+    authorize(
+        tx.actor.username,
+        tx.actor.roles,
+        Action.FINDING_CREATE,
+        load_target(tx.session, "system", system_id),
+        doing="open a finding",
+    )
     if not title.strip():
         raise InvalidInput("a finding needs a title; say in one line what is wrong")
     check_name(title.strip(), "the finding title")
@@ -164,7 +170,6 @@ def create_finding(
     level = parse_finding_severity(severity)
     source = parse_finding_source(source_kind)
     check_due_date(due_date, _today())
-    _check_system(tx, system_id, version_label)
     _check_user(tx, owner)
     now = _now()
     row = FindingRow(
@@ -241,6 +246,12 @@ def _load(tx: Tx, finding_id: int, expected_version: int | None) -> FindingRow:
     return row
 
 
+def _system_owner(tx: Tx, row: FindingRow) -> str:
+    return tx.session.execute(
+        select(AISystemRow.owner).where(AISystemRow.id == row.system_id)
+    ).scalar_one()
+
+
 def _move(tx: Tx, row: FindingRow, target: FindingStatus) -> None:
     check_finding_move(
         finding_id=row.id,
@@ -250,6 +261,7 @@ def _move(tx: Tx, row: FindingRow, target: FindingStatus) -> None:
         actor_roles=[r.value for r in tx.actor.roles],
         owner=row.owner,
         resolver=row.resolved_by,
+        system_owner=_system_owner(tx, row),
     )
     row.status = target.value
 
@@ -291,24 +303,22 @@ def update_finding(
         if row.status == FindingStatus.VERIFIED.value:
             raise ConflictError(f"finding {finding_id} is verified and final; open a new one")
         before = _snapshot(row)
-        is_lead = bool(actor.roles & _LEADS)
+        obj = load_target(tx.session, "finding", finding_id)
         lead_changes = [
             name
             for name, value in zip(_LEAD_ONLY_FIELDS, (severity, owner, due_date), strict=True)
             if value is not None
         ]
-        if lead_changes and not is_lead:
-            raise PermissionDenied(
-                f"'{actor.username}' may not change {', '.join(lead_changes)} of finding "
-                f"{finding_id}; that needs an admin or rai_lead"
+        if lead_changes:
+            authorize(
+                actor.username,
+                actor.roles,
+                Action.FINDING_TRIAGE,
+                obj,
+                doing=f"change {', '.join(lead_changes)} of",
             )
-        if (title is not None or description is not None) and not (
-            is_lead or actor.username == row.owner
-        ):
-            raise PermissionDenied(
-                f"'{actor.username}' may not edit finding {finding_id}; that needs its owner, "
-                "an admin or a rai_lead"
-            )
+        if title is not None or description is not None:
+            authorize(actor.username, actor.roles, Action.FINDING_EDIT, obj, doing="edit")
         if title is not None:
             if not title.strip():
                 raise InvalidInput("a finding needs a title; say in one line what is wrong")
@@ -657,8 +667,12 @@ def import_findings(
     due_in_days: int | None = None,
     source_kind: str = "third_party_audit",
 ) -> list[dict[str, Any]]:
-    """Open every finding of an auditor's report in one transaction, or none of them."""
-    require_finding_writer(actor.username, (r.value for r in actor.roles))
+    """Open every finding of an auditor's report in one transaction, or none of them.
+
+    Each finding is authorized on its own system (an owner imports only onto their own
+    systems); the role gate here refuses an auditor before the file is read.
+    """
+    may_at_all(actor.username, actor.roles, Action.FINDING_CREATE)
     today = _today()
     defaults = ImportDefaults(
         system_id=system_id,

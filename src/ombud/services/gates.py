@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
-from ombud.governance import InvalidInput, NotFoundError
+from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize
 from ombud.governance.gate import EvidenceFacts, SystemFacts, evaluate_gate
 from ombud.governance.policy import PolicyPack, load_default_policy, load_policy
 from ombud.services import audit_log
@@ -135,7 +135,9 @@ def check_gate(
 ) -> dict[str, Any]:
     """Evaluate the gate for a version (the latest if None), record it, return the result.
 
-    Any active user may run a gate: it changes no system, and CI runs it as a robot user.
+    It changes no system, but its recorded outcome is what the deploy guard reads, so it
+    is a write: the system's owner, a reviewer, a rai_lead or an admin runs it (a CI robot
+    user needs the reviewer role, or the owner role and to own the systems it gates).
     With ``checkpoint_after_gate`` set, the chain's head is signed and written outside the
     database right after the run commits (its settings are checked before the run).
     """
@@ -144,6 +146,9 @@ def check_gate(
     if anchor:
         audit_log.check_checkpoint_settings(context)
     with context.write(actor) as tx:
+        system = _system(tx.session, system_id)
+        target = Target.system(system_id, system.owner)
+        authorize(actor.username, actor.roles, Action.GATE_RUN, target)
         result = record_gate(tx, policy, system_id, version_label, now or datetime.now(UTC))
     if anchor:
         audit_log.take_checkpoint(context)

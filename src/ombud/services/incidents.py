@@ -16,13 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombud.governance import (
+    Action,
     ConflictError,
     DomainError,
     InvalidInput,
     NotFoundError,
+    Target,
+    authorize,
     check_name,
     check_text,
 )
+from ombud.governance.authorization import may_at_all
 from ombud.governance.incidents import (
     IncidentStatus,
     art73_case,
@@ -31,8 +35,8 @@ from ombud.governance.incidents import (
     check_notification_time,
     parse_incident_severity,
     reporting_clock,
-    require_incident_role,
 )
+from ombud.services.authorization import authorize_in, check
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.systems import transition_system
 from ombud.store.models import AISystemRow
@@ -67,8 +71,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _roles(actor: Actor) -> set[str]:
-    return {r.value for r in actor.roles}
+def _may(tx: Tx, action: Action, incident_id: int) -> None:
+    """Leads, reviewers, its reporter, the owners of its systems (the authorization table)."""
+    authorize_in(tx.session, tx.actor, action, "incident", incident_id)
 
 
 def _snapshot(row: IncidentRow) -> dict[str, Any]:
@@ -202,7 +207,7 @@ def report_incident(
     occurred_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Record an incident on one or more systems; its Art. 73 clock starts at ``aware_at``."""
-    require_incident_role(actor.username, _roles(actor), "report")
+    may_at_all(actor.username, actor.roles, Action.INCIDENT_REPORT)
     if not title.strip():
         raise InvalidInput("an incident needs a title; say in one line what happened")
     check_name(title.strip(), "the incident title")
@@ -221,9 +226,18 @@ def report_incident(
     detected_at, aware_at = detected_at.astimezone(dt.UTC), aware_at.astimezone(dt.UTC)
     occurred_at = occurred_at.astimezone(dt.UTC) if occurred_at else None
     with context.write(actor) as tx:
+        owners = set()
         for system_id in dict.fromkeys(system_ids):
-            if tx.session.get(AISystemRow, system_id) is None:
+            system = tx.session.get(AISystemRow, system_id)
+            if system is None:
                 raise InvalidInput(f"no AI system '{system_id}'; see `ombud system list`")
+            owners.add(system.owner)
+        # An owner reports on systems they own (all of those named); leads and reviewers
+        # on any system.
+        named = list(dict.fromkeys(system_ids))
+        kind = "system" if len(named) == 1 else "systems"
+        on = Target(kind, ", ".join(named), system_owners=frozenset(owners))
+        authorize(actor.username, actor.roles, Action.INCIDENT_REPORT, on)
         row = IncidentRow(
             title=title.strip(),
             description=description,
@@ -306,7 +320,6 @@ def update_incident(
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Add a timeline note and/or correct what is known; each change lands on the timeline."""
-    require_incident_role(actor.username, _roles(actor), "update")
     for text, what in (
         (note, "the note"),
         (description, "the incident description"),
@@ -316,6 +329,7 @@ def update_incident(
             check_text(text, what)
     with context.write(actor) as tx:
         row = _load(tx, incident_id, expected_version)
+        _may(tx, Action.INCIDENT_UPDATE, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "update it")
         before = _snapshot(row)
         if severity is not None:
@@ -357,7 +371,6 @@ def notify_authority(
     notified_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Record that (and when) the incident was reported to an authority."""
-    require_incident_role(actor.username, _roles(actor), "notify on")
     when = notified_at or _now()
     if when.tzinfo is None:
         raise InvalidInput("the notification time needs a time zone, e.g. 2026-11-20T10:00+01:00")
@@ -367,6 +380,7 @@ def notify_authority(
     check_name(reference, "the reference")
     with context.write(actor) as tx:
         row = _load(tx, incident_id)
+        _may(tx, Action.INCIDENT_UPDATE, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "record a notification")
         when = check_notification_time(when, aware_at=row.aware_at, now=_now())
         before = _snapshot(row)
@@ -389,10 +403,10 @@ def notify_authority(
 def link_findings(
     context: AppContext, actor: Actor, incident_id: int, finding_ids: Iterable[int]
 ) -> dict[str, Any]:
-    require_incident_role(actor.username, _roles(actor), "update")
     ids = sorted(set(finding_ids))
     with context.write(actor) as tx:
         row = _load(tx, incident_id)
+        _may(tx, Action.INCIDENT_UPDATE, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "link findings")
         before = _snapshot(row)
         for finding_id in ids:
@@ -412,7 +426,7 @@ def suspend_affected_systems(
     Each suspension is its own lifecycle transition (and audit event); systems that are
     not deployed are left alone and named in the timeline.
     """
-    require_incident_role(actor.username, _roles(actor), "update")
+    check(context, actor, Action.INCIDENT_UPDATE, "incident", incident_id)
     if not reason.strip():
         raise InvalidInput("suspending needs a reason (--reason)")
     with context.read() as session:
@@ -460,7 +474,6 @@ def close_incident(
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Close with a post-incident review; a reportable incident must have been notified."""
-    require_incident_role(actor.username, _roles(actor), "close")
     if not review.strip():
         raise InvalidInput(
             "closing needs a post-incident review (--review): cause, impact, what changes"
@@ -468,6 +481,7 @@ def close_incident(
     check_text(review, "the post-incident review", max_chars=MAX_REVIEW_CHARS)
     with context.write(actor) as tx:
         row = _load(tx, incident_id, expected_version)
+        _may(tx, Action.INCIDENT_CLOSE, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "close it again")
         notified = tx.session.execute(
             select(IncidentNotificationRow.id).where(

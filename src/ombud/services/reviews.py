@@ -23,11 +23,10 @@ from ombud.governance import (
     InvalidInput,
     LifecycleStatus,
     NotFoundError,
-    PermissionDenied,
-    Role,
+    Target,
+    authorize,
     check_text,
     check_transition,
-    require,
 )
 from ombud.governance.policy import Approvals
 from ombud.governance.review import (
@@ -44,6 +43,7 @@ from ombud.governance.review import (
     check_vote,
     quorum_status,
 )
+from ombud.services.authorization import authorize_in
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.evidence import evidence_dict
 from ombud.services.findings import create_finding
@@ -189,8 +189,8 @@ def open_review(
     now = _now()
     with context.write(actor) as tx:
         system = _system(tx.session, system_id)
-        if actor.username != system.owner:
-            require(Action.SYSTEM_UPDATE, actor.username, actor.roles)
+        target = Target.system(system_id, system.owner)
+        authorize(actor.username, actor.roles, Action.REVIEW_OPEN, target)
         version = find_version(tx.session, system_id, version_label)
         already = tx.session.execute(
             select(ReviewRow.id).where(
@@ -274,9 +274,8 @@ def assign_reviewer(
     conflict: str | None = None,
 ) -> dict[str, Any]:
     """Seat ``reviewer`` on the board in ``capacity``; a rai_lead or admin assigns."""
-    if not actor.roles & {Role.RAI_LEAD, Role.ADMIN}:
-        raise PermissionDenied(f"'{actor.username}' may not assign reviewers; it needs a rai_lead")
     with context.write(actor) as tx:
+        authorize_in(tx.session, actor, Action.REVIEW_ASSIGN, "review", review_id)
         review = _review(tx.session, review_id)
         if review.status != ReviewStatus.OPEN.value:
             raise ConflictError(f"review #{review_id} is closed; no more reviewers")
@@ -316,6 +315,8 @@ def declare_conflict(
     check_text(note, "the note")
     with context.write(actor) as tx:
         review = _review(tx.session, review_id)
+        # Only a reviewer seated on this board speaks for a seat on it.
+        authorize_in(tx.session, actor, Action.REVIEW_VOTE, "review", review_id)
         if review.status != ReviewStatus.OPEN.value:
             raise ConflictError(f"review #{review_id} is closed")
         seat = tx.session.execute(
@@ -323,9 +324,7 @@ def declare_conflict(
                 ReviewAssignmentRow.review_id == review_id,
                 ReviewAssignmentRow.reviewer == actor.username,
             )
-        ).scalar_one_or_none()
-        if seat is None:
-            raise PermissionDenied(f"'{actor.username}' is not assigned to review #{review_id}")
+        ).scalar_one()
         before = {"reviewer": actor.username, "conflict": seat.conflict_of_interest}
         seat.conflict_of_interest = note.strip()
         flag_modified(review, "vote_count")  # the quorum changed: bump the review's version
@@ -351,6 +350,7 @@ def cast_vote(
             status=review.status,
             owner=owner,
             voter=actor.username,
+            voter_roles=[r.value for r in actor.roles],
             seats=_seats(tx.session, review_id),
             voted=[v.reviewer for v in _votes(tx.session, review_id)],
             vote=vote,
@@ -406,8 +406,13 @@ def decide_review(
     decision: Decision,
     rationale: str,
     conditions: tuple[Condition, ...] | None = None,
+    *,
+    override_failed_gate: bool = False,
 ) -> dict[str, Any]:
     """Decide the review (a rai_lead who does not own the system).
+
+    Approving a version whose latest gate run did not pass needs ``override_failed_gate``;
+    the audit event records the gate outcome and the override.
 
     approve / approve_with_conditions move the system to ``approved``; reject moves it to
     ``rejected``; defer leaves it in review. Conditions (given, or else those of the
@@ -425,6 +430,8 @@ def decide_review(
                 else ()
             )
         quorum = _quorum(tx.session, review)
+        gate = latest_evaluation(tx.session, review.version_id)
+        gate_outcome = gate.outcome if gate is not None else None
         check_decision(
             review_id=review_id,
             status=review.status,
@@ -436,6 +443,8 @@ def decide_review(
             conditions=conditions,
             quorum=quorum,
             today=now.date(),
+            gate_outcome=gate_outcome,
+            override_failed_gate=override_failed_gate,
         )
         _check_users(tx.session, [c.owner for c in conditions])
         before = _summary(review)
@@ -479,6 +488,12 @@ def decide_review(
                 "decision": decision.value,
                 "quorum": quorum.to_dict(),
                 "findings": [f["id"] for f in findings],
+                "gate": gate_outcome,
+                "gate_override": bool(
+                    override_failed_gate
+                    and gate_outcome not in (None, "pass")
+                    and decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS)
+                ),
             },
         )
         return {**_review_dict(tx.session, review), "findings": findings}
@@ -494,6 +509,7 @@ def _review_dict(session: Session, review: ReviewRow) -> dict[str, Any]:
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
         "row_version": review.row_version,
         "gate_evaluation_id": review.gate_evaluation_id,
+        "latest_gate": _latest_gate(session, review.version_id),
         "assignments": [
             {"reviewer": name, "capacity": seat.capacity, "conflict": seat.conflict}
             for name, seat in _seats(session, review.id).items()
@@ -502,6 +518,12 @@ def _review_dict(session: Session, review: ReviewRow) -> dict[str, Any]:
         "quorum_status": _quorum(session, review).to_dict(),
         "snapshot": review.snapshot,
     }
+
+
+def _latest_gate(session: Session, version_id: int) -> str | None:
+    """The outcome of the version's latest gate run (a decision form warns unless pass)."""
+    gate = latest_evaluation(session, version_id)
+    return gate.outcome if gate is not None else None
 
 
 def get_review(context: AppContext, review_id: int) -> dict[str, Any]:

@@ -15,12 +15,13 @@ from ombud.governance import (
     NotFoundError,
     SystemManifest,
     SystemProfile,
+    Target,
     VersionSpec,
+    authorize,
     check_system_id,
     check_text,
     check_transition,
     check_version_label,
-    require,
 )
 from ombud.governance.gate import GateOutcome
 from ombud.services.context import Actor, AppContext, Tx
@@ -125,13 +126,18 @@ def _apply_profile(row: AISystemRow, profile: SystemProfile) -> None:
 def register_system(
     context: AppContext, actor: Actor, system_id: str, profile: SystemProfile
 ) -> dict[str, Any]:
-    require(Action.SYSTEM_REGISTER, actor.username, actor.roles)
     check_system_id(system_id)
     with context.write(actor) as tx:
         return _register(tx, system_id, profile)
 
 
+def _may(tx: Tx, action: Action, system_id: str, owner: str) -> None:
+    authorize(tx.actor.username, tx.actor.roles, action, Target.system(system_id, owner))
+
+
 def _register(tx: Tx, system_id: str, profile: SystemProfile) -> dict[str, Any]:
+    # An owner registers systems in their own name; a lead may name anyone.
+    _may(tx, Action.SYSTEM_REGISTER, system_id, profile.owner)
     if tx.session.get(AISystemRow, system_id) is not None:
         raise ConflictError(
             f"AI system '{system_id}' already exists; use `ombud system update` or pick another id"
@@ -156,7 +162,6 @@ def update_system(
     *,
     expected_version: int | None = None,
 ) -> dict[str, Any]:
-    require(Action.SYSTEM_UPDATE, actor.username, actor.roles)
     with context.write(actor) as tx:
         row = _load(tx, system_id)
         if expected_version is not None and row.row_version != expected_version:
@@ -168,6 +173,8 @@ def update_system(
 
 
 def _update(tx: Tx, row: AISystemRow, profile: SystemProfile) -> dict[str, Any]:
+    # Decided on the current owner: an owner may hand a system over, never take one.
+    _may(tx, Action.SYSTEM_UPDATE, row.id, row.owner)
     before = system_snapshot(row)
     _check_owner(tx, profile.owner)
     _apply_profile(row, profile)
@@ -252,7 +259,6 @@ def add_version(
     training_data: tuple[VersionSpec, ...] = (),
     notes: str = "",
 ) -> dict[str, Any]:
-    require(Action.SYSTEM_VERSION_ADD, actor.username, actor.roles)
     with context.write(actor) as tx:
         return _add_version(tx, system_id, label, models, training_data, notes)
 
@@ -265,7 +271,7 @@ def _add_version(
     training_data: tuple[VersionSpec, ...],
     notes: str,
 ) -> dict[str, Any]:
-    _load(tx, system_id)
+    _may(tx, Action.SYSTEM_VERSION_ADD, system_id, _load(tx, system_id).owner)
     check_version_label(label)
     check_text(notes, "version notes")
     existing = tx.session.execute(
@@ -302,7 +308,6 @@ def apply_manifest(
     Returns ("registered" | "updated" | "unchanged", the system, the new version labels).
     Versions already recorded must match the manifest exactly: a version is immutable.
     """
-    require(Action.SYSTEM_REGISTER, actor.username, actor.roles)
     with context.write(actor) as tx:
         return apply_manifest_in(tx, manifest)
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ombud.governance import InvalidInput, NotFoundError, PermissionDenied, Role
+from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize
 from ombud.services.context import Actor, AppContext, load_actor
 from ombud.store.models_auth import WebSessionRow
 
@@ -209,10 +209,13 @@ def revoke_sessions(
 
     The user themself may do it, and an admin for anyone.
     """
-    if actor.username != username and Role.ADMIN not in actor.roles:
-        raise PermissionDenied(
-            f"'{actor.username}' may not sign out the sessions of '{username}'; that needs an admin"
-        )
+    authorize(
+        actor.username,
+        actor.roles,
+        Action.USER_CREDENTIALS,
+        Target.account(username),
+        doing="sign out the sessions of",
+    )
     with context.write(actor) as tx:
         if session_id is None:
             ids = revoke_user_sessions(tx.session, username, actor.username, keep=keep)

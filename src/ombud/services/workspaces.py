@@ -9,7 +9,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ombud.governance import Action, ConflictError, InvalidInput, Role, check_slug, require
+from ombud.governance import (
+    Action,
+    ConflictError,
+    InvalidInput,
+    Role,
+    Target,
+    authorize,
+    check_slug,
+)
 from ombud.services.context import Actor, AppContext, open_context
 from ombud.store import (
     SETTINGS_FILE,
@@ -186,7 +194,7 @@ def add_user(
     email: str = "",
     os_username: str | None = None,
 ) -> dict[str, Any]:
-    require(Action.USER_MANAGE, actor.username, actor.roles)
+    authorize(actor.username, actor.roles, Action.USER_MANAGE, Target.account(username))
     check_slug(username, "user name")
     parsed = _parse_roles(roles)
     with context.write(actor) as tx:

@@ -46,6 +46,7 @@ TRACKED_TABLES: tuple[str, ...] = (
     "system_versions",
     "lifecycle_transitions",
     "classifications",
+    "classification_requests",
     "evidence",
     "gate_evaluations",
     "reviews",

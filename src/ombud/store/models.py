@@ -153,6 +153,35 @@ class ClassificationRow(Base):
     created_at: Mapped[datetime]
 
 
+class ClassificationRequestRow(Base):
+    """A classification that lowers a system's tier or EU category, waiting for a lead.
+
+    Migration 0010_authz. Not effective while pending: the gate, the obligations and
+    every list keep reading ``classifications``; confirming copies it there.
+    """
+
+    __tablename__ = "classification_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    system_id: Mapped[str] = mapped_column(ForeignKey("ai_systems.id"), index=True)
+    catalog_version: Mapped[str] = mapped_column(String(60))
+    eu_category: Mapped[str] = mapped_column(String(40))
+    tier: Mapped[int]
+    tier_label: Mapped[str] = mapped_column(String(60))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    tier_reasons: Mapped[list[Any]] = mapped_column(JSON)
+    previous_eu_category: Mapped[str] = mapped_column(String(40))
+    previous_tier: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), index=True)  # pending|confirmed|rejected
+    requested_by: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.username"))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    classification_id: Mapped[int | None] = mapped_column(ForeignKey("classifications.id"))
+
+
 class ArtifactRow(Base):
     __tablename__ = "artifacts"
 

@@ -1,46 +1,39 @@
 """Who is asking, and may they: session users for pages, bearer tokens for the API.
 
-Route-level checks are coarse (an auditor never writes; only leads decide); the fine
-rules (a reviewer must hold a seat, an owner may not approve their own system) stay in
-the services, which every route calls, so the web cannot bypass them.
+Every write route names its rule of governance/authorization.py and asks it about the
+object in its path (``permit``) before it reads a field: an owner of another system is
+refused with 403 before anything else happens. The services ask the same policy again
+inside their transaction, so the web cannot bypass it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import FormData
 
-from ombud.governance import PermissionDenied, Role
-from ombud.services import auth, web_sessions
+from ombud.governance import Action
+from ombud.governance.authorization import may_at_all
+from ombud.services import auth, authorization, web_sessions
 from ombud.services.context import Actor
 from ombud.web._session import CSRF_FIELD
 from ombud.web._state import context_of, session_of, web_state
 
 __all__ = [
-    "ALL_ROLES",
-    "DECIDERS",
-    "VOTERS",
-    "WRITERS",
     "ApiAuthError",
     "CsrfRefused",
     "LoginRequired",
     "api_actor",
     "checked_form",
     "page_actor",
-    "require_role",
+    "permit",
     "safe_next",
     "sign_in",
     "sign_out",
 ]
-
-ALL_ROLES = frozenset(Role)
-WRITERS = frozenset({Role.ADMIN, Role.RAI_LEAD, Role.OWNER, Role.REVIEWER})
-VOTERS = frozenset({Role.ADMIN, Role.RAI_LEAD, Role.REVIEWER})
-DECIDERS = frozenset({Role.ADMIN, Role.RAI_LEAD})
 
 
 class LoginRequired(Exception):
@@ -59,15 +52,20 @@ class ApiAuthError(Exception):
         self.message = message
 
 
-def require_role(actor: Actor, roles: Iterable[Role], doing: str) -> None:
-    needed = frozenset(roles)
-    if actor.roles & needed:
+def permit(
+    request: Request,
+    actor: Actor,
+    action: Action,
+    kind: str | None = None,
+    ident: str | int | None = None,
+) -> None:
+    """Raise PermissionDenied unless ``actor`` may do ``action`` to the object
+    ``kind``/``ident`` (or, with no object yet, to some object). Blocking: reads the
+    object's owner, reviewers, assignee; call it in a thread."""
+    if kind is None or ident is None:
+        may_at_all(actor.username, actor.roles, action)
         return
-    have = ", ".join(sorted(r.value for r in actor.roles)) or "none"
-    raise PermissionDenied(
-        f"user '{actor.username}' (roles: {have}) may not {doing}; it needs one of: "
-        + ", ".join(sorted(r.value for r in needed))
-    )
+    authorization.check(context_of(request), actor, action, kind, ident)
 
 
 def page_actor(request: Request) -> Actor:
@@ -146,9 +144,10 @@ def _identity(
 
 
 def api_actor(
-    scope: str, roles: frozenset[Role] = ALL_ROLES, doing: str = "read"
+    scope: str, action: Action = Action.READ, kind: str | None = None, param: str = ""
 ) -> Callable[..., Actor]:
-    """A dependency: the token's user, if the token holds ``scope`` and the user a role."""
+    """A dependency: the token's user, if the token holds ``scope`` and the user may do
+    ``action`` to the object named by the path parameter ``param`` (of type ``kind``)."""
 
     def dependency(
         request: Request,
@@ -163,7 +162,10 @@ def api_actor(
                 f"this token has scope {', '.join(sorted(identity.scopes))}; "
                 f"this request needs {scope}",
             )
-        require_role(identity.actor, roles, doing)
+        ident = request.path_params.get(param) if kind else None
+        if kind in ("review", "finding", "incident") and not str(ident).isdigit():
+            ident = None  # not an id: the path's own validation answers 422
+        permit(request, identity.actor, action, kind, ident)
         return identity.actor
 
     return dependency

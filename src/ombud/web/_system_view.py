@@ -18,14 +18,13 @@ import datetime as dt
 from typing import Any
 
 from ombud.compliance.catalogs import FRAMEWORKS, CatalogError
-from ombud.governance import Action, DomainError, InvalidInput, allowed_roles
+from ombud.governance import Action, DomainError, InvalidInput, Target, permits
 from ombud.governance.supplier import ATTACHABLE_KINDS
 from ombud.services import evidence, findings, incidents, reviews, systems
 from ombud.services.audit_log import iter_events
 from ombud.services.context import Actor, AppContext
 from ombud.services.coverage import system_coverage
 from ombud.web._evidence_view import evidence_card
-from ombud.web._security import WRITERS
 from ombud.web._views import latest_gate
 
 __all__ = [
@@ -93,13 +92,15 @@ def coverage(context: AppContext, system_id: str, framework: str) -> dict[str, A
     }
 
 
-def permissions(actor: Actor | None) -> dict[str, bool]:
-    """What the page may offer ``actor``: the same role sets the form routes check
-    (running a gate: the web's writers; adding a version: the service's own rule)."""
-    roles = actor.roles if actor else frozenset()
+def permissions(actor: Actor | None, system_id: str, owner: str) -> dict[str, bool]:
+    """What the page may offer ``actor``: the answer of the one authorization policy for
+    this system (its owner counts), as the form routes will ask it."""
+    if actor is None:
+        return {"may_run_gate": False, "may_add_version": False}
+    target = Target.system(system_id, owner)
     return {
-        "may_run_gate": bool(roles & WRITERS),
-        "may_add_version": bool(roles & allowed_roles(Action.SYSTEM_VERSION_ADD)),
+        "may_run_gate": permits(actor.username, actor.roles, Action.GATE_RUN, target),
+        "may_add_version": permits(actor.username, actor.roles, Action.SYSTEM_VERSION_ADD, target),
     }
 
 
@@ -170,7 +171,8 @@ def system_page(
     actor: Actor | None = None,
 ) -> dict[str, Any]:
     with context.reading():  # one transaction for the dozen reads below
-        return {**_system_page(context, system_id, framework), **permissions(actor)}
+        page = _system_page(context, system_id, framework)
+    return {**page, **permissions(actor, system_id, str(page["system"]["owner"]))}
 
 
 def _system_page(context: AppContext, system_id: str, framework: str) -> dict[str, Any]:

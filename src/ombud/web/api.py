@@ -14,13 +14,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from ombud.governance import Action
 from ombud.governance.review import Condition, Decision, Vote
 from ombud.services import evidence, findings, gates, incidents, reviews, systems
 from ombud.services.audit_log import verify_log, verify_state
 from ombud.services.context import Actor
 from ombud.services.coverage import system_coverage
 from ombud.web._errors import error_body
-from ombud.web._security import ALL_ROLES, DECIDERS, VOTERS, WRITERS, api_actor
+from ombud.web._security import api_actor
 from ombud.web._state import context_of
 
 __all__ = ["router"]
@@ -40,11 +41,14 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 Framework = Literal["eu-ai-act", "nist-ai-rmf", "nist-ai-600-1", "iso-42001", "sector-rules"]
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=_RESPONSES)
 
-Reader = Depends(api_actor("read", ALL_ROLES))
-GateRunner = Depends(api_actor("write", WRITERS, "run gates"))
-Voter = Depends(api_actor("write", VOTERS, "vote on reviews"))
-Decider = Depends(api_actor("write", DECIDERS, "decide reviews"))
-Writer = Depends(api_actor("write", WRITERS, "change findings and incidents"))
+# Each write names its rule of governance/authorization.py and the path parameter that
+# names its object: the policy is asked about that object before the body is used.
+Reader = Depends(api_actor("read"))
+GateRunner = Depends(api_actor("write", Action.GATE_RUN, "system", "system_id"))
+Voter = Depends(api_actor("write", Action.REVIEW_VOTE, "review", "review_id"))
+Decider = Depends(api_actor("write", Action.REVIEW_DECIDE, "review", "review_id"))
+FindingWorker = Depends(api_actor("write", Action.FINDING_WORK, "finding", "finding_id"))
+Reporter = Depends(api_actor("write", Action.INCIDENT_REPORT))
 
 _Text = Field(min_length=1, max_length=10_000)
 # Ids are 32-bit integer columns on both backends; larger numbers are not ids (and would
@@ -96,6 +100,8 @@ class VoteIn(BaseModel):
 class DecisionIn(BaseModel):
     decision: Decision
     rationale: str = _Text
+    #: Approve although the version's latest gate run did not pass (recorded).
+    override_failed_gate: bool = False
 
 
 class ResolveIn(BaseModel):
@@ -234,7 +240,12 @@ def cast_vote(request: Request, review_id: ReviewId, body: VoteIn, actor: Actor 
 @router.post("/reviews/{review_id}/decision", summary="Decide a review (a rai_lead)")
 def decide(request: Request, review_id: ReviewId, body: DecisionIn, actor: Actor = Decider) -> Any:
     return reviews.decide_review(
-        context_of(request), actor, review_id, body.decision, body.rationale
+        context_of(request),
+        actor,
+        review_id,
+        body.decision,
+        body.rationale,
+        override_failed_gate=body.override_failed_gate,
     )
 
 
@@ -272,7 +283,7 @@ def get_finding(request: Request, finding_id: FindingId, actor: Actor = Reader) 
 
 @router.post("/findings/{finding_id}/resolve", summary="Resolve a finding, citing evidence")
 def resolve_finding(
-    request: Request, finding_id: FindingId, body: ResolveIn, actor: Actor = Writer
+    request: Request, finding_id: FindingId, body: ResolveIn, actor: Actor = FindingWorker
 ) -> dict[str, Any]:
     return findings.resolve_finding(
         context_of(request),
@@ -311,7 +322,7 @@ def get_incident(
 
 
 @router.post("/incidents", status_code=201, summary="Report an incident")
-def report_incident(request: Request, body: IncidentIn, actor: Actor = Writer) -> dict[str, Any]:
+def report_incident(request: Request, body: IncidentIn, actor: Actor = Reporter) -> dict[str, Any]:
     return incidents.report_incident(
         context_of(request),
         actor,

@@ -1,6 +1,7 @@
 """The forms: log in and out, vote, decide, work a finding, report an incident, run a gate.
 
-Each handler checks the CSRF token and the route's roles, parses the fields (a field it
+Each handler checks the CSRF token and the route's rule of the authorization policy on
+the object it names (``_permit``: 403 before any field is read), parses the fields (a field it
 cannot parse is shown back next to the field, nothing saved), then calls one service;
 an InvalidInput from the service is shown back at the top of the same form, with 422.
 """
@@ -19,19 +20,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ombud.governance import InvalidInput
+from ombud.governance import Action, InvalidInput
 from ombud.governance.review import Condition, parse_decision, parse_vote
 from ombud.services import auth, findings, gates, incidents, reviews, supplier
 from ombud.services.context import Actor
 from ombud.web import _system_view
 from ombud.web._render import MAX_ID, checked_id, render
 from ombud.web._security import (
-    DECIDERS,
-    VOTERS,
-    WRITERS,
     checked_form,
     page_actor,
-    require_role,
+    permit,
     safe_next,
     sign_in,
     sign_out,
@@ -103,6 +101,16 @@ async def _actor(request: Request) -> Actor:
     return await run_in_threadpool(page_actor, request)
 
 
+async def _permit(
+    request: Request,
+    actor: Actor,
+    action: Action,
+    kind: str | None = None,
+    ident: str | int | None = None,
+) -> None:
+    await run_in_threadpool(permit, request, actor, action, kind, ident)
+
+
 async def _attempt(
     request: Request,
     actor: Actor,
@@ -145,7 +153,7 @@ async def vote(request: Request, review_id: int) -> Response:
     checked_id(review_id, "review")
     actor = await _actor(request)
     form = await checked_form(request)
-    require_role(actor, VOTERS, "vote on reviews")
+    await _permit(request, actor, Action.REVIEW_VOTE, "review", review_id)
     errors: dict[str, str] = {}
     rationale = _text(form, "rationale")
     choice = None
@@ -185,7 +193,7 @@ async def decide(request: Request, review_id: int) -> Response:
     checked_id(review_id, "review")
     actor = await _actor(request)
     form = await checked_form(request)
-    require_role(actor, DECIDERS, "decide reviews")
+    await _permit(request, actor, Action.REVIEW_DECIDE, "review", review_id)
     errors: dict[str, str] = {}
     rationale = _text(form, "rationale")
     decision = None
@@ -205,7 +213,12 @@ async def decide(request: Request, review_id: int) -> Response:
         request,
         actor,
         lambda: reviews.decide_review(
-            context_of(request), actor, review_id, decision or parse_decision(""), rationale
+            context_of(request),
+            actor,
+            review_id,
+            decision or parse_decision(""),
+            rationale,
+            override_failed_gate="override_failed_gate" in form,
         ),
         redisplay,
         errors,
@@ -229,7 +242,7 @@ async def update_finding(request: Request, finding_id: int) -> Response:
     checked_id(finding_id, "finding")
     actor = await _actor(request)
     form = await checked_form(request)
-    require_role(actor, WRITERS, "update findings")
+    await _permit(request, actor, Action.FINDING_EDIT, "finding", finding_id)
     current = await run_in_threadpool(findings.get_finding, context_of(request), finding_id)
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
@@ -262,7 +275,7 @@ async def resolve_finding(request: Request, finding_id: int) -> Response:
     checked_id(finding_id, "finding")
     actor = await _actor(request)
     form = await checked_form(request)
-    require_role(actor, WRITERS, "resolve findings")
+    await _permit(request, actor, Action.FINDING_WORK, "finding", finding_id)
     errors: dict[str, str] = {}
     evidence_ids: list[int] = []
     for raw in form.getlist("evidence"):
@@ -292,7 +305,7 @@ async def resolve_finding(request: Request, finding_id: int) -> Response:
 async def report_incident(request: Request) -> Response:
     actor = await _actor(request)
     form = await checked_form(request)
-    require_role(actor, WRITERS, "report incidents")
+    await _permit(request, actor, Action.INCIDENT_REPORT)
     errors: dict[str, str] = {}
     title = _text(form, "title")
     if not title:
@@ -356,7 +369,7 @@ async def attach_evidence(request: Request, system_id: str) -> Response:
 
 
 async def _attach(request: Request, actor: Actor, system_id: str, form: FormData) -> Response:
-    require_role(actor, WRITERS, "attach evidence")
+    await _permit(request, actor, Action.EVIDENCE_RECORD, "system", system_id)
     errors: dict[str, str] = {}
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -398,6 +411,6 @@ async def _attach(request: Request, actor: Actor, system_id: str, form: FormData
 async def run_gate(request: Request, system_id: str) -> Response:
     actor = await _actor(request)
     await checked_form(request)
-    require_role(actor, WRITERS, "run gates")
+    await _permit(request, actor, Action.GATE_RUN, "system", system_id)
     await run_in_threadpool(gates.check_gate, context_of(request), actor, system_id)
     return _see(f"/systems/{system_id}#gate")

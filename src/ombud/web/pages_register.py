@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ombud.compliance import ClassificationInputError, applicable_questions
 from ombud.compliance.questionnaire import Question, QuestionType
-from ombud.governance import ConflictError, InvalidInput, Role
+from ombud.governance import Action, ConflictError, InvalidInput
 from ombud.governance.inventory import (
     SLUG_PATTERN,
     AffectedGroup,
@@ -31,16 +31,17 @@ from ombud.governance.inventory import (
 from ombud.services import classification, systems
 from ombud.services.context import Actor
 from ombud.web._render import render
-from ombud.web._security import checked_form, page_actor, require_role
+from ombud.web._security import checked_form, page_actor, permit
 from ombud.web._state import context_of
 
-__all__ = ["REGISTRARS", "router"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-# The roles the services allow to register and classify (governance.roles); checked here
-# first so a refused role gets 403 before any field is read.
-REGISTRARS = frozenset({Role.ADMIN, Role.RAI_LEAD, Role.OWNER})
+# Each route asks the authorization policy (governance/authorization.py) first, so a
+# refused user gets 403 before any field is read: registering needs a role that may
+# register (the service then checks the owner named in the form), classifying needs
+# the right to classify THIS system (its owner, a rai_lead, an admin).
 
 _LIST_FIELDS = ("affected_people", "data_categories")
 _LINE_FIELDS = ("out_of_scope_uses", "deployment_regions")
@@ -84,7 +85,7 @@ def _register_page(
 @router.get("/systems/new")
 async def register_form(request: Request) -> Response:
     actor = await run_in_threadpool(page_actor, request)
-    require_role(actor, REGISTRARS, "register systems")
+    await run_in_threadpool(permit, request, actor, Action.SYSTEM_REGISTER)
     return _register_page(request, actor, {"vendor": "in-house"}, {})
 
 
@@ -112,7 +113,7 @@ def _profile_fields(form: FormData, errors: dict[str, str]) -> dict[str, Any]:
 async def register(request: Request) -> Response:
     actor = await run_in_threadpool(page_actor, request)
     form = await checked_form(request)
-    require_role(actor, REGISTRARS, "register systems")
+    await run_in_threadpool(permit, request, actor, Action.SYSTEM_REGISTER)
     errors: dict[str, str] = {}
     system_id = _text(form, "id")
     if system_id == "new":  # /systems/new is this form, so no system may be called that
@@ -168,7 +169,7 @@ def _questionnaire_page(
 @router.get("/systems/{system_id}/classify")
 async def questionnaire(request: Request, system_id: str) -> Response:
     actor = await run_in_threadpool(page_actor, request)
-    require_role(actor, REGISTRARS, "classify systems")
+    await run_in_threadpool(permit, request, actor, Action.SYSTEM_CLASSIFY, "system", system_id)
 
     def page() -> HTMLResponse:
         answers = classification.known_answers(context_of(request), system_id)
@@ -226,18 +227,24 @@ def _answers_from(form: FormData, errors: dict[str, str]) -> dict[str, Any]:
 async def classify(request: Request, system_id: str) -> Response:
     actor = await run_in_threadpool(page_actor, request)
     form = await checked_form(request)
-    require_role(actor, REGISTRARS, "classify systems")
+    await run_in_threadpool(permit, request, actor, Action.SYSTEM_CLASSIFY, "system", system_id)
     errors: dict[str, str] = {}
     answers = _answers_from(form, errors)
 
-    def run() -> HTMLResponse | None:
+    def run() -> HTMLResponse | str:
         if errors:
             return _questionnaire_page(request, actor, system_id, answers, errors, 422)
         try:
-            classification.classify_system(context_of(request), actor, system_id, answers=answers)
+            outcome = classification.classify_system(
+                context_of(request), actor, system_id, answers=answers
+            )
         except (ClassificationInputError, InvalidInput) as exc:
             return _questionnaire_page(request, actor, system_id, answers, {"_form": str(exc)}, 422)
-        return None
+        if outcome.pending_request is not None:  # a downgrade: waits for a rai_lead
+            return "/classifications"
+        return f"/systems/{system_id}#classification"
 
     shown = await run_in_threadpool(run)
-    return shown or RedirectResponse(f"/systems/{system_id}#classification", status_code=303)
+    if isinstance(shown, str):
+        return RedirectResponse(shown, status_code=303)
+    return shown

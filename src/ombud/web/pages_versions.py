@@ -17,12 +17,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ombud.governance import Action, ConflictError, InvalidInput, VersionSpec, allowed_roles
+from ombud.governance import Action, ConflictError, InvalidInput, VersionSpec
 from ombud.services import systems
 from ombud.services.context import Actor
 from ombud.web import _system_view
 from ombud.web._render import render
-from ombud.web._security import checked_form, page_actor, require_role
+from ombud.web._security import checked_form, page_actor, permit
 from ombud.web._state import context_of
 
 __all__ = ["LABEL_MAX", "router"]
@@ -91,7 +91,7 @@ def _redisplay(
 async def add_version(request: Request, system_id: str) -> Response:
     actor = await run_in_threadpool(page_actor, request)
     form = await checked_form(request)
-    require_role(actor, allowed_roles(Action.SYSTEM_VERSION_ADD), "add versions")
+    await run_in_threadpool(permit, request, actor, Action.SYSTEM_VERSION_ADD, "system", system_id)
     errors: dict[str, str] = {}
     label = _label(form, errors)
     specs = _specs(form, errors)
