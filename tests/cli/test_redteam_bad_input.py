@@ -246,3 +246,24 @@ def test_a_garak_import_still_works_after_the_checks(invoke: Invoke, tmp_path: P
     (attempt,) = read_log(tmp_path / "i" / "attempts.jsonl")
     assert attempt.verdict is not None
     assert attempt.verdict.value == "hit"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("compare", "{missing}", "{missing}"),
+        ("report", "{missing}"),
+        ("rescore", "{missing}", "--out", "{other}"),
+        ("resume", "{missing}"),
+    ],
+)
+def test_a_folder_that_is_not_a_run_is_one_line(
+    invoke: Invoke, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    missing, other = tmp_path / "not-a-run", tmp_path / "other"
+    missing.mkdir()
+    args = [part.format(missing=missing, other=other) for part in command]
+    result = invoke("redteam", *args)
+    assert result.code == 2, result.out + result.err
+    assert str(missing) in _flat(result.out)
+    assert not other.exists()
