@@ -53,6 +53,7 @@ def _run(invoke: Invoke, out: Path, base_url: str, *extra: str) -> Any:
         (("--concurrency", "0"), "concurrency must be at least 1"),
         (("--probe", "leakage.nope"), "leakage.planted_secret"),
         (("-o", "temperature=warm"), "target 'openai' does not accept these options"),
+        (("-o", "base_url=5"), "target 'openai' does not accept these options"),
         (("-o", "api_key_env=OMBUD_TEST_EMPTY_KEY"), "OMBUD_TEST_EMPTY_KEY is empty"),
         (("--mutator", "rot14"), "rot13"),
     ],
