@@ -54,7 +54,8 @@ __all__ = [
     "print_rates",
 ]
 
-console = Console()
+# soft_wrap: an error or warning stays one line (a path is never broken) at any width.
+console = Console(soft_wrap=True)
 
 
 def fail(exc: Exception) -> typer.Exit:
