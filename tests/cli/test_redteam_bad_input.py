@@ -20,7 +20,8 @@ Invoke = Any  # the `invoke` fixture of tests/cli/conftest.py
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.split())
+    """Without any whitespace: rich wraps (and folds long paths) at the console width."""
+    return "".join(text.split())
 
 
 def _refuse(request: Any, number: int) -> Reply:
@@ -53,6 +54,7 @@ def _run(invoke: Invoke, out: Path, base_url: str, *extra: str) -> Any:
         (("--concurrency", "0"), "concurrency must be at least 1"),
         (("--probe", "leakage.nope"), "leakage.planted_secret"),
         (("-o", "temperature=warm"), "target 'openai' does not accept these options"),
+        (("-o", "base_url=5"), "target 'openai' does not accept these options"),
         (("-o", "api_key_env=OMBUD_TEST_EMPTY_KEY"), "OMBUD_TEST_EMPTY_KEY is empty"),
         (("--mutator", "rot14"), "rot13"),
     ],
@@ -65,7 +67,7 @@ def test_up_front_errors_leave_no_run_folder(
         result = _run(invoke, out, server.base_url, *extra)
         assert server.requests == 0
     assert result.code == 2, result.out + result.err
-    assert message in _flat(result.out + result.err)
+    assert _flat(message) in _flat(result.out + result.err)
     assert not out.exists()
 
 
@@ -78,7 +80,7 @@ def test_out_that_already_holds_attempts_is_refused_before_anything(
         before = {p.name: p.read_bytes() for p in out.iterdir()}
         again = _run(invoke, out, server.base_url, "--seed", "3")
     assert again.code == 2
-    assert "already holds attempts" in _flat(again.out)
+    assert _flat("already holds attempts") in _flat(again.out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
@@ -90,13 +92,13 @@ def test_resume_refuses_a_different_target_unless_allowed(invoke: Invoke, tmp_pa
         moved = invoke("redteam", "resume", str(out), "-o", f"base_url={second.base_url}")
         assert moved.code == 2
         seen = _flat(moved.out)
-        assert "different target" in seen
-        assert "--allow-target-change" in seen
-        assert second.base_url in seen
+        assert _flat("different target") in seen
+        assert _flat("--allow-target-change") in seen
+        assert _flat(second.base_url) in seen
         assert (out / "manifest.json").read_text() == manifest  # nothing written
         other_model = invoke("redteam", "resume", str(out), "-o", "model=other")
         assert other_model.code == 2
-        assert "'bot' -> 'other'" in _flat(other_model.out)
+        assert _flat("'bot' -> 'other'") in _flat(other_model.out)
 
         # make one attempt unfinished so the allowed resume sends something to the new target
         lines = (out / "attempts.jsonl").read_text().splitlines(keepends=True)
@@ -144,7 +146,7 @@ def test_resume_of_a_damaged_run_json_is_one_line(
     result = invoke("redteam", "resume", str(out))
     seen = _flat(result.out + result.err)
     assert result.code == 2, seen
-    assert message in seen
+    assert _flat(message) in seen
     assert "Traceback" not in seen
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "run.json"]
 
@@ -162,7 +164,7 @@ def test_resume_of_a_damaged_manifest_is_one_line(
     (out / "manifest.json").write_bytes(content)
     result = invoke("redteam", "resume", str(out), "-o", "base_url=http://127.0.0.1:9/v1")
     assert result.code == 2
-    assert "manifest.json" in _flat(result.out)
+    assert _flat("manifest.json") in _flat(result.out)
 
 
 GARAK_OK = {
@@ -233,8 +235,8 @@ def test_import_of_a_malformed_file_is_one_line(
     result = invoke("redteam", "import", str(source), "--out", str(out), "--format", fmt)
     seen = _flat(result.out + result.err)
     assert result.code == 2, seen
-    assert message in seen
-    assert str(source) in seen
+    assert _flat(message) in seen
+    assert _flat(str(source)) in seen
     assert not out.exists()
 
 
@@ -246,3 +248,24 @@ def test_a_garak_import_still_works_after_the_checks(invoke: Invoke, tmp_path: P
     (attempt,) = read_log(tmp_path / "i" / "attempts.jsonl")
     assert attempt.verdict is not None
     assert attempt.verdict.value == "hit"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("compare", "{missing}", "{missing}"),
+        ("report", "{missing}"),
+        ("rescore", "{missing}", "--out", "{other}"),
+        ("resume", "{missing}"),
+    ],
+)
+def test_a_folder_that_is_not_a_run_is_one_line(
+    invoke: Invoke, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    missing, other = tmp_path / "not-a-run", tmp_path / "other"
+    missing.mkdir()
+    args = [part.format(missing=missing, other=other) for part in command]
+    result = invoke("redteam", *args)
+    assert result.code == 2, result.out + result.err
+    assert _flat(str(missing)) in _flat(result.out)
+    assert not other.exists()

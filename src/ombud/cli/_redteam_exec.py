@@ -54,12 +54,14 @@ __all__ = [
     "print_rates",
 ]
 
-console = Console()
+# soft_wrap: an error or warning stays one line (a path is never broken) at any width.
+console = Console(soft_wrap=True)
 
 
 def fail(exc: Exception) -> typer.Exit:
+    """One line on the console; exit 2 for input to fix, 3 when a file cannot be written."""
     console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(code=2)
+    return typer.Exit(code=EXIT_ENVIRONMENT if isinstance(exc, OSError) else 2)
 
 
 def parse_options(pairs: list[str], flag: str = "--target-option") -> dict[str, Any]:
@@ -130,7 +132,7 @@ def execute(
         transient=True,
     ) as progress:
         task = progress.add_task("attempts", total=len(ready.plan.attempts))
-        if resume:
+        if resume and (run_dir / LOG_NAME).exists():
             progress.update(task, completed=len(latest_attempts(read_log(run_dir / LOG_NAME))))
         ran = run_plan(
             run_dir,

@@ -193,12 +193,9 @@ def run(
         ready = prepare(
             stored, spec["target_options"], spec["judge_options"], spec["attacker_options"]
         )
-        try:
-            write_spec(out, spec)
-        except OSError as exc:
-            raise RedteamError(f"cannot write the run folder {out}: {exc}") from exc
+        write_spec(out, spec)
         execute(out, stored, ready, resume=False)
-    except RedteamError as exc:
+    except (RedteamError, OSError) as exc:
         raise fail(exc) from exc
 
 
@@ -230,7 +227,7 @@ def resume(
             attacker_options=parse_options(attacker_option, "--attacker-option"),
         )
         execute(run_dir, spec, ready, resume=True, allow_target_change=allow_target_change)
-    except RedteamError as exc:
+    except (RedteamError, OSError) as exc:
         raise fail(exc) from exc
 
 
@@ -274,7 +271,7 @@ def rescore(
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         asyncio.run(go())
         print_rates(latest_attempts(read_log(out / LOG_NAME)), "category")
-    except RedteamError as exc:
+    except (RedteamError, OSError) as exc:
         raise fail(exc) from exc
 
 
@@ -296,7 +293,7 @@ def compare(
             )
             for folder, attempts in zip((baseline, candidate), runs, strict=True)
         ]
-    except RedteamError as exc:
+    except (RedteamError, OSError) as exc:
         raise fail(exc) from exc
     for folder, outcome in zip((baseline, candidate), outcomes, strict=True):
         if not outcome.measured:
@@ -347,9 +344,7 @@ def report(
         )
         path = out or run_dir / "report.html"
         path.write_text(html, encoding="utf-8")
-    except OSError as exc:
-        raise fail(RedteamError(f"cannot write the report: {exc}")) from exc
-    except RedteamError as exc:
+    except (RedteamError, OSError) as exc:
         raise fail(exc) from exc
     console.print(f"report: {path}")
     outcome = run_outcome(attempts, manifest.get("target") or {})
@@ -369,7 +364,7 @@ def probes(pattern: Annotated[list[str] | None, typer.Argument()] = None) -> Non
             if pattern
             else [*probe_registry().values(), *attacker_probes().values()]
         )
-    except RedteamError as exc:
+    except (RedteamError, OSError) as exc:
         raise fail(exc) from exc
     table = Table()
     for column in ("id", "category", "family", "severity", "detectors", "OWASP", "goal"):

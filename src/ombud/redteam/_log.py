@@ -80,6 +80,11 @@ def _lines(path: Path) -> Iterator[tuple[int, str, bool]]:
 
 def read_log(path: Path) -> list[Attempt]:
     """All records in order; a torn final line is skipped, any other bad line is an error."""
+    if not path.is_file():
+        raise PromptSetError(
+            f"{path} does not exist; is {path.parent} a red-team run folder "
+            "(from `ombud redteam run` or `import`)?"
+        )
     attempts: list[Attempt] = []
     for number, line, complete in _lines(path):
         if not line.strip():

@@ -163,7 +163,9 @@ def make_target(kind: str, options: Mapping[str, Any]) -> Target:
         return factory(**options)
     except RedteamError:
         raise
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, AttributeError) as exc:
+        # A constructor fed a value of the wrong type (base_url=5 arrives as a number,
+        # since -o values are parsed as JSON) fails with one of these: the user's to fix.
         raise RedteamError(
             f"target '{kind}' does not accept these options: {exc}; see docs/redteam.md"
         ) from exc
