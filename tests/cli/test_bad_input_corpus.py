@@ -166,6 +166,9 @@ def _yaml_family(
              (f"{file}:", f"duplicate key '{first_key}'"),
              {name: valid + valid.split("\n", 1)[0] + "\n"}, as_user),
         Case(f"{name}-binary", argv, EXIT_USAGE, (file, "not UTF-8"), {name: PNG}, as_user),
+        # found by the mutation fuzzing below: PyYAML's reader error spanned two lines
+        Case(f"{name}-control-char", argv, EXIT_USAGE, (f"{file}:2", "U+0000"),
+             {name: valid.replace("\n", "\nx\x00y: 1\n", 1)}, as_user),
         *([] if empty_ok else [Case(f"{name}-empty", argv, EXIT_USAGE, (file,), {name: ""},
                                     as_user)]),
         Case(f"{name}-a-list", argv, EXIT_USAGE, (file,), {name: "- just\n- a list\n"}, as_user),
