@@ -257,6 +257,9 @@ OUTPUT_CASES = [
          "{tmp}/nowhere/bom.json"), EXIT_ENVIRONMENT, ("{tmp}/nowhere",)),
     Case("audit-log-export-unwritable", ("audit-log", "export", "-o", "/sys/log.jsonl"),
          EXIT_ENVIRONMENT, ("/sys",)),
+    Case("redteam-report-folder-missing", ("redteam", "report", "{in}", "--out",
+         "{tmp}/nowhere/report.html"), EXIT_ENVIRONMENT,
+         ("--out {tmp}/nowhere/report.html", "does not exist"), workspace=False),
 ]  # fmt: skip
 
 NAME_CASES = [

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from ombud.cli._output import check_output, write_output
 from ombud.redteam import (
     Attempt,
     RedteamError,
@@ -388,6 +389,8 @@ def report(
     redact: Annotated[bool, typer.Option(help="Hide model responses in the examples.")] = False,
 ) -> None:
     """Write the self-contained HTML report."""
+    path = out or run_dir / "report.html"
+    check_output(path, "--out")
     try:
         attempts = latest_attempts(read_log(run_dir / LOG_NAME))
         manifest = read_manifest(run_dir) if (run_dir / "manifest.json").exists() else {}
@@ -402,8 +405,7 @@ def report(
         )
     except RedteamError as exc:
         raise _fail(exc) from exc
-    path = out or run_dir / "report.html"
-    path.write_text(html, encoding="utf-8")
+    write_output(path, html)
     console.print(f"report: {path}")
 
 
