@@ -176,3 +176,25 @@ def test_data_matches_safe_load_and_every_key_line_holds_its_key(data: Any, flow
         assert 1 <= line <= max(len(written), 1)
         if path and isinstance(path[-1], str):
             assert path[-1] in written[line - 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("a: 1\nwhen: 2026-13-01\n", 2, "'2026-13-01' is not a valid date (month must be"),
+        ("a:\n  - 2026-02-30\n", 2, "'2026-02-30' is not a valid date (day is out of range"),
+        ("2026-13-01: x\n", 1, "'2026-13-01' is not a valid date"),
+        ("a: !!int abc\n", 1, "'abc' is not a valid integer"),
+        ("a: 1\nb: x\x00y\n", 2, "control character U+0000 is not allowed"),
+    ],
+)
+def test_impossible_values_and_control_characters_are_located(
+    text: str, line: int, says: str
+) -> None:
+    scalar_keys = text.startswith("2026")
+    with pytest.raises(YamlSourceError) as raised:
+        parse_yaml(text, "f.yaml", scalar_keys=scalar_keys)
+    message = str(raised.value)
+    assert message.startswith(f"f.yaml:{line}: ")
+    assert says in message
+    assert "\n" not in message

@@ -129,13 +129,21 @@ def parse_yaml(text: str, source: str = "<text>", *, scalar_keys: bool = False) 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        problem = exc.problem or "invalid YAML"
+        problem = " ".join((exc.problem or "invalid YAML").split())
         raise YamlSourceError(
             f"{source}:{line}: not valid YAML ({problem}); fix the YAML syntax there"
         ) from None
-    except yaml.YAMLError as exc:
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
         raise YamlSourceError(
-            f"{source}:1: not valid YAML ({exc}); fix the YAML syntax there"
+            f"{source}:{line}: not valid YAML (control character U+{code:04X} is not allowed); "
+            "remove it, or save the file as plain text"
+        ) from None
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(exc).split())
+        raise YamlSourceError(
+            f"{source}:1: not valid YAML ({problem}); fix the YAML syntax there"
         ) from None
     if node is None:
         return LocatedYaml(data=None, source=source, lines={(): 1})

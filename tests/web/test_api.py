@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from ombud.services import auth, findings, reviews
 from ombud.services.context import AppContext
+from ombud.store import Workspace
 
 from ._seed import Seeded
 
@@ -186,3 +188,20 @@ def test_lists_are_paginated_with_a_next_offset(api: Api, seeded: Seeded) -> Non
         response = client.get(f"/api/v1/findings?{bad}", headers=headers)
         assert response.status_code == 422, bad
         assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_a_damaged_database_is_a_503_with_its_reason_not_a_crash(
+    api: Api, workspace: Workspace
+) -> None:
+    client, headers = api("ada", "read")
+    assert client.get("/api/v1/systems", headers=headers).status_code == 200
+    connection = sqlite3.connect(workspace.database_url.removeprefix("sqlite:///"))
+    connection.execute("PRAGMA foreign_keys=OFF")
+    connection.execute("DROP TABLE ai_systems")
+    connection.commit()
+    connection.close()
+    response = client.get("/api/v1/systems", headers=headers)
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "database_unavailable"
+    assert "no such table: ai_systems" in error["message"]

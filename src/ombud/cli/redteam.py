@@ -27,6 +27,7 @@ from ombud.cli._redteam_exec import (
     prepare,
     print_rates,
 )
+from ombud.cli._output import check_output, write_output
 from ombud.redteam import (
     RedteamError,
     RunLog,
@@ -330,6 +331,8 @@ def report(
     redact: Annotated[bool, typer.Option(help="Hide model responses in the examples.")] = False,
 ) -> None:
     """Write the self-contained HTML report."""
+    path = out or run_dir / "report.html"
+    check_output(path, "--out")
     try:
         attempts = latest_attempts(read_log(run_dir / LOG_NAME))
         manifest = read_manifest(run_dir) if (run_dir / "manifest.json").exists() else {}
@@ -342,10 +345,9 @@ def report(
             accuracy=measure_accuracy(detectors_for(spec_secrets)),
             redact=redact,
         )
-        path = out or run_dir / "report.html"
-        path.write_text(html, encoding="utf-8")
     except (RedteamError, OSError) as exc:
         raise fail(exc) from exc
+    write_output(path, html)
     console.print(f"report: {path}")
     outcome = run_outcome(attempts, manifest.get("target") or {})
     if not outcome.measured:

@@ -89,7 +89,12 @@ def init_workspace(
         return _reinit(root, database_url, admin, os_user)
     name = admin or os_user
     check_slug(name, "user name")
-    entries = sorted(entry.name for entry in root.iterdir()) if root.is_dir() else []
+    # A staging folder left by an init that was killed is not the user's file.
+    entries = (
+        sorted(e.name for e in root.iterdir() if not e.name.startswith(".ombud-init-"))
+        if root.is_dir()
+        else []
+    )
     if entries and not force:
         raise ConflictError(
             f"{root} is not empty ({len(entries)} entries, e.g. '{entries[0]}') and holds no "

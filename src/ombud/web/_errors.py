@@ -2,8 +2,10 @@
 
 The API answers ``{"error": {"code": ..., "message": ...}}`` with the status below;
 pages answer the same status with an HTML page. Domain errors of the services map as
-InvalidInput 422, PermissionDenied 403, NotFoundError 404, ConflictError 409. Anything
-unexpected is a 500 with no traceback shown (it is logged by the server).
+InvalidInput 422, PermissionDenied 403, NotFoundError 404, ConflictError 409. A database
+that refuses a query (a dropped table, a lost connection) is the environment, not the
+request: 503 with the database's reason, logged. Anything unexpected is a 500 with no
+traceback shown (it is logged by the server).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -133,6 +136,14 @@ def install_error_handlers(app: FastAPI) -> None:
         message = f"{first['field']}: {first['message']}"
         return _answer(request, 422, "invalid_input", message, fields=fields)
 
+    async def on_database(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, sqlalchemy.exc.DBAPIError)
+        _log.exception("database failure on %s %s", request.method, request.url.path)
+        orig = str(exc.orig).strip().splitlines() if exc.orig is not None else []
+        reason = orig[0] if orig else type(exc).__name__
+        message = f"the workspace database failed ({reason}); it is damaged or unreachable"
+        return _answer(request, 503, "database_unavailable", message)
+
     async def on_crash(request: Request, exc: Exception) -> Response:
         _log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _answer(request, 500, "internal_error", "an unexpected error; it was logged")
@@ -145,6 +156,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(ValueError, on_value)
+    for failure in (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError):
+        app.add_exception_handler(failure, on_database)
     app.add_exception_handler(Exception, on_crash)
 
 
