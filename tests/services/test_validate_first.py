@@ -256,3 +256,25 @@ def test_incident_and_finding_text_is_checked(team: AppContext) -> None:
                 description=description,
             )
     assert _count(team, AuditEventRow) == before
+
+
+def test_a_record_written_before_the_rules_stays_readable_and_correctable(
+    team: AppContext,
+) -> None:
+    """The new rules guard input; they must not make an old record unreadable."""
+    olivia = team.actor("olivia")
+    systems.register_system(team, olivia, "credit-scoring", PROFILE)
+    with team.write(olivia) as tx:  # as an older release could have stored it
+        row = tx.session.get(AISystemRow, "credit-scoring")
+        assert row is not None
+        row.name = "Credit\x1bscoring \u202eexe"
+        row.deployment_regions = ["ZZ"]
+    shown = systems.get_system(team, "credit-scoring")
+    assert shown["name"] == "Credit\x1bscoring \u202eexe"
+    assert classification.known_answers(team, "credit-scoring")["deployment_regions"] == ["ZZ"]
+    with pytest.raises(InvalidInput, match="'ZZ' is not an assigned"):
+        systems.update_system(team, olivia, "credit-scoring", {"name": "Credit scoring"})
+    fixed = systems.update_system(
+        team, olivia, "credit-scoring", {"name": "Credit scoring", "deployment_regions": ["DE"]}
+    )
+    assert (fixed["name"], fixed["deployment_regions"]) == ("Credit scoring", ["DE"])

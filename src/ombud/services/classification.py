@@ -82,7 +82,7 @@ def _jsonable(answers: Mapping[str, Any]) -> dict[str, Any]:
 def known_answers(context: AppContext, system_id: str) -> dict[str, Any]:
     """Answers the record and the previous classification already give."""
     system = get_system(context, system_id)
-    profile = SystemProfile.from_mapping({k: system[k] for k in SystemProfile.field_names()})
+    profile = SystemProfile.from_record({k: system[k] for k in SystemProfile.field_names()})
     answers = answers_from_profile(profile)
     if system["classification"]:
         with context.read() as session:
