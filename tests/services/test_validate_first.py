@@ -278,3 +278,12 @@ def test_a_record_written_before_the_rules_stays_readable_and_correctable(
         team, olivia, "credit-scoring", {"name": "Credit scoring", "deployment_regions": ["DE"]}
     )
     assert (fixed["name"], fixed["deployment_regions"]) == ("Credit scoring", ["DE"])
+
+
+def test_user_display_names_follow_the_text_rules(team: AppContext) -> None:
+    before = _count(team, AuditEventRow)
+    with pytest.raises(InvalidInput, match="display name holds the character U\\+202E"):
+        workspaces.add_user(
+            team, team.actor("ada"), username="eve", roles=["owner"], display_name="Eve\u202e"
+        )
+    assert _count(team, AuditEventRow) == before

@@ -9,7 +9,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ombud.governance import Action, ConflictError, InvalidInput, Role, check_slug, require
+from ombud.governance import (
+    Action,
+    ConflictError,
+    InvalidInput,
+    Role,
+    check_name,
+    check_slug,
+    require,
+)
 from ombud.services.context import Actor, AppContext, open_context
 from ombud.store import Workspace, create_workspace, make_engine, upgrade
 from ombud.store.models import UserRow
@@ -112,6 +120,10 @@ def add_user(
 ) -> dict[str, Any]:
     require(Action.USER_MANAGE, actor.username, actor.roles)
     check_slug(username, "user name")
+    check_name(display_name, "the display name")
+    check_name(email, "the e-mail address")
+    if os_username is not None:
+        check_name(os_username, "the OS user name")
     parsed = _parse_roles(roles)
     with context.write(actor) as tx:
         if tx.session.get(UserRow, username) is not None:
