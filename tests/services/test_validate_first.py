@@ -25,7 +25,7 @@ from ombud.governance import (
 from ombud.governance.manifest import ManifestVersion
 from ombud.records import ArtifactDraft, EvidenceDraft
 from ombud.services import classification, evidence, findings, incidents, systems, workspaces
-from ombud.services.context import AppContext
+from ombud.services.context import AppContext, Tx
 from ombud.store.models import AISystemRow, AuditEventRow, ClassificationRow, SystemVersionRow
 
 from ._systems import CREDIT_ANSWERS
@@ -93,15 +93,18 @@ def test_a_classification_failing_inside_the_transaction_rolls_everything_back(
     team: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The failure comes after the system and version rows were written in the unit."""
+    seen = []
 
-    def broken_catalog(version: str | None = None) -> object:
-        raise ClassificationInputError("catalog unreadable")
+    def failing_record(tx: Tx, system_id: str, *rest: object) -> object:
+        seen.append(tx.session.get(AISystemRow, system_id) is not None)
+        raise ClassificationInputError("the classification could not be recorded")
 
-    monkeypatch.setattr(classification, "load_catalog", broken_catalog)
+    monkeypatch.setattr(classification, "_record", failing_record)
     before = _count(team, AuditEventRow)
-    with pytest.raises(ClassificationInputError, match="catalog unreadable"):
+    with pytest.raises(ClassificationInputError, match="could not be recorded"):
         classification.apply_manifest(team, team.actor("olivia"), _manifest(CREDIT_ANSWERS))
-    _nothing_recorded(team, before)
+    assert seen == [True]  # the system row existed inside the transaction...
+    _nothing_recorded(team, before)  # ...and is gone with it
 
 
 def test_an_actor_who_may_not_classify_is_refused_before_anything_is_written(

@@ -119,26 +119,35 @@ def classify_system(
     merged = known_answers(context, system_id)
     merged.update(answers or {})
     validated = validate_answers(merged)
+    evaluated = _evaluate(validated, catalog_version, tiering_policy)
     with context.write(actor) as tx:
         if tx.session.get(AISystemRow, system_id) is None:
             raise NotFoundError(
                 f"no AI system '{system_id}' in this workspace; see `ombud system list`"
             )
-        return _classify_in(tx, system_id, validated, catalog_version, tiering_policy)
+        return _record(tx, system_id, validated, *evaluated)
 
 
-def _classify_in(
-    tx: Tx,
-    system_id: str,
-    validated: Mapping[str, Any],
-    catalog_version: str | None,
-    tiering_policy: Path | None,
-) -> ClassifyOutcome:
-    """Classify on ``validated`` answers and record it in the caller's transaction."""
+def _evaluate(
+    validated: Mapping[str, Any], catalog_version: str | None, tiering_policy: Path | None
+) -> tuple[Classification, TierAssignment, tuple[str, ...]]:
+    """The classification, the tier and the unanswered questions: all before any write."""
     catalog = load_catalog(catalog_version)
     result = classify(validated, catalog)
     tier = assign_tier(result, validated, load_tiering_rules(tiering_policy))
     unanswered = tuple(q.id for q in pending_questions(validated))
+    return result, tier, unanswered
+
+
+def _record(
+    tx: Tx,
+    system_id: str,
+    validated: Mapping[str, Any],
+    result: Classification,
+    tier: TierAssignment,
+    unanswered: tuple[str, ...],
+) -> ClassifyOutcome:
+    """Record an evaluated classification in the caller's transaction."""
     previous = _latest(tx.session, system_id)
     diff = (
         diff_classifications(Classification.from_dict(previous.result), result)
@@ -194,17 +203,18 @@ def apply_manifest(context: AppContext, actor: Actor, manifest: SystemManifest) 
     """
     require(Action.SYSTEM_REGISTER, actor.username, actor.roles)
     given = manifest.classification_answers
+    evaluated = None
     if given is not None:
         require(Action.SYSTEM_CLASSIFY, actor.username, actor.roles)
-        validate_answers(given)
-    with context.write(actor) as tx:
-        outcome, system, added = apply_manifest_in(tx, manifest)
-        classified = None
-        if given is not None:
-            merged = answers_from_profile(manifest.profile)
-            previous = _latest(tx.session, manifest.system_id)
+        merged = answers_from_profile(manifest.profile)
+        with context.read() as session:
+            previous = _latest(session, manifest.system_id)
             if previous is not None:
                 merged.update(previous.answers)
-            merged.update(given)
-            classified = _classify_in(tx, manifest.system_id, validate_answers(merged), None, None)
+        merged.update(given)
+        validated = validate_answers(merged)
+        evaluated = (validated, *_evaluate(validated, None, None))
+    with context.write(actor) as tx:
+        outcome, system, added = apply_manifest_in(tx, manifest)
+        classified = _record(tx, manifest.system_id, *evaluated) if evaluated else None
     return ManifestOutcome(outcome, system, added, classified)
