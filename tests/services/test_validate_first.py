@@ -9,6 +9,7 @@ notification times were recorded.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,13 @@ def test_user_display_names_follow_the_text_rules(team: AppContext) -> None:
             team, team.actor("ada"), username="eve", roles=["owner"], display_name="Eve\u202e"
         )
     assert _count(team, AuditEventRow) == before
+
+
+def test_an_attached_summary_follows_the_text_rules(team: AppContext) -> None:
+    olivia = team.actor("olivia")
+    systems.register_system(team, olivia, "credit-scoring", PROFILE)
+    systems.add_version(team, olivia, "credit-scoring", "1.0")
+    draft = replace(_draft(), summary="audit \u202eok")
+    with pytest.raises(InvalidInput, match="evidence summary holds the character U\\+202E"):
+        evidence.record_evidence(team, olivia, "credit-scoring", "1.0", draft)
+    assert _artifact_files(team) == []
