@@ -198,3 +198,21 @@ def test_impossible_values_and_control_characters_are_located(
     assert message.startswith(f"f.yaml:{line}: ")
     assert says in message
     assert "\n" not in message
+
+
+def test_a_file_over_the_limit_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("a: " + "x" * 2000 + "\n")
+    assert load_yaml_file(path, max_bytes=4096).data == {"a": "x" * 2000}
+    with pytest.raises(YamlSourceError, match=r"big\.yaml: the file is larger than the limit"):
+        load_yaml_file(path, max_bytes=1024)
+
+
+def test_answers_files_have_a_limit(tmp_path: Path) -> None:
+    from ombud.compliance import ClassificationInputError, load_answers_yaml
+    from ombud.compliance.questionnaire import MAX_ANSWERS_BYTES
+
+    path = tmp_path / "answers.yaml"
+    path.write_text("# " + "x" * MAX_ANSWERS_BYTES + "\nsocial_scoring: false\n")
+    with pytest.raises(ClassificationInputError, match="larger than the limit of 1 MiB"):
+        load_answers_yaml(path)

@@ -295,3 +295,39 @@ def test_audit_refuses_an_output_folder_that_does_not_exist(invoke: Invoke, csv:
         invoke, csv, "--label", "y", "--pred", "yhat", "-o", str(csv.parent / "nope" / "r.json")
     )
     _usage_error(result, "does not exist; create it first")
+
+
+@pytest.mark.parametrize(
+    ("engine", "cli"),
+    [
+        (
+            "column 'y' is not binary 0/1 (values include ['no', 'yes']); "
+            "pass pos_label=<positive value>, or multiclass=True",
+            "column 'y' is not binary 0/1 (values include ['no', 'yes']); "
+            "pass --pos-label <positive value>",
+        ),
+        (
+            "3 row(s) have a missing (NULL/NaN) label, prediction or score; "
+            "pass on_missing='drop' to drop and count them",
+            "3 row(s) have a missing (NULL/NaN) label, prediction or score; "
+            "pass --on-missing drop to drop and count them",
+        ),
+        (
+            "threshold= needs score= (the column it applies to)",
+            "--threshold needs --score (the column it applies to)",
+        ),
+        (
+            "pass prediction= (a 0/1 decision column) or score= with threshold=",
+            "pass --pred (a 0/1 decision column) or --score with --threshold",
+        ),
+        (
+            "n_boot must be 0 (no bootstrap) or at least 2",
+            "--n-boot must be 0 (no bootstrap) or at least 2",
+        ),
+        ("no rows to audit (the label is empty)", "no rows to audit (the label is empty)"),
+    ],
+)
+def test_engine_messages_are_reworded_with_the_flags(engine: str, cli: str) -> None:
+    from ombud.cli.audit_fairness import cli_wording
+
+    assert cli_wording(engine) == cli

@@ -9,6 +9,7 @@ notification times were recorded.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from ombud.governance import (
 from ombud.governance.manifest import ManifestVersion
 from ombud.records import ArtifactDraft, EvidenceDraft
 from ombud.services import classification, evidence, findings, incidents, systems, workspaces
-from ombud.services.context import AppContext
+from ombud.services.context import AppContext, Tx
 from ombud.store.models import AISystemRow, AuditEventRow, ClassificationRow, SystemVersionRow
 
 from ._systems import CREDIT_ANSWERS
@@ -93,15 +94,18 @@ def test_a_classification_failing_inside_the_transaction_rolls_everything_back(
     team: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The failure comes after the system and version rows were written in the unit."""
+    seen = []
 
-    def broken_catalog(version: str | None = None) -> object:
-        raise ClassificationInputError("catalog unreadable")
+    def failing_record(tx: Tx, system_id: str, *rest: object) -> object:
+        seen.append(tx.session.get(AISystemRow, system_id) is not None)
+        raise ClassificationInputError("the classification could not be recorded")
 
-    monkeypatch.setattr(classification, "load_catalog", broken_catalog)
+    monkeypatch.setattr(classification, "_record", failing_record)
     before = _count(team, AuditEventRow)
-    with pytest.raises(ClassificationInputError, match="catalog unreadable"):
+    with pytest.raises(ClassificationInputError, match="could not be recorded"):
         classification.apply_manifest(team, team.actor("olivia"), _manifest(CREDIT_ANSWERS))
-    _nothing_recorded(team, before)
+    assert seen == [True]  # the system row existed inside the transaction...
+    _nothing_recorded(team, before)  # ...and is gone with it
 
 
 def test_an_actor_who_may_not_classify_is_refused_before_anything_is_written(
@@ -256,3 +260,44 @@ def test_incident_and_finding_text_is_checked(team: AppContext) -> None:
                 description=description,
             )
     assert _count(team, AuditEventRow) == before
+
+
+def test_a_record_written_before_the_rules_stays_readable_and_correctable(
+    team: AppContext,
+) -> None:
+    """The new rules guard input; they must not make an old record unreadable."""
+    olivia = team.actor("olivia")
+    systems.register_system(team, olivia, "credit-scoring", PROFILE)
+    with team.write(olivia) as tx:  # as an older release could have stored it
+        row = tx.session.get(AISystemRow, "credit-scoring")
+        assert row is not None
+        row.name = "Credit\x1bscoring \u202eexe"
+        row.deployment_regions = ["ZZ"]
+    shown = systems.get_system(team, "credit-scoring")
+    assert shown["name"] == "Credit\x1bscoring \u202eexe"
+    assert classification.known_answers(team, "credit-scoring")["deployment_regions"] == ["ZZ"]
+    with pytest.raises(InvalidInput, match="'ZZ' is not an assigned"):
+        systems.update_system(team, olivia, "credit-scoring", {"name": "Credit scoring"})
+    fixed = systems.update_system(
+        team, olivia, "credit-scoring", {"name": "Credit scoring", "deployment_regions": ["DE"]}
+    )
+    assert (fixed["name"], fixed["deployment_regions"]) == ("Credit scoring", ["DE"])
+
+
+def test_user_display_names_follow_the_text_rules(team: AppContext) -> None:
+    before = _count(team, AuditEventRow)
+    with pytest.raises(InvalidInput, match="display name holds the character U\\+202E"):
+        workspaces.add_user(
+            team, team.actor("ada"), username="eve", roles=["owner"], display_name="Eve\u202e"
+        )
+    assert _count(team, AuditEventRow) == before
+
+
+def test_an_attached_summary_follows_the_text_rules(team: AppContext) -> None:
+    olivia = team.actor("olivia")
+    systems.register_system(team, olivia, "credit-scoring", PROFILE)
+    systems.add_version(team, olivia, "credit-scoring", "1.0")
+    draft = replace(_draft(), summary="audit \u202eok")
+    with pytest.raises(InvalidInput, match="evidence summary holds the character U\\+202E"):
+        evidence.record_evidence(team, olivia, "credit-scoring", "1.0", draft)
+    assert _artifact_files(team) == []

@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from ombud.cli._errors import EXIT_ENVIRONMENT
+from ombud.cli._output import check_output, write_output
 from ombud.cli._redteam_exec import (
     check_out,
     console,
@@ -27,7 +28,6 @@ from ombud.cli._redteam_exec import (
     prepare,
     print_rates,
 )
-from ombud.cli._output import check_output, write_output
 from ombud.redteam import (
     RedteamError,
     RunLog,

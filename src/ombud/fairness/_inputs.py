@@ -173,7 +173,7 @@ def audit_tally(data: Any, req: TallyRequest) -> tuple[Tally, Provenance]:
     if req.weights is not None and not tally.total_weight > 0:
         raise AuditInputError(
             f"weights column {req.weights!r} is zero on every row audited, so no row would "
-            "count; check the column, or pass weights=None to weigh rows equally"
+            "count; check the column, or leave the weights out to weigh rows equally"
         )
     provenance._data["rows_used"] = tally.n_rows
     provenance._data["rows_dropped_missing"] = tally.dropped_rows

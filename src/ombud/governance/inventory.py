@@ -243,6 +243,22 @@ class SystemProfile:
                 values[name] = str(raw)
         return cls(**values)
 
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> SystemProfile:
+        """A profile read back from the record, not re-checked.
+
+        It was checked under the rules of the day it was written; a rule added later
+        (a length limit, a region list) must not make an old record unreadable, nor
+        impossible to correct. Changing it (``with_changes``) checks every field again.
+        """
+        profile = object.__new__(cls)
+        for name in cls.field_names():
+            value = data[name]
+            object.__setattr__(
+                profile, name, tuple(value) if isinstance(value, list | tuple) else value
+            )
+        return profile
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for key, value in data.items():

@@ -105,7 +105,7 @@ def _jsonable(answers: Mapping[str, Any]) -> dict[str, Any]:
 def known_answers(context: AppContext, system_id: str) -> dict[str, Any]:
     """Answers the record and the previous classification already give."""
     system = get_system(context, system_id)
-    profile = SystemProfile.from_mapping({k: system[k] for k in SystemProfile.field_names()})
+    profile = SystemProfile.from_record({k: system[k] for k in SystemProfile.field_names()})
     answers = answers_from_profile(profile)
     if system["classification"]:
         with context.read() as session:
@@ -153,18 +153,31 @@ def classify_system(
     merged = known_answers(context, system_id)
     merged.update(answers or {})
     validated = validate_answers(merged)
+    evaluated = _evaluate(validated, catalog_version, tiering_policy)
     with context.write(actor) as tx:
-        return _classify_in(tx, system_id, validated, catalog_version, tiering_policy)
+        return _record(tx, system_id, validated, *evaluated)
 
 
-def _classify_in(
+def _evaluate(
+    validated: Mapping[str, Any], catalog_version: str | None, tiering_policy: Path | None
+) -> tuple[Classification, TierAssignment, tuple[str, ...]]:
+    """The classification, the tier and the unanswered questions: all before any write."""
+    catalog = load_catalog(catalog_version)
+    result = classify(validated, catalog)
+    tier = assign_tier(result, validated, load_tiering_rules(tiering_policy))
+    unanswered = tuple(q.id for q in pending_questions(validated))
+    return result, tier, unanswered
+
+
+def _record(
     tx: Tx,
     system_id: str,
     validated: Mapping[str, Any],
-    catalog_version: str | None,
-    tiering_policy: Path | None,
+    result: Classification,
+    tier: TierAssignment,
+    unanswered: tuple[str, ...],
 ) -> ClassifyOutcome:
-    """Classify on ``validated`` answers and record it in the caller's transaction.
+    """Record an evaluated classification in the caller's transaction.
 
     An owner's downgrade is stored as a pending request instead (see the module doc).
     """
@@ -175,10 +188,6 @@ def _classify_in(
         )
     target = Target.system(system_id, system.owner)
     authorize(tx.actor.username, tx.actor.roles, Action.SYSTEM_CLASSIFY, target)
-    catalog = load_catalog(catalog_version)
-    result = classify(validated, catalog)
-    tier = assign_tier(result, validated, load_tiering_rules(tiering_policy))
-    unanswered = tuple(q.id for q in pending_questions(validated))
     previous = _latest(tx.session, system_id)
     diff = (
         diff_classifications(Classification.from_dict(previous.result), result)
@@ -236,24 +245,25 @@ class ManifestOutcome:
 def apply_manifest(context: AppContext, actor: Actor, manifest: SystemManifest) -> ManifestOutcome:
     """Register or update from a manifest and classify on its answers, as ONE unit.
 
-    The answers are checked before anything is written; the permissions are asked per
-    object inside the transaction (register or update, then classify), and the record,
-    its versions and its classification commit together, so a refused step leaves no
-    system or (immutable) version behind.
+    The answers are validated and the classification computed before anything is
+    written; the permissions are asked per object inside the transaction (register or
+    update, then classify), and the record, its versions and its classification commit
+    together, so a refused step leaves no system or (immutable) version behind.
     """
     given = manifest.classification_answers
+    evaluated = None
     if given is not None:
-        validate_answers(given)
-    with context.write(actor) as tx:
-        outcome, system, added = apply_manifest_in(tx, manifest)
-        classified = None
-        if given is not None:
-            merged = answers_from_profile(manifest.profile)
-            previous = _latest(tx.session, manifest.system_id)
+        merged = answers_from_profile(manifest.profile)
+        with context.read() as session:
+            previous = _latest(session, manifest.system_id)
             if previous is not None:
                 merged.update(previous.answers)
-            merged.update(given)
-            classified = _classify_in(tx, manifest.system_id, validate_answers(merged), None, None)
+        merged.update(given)
+        validated = validate_answers(merged)
+        evaluated = (validated, *_evaluate(validated, None, None))
+    with context.write(actor) as tx:
+        outcome, system, added = apply_manifest_in(tx, manifest)
+        classified = _record(tx, manifest.system_id, *evaluated) if evaluated else None
     return ManifestOutcome(outcome, system, added, classified)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ombud import __version__
-from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize
+from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize, check_text
 from ombud.records import EvidenceDraft
 from ombud.services.context import Actor, AppContext
 from ombud.store.models import AISystemRow, ArtifactRow, EvidenceRow, SystemVersionRow
@@ -103,6 +103,7 @@ def record_evidence(
 
     ``valid_for_days``: how long it counts (at least 1), or None for no expiry.
     """
+    check_text(draft.summary, "the evidence summary")
     if valid_for_days is not None and valid_for_days < 1:
         raise InvalidInput(
             f"evidence must stay valid for at least 1 day, got {valid_for_days}; "

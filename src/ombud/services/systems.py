@@ -63,7 +63,7 @@ def _now() -> datetime:
 
 
 def _profile_of(row: AISystemRow) -> SystemProfile:
-    return SystemProfile.from_mapping(
+    return SystemProfile.from_record(
         {name: getattr(row, name) for name in SystemProfile.field_names()}
     )
 

@@ -16,6 +16,7 @@ from ombud.governance import (
     Role,
     Target,
     authorize,
+    check_name,
     check_slug,
 )
 from ombud.services.context import Actor, AppContext, open_context
@@ -201,6 +202,10 @@ def add_user(
 ) -> dict[str, Any]:
     authorize(actor.username, actor.roles, Action.USER_MANAGE, Target.account(username))
     check_slug(username, "user name")
+    check_name(display_name, "the display name")
+    check_name(email, "the e-mail address")
+    if os_username is not None:
+        check_name(os_username, "the OS user name")
     parsed = _parse_roles(roles)
     with context.write(actor) as tx:
         if tx.session.get(UserRow, username) is not None:
