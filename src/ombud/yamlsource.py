@@ -126,6 +126,12 @@ def parse_yaml(text: str, source: str = "<text>", *, scalar_keys: bool = False) 
     """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, e.g. a raw control code
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise YamlSourceError(
+            f"{source}:{line}: character U+{code:04X} is not allowed in YAML; remove it"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1

@@ -173,10 +173,13 @@ def test_a_policy_typo_is_refused_by_validate_and_by_the_gate(
     assert "did you mean 'fairness.race.fpr.ratio_min'?" in refused.err
     assert refused.err.count("\n") == 1
     w = ("-w", str(ws), "--as", "olivia")
-    gated = invoke(*w, "gate", "check", "screening", "--policy", str(typo), "--format", "json")
+    report = tmp_path / "out" / "gate.json"
+    report.parent.mkdir()
+    gated = invoke(*w, "gate", "check", "screening", "--policy", str(typo), "-o", str(report))
     assert (gated.code, gated.out) == (2, "")
     assert "fairness.race.fpr.ratio_mn" in gated.err
     assert _gate_events(invoke, ws) == 0
+    assert list(report.parent.iterdir()) == []  # no report, no temporary file left behind
     kind = tmp_path / "kind.yaml"
     kind.write_text(POLICY.replace("kind: fairness_audit", "kind: fairness_audits"))
     unknown_kind = invoke("policy", "validate", str(kind))
