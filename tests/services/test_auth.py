@@ -236,3 +236,19 @@ def test_token_rules(people: AppContext) -> None:
     for bogus in ("", "Bearer x", auth.TOKEN_PREFIX + "not-issued"):
         with pytest.raises(auth.AuthenticationFailed):
             auth.authenticate_token(people, bogus)
+
+
+def test_a_burst_of_parallel_guesses_gets_no_more_than_the_free_ones(people: AppContext) -> None:
+    """Each attempt is charged, under a row lock, before its password is checked: ten
+    guesses sent at once get the name's two free checks, and the rest are refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(
+            pool.map(
+                lambda i: _try(people, "rex", f"guess {i}", START, client=f"192.0.2.{i}"),
+                range(10),
+            )
+        )
+    assert answers.count(WRONG) == 2
+    assert sum("too many failed logins" in a for a in answers) == 8

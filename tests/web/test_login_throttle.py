@@ -117,3 +117,18 @@ def test_a_throttled_answer_is_429_with_retry_after(
     )
     assert response.status_code == 429
     assert int(response.headers["retry-after"]) >= 1
+
+
+def test_the_device_cookie_goes_to_the_login_form_only(
+    browsers: Callable[[float], Browser],
+) -> None:
+    client = browsers(1)("198.51.100.30")
+    csrf = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login", data={"username": "lena", "password": PASSWORD, "csrf_token": csrf}
+    )
+    assert response.status_code == 303
+    cookie = next(c for c in response.headers.get_list("set-cookie") if "ombud_device=" in c)
+    flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"httponly", "path=/login", "samesite=strict"} <= flags
+    assert PASSWORD not in cookie

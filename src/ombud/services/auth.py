@@ -45,6 +45,7 @@ __all__ = [
     "authenticate_token",
     "issue_token",
     "list_tokens",
+    "prime_dummy_hash",
     "revoke_token",
     "set_password",
 ]
@@ -193,6 +194,12 @@ def _dummy_for(parameters: tuple[int, int, int, int, int, str]) -> str:
         time_cost, memory_cost, parallelism, hash_len, salt_len, type=Type[kind]
     )
     return hasher.hash(secrets.token_urlsafe(16))
+
+
+def prime_dummy_hash(hasher: PasswordHasher) -> None:
+    """Make the dummy hash now (a server's start), so that even the first failed login
+    with an unknown name costs no more than any other."""
+    _dummy_hash(hasher)
 
 
 def _dummy_hash(hasher: PasswordHasher) -> str:

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import FileResponse
 
+from ombud.services import auth
 from ombud.services.context import open_context
 from ombud.store import Workspace
 from ombud.text import visible_value
@@ -72,6 +73,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         lifespan=lifespan,
         redirect_slashes=False,
     )
+    auth.prime_dummy_hash(settings.password_hasher)
     templates = _templates()
     # The login page offers single sign-on only when this app has a provider configured.
     templates.globals["oidc_display_name"] = settings.oidc.display_name if settings.oidc else ""
