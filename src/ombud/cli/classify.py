@@ -67,7 +67,7 @@ def classify_cmd(
         actor = state.actor(context)
         if ask:
             answers = {**classification.known_answers(context, system_id), **given}
-            while pending := classification.unanswered_questions(answers):
+            while pending := classification.unanswered_questions(answers, catalog_version):
                 answers[pending[0].id] = _ask(pending[0])
             given = answers
         outcome = classification.classify_system(
@@ -89,23 +89,13 @@ def classify_cmd(
             "[yellow]unanswered (treated as 'no'): " + ", ".join(outcome.unanswered) + "[/]"
         )
     if outcome.diff is not None:
-        changes = {
-            k: v
-            for k, v in outcome.diff.to_dict().items()
-            if v and not k.startswith(("old_", "new_"))
-        }
-        if changes or outcome.diff.old_category != outcome.diff.new_category:
-            state.out.print(
-                f"changed since the previous classification "
-                f"({outcome.diff.old_catalog_version} → "
-                f"{outcome.diff.new_catalog_version}): "
-                f"{outcome.diff.old_category.value} → "
-                f"{outcome.diff.new_category.value}"
-            )
-            for key, value in changes.items():
-                state.out.print(f"  {key.replace('_', ' ')}: {', '.join(map(str, value))}")
-        else:
+        lines = outcome.diff.summary_lines()
+        if outcome.diff.is_empty:
             state.out.print("no change since the previous classification")
+        else:
+            state.out.print("changed since the previous classification:")
+            for line in lines:
+                state.out.print(f"  {line}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from ombud.compliance.catalog import (
     ObligationRule,
     RegimeRule,
     available_catalog_versions,
+    catalog_for_date,
     load_catalog,
 )
 from ombud.compliance.classification import (
@@ -61,6 +62,7 @@ __all__ = [
     "applicable_questions",
     "assign_tier",
     "available_catalog_versions",
+    "catalog_for_date",
     "check_answers",
     "classify",
     "diff_classifications",

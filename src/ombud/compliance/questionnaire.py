@@ -170,7 +170,8 @@ def _parse_question(raw: Any, index: int, doc: LocatedYaml, seen: set[str]) -> Q
     since = raw.get("since")
     if since is not None and not (isinstance(since, str) and re.fullmatch(r"\d{4}\.\d+", since)):
         raise ClassificationInputError(
-            f"{doc.where((*path, 'since'))}: 'since' must be a quoted catalog version like \"2026.1\""
+            f"{doc.where((*path, 'since'))}: 'since' must be a quoted catalog version, "
+            'like "2026.1"'
         )
     seen.add(qid)
     return Question(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,16 @@ from sqlalchemy import select
 
 from ombud.compliance import (
     Classification,
+    LegalCatalog,
     ClassificationDiff,
     Question,
     TierAssignment,
     assign_tier,
+    catalog_for_date,
     classify,
     diff_classifications,
     load_catalog,
+    load_questionnaire,
     load_tiering_rules,
     pending_questions,
     validate_answers,
@@ -34,7 +37,13 @@ from ombud.services.context import Actor, AppContext
 from ombud.services.systems import get_system
 from ombud.store.models import AISystemRow, ClassificationRow
 
-__all__ = ["ClassifyOutcome", "classify_system", "known_answers", "unanswered_questions"]
+__all__ = [
+    "ClassifyOutcome",
+    "choose_catalog",
+    "classify_system",
+    "known_answers",
+    "unanswered_questions",
+]
 
 
 @dataclass(frozen=True)
@@ -78,8 +87,23 @@ def known_answers(context: AppContext, system_id: str) -> dict[str, Any]:
     return answers
 
 
-def unanswered_questions(answers: Mapping[str, Any]) -> tuple[Question, ...]:
-    return pending_questions(validate_answers(answers))
+def choose_catalog(catalog_version: str | None, on: date | None = None) -> LegalCatalog:
+    """The catalog asked for, or the newest one in force on ``on`` (default: today).
+
+    A new classification applies the law of its day: an amendment counts from its entry
+    into force (catalog 2026.1 from 27 July 2026), so old records keep the text they cite.
+    """
+    if catalog_version is not None:
+        return load_catalog(catalog_version)
+    return catalog_for_date(on or datetime.now(UTC).date())
+
+
+def unanswered_questions(
+    answers: Mapping[str, Any], catalog_version: str | None = None
+) -> tuple[Question, ...]:
+    """Questions still open for the catalog that will classify (the one in force today)."""
+    version = choose_catalog(catalog_version).version
+    return pending_questions(validate_answers(answers), load_questionnaire().for_catalog(version))
 
 
 def _latest(session: Any, system_id: str) -> ClassificationRow | None:
@@ -105,10 +129,11 @@ def classify_system(
     merged = known_answers(context, system_id)
     merged.update(answers or {})
     validated = validate_answers(merged)
-    catalog = load_catalog(catalog_version)
+    catalog = choose_catalog(catalog_version)
     result = classify(validated, catalog)
     tier = assign_tier(result, validated, load_tiering_rules(tiering_policy))
-    unanswered = tuple(q.id for q in pending_questions(validated))
+    questions = load_questionnaire().for_catalog(catalog.version)
+    unanswered = tuple(q.id for q in pending_questions(validated, questions))
     with context.write(actor) as tx:
         system = tx.session.get(AISystemRow, system_id)
         assert system is not None  # get_system above proved it exists
