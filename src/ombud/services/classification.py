@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from ombud.compliance import (
     Classification,
-    LegalCatalog,
     ClassificationDiff,
+    LegalCatalog,
     Question,
     TierAssignment,
     assign_tier,
