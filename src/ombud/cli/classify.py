@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +11,14 @@ import typer
 
 from ombud.cli._state import emit_json, state_of
 from ombud.cli.render import render_classification
-from ombud.compliance import Question, QuestionType, load_answers_yaml
+from ombud.compliance import (
+    Question,
+    QuestionType,
+    load_answers_yaml,
+    load_catalog,
+    obligation_schedule,
+    parse_as_of,
+)
 from ombud.services import classification
 
 __all__ = ["register"]
@@ -58,9 +66,20 @@ def classify_cmd(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Report which obligations apply on this day, YYYY-MM-DD (default: today); "
+            "the catalog is still the one in force today.",
+        ),
+    ] = None,
 ) -> None:
     """Classify a system under the EU AI Act and other regimes, and assign its internal tier."""
     state = state_of(ctx)
+    day = parse_as_of(as_of) if as_of is not None else date.today()
+    if catalog_version is not None:
+        load_catalog(catalog_version)  # an unknown version names the shipped ones, before any work
     given: dict[str, Any] = dict(load_answers_yaml(answers_file)) if answers_file else {}
     ask = sys.stdin.isatty() if interactive is None else interactive
     with state.context() as context:
@@ -78,12 +97,14 @@ def classify_cmd(
             catalog_version=catalog_version,
             tiering_policy=tiering,
         )
-    if as_json:
-        emit_json(outcome.to_dict())
-        return
     data = outcome.to_dict()
+    data["as_of"] = day.isoformat()
+    data["obligations_on"] = obligation_schedule(data["classification"]["obligations"], day)
+    if as_json:
+        emit_json(data)
+        return
     state.out.print(f"[bold]{system_id}[/]")
-    render_classification(state.out, data["classification"], data["tier"])
+    render_classification(state.out, data["classification"], data["tier"], day)
     if outcome.unanswered:
         state.out.print(
             "[yellow]unanswered (treated as 'no'): " + ", ".join(outcome.unanswered) + "[/]"

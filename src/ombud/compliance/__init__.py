@@ -15,6 +15,8 @@ from ombud.compliance.catalog import (
     available_catalog_versions,
     catalog_for_date,
     load_catalog,
+    obligation_schedule,
+    parse_as_of,
 )
 from ombud.compliance.classification import (
     Classification,
@@ -70,6 +72,8 @@ __all__ = [
     "load_catalog",
     "load_questionnaire",
     "load_tiering_rules",
+    "obligation_schedule",
+    "parse_as_of",
     "pending_questions",
     "validate_answers",
 ]

@@ -36,6 +36,8 @@ __all__ = [
     "available_catalog_versions",
     "catalog_for_date",
     "load_catalog",
+    "obligation_schedule",
+    "parse_as_of",
 ]
 
 ITEM_KINDS = (
@@ -458,3 +460,41 @@ def catalog_for_date(on: dt.date) -> LegalCatalog:
     if chosen is None:  # pragma: no cover - 2024.1 is in force from ACT_IN_FORCE
         raise ClassificationInputError(f"no shipped catalog was in force on {on.isoformat()}")
     return chosen
+
+
+def parse_as_of(text: str | dt.date) -> dt.date:
+    """A ``--as-of`` day: ISO ``YYYY-MM-DD``, not before the Act entered into force."""
+    if isinstance(text, dt.date):
+        day = text
+    else:
+        try:
+            day = dt.date.fromisoformat(text.strip())
+        except ValueError:
+            raise ClassificationInputError(
+                f"--as-of '{text}' is not a date; write it as YYYY-MM-DD, e.g. 2027-12-02"
+            ) from None
+    if day < ACT_IN_FORCE:
+        raise ClassificationInputError(
+            f"--as-of {day.isoformat()} is before the EU AI Act entered into force "
+            f"({ACT_IN_FORCE.isoformat()}); give {ACT_IN_FORCE.isoformat()} or later"
+        )
+    return day
+
+
+def obligation_schedule(obligations: Any, on: dt.date) -> dict[str, list[dict[str, Any]]]:
+    """Obligation dicts (as in ``Classification.to_dict()``) split by whether they apply on ``on``.
+
+    ``in_force`` keeps the input order; ``upcoming`` is soonest first and says how many days
+    are left. Works on stored records, so an old classification can be read on any day.
+    """
+    in_force: list[dict[str, Any]] = []
+    upcoming: list[dict[str, Any]] = []
+    for raw in obligations:
+        when = raw.get("applies_from")
+        start = dt.date.fromisoformat(when) if isinstance(when, str) and when else None
+        if start is None or start <= on:
+            in_force.append(dict(raw))
+        else:
+            upcoming.append({**raw, "days_left": (start - on).days})
+    upcoming.sort(key=lambda o: (o["applies_from"], o["id"]))
+    return {"in_force": in_force, "upcoming": upcoming}
