@@ -35,6 +35,7 @@ BASE: dict[str, Any] = {
     "affected_people": ["consumers"],
 }
 D = dt.date
+TODAY = D(2026, 12, 3)
 
 
 def annex(area: str, *uses: str) -> dict[str, Any]:
@@ -58,7 +59,7 @@ class Case:
     category: EUCategory
     reason: str  # the decisive reason code
     citation: str  # text its citation must contain
-    on: dt.date = D(2026, 12, 3)
+    on: dt.date = TODAY
     in_force: tuple[str, ...] = ()  # obligation or regime ids that must apply on ``on``
     not_in_force: tuple[str, ...] = ()  # ids that must be present but not apply yet, or absent
     absent: tuple[str, ...] = field(default=())  # ids that must not be in the result at all
@@ -659,7 +660,8 @@ def test_colorado_sb24_205_is_kept_in_2024_1_with_its_repeal_noted() -> None:
         for r in classify(answers, load_catalog("2024.1")).other_regimes
         if r.id == "us.colorado_sb24_205"
     )
-    assert regime.note is not None and "SB 26-189" in regime.note
+    assert regime.note is not None
+    assert "SB 26-189" in regime.note
 
 
 def test_every_amendment_entry_names_its_source() -> None:
