@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from ombud.cli._state import emit_json, state_of
+from ombud.cli.amendment import add_commands as add_amendment_commands
 from ombud.compliance import parse_as_of
 from ombud.compliance.catalogs import (
     FRAMEWORKS,
@@ -250,4 +251,5 @@ def catalog_cmd(
 
 
 def register(app: typer.Typer) -> None:
+    add_amendment_commands(compliance_app)
     app.add_typer(compliance_app, name="compliance")
