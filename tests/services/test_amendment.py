@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.services._systems import HIRING_ANSWERS
 
 from ombud.compliance import ClassificationInputError
 from ombud.governance import PermissionDenied, SystemProfile
@@ -20,7 +21,6 @@ from ombud.services import amendment, classification, systems, workspaces
 from ombud.services.context import AppContext
 from ombud.store.models import AuditEventRow, ClassificationRow
 from ombud.store.models_tracking import FindingRow
-from tests.services._systems import HIRING_ANSWERS
 
 DAY = dt.date(2026, 12, 3)
 BASE_PROFILE = SystemProfile(
@@ -128,5 +128,5 @@ def test_apply_needs_the_right_to_classify(inventory: AppContext) -> None:
 
 
 def test_unknown_catalog_version_names_the_shipped_ones(inventory: AppContext) -> None:
-    with pytest.raises(ClassificationInputError, match="available: 2024.1, 2026.1"):
+    with pytest.raises(ClassificationInputError, match=r"available: 2024\.1, 2026\.1"):
         amendment.impact_report(inventory, "2024.1", "2031.1", DAY)
