@@ -97,6 +97,10 @@ def gate_inputs(
         domain=system.domain,
         eu_category=latest.eu_category if latest else None,
         kind=system.kind,
+        obligations=tuple(
+            (o["id"], o.get("applies_from"))
+            for o in (latest.result["obligations"] if latest else ())
+        ),
     )
     rows = session.execute(
         select(EvidenceRow).where(EvidenceRow.version_id == version.id).order_by(EvidenceRow.id)
