@@ -161,3 +161,23 @@ def test_amendment_impact_json_html_and_apply(invoke: Invoke, ws: Path, tmp_path
     applied = invoke(*base, "--apply")
     assert applied.code == 0, applied.err
     assert "recorded 1 classification(s) under 2026.1" in applied.out
+
+
+def test_gate_as_of_lists_duties_not_yet_in_force(invoke: Invoke, ws: Path, tmp_path: Path) -> None:
+    base = ("-w", str(ws), "--as", "olivia")
+    assert invoke(*base, "system", "version", "add", "spam-filter", "1.0").code == 0
+    text = "annex_iii_area: [employment]\nannex_iii_employment: [recruitment_selection]\n"
+    assert _classify(invoke, ws, "--answers", _answers(tmp_path, text)).code == 0
+    gate = invoke(
+        *base, "gate", "check", "spam-filter", "--format", "json", "--as-of", "2027-12-01"
+    )
+    result = json.loads(gate.out)
+    upcoming = {o["id"]: o["days_left"] for o in result["upcoming_obligations"]}
+    assert upcoming["art_9"] == 1
+    assert "art_9" not in result["obligations_in_force"]
+    later = invoke(
+        *base, "gate", "check", "spam-filter", "--format", "json", "--as-of", "2027-12-02"
+    )
+    assert "art_9" in json.loads(later.out)["obligations_in_force"]
+    bad = invoke(*base, "gate", "check", "spam-filter", "--as-of", "2024-01-01")
+    assert bad.code == 2

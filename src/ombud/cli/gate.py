@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from datetime import UTC, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ombud.cli._state import state_of
+from ombud.compliance import parse_as_of
 from ombud.services import gates
 
 __all__ = ["EXIT_FOR_OUTCOME", "junit_xml", "register"]
@@ -112,11 +114,23 @@ def check_cmd(
         Format.TABLE
     ),
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Evaluate as on this day, YYYY-MM-DD: only obligations in force then count.",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate and record the gate; exit 0 pass, 1 fail, 3 insufficient."""
     state = state_of(ctx)
+    now = None
+    if as_of is not None:
+        now = datetime.combine(parse_as_of(as_of), time(23, 59, 59), tzinfo=UTC)
     with state.context() as context:
-        result = gates.check_gate(context, state.actor(context), system_id, version, policy)
+        result = gates.check_gate(
+            context, state.actor(context), system_id, version, policy, now=now
+        )
     summary = (
         f"gate: [{_STYLE[result['outcome']]}]{result['outcome']}[/] "
         f"(evaluation #{result['evaluation_id']})"
@@ -124,6 +138,11 @@ def check_cmd(
     if output_format is Format.TABLE:
         if output is None:
             state.out.print(_table(result))
+            for item in result.get("upcoming_obligations", []):
+                state.out.print(
+                    f"upcoming: {item['id']} applies from {item['applies_from']} "
+                    f"({item['days_left']} days left); not counted yet"
+                )
             state.out.print(summary)
         else:
             with output.open("w", encoding="utf-8") as handle:
