@@ -138,9 +138,8 @@ def test_only_obligations_in_force_count_and_upcoming_ones_are_listed(
         automation="human_on_the_loop",
         deployment_regions=("DE",),
     )
-    register_classified(
-        context, "olivia", "credit", profile, CREDIT_ANSWERS, catalog_version="2026.1"
-    )
+    answers = {**CREDIT_ANSWERS, "bias_detection_special_categories": True}
+    register_classified(context, "olivia", "credit", profile, answers, catalog_version="2026.1")
     eve = datetime(2027, 12, 1, 12, tzinfo=UTC)
     before = coverage.system_coverage(context, "credit", "eu-ai-act", now=eve)
     assert "art_9" not in {c.item.id for c in before.controls}
@@ -148,3 +147,6 @@ def test_only_obligations_in_force_count_and_upcoming_ones_are_listed(
     assert upcoming["art_9"] == 1
     day = coverage.system_coverage(context, "credit", "eu-ai-act", now=eve + timedelta(days=1))
     assert "art_9" in {c.item.id for c in day.controls}
+    # Art. 4a (in force since 27 July 2026) is covered by a fairness audit.
+    art_4a = next(c for c in before.controls if c.item.id == "art_4a")
+    assert "fairness_audit" in art_4a.kinds
