@@ -128,9 +128,9 @@ def parse_yaml(text: str, source: str = "<text>", *, scalar_keys: bool = False) 
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.reader.ReaderError as exc:  # a character YAML refuses, e.g. a raw control code
         line = text.count("\n", 0, max(exc.position, 0)) + 1
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
         raise YamlSourceError(
-            f"{source}:{line}: character U+{code:04X} is not allowed in YAML; remove it"
+            f"{source}:{line}: control character U+{code:04X} is not allowed in YAML; remove it"
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -138,13 +138,6 @@ def parse_yaml(text: str, source: str = "<text>", *, scalar_keys: bool = False) 
         problem = " ".join((exc.problem or "invalid YAML").split())
         raise YamlSourceError(
             f"{source}:{line}: not valid YAML ({problem}); fix the YAML syntax there"
-        ) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
-        raise YamlSourceError(
-            f"{source}:{line}: not valid YAML (control character U+{code:04X} is not allowed); "
-            "remove it, or save the file as plain text"
         ) from None
     except yaml.YAMLError as exc:
         problem = " ".join(str(exc).split())

@@ -85,7 +85,7 @@ def test_coverage_json_names_evidence_and_the_failing_rule(invoke: Invoke, ws: P
 def test_coverage_table_html_and_oscal(invoke: Invoke, ws: Path, tmp_path: Path) -> None:
     table = invoke("-w", str(ws), "compliance", "coverage", "screening", "--framework", "eu-ai-act")
     assert table.code == 0, table.err
-    assert "eu-ai-act 2024.1" in table.out
+    assert "eu-ai-act 2026.1" in table.out
     assert "art_26" in table.out
     page = tmp_path / "coverage.html"
     html = invoke(

@@ -21,6 +21,7 @@ from ombud.governance.incidents import (
     check_incident_open,
     check_incident_times,
     reporting_clock,
+    reporting_duty,
 )
 
 UTC = dt.UTC
@@ -119,3 +120,29 @@ def test_bad_times_are_refused() -> None:
         )
     with pytest.raises(DomainError, match="incident 4 is closed; cannot record a notification"):
         check_incident_open(4, IncidentStatus.CLOSED, "record a notification")
+
+
+# --- Reporting duty by operator role and incident date (Art. 26(5), Art. 73, Art. 113) ---
+
+
+def test_the_provider_reports_under_art_73_once_its_duties_apply() -> None:
+    day = dt.date(2027, 12, 2)
+    duty = reporting_duty("credit", "provider", day, day, classified=True)
+    assert (duty.rule, duty.in_force) == ("art_73", True)
+    assert "Art. 73" in duty.citation
+    eve = reporting_duty("credit", "provider", day - dt.timedelta(days=1), day, classified=True)
+    assert eve.in_force is False
+    assert "not yet due on 2027-12-01" in eve.date_rule
+
+
+def test_a_deployer_informs_the_provider_immediately() -> None:
+    duty = reporting_duty("hiring", "deployer", dt.date(2028, 1, 5), dt.date(2027, 12, 2), True)
+    assert (duty.rule, duty.citation, duty.in_force) == ("art_26_5", "EU AI Act Art. 26(5)", True)
+    assert duty.first_step.startswith("inform the provider immediately")
+
+
+def test_an_unclassified_or_not_high_risk_system_has_no_legal_clock() -> None:
+    unknown = reporting_duty("x", None, dt.date(2028, 1, 5), None, classified=False)
+    assert (unknown.role, unknown.in_force) == ("unknown", None)
+    minimal = reporting_duty("x", "provider", dt.date(2028, 1, 5), None, classified=True)
+    assert minimal.in_force is False

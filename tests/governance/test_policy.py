@@ -76,8 +76,13 @@ def test_overlays_add_to_the_tier_and_never_relax_it() -> None:
     assert {"annex_iv", "fria"}.isdisjoint(d.kind for d in hiring.documents) is False
     ages = {e.kind: e.max_age_days for e in hiring.evidence}
     assert ages["fairness_audit"] == 180  # the tier's 180 beats the hiring overlay's 365
-    credit = pack.requirements_for(2, "lending", "high_risk", "decision_model")
+    credit = pack.requirements_for(2, "lending", "high_risk", "decision_model", ("art_27",))
     assert "fria" in {d.kind for d in credit.documents}
+    # The FRIA overlay follows the classifier's Art. 27 duty, not the domain (issue #13).
+    provider = pack.requirements_for(2, "lending", "high_risk", "decision_model", ("art_9",))
+    assert "fria" not in {d.kind for d in provider.documents}
+    public = pack.requirements_for(2, "hiring", "high_risk", "decision_model", ("art_27",))
+    assert "fria" in {d.kind for d in public.documents}
     assert credit.approvals.quorum == 3
     assert set(credit.approvals.capacities) == set(CAPACITIES)
     llm = pack.requirements_for(

@@ -139,7 +139,7 @@ def test_control_characters_are_refused_where_they_are(escape: str) -> None:
 def test_a_raw_control_character_names_its_own_line() -> None:
     """YAML itself refuses a raw one; the message used to say line 1, on two lines."""
     text = PACK.replace("rates within 0.8", "rates \x1b within 0.8")
-    assert _refused(text) == "p.yaml:8: character U+001B is not allowed in YAML; remove it"
+    assert _refused(text) == "p.yaml:8: control character U+001B is not allowed in YAML; remove it"
 
 
 def test_the_shipped_default_pack_still_validates() -> None:

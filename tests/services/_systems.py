@@ -51,12 +51,15 @@ def register_classified(
     profile: SystemProfile,
     answers: dict[str, Any],
     version: str = "1.0",
+    catalog_version: str | None = None,
 ) -> None:
     """Register ``system_id`` as ``owner``, add ``version`` and classify it."""
     actor = context.actor(owner)
     systems.register_system(context, actor, system_id, profile)
     systems.add_version(context, actor, system_id, version)
-    classification.classify_system(context, actor, system_id, answers=answers)
+    classification.classify_system(
+        context, actor, system_id, answers=answers, catalog_version=catalog_version
+    )
 
 
 def screening_profile(owner: str, **changes: Any) -> SystemProfile:

@@ -32,7 +32,11 @@ def _credit_system(context: AppContext) -> None:
         deployment_regions=("DE", "US"),
         data_categories=("personal_data",),
     )
-    register_classified(context, "olivia", "credit", profile, CREDIT_ANSWERS)
+    # Catalog 2024.1: the Annex III duties apply today (from 2 August 2026), so coverage
+    # has obligations to count; the 2026.1 deferral is tested below.
+    register_classified(
+        context, "olivia", "credit", profile, CREDIT_ANSWERS, catalog_version="2024.1"
+    )
 
 
 def _draft(kind: str, four_fifths: Verdict = Verdict.PASS) -> EvidenceDraft:
@@ -115,3 +119,34 @@ def test_unknown_framework_lists_the_known_ones(context: AppContext) -> None:
     _credit_system(context)
     with pytest.raises(UnknownFrameworkError, match="known: eu-ai-act, nist-ai-rmf"):
         coverage.system_coverage(context, "credit", "soc2")
+
+
+def test_only_obligations_in_force_count_and_upcoming_ones_are_listed(
+    context: AppContext,
+) -> None:
+    """Oracle: catalog 2026.1 defers Annex III duties to 2 December 2027 (amended Art. 113(c))."""
+    admin = context.actor("ada")
+    workspaces.add_user(context, admin, username="olivia", roles=["owner"])
+    profile = SystemProfile(
+        name="Credit",
+        purpose="Scores credit",
+        owner="olivia",
+        owner_team="risk",
+        domain="lending",
+        kind="decision_model",
+        operator_role="provider",
+        automation="human_on_the_loop",
+        deployment_regions=("DE",),
+    )
+    answers = {**CREDIT_ANSWERS, "bias_detection_special_categories": True}
+    register_classified(context, "olivia", "credit", profile, answers, catalog_version="2026.1")
+    eve = datetime(2027, 12, 1, 12, tzinfo=UTC)
+    before = coverage.system_coverage(context, "credit", "eu-ai-act", now=eve)
+    assert "art_9" not in {c.item.id for c in before.controls}
+    upcoming = {o["id"]: o["days_left"] for o in before.extra["upcoming_obligations"]}
+    assert upcoming["art_9"] == 1
+    day = coverage.system_coverage(context, "credit", "eu-ai-act", now=eve + timedelta(days=1))
+    assert "art_9" in {c.item.id for c in day.controls}
+    # Art. 4a (in force since 27 July 2026) is covered by a fairness audit.
+    art_4a = next(c for c in before.controls if c.item.id == "art_4a")
+    assert "fairness_audit" in art_4a.kinds

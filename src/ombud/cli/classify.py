@@ -5,6 +5,7 @@ for a rai_lead (see docs/classification.md)."""
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +13,14 @@ import typer
 
 from ombud.cli._state import emit_json, state_of
 from ombud.cli.render import render_classification
-from ombud.compliance import Question, QuestionType, load_answers_yaml
+from ombud.compliance import (
+    Question,
+    QuestionType,
+    load_answers_yaml,
+    load_catalog,
+    obligation_schedule,
+    parse_as_of,
+)
 from ombud.services import classification
 
 __all__ = ["register"]
@@ -60,16 +68,27 @@ def classify_cmd(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Report which obligations apply on this day, YYYY-MM-DD (default: today); "
+            "the catalog is still the one in force today.",
+        ),
+    ] = None,
 ) -> None:
     """Classify a system under the EU AI Act and other regimes, and assign its internal tier."""
     state = state_of(ctx)
+    day = parse_as_of(as_of) if as_of is not None else date.today()
+    if catalog_version is not None:
+        load_catalog(catalog_version)  # an unknown version names the shipped ones, before any work
     given: dict[str, Any] = dict(load_answers_yaml(answers_file)) if answers_file else {}
     ask = sys.stdin.isatty() if interactive is None else interactive
     with state.context() as context:
         actor = state.actor(context)
         if ask:
             answers = {**classification.known_answers(context, system_id), **given}
-            while pending := classification.unanswered_questions(answers):
+            while pending := classification.unanswered_questions(answers, catalog_version):
                 answers[pending[0].id] = _ask(pending[0])
             given = answers
         outcome = classification.classify_system(
@@ -80,12 +99,14 @@ def classify_cmd(
             catalog_version=catalog_version,
             tiering_policy=tiering,
         )
-    if as_json:
-        emit_json(outcome.to_dict())
-        return
     data = outcome.to_dict()
+    data["as_of"] = day.isoformat()
+    data["obligations_on"] = obligation_schedule(data["classification"]["obligations"], day)
+    if as_json:
+        emit_json(data)
+        return
     state.out.print(f"[bold]{system_id}[/]")
-    render_classification(state.out, data["classification"], data["tier"])
+    render_classification(state.out, data["classification"], data["tier"], day)
     if outcome.pending_request is not None:
         state.out.print(
             f"[yellow]PENDING: this lowers the tier or EU category of {system_id}; it is "
@@ -98,24 +119,13 @@ def classify_cmd(
             "[yellow]unanswered (treated as 'no'): " + ", ".join(outcome.unanswered) + "[/]"
         )
     if outcome.diff is not None:
-        changes = {
-            k: v
-            for k, v in outcome.diff.to_dict().items()
-            # category_changed is a flag, said by the headline below, not a list of changes
-            if v and not k.startswith(("old_", "new_")) and k != "category_changed"
-        }
-        if changes or outcome.diff.old_category != outcome.diff.new_category:
-            state.out.print(
-                f"changed since the previous classification "
-                f"({outcome.diff.old_catalog_version} → "
-                f"{outcome.diff.new_catalog_version}): "
-                f"{outcome.diff.old_category.value} → "
-                f"{outcome.diff.new_category.value}"
-            )
-            for key, value in changes.items():
-                state.out.print(f"  {key.replace('_', ' ')}: {', '.join(map(str, value))}")
-        else:
+        lines = outcome.diff.summary_lines()
+        if outcome.diff.is_empty:
             state.out.print("no change since the previous classification")
+        else:
+            state.out.print("changed since the previous classification:")
+            for line in lines:
+                state.out.print(f"  {line}", markup=False)
 
 
 classification_app = typer.Typer(

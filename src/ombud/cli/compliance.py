@@ -7,6 +7,7 @@ a ticket or an email, and OSCAL assessment results for GRC platforms.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,8 @@ from rich.table import Table
 
 from ombud.cli._output import check_output, write_output
 from ombud.cli._state import emit_json, state_of
+from ombud.cli.amendment import add_commands as add_amendment_commands
+from ombud.compliance import parse_as_of
 from ombud.compliance.catalogs import (
     FRAMEWORKS,
     CatalogError,
@@ -130,14 +133,25 @@ def coverage_cmd(
         Format, typer.Option("--format", help="table, json, html or oscal.")
     ] = Format.TABLE,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Count only obligations in force on this day, YYYY-MM-DD (default: now).",
+        ),
+    ] = None,
 ) -> None:
     """Per applicable obligation or control: covering, stale and missing evidence."""
     check_output(output)
     state = state_of(ctx)
     frameworks = _frameworks(framework)
+    now = None
+    if as_of is not None:
+        day = parse_as_of(as_of)
+        now = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
     with state.context() as context:
         reports = coverage.system_coverages(
-            context, system_id, frameworks, version=version, policy_path=policy
+            context, system_id, frameworks, version=version, policy_path=policy, now=now
         )
     title = f"Compliance coverage of {system_id}"
     if output_format is Format.TABLE:
@@ -145,6 +159,11 @@ def coverage_cmd(
             state.out.print(_table(report))
             if report.unresolved_cites:
                 state.out.print(f"policy cites not in any catalog: {report.unresolved_cites}")
+            for item in report.extra.get("upcoming_obligations", []):
+                state.out.print(
+                    f"upcoming: {item['id']} applies from {item['applies_from']} "
+                    f"({item['days_left']} days left)"
+                )
         return
     if output_format is Format.JSON:
         text = json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False) + "\n"
@@ -234,4 +253,5 @@ def catalog_cmd(
 
 
 def register(app: typer.Typer) -> None:
+    add_amendment_commands(compliance_app)
     app.add_typer(compliance_app, name="compliance")

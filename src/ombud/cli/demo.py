@@ -247,6 +247,12 @@ def _findings_and_incidents(out: Console, report: DemoReport) -> None:
                 f"  {clock['citation']}: deadline {clock['deadline'][:16]} UTC, "
                 f"{days_left:.1f} days left, {clock['state']}"
             )
+        for duty in incident.get("reporting_duties", []):
+            out.print(
+                f"  {duty['system_id']} is the {duty['role']}: {duty['citation']}, "
+                f"{duty['first_step']}. Date rule: {duty['date_rule']}",
+                markup=False,
+            )
         for entry in incident["timeline"]:
             out.print(f"  • {entry['at'][:16]} {entry['kind']}: {entry['text']}")
 

@@ -19,6 +19,7 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from datetime import UTC, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -30,6 +31,7 @@ from rich.text import Text
 
 from ombud.cli._errors import EXIT_ENVIRONMENT
 from ombud.cli._state import CliState, state_of
+from ombud.compliance import parse_as_of
 from ombud.governance import InvalidInput, NotFoundError
 from ombud.services import gates
 from ombud.text import visible
@@ -203,13 +205,23 @@ def check_cmd(
         Format.TABLE
     ),
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Evaluate as on this day, YYYY-MM-DD: only obligations in force then count.",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate and record the gate; exit 0 pass, 1 fail or insufficient, 2 bad input, 3 I/O."""
     state = state_of(ctx)
+    now = None
+    if as_of is not None:
+        now = datetime.combine(parse_as_of(as_of), time(23, 59, 59), tzinfo=UTC)
     try:
         report = _ReportFile(output) if output is not None else None
         try:
-            result = _evaluate(state, system_id, version, policy)
+            result = _evaluate(state, system_id, version, policy, now)
         except BaseException:
             if report is not None:
                 report.discard()
@@ -218,6 +230,11 @@ def check_cmd(
         if report is None:
             if output_format is Format.TABLE:
                 state.out.print(_table(result))
+                for item in result.get("upcoming_obligations", []):
+                    state.out.print(
+                        f"upcoming: {item['id']} applies from {item['applies_from']} "
+                        f"({item['days_left']} days left); not counted yet"
+                    )
                 state.out.print(summary)
             else:
                 typer.echo(_text(result, output_format), nl=False)
@@ -231,11 +248,17 @@ def check_cmd(
 
 
 def _evaluate(
-    state: CliState, system_id: str, version: str | None, policy: Path | None
+    state: CliState,
+    system_id: str,
+    version: str | None,
+    policy: Path | None,
+    now: datetime | None,
 ) -> dict[str, Any]:
     with state.context() as context:
         try:
-            return gates.check_gate(context, state.actor(context), system_id, version, policy)
+            return gates.check_gate(
+                context, state.actor(context), system_id, version, policy, now=now
+            )
         except NotFoundError as exc:  # naming something that does not exist is bad input
             raise InvalidInput(str(exc)) from None
 

@@ -70,6 +70,12 @@ def _render(out: Any, i: dict[str, Any]) -> None:
     out.print(f"  affected: {i['affected_people'] or '-'}{f' ({count} people)' if count else ''}")
     out.print(f"  detected {i['detected_at']}; aware {i['aware_at']}")
     out.print(f"  Art. 73: {_clock_line(i['art73_clock'])}")
+    for duty in i.get("reporting_duties", []):
+        out.print(
+            f"  {duty['system_id']} (role: {duty['role']}): {duty['citation']}: "
+            f"{duty['first_step']}; date rule: {duty['date_rule']}",
+            markup=False,
+        )
     for n in i["notifications"]:
         out.print(f"  notified {n['authority']} ({n['reference']}) at {n['notified_at']}")
     if i["findings"]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from ombud.compliance import obligation_schedule
 
 __all__ = ["render_classification", "render_portfolio", "render_system"]
 
@@ -26,7 +29,10 @@ def _category(value: str | None) -> str:
 
 
 def render_classification(
-    out: Console, result: Mapping[str, Any], tier: Mapping[str, Any] | None
+    out: Console,
+    result: Mapping[str, Any],
+    tier: Mapping[str, Any] | None,
+    as_of: date | None = None,
 ) -> None:
     out.print(
         f"EU AI Act category: {_category(result['eu_category'])}  "
@@ -41,14 +47,30 @@ def render_classification(
         reasons.add_row(reason["text"], reason["citation"])
     out.print(reasons)
     if result["obligations"]:
+        on = as_of or date.today()
+        schedule = obligation_schedule(result["obligations"], on)
         table = Table(
-            "obligation", "citation", "applies from", title="Obligations", title_justify="left"
+            "obligation",
+            "citation",
+            "applies from",
+            f"on {on.isoformat()}",
+            title="Obligations",
+            title_justify="left",
         )
+        upcoming = {o["id"]: o["days_left"] for o in schedule["upcoming"]}
         for item in result["obligations"]:
+            left = upcoming.get(item["id"])
             table.add_row(
-                f"{item['id']}: {item['title']}", item["citation"], item.get("applies_from") or ""
+                f"{item['id']}: {item['title']}",
+                item["citation"],
+                item.get("applies_from") or "",
+                "in force" if left is None else f"upcoming ({left} days left)",
             )
         out.print(table)
+        out.print(
+            f"On {on.isoformat()}: {len(schedule['in_force'])} obligation(s) in force, "
+            f"{len(schedule['upcoming'])} upcoming."
+        )
     if result["other_regimes"]:
         table = Table(
             "regime", "citation", "why", title="Other regimes triggered", title_justify="left"
@@ -58,7 +80,7 @@ def render_classification(
         out.print(table)
 
 
-def render_system(out: Console, data: Mapping[str, Any]) -> None:
+def render_system(out: Console, data: Mapping[str, Any], as_of: date | None = None) -> None:
     out.print(f"[bold]{data['name']}[/] ({data['id']}) — status [bold]{data['status']}[/]")
     facts = Table(show_header=False, box=None)
     for key in (
@@ -92,6 +114,7 @@ def render_system(out: Console, data: Mapping[str, Any]) -> None:
                 "label": classification["tier_label"],
                 "reasons": classification["tier_reasons"],
             },
+            as_of,
         )
     else:
         out.print(f"not classified yet: run `ombud classify {data['id']}`")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from ombud.cli._state import emit_json, state_of
 from ombud.cli.render import render_system
+from ombud.compliance import obligation_schedule, parse_as_of
 from ombud.governance import InvalidInput, SystemProfile, VersionSpec, parse_system_manifest
 from ombud.governance.manifest import MAX_MANIFEST_BYTES
 from ombud.services import classification, systems
@@ -130,15 +132,34 @@ def list_cmd(
 
 
 @system_app.command("show")
-def show_cmd(ctx: typer.Context, system_id: str, as_json: JsonOpt = False) -> None:
+def show_cmd(
+    ctx: typer.Context,
+    system_id: str,
+    as_json: JsonOpt = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Show which obligations apply on this day, YYYY-MM-DD (default: today)."
+        ),
+    ] = None,
+) -> None:
     """Everything recorded about one system."""
     state = state_of(ctx)
+    day = parse_as_of(as_of) if as_of is not None else date.today()
     with state.context() as context:
         data = systems.get_system(context, system_id)
     if as_json:
+        classification = data.get("classification")
+        if classification:
+            obligations = classification["result"].get("obligations", [])
+            data = {
+                **data,
+                "as_of": day.isoformat(),
+                "obligations_on": obligation_schedule(obligations, day),
+            }
         emit_json(data)
         return
-    render_system(state.out, data)
+    render_system(state.out, data, day)
 
 
 @system_app.command("update")

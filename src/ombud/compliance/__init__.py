@@ -13,7 +13,10 @@ from ombud.compliance.catalog import (
     ObligationRule,
     RegimeRule,
     available_catalog_versions,
+    catalog_for_date,
     load_catalog,
+    obligation_schedule,
+    parse_as_of,
 )
 from ombud.compliance.classification import (
     Classification,
@@ -61,6 +64,7 @@ __all__ = [
     "applicable_questions",
     "assign_tier",
     "available_catalog_versions",
+    "catalog_for_date",
     "check_answers",
     "classify",
     "diff_classifications",
@@ -68,6 +72,8 @@ __all__ = [
     "load_catalog",
     "load_questionnaire",
     "load_tiering_rules",
+    "obligation_schedule",
+    "parse_as_of",
     "pending_questions",
     "validate_answers",
 ]

@@ -214,7 +214,11 @@ def evaluate(condition: Condition, facts: Facts) -> bool:
         return _answer_holds(condition, facts.answers)
     if isinstance(condition, RegionTest):
         regions = facts.answers.get("deployment_regions") or ()
-        return any(region_matches(code, condition.prefix) for code in regions)
+        if not isinstance(regions, (list, tuple)):  # an answer of the wrong shape matches nothing
+            return False
+        return any(
+            isinstance(code, str) and region_matches(code, condition.prefix) for code in regions
+        )
     if isinstance(condition, TriggeredTest):
         return condition.item_id in facts.triggered
     if isinstance(condition, TagTest):

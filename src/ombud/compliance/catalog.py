@@ -26,6 +26,7 @@ from ombud.compliance.questionnaire import load_questionnaire
 from ombud.yamlsource import KeyPath, LocatedYaml
 
 __all__ = [
+    "ACT_IN_FORCE",
     "ITEM_KINDS",
     "ApplicationDate",
     "LegalCatalog",
@@ -33,7 +34,10 @@ __all__ = [
     "ObligationRule",
     "RegimeRule",
     "available_catalog_versions",
+    "catalog_for_date",
     "load_catalog",
+    "obligation_schedule",
+    "parse_as_of",
 ]
 
 ITEM_KINDS = (
@@ -74,6 +78,8 @@ class LegalItem:
     unless: Condition | None = None
     exception: str | None = None
     applies_from: dt.date | None = None
+    verified: bool = True
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class ObligationRule:
     applies_to: tuple[str, ...]
     applies_from: dt.date | None
     when: Condition | None = None
+    verified: bool = True
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,10 @@ class RegimeRule:
     paraphrase: str
     why: str
     when: Condition
+    applies_from: dt.date | None = None
+    note: str | None = None
+    verified: bool = True
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,8 @@ class LegalCatalog:
     items: tuple[LegalItem, ...]
     obligations: tuple[ObligationRule, ...]
     regimes: tuple[RegimeRule, ...]
+    #: The day this text became the law (the Act's or the amending act's entry into force).
+    in_force: dt.date | None = None
 
     def date(self, date_id: str) -> dt.date:
         return next(d.date for d in self.application_dates if d.id == date_id)
@@ -166,6 +180,18 @@ class _Reader:
             raise self.fail((*path, key), f"'{key}' must be a non-empty list of texts")
         return tuple(value)
 
+    def provenance(self, raw: Mapping[str, Any], path: KeyPath) -> tuple[bool, str | None]:
+        """``verified`` (default true) and ``source``; an unverified entry must name its source."""
+        verified = raw.get("verified", True)
+        if not isinstance(verified, bool):
+            raise self.fail((*path, "verified"), "'verified' must be true or false")
+        source = self.text(raw, "source", path) if "source" in raw else None
+        if not verified and source is None:
+            raise self.fail(
+                path, "an entry with 'verified: false' must say in 'source' where it was read"
+            )
+        return verified, source
+
     def list_at(self, data: Mapping[str, Any], key: str) -> list[Any]:
         value = data.get(key)
         if not isinstance(value, list):
@@ -186,6 +212,7 @@ def _parse(doc: LocatedYaml) -> LegalCatalog:
             "items",
             "obligations",
             "other_regimes",
+            "in_force",
         },
         {
             "catalog_version",
@@ -248,6 +275,8 @@ def _parse(doc: LocatedYaml) -> LegalCatalog:
         "unless",
         "exception",
         "applies_from",
+        "verified",
+        "source",
     }
     for i, raw in enumerate(read.list_at(top, "items")):
         path = ("items", i)
@@ -274,6 +303,7 @@ def _parse(doc: LocatedYaml) -> LegalCatalog:
                 unless=condition(raw["unless"], (*path, "unless")) if "unless" in raw else None,
                 exception=read.text(raw, "exception", path) if "exception" in raw else None,
                 applies_from=applies_from(raw, path),
+                **_provenance(read, raw, path),
             )
         )
     obligations = []
@@ -291,6 +321,8 @@ def _parse(doc: LocatedYaml) -> LegalCatalog:
                 "applies_to",
                 "applies_from",
                 "when",
+                "verified",
+                "source",
             },
             {"id", "title", "citation", "paraphrase", "roles", "applies_to"},
         )
@@ -304,13 +336,15 @@ def _parse(doc: LocatedYaml) -> LegalCatalog:
                 applies_to=read.texts(raw, "applies_to", path),
                 applies_from=applies_from(raw, path),
                 when=condition(raw["when"], (*path, "when"), True) if "when" in raw else None,
+                **_provenance(read, raw, path),
             )
         )
     regimes = []
     regime_keys = {"id", "jurisdiction", "title", "citation", "paraphrase", "why", "when"}
+    optional = {"applies_from", "note", "verified", "source"}
     for i, raw in enumerate(read.list_at(top, "other_regimes")):
         path = ("other_regimes", i)
-        raw = read.mapping(raw, path, regime_keys, regime_keys)
+        raw = read.mapping(raw, path, regime_keys | optional, regime_keys)
         regimes.append(
             RegimeRule(
                 id=read.text(raw, "id", path),
@@ -320,14 +354,28 @@ def _parse(doc: LocatedYaml) -> LegalCatalog:
                 paraphrase=read.text(raw, "paraphrase", path),
                 why=read.text(raw, "why", path),
                 when=condition(raw["when"], (*path, "when"), True),
+                applies_from=applies_from(raw, path),
+                note=read.text(raw, "note", path) if "note" in raw else None,
+                **_provenance(read, raw, path),
             )
         )
     regulation = read.mapping(
         top["regulation"],
         ("regulation",),
-        {"name", "celex", "source", "published", "entry_into_force"},
+        {
+            "name",
+            "celex",
+            "source",
+            "published",
+            "entry_into_force",
+            "amended_by",
+            "consolidated_celex",
+        },
         {"name", "celex", "source"},
     )
+    in_force = top.get("in_force", regulation.get("entry_into_force"))
+    if in_force is not None and not isinstance(in_force, dt.date):
+        raise read.fail(("in_force",), "'in_force' must be written as YYYY-MM-DD")
     for group, entries in (
         ("items", items),
         ("obligations", obligations),
@@ -345,7 +393,13 @@ def _parse(doc: LocatedYaml) -> LegalCatalog:
         items=tuple(items),
         obligations=tuple(obligations),
         regimes=tuple(regimes),
+        in_force=in_force,
     )
+
+
+def _provenance(read: _Reader, raw: Mapping[str, Any], path: KeyPath) -> dict[str, Any]:
+    verified, source = read.provenance(raw, path)
+    return {"verified": verified, "source": source}
 
 
 def _load(version: str | None, path: str | None) -> LegalCatalog:
@@ -365,7 +419,7 @@ def _load(version: str | None, path: str | None) -> LegalCatalog:
         raise ClassificationInputError(
             f"{path}: holds catalog version '{catalog.version}', not '{version}'"
         )
-    cross_check(catalog, load_questionnaire(), doc.source)
+    cross_check(catalog, load_questionnaire().for_catalog(catalog.version), doc.source)
     return catalog
 
 
@@ -380,3 +434,67 @@ def load_catalog(version: str | None = None, *, path: str | Path | None = None) 
 def _load_shipped(version: str | None) -> LegalCatalog:
     # Shipped files are immutable package data, so parsing each once is safe.
     return _load(version, None)
+
+
+#: The EU AI Act entered into force on 1 August 2024 (Art. 113, first paragraph); no
+#: classification can be made "as of" a day before it.
+ACT_IN_FORCE = dt.date(2024, 8, 1)
+
+
+def catalog_for_date(on: dt.date) -> LegalCatalog:
+    """The newest shipped catalog whose text was in force on ``on``.
+
+    A classification made on a day uses the law of that day: an amendment counts from
+    its entry into force, not from its publication or from when Ombud shipped it.
+    """
+    if on < ACT_IN_FORCE:
+        raise ClassificationInputError(
+            f"date {on.isoformat()} is before the EU AI Act entered into force "
+            f"({ACT_IN_FORCE.isoformat()}); give a later date"
+        )
+    chosen = None
+    for version in available_catalog_versions():
+        catalog = load_catalog(version)
+        if catalog.in_force is None or catalog.in_force <= on:
+            chosen = catalog
+    if chosen is None:  # pragma: no cover - 2024.1 is in force from ACT_IN_FORCE
+        raise ClassificationInputError(f"no shipped catalog was in force on {on.isoformat()}")
+    return chosen
+
+
+def parse_as_of(text: str | dt.date) -> dt.date:
+    """A ``--as-of`` day: ISO ``YYYY-MM-DD``, not before the Act entered into force."""
+    if isinstance(text, dt.date):
+        day = text
+    else:
+        try:
+            day = dt.date.fromisoformat(text.strip())
+        except ValueError:
+            raise ClassificationInputError(
+                f"--as-of '{text}' is not a date; write it as YYYY-MM-DD, e.g. 2027-12-02"
+            ) from None
+    if day < ACT_IN_FORCE:
+        raise ClassificationInputError(
+            f"--as-of {day.isoformat()} is before the EU AI Act entered into force "
+            f"({ACT_IN_FORCE.isoformat()}); give {ACT_IN_FORCE.isoformat()} or later"
+        )
+    return day
+
+
+def obligation_schedule(obligations: Any, on: dt.date) -> dict[str, list[dict[str, Any]]]:
+    """Obligation dicts (as in ``Classification.to_dict()``) split by whether they apply on ``on``.
+
+    ``in_force`` keeps the input order; ``upcoming`` is soonest first and says how many days
+    are left. Works on stored records, so an old classification can be read on any day.
+    """
+    in_force: list[dict[str, Any]] = []
+    upcoming: list[dict[str, Any]] = []
+    for raw in obligations:
+        when = raw.get("applies_from")
+        start = dt.date.fromisoformat(when) if isinstance(when, str) and when else None
+        if start is None or start <= on:
+            in_force.append(dict(raw))
+        else:
+            upcoming.append({**raw, "days_left": (start - on).days})
+    upcoming.sort(key=lambda o: (o["applies_from"], o["id"]))
+    return {"in_force": in_force, "upcoming": upcoming}

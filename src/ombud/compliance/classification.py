@@ -56,6 +56,16 @@ class Obligation:
     role: str
     applies_from: dt.date | None = None
 
+    def in_force(self, on: dt.date) -> bool:
+        """True when the duty already applies on ``on`` (no date: it always applies)."""
+        return self.applies_from is None or self.applies_from <= on
+
+    def days_until(self, on: dt.date) -> int:
+        """Days from ``on`` until the duty applies (0 once it does)."""
+        if self.applies_from is None:
+            return 0
+        return max(0, (self.applies_from - on).days)
+
 
 @dataclass(frozen=True)
 class TriggeredRegime:
@@ -65,6 +75,11 @@ class TriggeredRegime:
     citation: str
     paraphrase: str
     why: str
+    applies_from: dt.date | None = None
+    note: str | None = None
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.applies_from is None or self.applies_from <= on
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,15 @@ class Classification:
 
     def regime_ids(self) -> tuple[str, ...]:
         return tuple(regime.id for regime in self.other_regimes)
+
+    def obligations_in_force(self, on: dt.date) -> tuple[Obligation, ...]:
+        """The duties that apply on ``on``; the others are upcoming."""
+        return tuple(o for o in self.obligations if o.in_force(on))
+
+    def upcoming_obligations(self, on: dt.date) -> tuple[Obligation, ...]:
+        """Duties that do not apply yet on ``on``, soonest first."""
+        later = [o for o in self.obligations if not o.in_force(on)]
+        return tuple(sorted(later, key=lambda o: (o.applies_from or on, o.id)))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (dates as ISO text, tuples as lists)."""
@@ -146,7 +170,7 @@ class Classification:
                 ),
                 reasons=tuple(Reason(**raw) for raw in data["reasons"]),
                 obligations=tuple(obligations),
-                other_regimes=tuple(TriggeredRegime(**raw) for raw in data["other_regimes"]),
+                other_regimes=tuple(_regime(raw) for raw in data["other_regimes"]),
                 catalog_version=str(data["catalog_version"]),
                 triggered_items=tuple(data.get("triggered_items", ())),
                 unanswered=tuple(data.get("unanswered", ())),
@@ -157,6 +181,11 @@ class Classification:
                 f"classification record: cannot read it ({type(error).__name__}: {error}); "
                 "pass a dict made by Classification.to_dict()"
             ) from None
+
+
+def _regime(raw: Mapping[str, Any]) -> TriggeredRegime:
+    when = raw.get("applies_from")
+    return TriggeredRegime(**{**raw, "applies_from": dt.date.fromisoformat(when) if when else None})
 
 
 def _plain(record: Reason | Obligation | TriggeredRegime) -> dict[str, Any]:

@@ -74,13 +74,22 @@ def _required(answers: Mapping[str, Any], questionnaire: Questionnaire) -> None:
 
 
 def _obligation_date(
-    rule: ObligationRule, catalog: LegalCatalog, annex_i_only: bool
+    rule: ObligationRule,
+    catalog: LegalCatalog,
+    annex_i_only: bool,
+    prohibitions: list[LegalItem],
 ) -> dt.date | None:
     # Art. 113(c): the duties that exist only because of high-risk status under Art. 6(1)
     # apply later than those of Annex III systems; duties for every system (Art. 4) do not move.
     deferred = {d.id: d.date for d in catalog.application_dates}.get("art_6_1")
     if annex_i_only and set(rule.applies_to) == {"high_risk"} and deferred is not None:
         return deferred if rule.applies_from is None else max(rule.applies_from, deferred)
+    # A ban binds from the day the earliest of the prohibitions that fired applies (Art. 113(a),
+    # as amended: points (ba) and (bb) of Art. 5(1) apply later than (a)-(h)).
+    dated = [item.applies_from for item in prohibitions if item.applies_from is not None]
+    if set(rule.applies_to) == {"prohibited"} and dated:
+        earliest = min(dated)
+        return earliest if rule.applies_from is None else max(rule.applies_from, earliest)
     return rule.applies_from
 
 
@@ -91,8 +100,10 @@ def classify(
 ) -> Classification:
     """Classify one system from its questionnaire answers (see module docstring)."""
     catalog = catalog or load_catalog()
-    questionnaire = questionnaire or load_questionnaire()
-    normalised = validate_answers(answers, questionnaire)
+    # Questions come with the law that asks them: a 2024.1 classification neither asks
+    # nor reads the questions added for catalog 2026.1 (their answers are 'ignored').
+    questionnaire = (questionnaire or load_questionnaire()).for_catalog(catalog.version)
+    normalised = validate_answers(answers, load_questionnaire())
     _required(normalised, questionnaire)
     effective, applicable, ignored = effective_answers(normalised, questionnaire)
     unanswered = tuple(q.id for q in applicable if q.id not in effective)
@@ -191,7 +202,7 @@ def classify(
             rule.citation,
             rule.paraphrase,
             role,
-            _obligation_date(rule, catalog, annex_i_only),
+            _obligation_date(rule, catalog, annex_i_only, prohibited),
         )
         for rule in catalog.obligations
         if role in rule.roles
@@ -199,7 +210,9 @@ def classify(
         and (rule.when is None or evaluate(rule.when, outcome_facts))
     )
     regimes = tuple(
-        TriggeredRegime(r.id, r.jurisdiction, r.title, r.citation, r.paraphrase, r.why)
+        TriggeredRegime(
+            r.id, r.jurisdiction, r.title, r.citation, r.paraphrase, r.why, r.applies_from, r.note
+        )
         for r in catalog.regimes
         if evaluate(r.when, outcome_facts)
     )

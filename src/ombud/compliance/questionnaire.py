@@ -80,6 +80,10 @@ class Question:
     required: bool = False
     pattern: str | None = None
     minimum: float | None = None
+    #: The catalog version that first asks this question (None: every version).
+    since: str | None = None
+    #: A condition the other answers must meet when this one is answered "yes".
+    requires: Condition | None = None
 
     @property
     def option_ids(self) -> tuple[str, ...]:
@@ -94,9 +98,20 @@ class Questionnaire:
     def get(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
+    def for_catalog(self, catalog_version: str) -> Questionnaire:
+        """The questions a catalog version asks: questions come with the law that needs them."""
+        kept = tuple(
+            q for q in self.questions if q.since is None or _key(q.since) <= _key(catalog_version)
+        )
+        return Questionnaire(self.version, kept)
+
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.questions)
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 def _parse_options(raw: Any, qid: str, path: KeyPath, doc: LocatedYaml) -> tuple[Option, ...]:
@@ -150,6 +165,21 @@ def _parse_question(raw: Any, index: int, doc: LocatedYaml, seen: set[str]) -> Q
                     f"{doc.where((*path, 'when'))}: question '{qid}' depends on '{test.question}', "
                     "which is not an earlier question; move it below the one it depends on"
                 )
+    requires = None
+    if "requires" in raw:
+        requires = parse_condition(raw["requires"], (*path, "requires"), doc.where)
+        for test in answer_tests(requires):
+            if test.question not in seen:
+                raise ClassificationInputError(
+                    f"{doc.where((*path, 'requires'))}: question '{qid}' requires "
+                    f"'{test.question}', which is not an earlier question"
+                )
+    since = raw.get("since")
+    if since is not None and not (isinstance(since, str) and re.fullmatch(r"\d{4}\.\d+", since)):
+        raise ClassificationInputError(
+            f"{doc.where((*path, 'since'))}: 'since' must be a quoted catalog version, "
+            'like "2026.1"'
+        )
     seen.add(qid)
     return Question(
         id=qid,
@@ -161,6 +191,8 @@ def _parse_question(raw: Any, index: int, doc: LocatedYaml, seen: set[str]) -> Q
         required=bool(raw.get("required", False)),
         pattern=raw.get("pattern"),
         minimum=raw.get("minimum"),
+        since=since,
+        requires=requires,
     )
 
 
@@ -265,7 +297,41 @@ def _validate(
             problems.append(f"{where((str(key),))}: {problem}")
         else:
             normalised[question.id] = clean
+    problems += [
+        f"{where((qid,))}: {text}" for qid, text in _contradictions(normalised, questionnaire)
+    ]
     return normalised, problems
+
+
+def _said(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return ", ".join(value) if isinstance(value, tuple) else str(value)
+
+
+def _contradictions(answers: Answers, questionnaire: Questionnaire) -> list[tuple[str, str]]:
+    """Answers that cannot all be true, as (question id, problem) pairs.
+
+    Only answers actually given are compared: an unanswered question never contradicts.
+    """
+    found = []
+    for question in questionnaire.questions:
+        value = answers.get(question.id)
+        if question.requires is None or value in (None, False, ()):
+            continue
+        others = sorted({t.question for t in answer_tests(question.requires)})
+        if not all(other in answers for other in others):
+            continue
+        if not evaluate(question.requires, Facts(answers)):
+            given = ", ".join(f"'{o}: {_said(answers[o])}'" for o in others)
+            found.append(
+                (
+                    question.id,
+                    f"'{question.id}: {_said(value)}' contradicts {given}; "
+                    "change one of these answers",
+                )
+            )
+    return found
 
 
 def _plain_where(path: KeyPath) -> str:

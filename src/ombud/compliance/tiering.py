@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ombud.compliance._errors import ClassificationInputError, load_yaml
-from ombud.compliance.catalog import load_catalog
+from ombud.compliance.catalog import available_catalog_versions, load_catalog
 from ombud.compliance.classification import Classification, EUCategory
 from ombud.compliance.questionnaire import load_questionnaire, validate_answers
 from ombud.yamlsource import KeyPath
@@ -61,7 +61,11 @@ def _allowed_values() -> dict[str, tuple[str, ...]]:
     for key in ("domain", "automation", "affected_people", "data_categories"):
         question = questionnaire.get(key)
         allowed[key] = question.option_ids if question is not None else ()
-    allowed["regimes"] = tuple(r.id for r in load_catalog().regimes)
+    # Any regime of any shipped catalog: a tiering policy outlives one amendment.
+    regimes = dict.fromkeys(
+        r.id for version in available_catalog_versions() for r in load_catalog(version).regimes
+    )
+    allowed["regimes"] = tuple(regimes)
     return allowed
 
 

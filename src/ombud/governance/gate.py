@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -50,6 +50,14 @@ class SystemFacts:
     domain: str = ""
     eu_category: str | None = None
     kind: str = ""  # decision_model, llm_application, ... (SystemKind)
+    #: (obligation id, ISO date it applies from or None) of the latest classification.
+    obligations: tuple[tuple[str, str | None], ...] = ()
+
+    def obligations_on(self, day: date) -> tuple[str, ...]:
+        """Obligation ids that apply on ``day``: an upcoming duty does not gate yet."""
+        return tuple(
+            oid for oid, start in self.obligations if start is None or start <= day.isoformat()
+        )
 
 
 @dataclass(frozen=True)
@@ -274,7 +282,9 @@ def evaluate_gate(
             remedy=f"classify it: `ombud classify {facts.system_id}`",
         )
         return _result(policy, facts, now, (check,), None)
-    requirements = policy.requirements_for(facts.tier, facts.domain, facts.eu_category, facts.kind)
+    requirements = policy.requirements_for(
+        facts.tier, facts.domain, facts.eu_category, facts.kind, facts.obligations_on(now.date())
+    )
     checks = [_presence_check(r, "evidence", facts, evidence, now) for r in requirements.evidence]
     checks += [_presence_check(r, "document", facts, evidence, now) for r in requirements.documents]
     usable = _usable(evidence, requirements, now)

@@ -36,12 +36,14 @@ __all__ = [
     "IncidentSeverity",
     "IncidentStatus",
     "ReportingClock",
+    "ReportingDuty",
     "art73_case",
     "check_incident_open",
     "check_incident_times",
     "check_notification_time",
     "parse_incident_severity",
     "reporting_clock",
+    "reporting_duty",
 ]
 
 
@@ -233,3 +235,86 @@ def check_incident_open(incident_id: int, status: IncidentStatus, doing: str) ->
             f"incident {incident_id} is closed; cannot {doing} (a closed incident is final; "
             "report a new incident if it recurred)"
         )
+
+
+@dataclass(frozen=True)
+class ReportingDuty:
+    """Who must tell whom about a serious incident, by operator role and incident date.
+
+    The Art. 73 periods bind the provider. A deployer's own duty is Art. 26(5): inform
+    the provider immediately, then the importer or distributor and the market
+    surveillance authority; only if it cannot reach the provider does Art. 73 apply to
+    it. Both are duties of a *high-risk* system, so they bind only once the system's
+    high-risk duties apply on the incident date (amended Art. 113; docs/findings-incidents.md).
+    """
+
+    system_id: str
+    role: str
+    rule: str
+    citation: str
+    first_step: str
+    #: True/False: whether the duty applies on the incident date; None: system unclassified.
+    in_force: bool | None
+    applies_from: dt.date | None
+    date_rule: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "system_id": self.system_id,
+            "role": self.role,
+            "rule": self.rule,
+            "citation": self.citation,
+            "first_step": self.first_step,
+            "in_force": self.in_force,
+            "applies_from": self.applies_from.isoformat() if self.applies_from else None,
+            "date_rule": self.date_rule,
+        }
+
+
+_DEPLOYER_STEP = (
+    "inform the provider immediately, then the importer or distributor and the market "
+    "surveillance authority; if the provider cannot be reached, Art. 73 applies to you"
+)
+_PROVIDER_STEP = (
+    "report to the market surveillance authority of the member state where it occurred, "
+    "within the Art. 73 limit shown"
+)
+
+
+def reporting_duty(
+    system_id: str,
+    role: str | None,
+    aware_on: dt.date,
+    applies_from: dt.date | None,
+    classified: bool,
+) -> ReportingDuty:
+    """The duty for one system: ``applies_from`` is when its Art. 73 (provider) or
+    Art. 26 (deployer) obligation applies in its latest classification (None: it has none)."""
+    deployer = role == "deployer"
+    rule, citation, step = (
+        ("art_26_5", "EU AI Act Art. 26(5)", _DEPLOYER_STEP)
+        if deployer
+        else ("art_73", "EU AI Act Art. 73(1)-(4)", _PROVIDER_STEP)
+    )
+    if not classified:
+        in_force, when = (
+            None,
+            "the system is not classified; the limit is shown as the strictest reading",
+        )
+    elif applies_from is None:
+        in_force = False
+        when = (
+            "the latest classification carries no such duty (not high-risk for this role); "
+            "the clock is an internal target only"
+        )
+    elif applies_from <= aware_on:
+        in_force = True
+        when = f"applies: the system's high-risk duties apply since {applies_from.isoformat()}"
+    else:
+        in_force = False
+        when = (
+            f"not yet due on {aware_on.isoformat()}: the system's high-risk duties apply from "
+            f"{applies_from.isoformat()} (amended Art. 113); the clock is an internal target"
+        )
+    return ReportingDuty(system_id, role or "unknown", rule, citation, step, in_force,
+                         applies_from, when)  # fmt: skip

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,15 @@ from ombud.compliance import (
     Classification,
     ClassificationDiff,
     EUCategory,
+    LegalCatalog,
     Question,
     TierAssignment,
     assign_tier,
+    catalog_for_date,
     classify,
     diff_classifications,
     load_catalog,
+    load_questionnaire,
     load_tiering_rules,
     pending_questions,
     validate_answers,
@@ -59,6 +62,7 @@ __all__ = [
     "ClassifyOutcome",
     "ManifestOutcome",
     "apply_manifest",
+    "choose_catalog",
     "classify_system",
     "confirm_classification",
     "is_downgrade",
@@ -115,8 +119,23 @@ def known_answers(context: AppContext, system_id: str) -> dict[str, Any]:
     return answers
 
 
-def unanswered_questions(answers: Mapping[str, Any]) -> tuple[Question, ...]:
-    return pending_questions(validate_answers(answers))
+def choose_catalog(catalog_version: str | None, on: date | None = None) -> LegalCatalog:
+    """The catalog asked for, or the newest one in force on ``on`` (default: today).
+
+    A new classification applies the law of its day: an amendment counts from its entry
+    into force (catalog 2026.1 from 27 July 2026), so old records keep the text they cite.
+    """
+    if catalog_version is not None:
+        return load_catalog(catalog_version)
+    return catalog_for_date(on or datetime.now(UTC).date())
+
+
+def unanswered_questions(
+    answers: Mapping[str, Any], catalog_version: str | None = None
+) -> tuple[Question, ...]:
+    """Questions still open for the catalog that will classify (the one in force today)."""
+    version = choose_catalog(catalog_version).version
+    return pending_questions(validate_answers(answers), load_questionnaire().for_catalog(version))
 
 
 def _latest(session: Any, system_id: str) -> ClassificationRow | None:
@@ -162,10 +181,11 @@ def _evaluate(
     validated: Mapping[str, Any], catalog_version: str | None, tiering_policy: Path | None
 ) -> tuple[Classification, TierAssignment, tuple[str, ...]]:
     """The classification, the tier and the unanswered questions: all before any write."""
-    catalog = load_catalog(catalog_version)
+    catalog = choose_catalog(catalog_version)
     result = classify(validated, catalog)
     tier = assign_tier(result, validated, load_tiering_rules(tiering_policy))
-    unanswered = tuple(q.id for q in pending_questions(validated))
+    questions = load_questionnaire().for_catalog(catalog.version)
+    unanswered = tuple(q.id for q in pending_questions(validated, questions))
     return result, tier, unanswered
 
 

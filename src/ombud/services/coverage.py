@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ombud.compliance import obligation_schedule
 from ombud.compliance.catalogs import (
     FRAMEWORKS,
     CoverageReport,
@@ -87,9 +88,12 @@ def system_coverages(
     gate = evaluate_gate(policy, facts, evidence, as_of)
     requirements = gate.requirements
     kinds = [*requirements.evidence, *requirements.documents] if requirements is not None else []
+    # Only duties that apply on the day count; the others are listed with the days left.
+    schedule = obligation_schedule(result.get("obligations", ()), as_of.date())
+    regimes = obligation_schedule(result.get("other_regimes", ()), as_of.date())
     scope = SystemScope(
-        obligation_ids=tuple(o["id"] for o in result.get("obligations", ())),
-        regime_ids=tuple(r["id"] for r in result.get("other_regimes", ())),
+        obligation_ids=tuple(o["id"] for o in schedule["in_force"]),
+        regime_ids=tuple(r["id"] for r in regimes["in_force"]),
         generative=facts.kind in GENERATIVE_KINDS,
         requirements=tuple(KindRequirement(k.kind, k.max_age_days, k.cites) for k in kinds),
         rules=tuple(
@@ -111,6 +115,10 @@ def system_coverages(
         # come from one read, so a page showing both cannot show them disagreeing.
         "gate_outcome": gate.outcome.value,
         "evidence_count": len(evidence),
+        "upcoming_obligations": [
+            {"id": o["id"], "applies_from": o["applies_from"], "days_left": o["days_left"]}
+            for o in schedule["upcoming"] + regimes["upcoming"]
+        ],
     }
     reports = []
     for framework in frameworks:

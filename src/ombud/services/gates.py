@@ -9,7 +9,7 @@ explained later even after the policy file has changed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,10 @@ def gate_inputs(
         domain=system.domain,
         eu_category=latest.eu_category if latest else None,
         kind=system.kind,
+        obligations=tuple(
+            (o["id"], o.get("applies_from"))
+            for o in (latest.result["obligations"] if latest else ())
+        ),
     )
     rows = session.execute(
         select(EvidenceRow).where(EvidenceRow.version_id == version.id).order_by(EvidenceRow.id)
@@ -161,6 +165,17 @@ def record_gate(
     """Evaluate and record inside the caller's transaction (reviews reuse it)."""
     facts, evidence, version = gate_inputs(tx.session, system_id, version_label)
     result = evaluate_gate(policy, facts, evidence, now)
+    day = now.date()
+    in_force = facts.obligations_on(day)
+    # The duties the gate counted, and those that do not apply yet (with the days left).
+    schedule = {
+        "obligations_in_force": list(in_force),
+        "upcoming_obligations": [
+            {"id": oid, "applies_from": start, "days_left": (date.fromisoformat(start) - day).days}
+            for oid, start in facts.obligations
+            if start is not None and oid not in in_force
+        ],
+    }
     row = GateEvaluationRow(
         system_id=system_id,
         version_id=version.id,
@@ -168,7 +183,7 @@ def record_gate(
         policy_version=policy.version,
         policy_sha256=policy.sha256,
         outcome=result.outcome.value,
-        result=result.to_dict(),
+        result={**result.to_dict(), **schedule},
         evaluated_by=tx.actor.username,
         evaluated_at=now,
     )

@@ -35,11 +35,12 @@ from ombud.governance.incidents import (
     check_notification_time,
     parse_incident_severity,
     reporting_clock,
+    reporting_duty,
 )
 from ombud.services.authorization import authorize_in, check
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.systems import transition_system
-from ombud.store.models import AISystemRow
+from ombud.store.models import AISystemRow, ClassificationRow
 from ombud.store.models_tracking import (
     FindingRow,
     IncidentEntryRow,
@@ -167,6 +168,7 @@ def _incident_dict(
     data["timeline"] = parts["timeline"]
     case = _case(row)
     first = data["notifications"][0]["notified_at"] if data["notifications"] else None
+    data["reporting_duties"] = _duties(session, data["systems"], row.aware_at.date())
     data["art73_clock"] = (
         reporting_clock(
             case,
@@ -178,6 +180,36 @@ def _incident_dict(
         else None
     )
     return data
+
+
+def _duties(session: Session, system_ids: list[str], aware_on: dt.date) -> list[dict[str, Any]]:
+    """Per system: the role-dependent reporting duty and whether it applies on that day."""
+    duties = []
+    for system_id in system_ids:
+        system = session.get(AISystemRow, system_id)
+        latest = session.execute(
+            select(ClassificationRow)
+            .where(ClassificationRow.system_id == system_id)
+            .order_by(ClassificationRow.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        result = latest.result if latest is not None else {}
+        role = result.get("operator_role") or (system.operator_role if system else None)
+        wanted = "art_26" if role == "deployer" else "art_73"
+        when = next(
+            (o.get("applies_from") for o in result.get("obligations", []) if o["id"] == wanted),
+            None,
+        )
+        duties.append(
+            reporting_duty(
+                system_id,
+                role,
+                aware_on,
+                dt.date.fromisoformat(when) if when else None,
+                latest is not None,
+            ).to_dict()
+        )
+    return duties
 
 
 def _entry(tx: Tx, incident_id: int, kind: str, text: str) -> None:

@@ -18,7 +18,15 @@ CATALOGS = [load_control_catalog(name) for name in FRAMEWORKS]
         ("NIST AI RMF MEASURE 2.11", ("nist-ai-rmf:MEASURE 2.11",)),
         ("EU AI Act Art. 10(2)(f)", ("eu-ai-act:art_10",)),  # more precise than the catalog
         ("EU AI Act Art. 49(1)", ("eu-ai-act:art_49.1",)),
-        ("EU AI Act Art. 49", ("eu-ai-act:art_49.1", "eu-ai-act:art_49.2", "eu-ai-act:art_49.3")),
+        (
+            "EU AI Act Art. 49",
+            (
+                "eu-ai-act:art_49.1",
+                "eu-ai-act:art_49.2",
+                "eu-ai-act:art_49.3",
+                "eu-ai-act:art_49.5",
+            ),
+        ),
         ("Annex IV", ("eu-ai-act:art_11",)),
         ("29 CFR 1607.4(D)", ("sector-rules:ugesp.1607_4d",)),
         ("12 CFR 1002.9(b)(2)", ("sector-rules:ecoa.1002_9",)),

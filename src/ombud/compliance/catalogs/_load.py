@@ -191,18 +191,21 @@ def eu_ai_act_catalog(legal: LegalCatalog | None = None) -> ControlCatalog:
             source=source,
             license=licence,
             citation=rule.citation,
-            source_url="https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
+            source_url=legal.regulation.get(
+                "source", "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"
+            ),
+            verified=rule.verified,
         )
         for rule in legal.obligations
     )
     return ControlCatalog(
         framework=EU_AI_ACT,
-        title="EU AI Act obligations (Regulation (EU) 2024/1689)",
+        title=f"EU AI Act obligations ({legal.regulation['name']})",
         version=legal.version,
         source=source,
         license=licence,
         items=items,
-        id_pattern=r"^art_\d+(\.[0-9a-z]+)*$",
+        id_pattern=r"^art_\d+[a-z]?(\.[0-9a-z]+)*$",
     )
 
 

@@ -194,14 +194,25 @@ class Overlay:
     tiers: tuple[int, ...]
     system_kinds: tuple[str, ...]
     requirements: Requirements
+    #: Classifier obligation ids (e.g. ``art_27``): the overlay applies when any of them is
+    #: among the system's obligations in force on the day of evaluation.
+    obligations: tuple[str, ...] = ()
 
-    def applies(self, tier: int, domain: str, eu_category: str | None, kind: str) -> bool:
+    def applies(
+        self,
+        tier: int,
+        domain: str,
+        eu_category: str | None,
+        kind: str,
+        obligations: tuple[str, ...] = (),
+    ) -> bool:
         """Every listed condition must hold; an unlisted one matches any system."""
         return (
             (not self.domains or domain in self.domains)
             and (not self.eu_categories or (eu_category or "") in self.eu_categories)
             and (not self.tiers or tier in self.tiers)
             and (not self.system_kinds or kind in self.system_kinds)
+            and (not self.obligations or any(o in obligations for o in self.obligations))
         )
 
 
@@ -232,7 +243,12 @@ class PolicyPack:
     custom_names: tuple[str, ...] = ()  # names of attached evidence that rules may read
 
     def requirements_for(
-        self, tier: int, domain: str = "", eu_category: str | None = None, kind: str = ""
+        self,
+        tier: int,
+        domain: str = "",
+        eu_category: str | None = None,
+        kind: str = "",
+        obligations: tuple[str, ...] = (),
     ) -> Requirements:
         """The tier's section plus every overlay that matches the system."""
         base = self.tiers[tier]
@@ -240,7 +256,7 @@ class PolicyPack:
             base.evidence, base.documents, base.rules, base.approvals, (f"tier {tier}",)
         )
         for overlay in self.overlays:
-            if overlay.applies(tier, domain, eu_category, kind):
+            if overlay.applies(tier, domain, eu_category, kind, obligations):
                 extra = overlay.requirements
                 result = result.plus(
                     Requirements(

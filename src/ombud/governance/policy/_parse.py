@@ -365,11 +365,14 @@ def _overlay(r: _Reader, value: Any, path: KeyPath) -> Overlay:
     data = r.mapping(value, path, ("id", "when", "description", *_SECTION_KEYS))
     overlay_id = r.text(data, "id", path, required=True)
     when = r.mapping(
-        data.get("when"), (*path, "when"), ("domain", "eu_category", "tier", "system_kind")
+        data.get("when"),
+        (*path, "when"),
+        ("domain", "eu_category", "tier", "system_kind", "obligation"),
     )
     if not when:
         raise r.fail(
-            (*path, "when"), "an overlay needs a 'when': domain, eu_category, tier or system_kind"
+            (*path, "when"),
+            "an overlay needs a 'when': domain, eu_category, tier, system_kind or obligation",
         )
     tiers = r.listing(when, "tier", (*path, "when"))
     for i, tier in enumerate(tiers):
@@ -383,6 +386,7 @@ def _overlay(r: _Reader, value: Any, path: KeyPath) -> Overlay:
         tiers=tuple(int(t) for t in tiers),
         system_kinds=r.texts(when, "system_kind", (*path, "when")),
         requirements=_requirements(r, body, path, _SECTION_KEYS),
+        obligations=r.texts(when, "obligation", (*path, "when")),
     )
 
 

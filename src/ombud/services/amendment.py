@@ -1,0 +1,128 @@
+"""The impact of a legal amendment on the whole inventory, and recording it.
+
+``amendment_impact`` re-reads every system's latest recorded answers and classifies them
+under two catalog versions (nothing is written). ``apply_amendment`` then records the
+new classifications one by one through the classification service, so each is audited
+and diffed exactly as a hand-made re-classification, and opens a finding for every
+system that becomes prohibited or gains a duty that already applies: the law moved
+under it and someone must act. Systems whose answers miss the new catalog's questions
+are recorded too (the classification lists them as unanswered) and flagged in the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ombud.compliance import load_catalog
+from ombud.compliance.impact import ImpactReport, SystemImpact, amendment_impact
+from ombud.governance import Action
+from ombud.governance.authorization import may_at_all
+from ombud.services.classification import classify_system
+from ombud.services.context import Actor, AppContext
+from ombud.services.findings import open_finding
+from ombud.store.models import AISystemRow, ClassificationRow
+
+__all__ = ["AppliedAmendment", "apply_amendment", "impact_report"]
+
+#: Days a finding opened by an amendment gives its owner to act.
+FINDING_DUE_DAYS = 30
+
+
+def _records(context: AppContext) -> list[tuple[str, dict[str, Any]]]:
+    """(system id, latest recorded answers) of every classified system, by id."""
+    with context.read() as session:
+        systems = session.execute(select(AISystemRow.id).order_by(AISystemRow.id)).scalars()
+        out = []
+        for system_id in list(systems):
+            row = session.execute(
+                select(ClassificationRow)
+                .where(ClassificationRow.system_id == system_id)
+                .order_by(ClassificationRow.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if row is not None:
+                out.append((system_id, dict(row.answers)))
+        return out
+
+
+def impact_report(
+    context: AppContext, from_version: str, to_version: str, on: dt.date | None = None
+) -> ImpactReport:
+    """Every classified system under both catalogs; unknown versions name the shipped ones."""
+    old, new = load_catalog(from_version), load_catalog(to_version)
+    return amendment_impact(_records(context), old, new, on or dt.datetime.now(dt.UTC).date())
+
+
+@dataclass(frozen=True)
+class AppliedAmendment:
+    report: ImpactReport
+    reclassified: tuple[str, ...]
+    findings: tuple[dict[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.report.to_dict(),
+            "applied": {
+                "reclassified": list(self.reclassified),
+                "findings": [
+                    {"id": f["id"], "system_id": f["system_id"], "title": f["title"]}
+                    for f in self.findings
+                ],
+            },
+        }
+
+
+def _finding_text(impact: SystemImpact, report: ImpactReport) -> tuple[str, str, str]:
+    if impact.becomes_prohibited:
+        bans = [r.citation for r in impact.new.reasons if r.code.startswith("art_5.1.")]
+        title = f"Prohibited under catalog {report.to_version}: {'; '.join(bans) or 'Art. 5'}"
+        return title, "critical", "The system now falls under an EU AI Act prohibition."
+    duties = ", ".join(impact.gained_in_force)
+    title = f"New duties already in force under catalog {report.to_version}: {duties}"
+    return title, "high", f"Obligations gained and applying on {report.on.isoformat()}."
+
+
+def apply_amendment(
+    context: AppContext,
+    actor: Actor,
+    from_version: str,
+    to_version: str,
+    on: dt.date | None = None,
+) -> AppliedAmendment:
+    """Record every system's classification under ``to_version``; open the findings.
+
+    A portfolio-wide act, so a lead's (rai_lead or admin): the same people who confirm a
+    classification that lowers a tier, which an amendment may do.
+    """
+    may_at_all(actor.username, actor.roles, Action.CLASSIFICATION_CONFIRM)
+    report = impact_report(context, from_version, to_version, on)
+    done, findings = [], []
+    for impact in report.systems:
+        classify_system(context, actor, impact.system_id, catalog_version=to_version)
+        done.append(impact.system_id)
+        if impact.needs_finding:
+            with context.read() as session:
+                owner = session.get(AISystemRow, impact.system_id)
+                assert owner is not None  # it was read above
+                owner_name = owner.owner
+            title, severity, why = _finding_text(impact, report)
+            findings.append(
+                open_finding(
+                    context,
+                    actor,
+                    system_id=impact.system_id,
+                    version_label=None,
+                    title=title,
+                    severity=severity,
+                    source_kind="manual",
+                    source_ref=f"amendment-impact:{from_version}->{to_version}",
+                    owner=owner_name,
+                    due_date=report.on + dt.timedelta(days=FINDING_DUE_DAYS),
+                    description=why,
+                )
+            )
+    return AppliedAmendment(report, tuple(done), tuple(findings))
