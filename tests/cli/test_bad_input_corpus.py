@@ -69,7 +69,7 @@ tiers:
     rules:
       - id: four-fifths
         description: selection rates within four-fifths
-        verdict: "fairness.*.selection_rate.four_fifths"
+        verdict: "fairness.*.four_fifths"
         not_in: [fail]
   2: *all
   3: *all
@@ -286,7 +286,41 @@ WORKSPACE_CASES = [
          damage=_chain_key_lost),
 ]  # fmt: skip
 
+# The three answers issue #21 called calm and wrong: a policy typo that passed a gate, a
+# manifest that registered a system before its answers were refused, and a red-team run
+# that reached nothing yet reported a rate.
+TYPO_POLICY = POLICY.replace(
+    "        not_in: [fail]\n",
+    "        not_in: [fail]\n"
+    "      - id: fpr\n"
+    "        description: false positive rates within four-fifths\n"
+    '        metric: "fairness.*.fpr_ratio_mn"\n'
+    '        op: ">="\n'
+    "        value: 0.8\n"
+    "        if_missing: pass\n"
+    "        justification: pilot\n",
+)
+FAIL_CLOSED_CASES = [
+    Case("policy-metric-typo", ("policy", "validate", "{in}/policy.yaml"), EXIT_USAGE,
+         ("{in}/policy.yaml:", "fairness.*.fpr_ratio_mn"), {"policy.yaml": TYPO_POLICY}),
+    Case("gate-under-a-policy-typo", ("gate", "check", "credit-scoring", "--policy",
+         "{in}/policy.yaml"), EXIT_USAGE, ("fairness.*.fpr_ratio_mn",),
+         {"policy.yaml": TYPO_POLICY}, "olivia"),
+    Case("manifest-registers-nothing-when-its-answers-are-refused",
+         ("system", "register", "-f", "{in}/system.yaml"), EXIT_USAGE,
+         ("{in}/system.yaml:", "annex_iii_area"),
+         {"system.yaml": MANIFEST.replace("id: credit-scoring", "id: half-registered")
+          + "classification:\n  answers:\n    annex_iii_area: [not_an_area]\n"},
+         "olivia"),
+    Case("redteam-run-against-a-closed-port",
+         ("redteam", "run", "--out", "{tmp}/run", "-o", "base_url=http://127.0.0.1:9/v1",
+          "-o", "model=bot", "-o", "timeout=0.5", "--probe", "leakage.planted_secret",
+          "--secret", "S3CRET", "--retries", "0"), EXIT_ENVIRONMENT,
+         ("connection refused", "127.0.0.1:9"), workspace=False),
+]  # fmt: skip
+
 CASES: list[Case] = [
+    *FAIL_CLOSED_CASES,
     *MANIFEST_CASES,
     *ANSWER_CASES,
     *POLICY_CASES,

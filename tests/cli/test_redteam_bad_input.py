@@ -80,7 +80,7 @@ def test_out_that_already_holds_attempts_is_refused_before_anything(
         before = {p.name: p.read_bytes() for p in out.iterdir()}
         again = _run(invoke, out, server.base_url, "--seed", "3")
     assert again.code == 2
-    assert _flat("already holds attempts") in _flat(again.out)
+    assert _flat("already holds attempts") in _flat(again.err)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
@@ -91,14 +91,14 @@ def test_resume_refuses_a_different_target_unless_allowed(invoke: Invoke, tmp_pa
         manifest = (out / "manifest.json").read_text()
         moved = invoke("redteam", "resume", str(out), "-o", f"base_url={second.base_url}")
         assert moved.code == 2
-        seen = _flat(moved.out)
+        seen = _flat(moved.err)
         assert _flat("different target") in seen
         assert _flat("--allow-target-change") in seen
         assert _flat(second.base_url) in seen
         assert (out / "manifest.json").read_text() == manifest  # nothing written
         other_model = invoke("redteam", "resume", str(out), "-o", "model=other")
         assert other_model.code == 2
-        assert _flat("'bot' -> 'other'") in _flat(other_model.out)
+        assert _flat("'bot' -> 'other'") in _flat(other_model.err)
 
         # make one attempt unfinished so the allowed resume sends something to the new target
         lines = (out / "attempts.jsonl").read_text().splitlines(keepends=True)
@@ -164,7 +164,7 @@ def test_resume_of_a_damaged_manifest_is_one_line(
     (out / "manifest.json").write_bytes(content)
     result = invoke("redteam", "resume", str(out), "-o", "base_url=http://127.0.0.1:9/v1")
     assert result.code == 2
-    assert _flat("manifest.json") in _flat(result.out)
+    assert _flat("manifest.json") in _flat(result.err)
 
 
 GARAK_OK = {
@@ -267,5 +267,5 @@ def test_a_folder_that_is_not_a_run_is_one_line(
     args = [part.format(missing=missing, other=other) for part in command]
     result = invoke("redteam", *args)
     assert result.code == 2, result.out + result.err
-    assert _flat(str(missing)) in _flat(result.out)
+    assert _flat(str(missing)) in _flat(result.err)
     assert not other.exists()

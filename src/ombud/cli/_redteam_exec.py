@@ -56,11 +56,13 @@ __all__ = [
 
 # soft_wrap: an error or warning stays one line (a path is never broken) at any width.
 console = Console(soft_wrap=True)
+#: Errors and warnings go to standard error, as every other command's do.
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def fail(exc: Exception) -> typer.Exit:
     """One line on the console; exit 2 for input to fix, 3 when a file cannot be written."""
-    console.print(f"[red]error:[/red] {exc}")
+    errors.print(f"[red]error:[/red] {exc}")
     return typer.Exit(code=EXIT_ENVIRONMENT if isinstance(exc, OSError) else 2)
 
 
@@ -151,13 +153,13 @@ def execute(
     print_rates(attempts, "category")
     outcome = run_outcome(attempts, ready.target.describe())
     if not outcome.measured:
-        console.print(
+        errors.print(
             f"[red]error:[/red] not a result, no attempt was scored: {outcome.causes_text()}; "
             f"fix the target, then `ombud redteam resume {run_dir}`"
         )
         raise typer.Exit(code=EXIT_ENVIRONMENT)
     if outcome.causes:
-        console.print(
+        errors.print(
             f"[yellow]warning:[/yellow] {outcome.causes_text()}; the rates are over the "
             f"{outcome.scored} scored attempts"
         )
