@@ -259,7 +259,7 @@ def _artifact_files(ws: tuple[str, ...]) -> list[Path]:
     ("who", "system", "version", "code", "message"),
     [
         ("olivia", "credit-scoring", "9.9", 2, "has no version '9.9'"),
-        ("olivia", "ghost", "1.0", 1, "no AI system 'ghost'"),
+        ("olivia", "ghost", "1.0", 2, "no AI system 'ghost'"),
         ("audrey", "credit-scoring", "1.0", 1, "audrey"),
     ],
 )
@@ -294,7 +294,11 @@ def test_audit_refuses_an_output_folder_that_does_not_exist(invoke: Invoke, csv:
     result = _audit(
         invoke, csv, "--label", "y", "--pred", "yhat", "-o", str(csv.parent / "nope" / "r.json")
     )
-    _usage_error(result, "does not exist; create it first")
+    # A folder that is not there is the environment's fault, not the input's: exit 3.
+    assert result.code == 3, result.err
+    assert "does not exist; create it or choose another path" in result.err
+    assert "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(
