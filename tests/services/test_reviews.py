@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -208,7 +209,18 @@ def test_an_owner_who_is_rai_lead_still_cannot_decide(board: AppContext) -> None
         board, board.actor("lars"), "screening", None, "urgent", LATER))  # fmt: skip
 
 
-def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext) -> None:
+LAX_POLICY = """\
+name: lax
+version: "1"
+tiers:
+  1: &nothing {evidence: [], rules: []}
+  2: *nothing
+  3: *nothing
+  4: *nothing
+"""
+
+
+def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext, tmp_path: Path) -> None:
     olivia, lena = board.actor("olivia"), board.actor("lena")
     review_id = _open_and_seat(board)
     reviews.cast_vote(board, board.actor("rita"), review_id, Vote.APPROVE, "ok")
@@ -222,6 +234,15 @@ def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext) -> No
     evidence.record_evidence(board, olivia, "screening", "1.0", bad)
     assert gates_service.check_gate(board, olivia, "screening")["outcome"] == "fail"
     deploy = systems.transition_system
+    _refused(board, DomainError, "latest gate: fail", lambda: deploy(
+        board, olivia, "screening", "deployed", "ship it"))  # fmt: skip
+    # A pass under a laxer pack of the owner's choosing does not open the deployment:
+    # the guard reads the latest run under the policy in force.
+    lax = tmp_path / "lax.yaml"
+    lax.write_text(LAX_POLICY, encoding="utf-8")
+    assert (
+        gates_service.check_gate(board, olivia, "screening", policy_path=lax)["outcome"] == "pass"
+    )
     _refused(board, DomainError, "latest gate: fail", lambda: deploy(
         board, olivia, "screening", "deployed", "ship it"))  # fmt: skip
     _refused(board, InvalidInput, "must be after today", lambda: reviews.accept_risk(

@@ -207,12 +207,15 @@ def record_gate(
     return data
 
 
-def latest_evaluation(session: Session, version_id: int) -> GateEvaluationRow | None:
+def latest_evaluation(
+    session: Session, version_id: int, policy_sha256: str | None = None
+) -> GateEvaluationRow | None:
+    """The newest gate run of a version (under the policy ``policy_sha256`` if given)."""
+    query = select(GateEvaluationRow).where(GateEvaluationRow.version_id == version_id)
+    if policy_sha256 is not None:
+        query = query.where(GateEvaluationRow.policy_sha256 == policy_sha256)
     row: GateEvaluationRow | None = session.execute(
-        select(GateEvaluationRow)
-        .where(GateEvaluationRow.version_id == version_id)
-        .order_by(GateEvaluationRow.id.desc())
-        .limit(1)
+        query.order_by(GateEvaluationRow.id.desc()).limit(1)
     ).scalar_one_or_none()
     return row
 

@@ -622,8 +622,15 @@ def accept_risk(
         return after
 
 
-def deploy_clearance(session: Session, system: AISystemRow, now: dt.datetime) -> dict[str, Any]:
-    """Why the system's latest version may deploy, or raise naming the rule."""
+def deploy_clearance(
+    session: Session, system: AISystemRow, now: dt.datetime, policy_sha256: str | None = None
+) -> dict[str, Any]:
+    """Why the system's latest version may deploy, or raise naming the rule.
+
+    ``policy_sha256``: the policy in force. Only a gate run under it counts: anyone who
+    may run a gate may run one under a laxer pack (``--policy``) to see what it says,
+    and that run must not open the deployment.
+    """
     version = find_version(session, system.id, None)
     review = session.execute(
         select(ReviewRow)
@@ -635,7 +642,7 @@ def deploy_clearance(session: Session, system: AISystemRow, now: dt.datetime) ->
         .order_by(ReviewRow.decided_at.desc(), ReviewRow.id.desc())
         .limit(1)
     ).scalar_one_or_none()
-    gate = latest_evaluation(session, version.id)
+    gate = latest_evaluation(session, version.id, policy_sha256)
     acceptance = session.execute(
         select(RiskAcceptanceRow)
         .where(RiskAcceptanceRow.version_id == version.id)

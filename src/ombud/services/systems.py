@@ -217,9 +217,11 @@ def transition_system(
         details: dict[str, Any] = {"from": source.value, "to": target_status.value}
         if target_status is LifecycleStatus.DEPLOYED:
             # The deploy guard: every adapter comes through here, so none can skip it.
+            from ombud.services.gates import resolve_policy
             from ombud.services.reviews import deploy_clearance
 
-            details["clearance"] = deploy_clearance(tx.session, row, _now())
+            in_force = resolve_policy(tx.context).sha256  # only its runs open the gate
+            details["clearance"] = deploy_clearance(tx.session, row, _now(), in_force)
         before = system_snapshot(row)
         row.status = target_status.value
         row.updated_at = _now()
