@@ -72,3 +72,26 @@ def test_notebook_fragment_has_no_document_wrapper(result: object) -> None:
     fragment = result._repr_html_()
     assert "<!DOCTYPE" not in fragment
     assert "Verdicts" in fragment
+
+
+def test_a_report_with_control_features_names_each_stratum() -> None:
+    """Found by the policy contract tests: with a control feature each group appears once
+    per stratum, and the report used to crash on the duplicate (attribute, group) index.
+    Oracle: the stratum's own row count, read from by_group."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    frame = pd.DataFrame(
+        {
+            "race": rng.choice(["a", "b"], n),
+            "sex": rng.choice(["f", "m"], n),
+            "y": rng.integers(0, 2, n),
+            "yhat": rng.integers(0, 2, n),
+        }
+    )
+    controlled = audit(frame, label="y", prediction="yhat", sensitive="race", control="sex",
+                       n_boot=20)  # fmt: skip
+    html = controlled.to_html()
+    assert "<html" in html.lower()
+    sentences = reference_sentences(controlled, 0.95)
+    assert any("(sex=f)" in s for s in sentences)
+    assert any("(sex=m)" in s for s in sentences)

@@ -88,12 +88,14 @@ def reference_sentences(result: AuditResult, confidence: float) -> list[str]:
     the Katz ratio and its interval, e.g. "... at 1.92 times the rate of group Caucasian"."""
     level = f"{confidence:.0%} CI"
     wanted = {m for rule in result.policy.rules for m in rule.metrics} & set(PHRASES)
-    sizes = result.by_group.set_index(["attribute", "group"])["n"]
+    # With control features a group appears once per stratum: its size is the stratum's.
+    keys = ["attribute", "group", *result.control]
+    sizes = result.by_group.set_index(keys)["n"]
     out = []
     for _, c in result.comparisons.iterrows():
         if c["metric"] not in wanted or not math.isfinite(c["ratio"]):
             continue
-        n = sizes.get((c["attribute"], c["group"]), 0)
+        n = sizes.get(tuple(c[k] for k in keys), 0)
         if n < result.policy.min_group_size:
             continue
         where = ", ".join(f"{k}={c[k]}" for k in result.control)
