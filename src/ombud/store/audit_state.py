@@ -118,7 +118,10 @@ def all_row_states(session: Session) -> Iterator[tuple[str, str]]:
 def _remember(session: Session, _flush_context: object) -> None:
     """after_flush: note which tracked rows this flush inserted, updated or deleted."""
     changes: set[tuple[str, tuple[Any, ...]]] = session.info.setdefault(_CHANGES, set())
-    for instance in (*session.new, *session.dirty, *session.deleted):
+    # A "dirty" object may carry no net change (an attribute set to the value it had):
+    # no UPDATE is issued for it, so nothing needs vouching for.
+    dirty = [i for i in session.dirty if session.is_modified(i, include_collections=False)]
+    for instance in (*session.new, *dirty, *session.deleted):
         table = getattr(instance, "__table__", None)
         if not isinstance(table, Table) or table.name not in TRACKED_TABLES:
             continue
