@@ -18,7 +18,7 @@ from ombud.governance import (
     SystemProfile,
 )
 from ombud.records import EvidenceDraft
-from ombud.services import audit_log, evidence, findings, systems, workspaces
+from ombud.services import audit_log, evidence, finding_import, findings, systems, workspaces
 from ombud.services.context import AppContext, open_context
 from ombud.store import Workspace
 from ombud.store.models import AuditEventRow
@@ -234,7 +234,7 @@ def test_import_is_all_or_nothing_with_row_numbers(team: AppContext, tmp_path: P
         encoding="utf-8",
     )
     lena = team.actor("lena")
-    created = findings.import_findings(
+    created = finding_import.import_findings(
         team, lena, good, system_id="credit", owner="olivia", due_in_days=30
     )
     assert [(f["severity"], f["source_ref"]) for f in created] == [
@@ -247,20 +247,20 @@ def test_import_is_all_or_nothing_with_row_numbers(team: AppContext, tmp_path: P
     bad = tmp_path / "bad.csv"
     bad.write_text("title,severity,owner\nok,low,olivia\nbad,low,nobody\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match=r"bad\.csv row 3: owner 'nobody'"):
-        findings.import_findings(team, lena, bad, system_id="credit", due_in_days=5)
+        finding_import.import_findings(team, lena, bad, system_id="credit", due_in_days=5)
     worse = tmp_path / "worse.json"
     worse.write_text(
         json.dumps({"findings": [{"title": "a", "severity": "low"}, {"title": "b"}]}),
         encoding="utf-8",
     )
     with pytest.raises(InvalidInput, match=r"worse\.json item 2: column 'severity' is empty"):
-        findings.import_findings(
+        finding_import.import_findings(
             team, lena, worse, system_id="credit", owner="olivia", due_in_days=5
         )
     past = tmp_path / "past.csv"
     past.write_text("title,severity,due_date\nx,low,2001-01-01\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match=r"past\.csv row 2: due date 2001-01-01 is in the past"):
-        findings.import_findings(team, lena, past, system_id="credit", owner="olivia")
+        finding_import.import_findings(team, lena, past, system_id="credit", owner="olivia")
     assert _events(team) == before
     assert len(findings.list_findings(team)) == 2
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ombud.cli._state import emit_json, state_of
 from ombud.governance import InvalidInput
-from ombud.services import findings
+from ombud.services import finding_import, findings
 
 __all__ = ["register"]
 
@@ -264,7 +264,7 @@ def import_cmd(
     """Import an auditor's findings: every row or none."""
     state = state_of(ctx)
     with state.context() as context:
-        created = findings.import_findings(
+        created = finding_import.import_findings(
             context,
             state.actor(context),
             file,

@@ -7,15 +7,11 @@ its own transaction: the decision and its findings commit or vanish together.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import select
 
 from ombud.governance import (
     Action,
@@ -26,22 +22,26 @@ from ombud.governance import (
     check_name,
     check_text,
 )
-from ombud.governance.authorization import may_at_all
 from ombud.governance.findings import (
-    FindingSpec,
     FindingStatus,
-    ImportDefaults,
     check_due_date,
     check_finding_move,
     check_risk_expiry,
-    is_overdue,
     parse_finding_severity,
     parse_finding_source,
     parse_finding_status,
-    parse_import_record,
 )
 from ombud.services.authorization import load_target
 from ombud.services.context import Actor, AppContext, Tx
+from ombud.services.finding_queries import (
+    count_findings,
+    finding_counts,
+    finding_dict,
+    get_finding,
+    list_findings,
+    overdue_clause,
+    urgent_findings,
+)
 from ombud.store.models import AISystemRow, EvidenceRow, SystemVersionRow, UserRow
 from ombud.store.models_tracking import FindingRow
 
@@ -52,7 +52,6 @@ __all__ = [
     "finding_counts",
     "finding_dict",
     "get_finding",
-    "import_findings",
     "list_findings",
     "open_finding",
     "overdue_clause",
@@ -69,40 +68,6 @@ def _now() -> dt.datetime:
 
 def _today() -> dt.date:
     return _now().date()
-
-
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def finding_dict(row: FindingRow, today: dt.date | None = None) -> dict[str, Any]:
-    status = FindingStatus(row.status)
-    return {
-        "id": row.id,
-        "system_id": row.system_id,
-        "version": row.version_label,
-        "title": row.title,
-        "description": row.description,
-        "severity": row.severity,
-        "source_kind": row.source_kind,
-        "source_ref": row.source_ref,
-        "owner": row.owner,
-        "due_date": row.due_date.isoformat(),
-        "status": row.status,
-        "overdue": is_overdue(status, row.due_date, row.risk_expires_on, today or _today()),
-        "fix_evidence": list(row.fix_evidence),
-        "resolution_note": row.resolution_note,
-        "resolved_by": row.resolved_by,
-        "resolved_at": _iso(row.resolved_at),
-        "verified_by": row.verified_by,
-        "verified_at": _iso(row.verified_at),
-        "risk_justification": row.risk_justification,
-        "risk_accepted_by": row.risk_accepted_by,
-        "risk_expires_on": _iso(row.risk_expires_on),
-        "created_by": row.created_by,
-        "created_at": _iso(row.created_at),
-        "row_version": row.row_version,
-    }
 
 
 def _snapshot(row: FindingRow) -> dict[str, Any]:
@@ -153,9 +118,14 @@ def create_finding(
     owner: str,
     due_date: dt.date,
     description: str = "",
+    where: str = "",
 ) -> dict[str, Any]:
-    """Open a finding inside the caller's transaction; returns it as a dict (with its id)."""
-    _check_system(tx, system_id, version_label)
+    """Open a finding inside the caller's transaction; returns it as a dict (with its id).
+
+    ``where`` (e.g. ``report.csv row 4``) prefixes the messages of an unknown system,
+    version or owner.
+    """
+    _check_system(tx, system_id, version_label, where)
     authorize(
         tx.actor.username,
         tx.actor.roles,
@@ -170,7 +140,7 @@ def create_finding(
     level = parse_finding_severity(severity)
     source = parse_finding_source(source_kind)
     check_due_date(due_date, _today())
-    _check_user(tx, owner)
+    _check_user(tx, owner, where)
     now = _now()
     row = FindingRow(
         system_id=system_id,
@@ -447,258 +417,3 @@ def accept_risk(
         return _commit_change(
             tx, row, "finding.accept_risk", before, {"expires_on": expires_on.isoformat()}
         )
-
-
-def get_finding(context: AppContext, finding_id: int) -> dict[str, Any]:
-    with context.read() as session:
-        row = session.get(FindingRow, finding_id)
-        if row is None:
-            raise NotFoundError(f"no finding {finding_id}; see `ombud finding list`")
-        return finding_dict(row)
-
-
-_WORKING = (FindingStatus.OPEN.value, FindingStatus.IN_REMEDIATION.value)
-_URGENT_SEVERITIES = ("critical", "high")
-
-
-def overdue_clause(today: dt.date) -> ColumnElement[bool]:
-    """``governance.findings.is_overdue`` as SQL, so that filters and counts run in the
-    database: still worked on and due before today, or an accepted risk whose acceptance
-    ended on or before today. tests/services/test_finding_queries.py checks that the two
-    agree row by row on both backends."""
-    return or_(
-        and_(FindingRow.status.in_(_WORKING), FindingRow.due_date < today),
-        and_(
-            FindingRow.status == FindingStatus.RISK_ACCEPTED.value,
-            FindingRow.risk_expires_on.is_not(None),
-            FindingRow.risk_expires_on <= today,
-        ),
-    )
-
-
-def _filters(
-    system_id: str | None, status: str | None, owner: str | None, overdue: bool, day: dt.date
-) -> list[ColumnElement[bool]]:
-    where = []
-    if system_id:
-        where.append(FindingRow.system_id == system_id)
-    if status:
-        where.append(FindingRow.status == parse_finding_status(status).value)
-    if owner:
-        where.append(FindingRow.owner == owner)
-    if overdue:
-        where.append(overdue_clause(day))
-    return where
-
-
-def count_findings(
-    context: AppContext,
-    *,
-    system_id: str | None = None,
-    status: str | None = None,
-    owner: str | None = None,
-    overdue: bool = False,
-    today: dt.date | None = None,
-) -> int:
-    """How many findings ``list_findings`` would return with these filters and no limit."""
-    query = select(func.count(FindingRow.id)).where(
-        *_filters(system_id, status, owner, overdue, today or _today())
-    )
-    with context.read() as session:
-        return int(session.execute(query).scalar_one())
-
-
-def list_findings(
-    context: AppContext,
-    *,
-    system_id: str | None = None,
-    status: str | None = None,
-    owner: str | None = None,
-    overdue: bool = False,
-    expiring_within: int | None = None,
-    today: dt.date | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
-    """Findings by due date, filtered; ``limit``/``offset`` page through them.
-
-    With ``expiring_within=N``: open or in-remediation findings due within N days, and
-    accepted risks whose acceptance ends within N days (both including those already past).
-    """
-    day = today or _today()
-    query = select(FindingRow).order_by(FindingRow.due_date, FindingRow.id)
-    query = query.where(*_filters(system_id, status, owner, overdue, day))
-    if expiring_within is not None and expiring_within < 0:
-        raise InvalidInput("--expiring-within takes a number of days, 0 or more")
-    if expiring_within is None:
-        query = query.limit(limit).offset(offset)
-    with context.read() as session:
-        items = [finding_dict(row, day) for row in session.execute(query).scalars()]
-    if expiring_within is not None:
-        horizon = (day + dt.timedelta(days=expiring_within)).isoformat()
-        items = [f for f in items if _ends_by(f, horizon)]
-        items = items[offset:] if limit is None else items[offset : offset + limit]
-    return items
-
-
-def finding_counts(context: AppContext, *, today: dt.date | None = None) -> dict[str, Any]:
-    """Counts over every finding, computed in the database: by status, open (open or in
-    remediation) by severity, and overdue by the same rule as ``is_overdue``."""
-    day = today or _today()
-    with context.read() as session:
-        by_status: dict[str, int] = {}
-        open_by_severity: dict[str, int] = {}
-        for status, severity, count in session.execute(
-            select(FindingRow.status, FindingRow.severity, func.count()).group_by(
-                FindingRow.status, FindingRow.severity
-            )
-        ):
-            by_status[status] = by_status.get(status, 0) + count
-            if status in _WORKING:
-                open_by_severity[severity] = open_by_severity.get(severity, 0) + count
-        overdue = session.execute(
-            select(func.count(FindingRow.id)).where(overdue_clause(day))
-        ).scalar_one()
-    return {
-        "by_status": by_status,
-        "open_by_severity": open_by_severity,
-        "open": sum(open_by_severity.values()),
-        "overdue": int(overdue),
-    }
-
-
-def urgent_findings(
-    context: AppContext, *, limit: int, today: dt.date | None = None
-) -> list[dict[str, Any]]:
-    """The ``limit`` critical or high findings still being worked on, due soonest first
-    (overdue ones lead). Read along the (due_date, id) index: it stops after ``limit``
-    matches instead of sorting every open finding."""
-    day = today or _today()
-    query = (
-        select(FindingRow)
-        .where(FindingRow.status.in_(_WORKING), FindingRow.severity.in_(_URGENT_SEVERITIES))
-        .order_by(FindingRow.due_date, FindingRow.id)
-        .limit(limit)
-    )
-    with context.read() as session:
-        return [finding_dict(row, day) for row in session.execute(query).scalars()]
-
-
-def _ends_by(finding: dict[str, Any], horizon: str) -> bool:
-    if finding["status"] in (FindingStatus.OPEN.value, FindingStatus.IN_REMEDIATION.value):
-        return bool(finding["due_date"] <= horizon)
-    if finding["status"] == FindingStatus.RISK_ACCEPTED.value:
-        return bool(finding["risk_expires_on"] and finding["risk_expires_on"] <= horizon)
-    return False
-
-
-# --- import ------------------------------------------------------------------------------
-
-
-def _read_records(path: Path) -> list[tuple[str, dict[str, str]]]:
-    """(where, record) pairs from a CSV (row = line number) or JSON (item index) report."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read the report ({exc}); check the path") from None
-    name = path.name
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(
-                f"{name}:{exc.lineno}: not valid JSON ({exc.msg}); fix the JSON there"
-            ) from None
-        if isinstance(data, dict) and isinstance(data.get("findings"), list):
-            data = data["findings"]
-        if not isinstance(data, list):
-            raise InvalidInput(f'{name}: expected a list of findings (or {{"findings": [...]}})')
-        records = []
-        for index, item in enumerate(data, start=1):
-            if not isinstance(item, dict):
-                raise InvalidInput(f"{name} item {index}: expected an object with named fields")
-            records.append(
-                (
-                    f"{name} item {index}",
-                    {str(k): "" if v is None else str(v) for k, v in item.items()},
-                )
-            )
-        return records
-    if path.suffix.lower() != ".csv":
-        raise InvalidInput(f"{name}: import reads .csv or .json reports; convert it to one")
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        if not reader.fieldnames:
-            raise InvalidInput(
-                f"{name}: the CSV has no header row; the first row names the columns"
-            )
-        records = []
-        for record in reader:
-            if None in record:
-                raise InvalidInput(
-                    f"{name} row {reader.line_num}: more values than header columns; quote "
-                    "values that contain commas"
-                )
-            records.append((f"{name} row {reader.line_num}", record))
-    except csv.Error as exc:
-        raise InvalidInput(f"{name} row {reader.line_num + 1}: {_csv_problem(exc)}") from None
-    return records
-
-
-def _csv_problem(exc: csv.Error) -> str:
-    text = str(exc)
-    if "field larger than field limit" in text:
-        return (
-            f"a field is longer than {csv.field_size_limit()} characters; shorten it or "
-            "attach the long text as evidence"
-        )
-    if "NUL" in text:
-        return "the row holds a NUL byte (a binary file?); save the report as CSV text"
-    return f"not valid CSV ({text}); fix the quoting there"
-
-
-def import_findings(
-    context: AppContext,
-    actor: Actor,
-    path: Path,
-    *,
-    system_id: str | None = None,
-    owner: str | None = None,
-    due_in_days: int | None = None,
-    source_kind: str = "third_party_audit",
-) -> list[dict[str, Any]]:
-    """Open every finding of an auditor's report in one transaction, or none of them.
-
-    Each finding is authorized on its own system (an owner imports only onto their own
-    systems); the role gate here refuses an auditor before the file is read.
-    """
-    may_at_all(actor.username, actor.roles, Action.FINDING_CREATE)
-    today = _today()
-    defaults = ImportDefaults(
-        system_id=system_id,
-        owner=owner,
-        due_date=today + dt.timedelta(days=due_in_days) if due_in_days is not None else None,
-    )
-    records = _read_records(path)
-    if not records:
-        raise InvalidInput(f"{path.name}: the report holds no findings; nothing imported")
-    specs = [parse_import_record(where, record, defaults, today) for where, record in records]
-    with context.write(actor) as tx:
-        return [_create_from_spec(tx, spec, source_kind) for spec in specs]
-
-
-def _create_from_spec(tx: Tx, spec: FindingSpec, source_kind: str) -> dict[str, Any]:
-    _check_system(tx, spec.system_id, spec.version_label, spec.where)
-    _check_user(tx, spec.owner, spec.where)
-    return create_finding(
-        tx,
-        system_id=spec.system_id,
-        version_label=spec.version_label,
-        title=spec.title,
-        severity=spec.severity.value,
-        source_kind=source_kind,
-        source_ref=spec.source_ref,
-        owner=spec.owner,
-        due_date=spec.due_date,
-        description=spec.description,
-    )

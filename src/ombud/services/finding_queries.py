@@ -1,0 +1,209 @@
+"""Reading findings: one as the services hand it out, lists, counts, the overdue ones.
+
+Split from ``findings`` (the writes): the reads are what the web pages and the dashboard
+call on every request, and they need none of the remediation rules. ``findings``
+re-exports them, so callers keep one name for the findings service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+
+from ombud.governance import InvalidInput, NotFoundError
+from ombud.governance.findings import FindingStatus, is_overdue, parse_finding_status
+from ombud.services.context import AppContext
+from ombud.store.models_tracking import FindingRow
+
+__all__ = [
+    "count_findings",
+    "finding_counts",
+    "finding_dict",
+    "get_finding",
+    "list_findings",
+    "overdue_clause",
+    "urgent_findings",
+]
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def finding_dict(row: FindingRow, today: dt.date | None = None) -> dict[str, Any]:
+    status = FindingStatus(row.status)
+    return {
+        "id": row.id,
+        "system_id": row.system_id,
+        "version": row.version_label,
+        "title": row.title,
+        "description": row.description,
+        "severity": row.severity,
+        "source_kind": row.source_kind,
+        "source_ref": row.source_ref,
+        "owner": row.owner,
+        "due_date": row.due_date.isoformat(),
+        "status": row.status,
+        "overdue": is_overdue(status, row.due_date, row.risk_expires_on, today or _today()),
+        "fix_evidence": list(row.fix_evidence),
+        "resolution_note": row.resolution_note,
+        "resolved_by": row.resolved_by,
+        "resolved_at": _iso(row.resolved_at),
+        "verified_by": row.verified_by,
+        "verified_at": _iso(row.verified_at),
+        "risk_justification": row.risk_justification,
+        "risk_accepted_by": row.risk_accepted_by,
+        "risk_expires_on": _iso(row.risk_expires_on),
+        "created_by": row.created_by,
+        "created_at": _iso(row.created_at),
+        "row_version": row.row_version,
+    }
+
+
+def get_finding(context: AppContext, finding_id: int) -> dict[str, Any]:
+    with context.read() as session:
+        row = session.get(FindingRow, finding_id)
+        if row is None:
+            raise NotFoundError(f"no finding {finding_id}; see `ombud finding list`")
+        return finding_dict(row)
+
+
+_WORKING = (FindingStatus.OPEN.value, FindingStatus.IN_REMEDIATION.value)
+_URGENT_SEVERITIES = ("critical", "high")
+
+
+def overdue_clause(today: dt.date) -> ColumnElement[bool]:
+    """``governance.findings.is_overdue`` as SQL, so that filters and counts run in the
+    database: still worked on and due before today, or an accepted risk whose acceptance
+    ended on or before today. tests/services/test_finding_queries.py checks that the two
+    agree row by row on both backends."""
+    return or_(
+        and_(FindingRow.status.in_(_WORKING), FindingRow.due_date < today),
+        and_(
+            FindingRow.status == FindingStatus.RISK_ACCEPTED.value,
+            FindingRow.risk_expires_on.is_not(None),
+            FindingRow.risk_expires_on <= today,
+        ),
+    )
+
+
+def _filters(
+    system_id: str | None, status: str | None, owner: str | None, overdue: bool, day: dt.date
+) -> list[ColumnElement[bool]]:
+    where = []
+    if system_id:
+        where.append(FindingRow.system_id == system_id)
+    if status:
+        where.append(FindingRow.status == parse_finding_status(status).value)
+    if owner:
+        where.append(FindingRow.owner == owner)
+    if overdue:
+        where.append(overdue_clause(day))
+    return where
+
+
+def count_findings(
+    context: AppContext,
+    *,
+    system_id: str | None = None,
+    status: str | None = None,
+    owner: str | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+) -> int:
+    """How many findings ``list_findings`` would return with these filters and no limit."""
+    query = select(func.count(FindingRow.id)).where(
+        *_filters(system_id, status, owner, overdue, today or _today())
+    )
+    with context.read() as session:
+        return int(session.execute(query).scalar_one())
+
+
+def list_findings(
+    context: AppContext,
+    *,
+    system_id: str | None = None,
+    status: str | None = None,
+    owner: str | None = None,
+    overdue: bool = False,
+    expiring_within: int | None = None,
+    today: dt.date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Findings by due date, filtered; ``limit``/``offset`` page through them.
+
+    With ``expiring_within=N``: open or in-remediation findings due within N days, and
+    accepted risks whose acceptance ends within N days (both including those already past).
+    """
+    day = today or _today()
+    query = select(FindingRow).order_by(FindingRow.due_date, FindingRow.id)
+    query = query.where(*_filters(system_id, status, owner, overdue, day))
+    if expiring_within is not None and expiring_within < 0:
+        raise InvalidInput("--expiring-within takes a number of days, 0 or more")
+    if expiring_within is None:
+        query = query.limit(limit).offset(offset)
+    with context.read() as session:
+        items = [finding_dict(row, day) for row in session.execute(query).scalars()]
+    if expiring_within is not None:
+        horizon = (day + dt.timedelta(days=expiring_within)).isoformat()
+        items = [f for f in items if _ends_by(f, horizon)]
+        items = items[offset:] if limit is None else items[offset : offset + limit]
+    return items
+
+
+def finding_counts(context: AppContext, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Counts over every finding, computed in the database: by status, open (open or in
+    remediation) by severity, and overdue by the same rule as ``is_overdue``."""
+    day = today or _today()
+    with context.read() as session:
+        by_status: dict[str, int] = {}
+        open_by_severity: dict[str, int] = {}
+        for status, severity, count in session.execute(
+            select(FindingRow.status, FindingRow.severity, func.count()).group_by(
+                FindingRow.status, FindingRow.severity
+            )
+        ):
+            by_status[status] = by_status.get(status, 0) + count
+            if status in _WORKING:
+                open_by_severity[severity] = open_by_severity.get(severity, 0) + count
+        overdue = session.execute(
+            select(func.count(FindingRow.id)).where(overdue_clause(day))
+        ).scalar_one()
+    return {
+        "by_status": by_status,
+        "open_by_severity": open_by_severity,
+        "open": sum(open_by_severity.values()),
+        "overdue": int(overdue),
+    }
+
+
+def urgent_findings(
+    context: AppContext, *, limit: int, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The ``limit`` critical or high findings still being worked on, due soonest first
+    (overdue ones lead). Read along the (due_date, id) index: it stops after ``limit``
+    matches instead of sorting every open finding."""
+    day = today or _today()
+    query = (
+        select(FindingRow)
+        .where(FindingRow.status.in_(_WORKING), FindingRow.severity.in_(_URGENT_SEVERITIES))
+        .order_by(FindingRow.due_date, FindingRow.id)
+        .limit(limit)
+    )
+    with context.read() as session:
+        return [finding_dict(row, day) for row in session.execute(query).scalars()]
+
+
+def _ends_by(finding: dict[str, Any], horizon: str) -> bool:
+    if finding["status"] in (FindingStatus.OPEN.value, FindingStatus.IN_REMEDIATION.value):
+        return bool(finding["due_date"] <= horizon)
+    if finding["status"] == FindingStatus.RISK_ACCEPTED.value:
+        return bool(finding["risk_expires_on"] and finding["risk_expires_on"] <= horizon)
+    return False
