@@ -38,12 +38,11 @@ from ombud.governance.review import (
     Vote,
     check_assignment,
     check_decision,
-    check_deploy_clearance,
-    check_risk_acceptance,
     check_vote,
     quorum_status,
 )
 from ombud.services.authorization import authorize_in
+from ombud.services.clearance import accept_risk, deploy_clearance, system_row
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.evidence import evidence_dict
 from ombud.services.findings import create_finding
@@ -61,7 +60,6 @@ from ombud.store.models_reviews import (
     ReviewAssignmentRow,
     ReviewRow,
     ReviewVoteRow,
-    RiskAcceptanceRow,
 )
 
 __all__ = [
@@ -80,13 +78,6 @@ __all__ = [
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _system(session: Session, system_id: str) -> AISystemRow:
-    row = session.get(AISystemRow, system_id)
-    if row is None:
-        raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
-    return row
 
 
 def _review(session: Session, review_id: int) -> ReviewRow:
@@ -188,7 +179,7 @@ def open_review(
     policy = resolve_policy(context, policy_path)
     now = _now()
     with context.write(actor) as tx:
-        system = _system(tx.session, system_id)
+        system = system_row(tx.session, system_id)
         target = Target.system(system_id, system.owner)
         authorize(actor.username, actor.roles, Action.REVIEW_OPEN, target)
         version = find_version(tx.session, system_id, version_label)
@@ -282,7 +273,7 @@ def assign_reviewer(
         user = tx.session.get(UserRow, reviewer)
         if user is None or not user.active:
             raise NotFoundError(f"no active workspace user '{reviewer}'; see `ombud user list`")
-        owner = _system(tx.session, review.system_id).owner
+        owner = system_row(tx.session, review.system_id).owner
         check_assignment(
             review_id=review_id,
             owner=owner,
@@ -344,7 +335,7 @@ def cast_vote(
     """Record one vote of an assigned, unconflicted reviewer who does not own the system."""
     with context.write(actor) as tx:
         review = _review(tx.session, review_id)
-        owner = _system(tx.session, review.system_id).owner
+        owner = system_row(tx.session, review.system_id).owner
         seat = check_vote(
             review_id=review_id,
             status=review.status,
@@ -421,7 +412,7 @@ def decide_review(
     now = _now()
     with context.write(actor) as tx:
         review = _review(tx.session, review_id)
-        system = _system(tx.session, review.system_id)
+        system = system_row(tx.session, review.system_id)
         votes = _votes(tx.session, review_id)
         if conditions is None:
             conditions = (
@@ -575,93 +566,3 @@ def count_reviews(context: AppContext, *, status: str | None = None) -> int:
         query = query.where(ReviewRow.status == status)
     with context.read() as session:
         return int(session.execute(query).scalar_one())
-
-
-def accept_risk(
-    context: AppContext,
-    actor: Actor,
-    system_id: str,
-    version_label: str | None,
-    justification: str,
-    expires: dt.date,
-) -> dict[str, Any]:
-    """A rai_lead signs that a version may deploy without a passing gate or approval,
-    until ``expires``."""
-    now = _now()
-    with context.write(actor) as tx:
-        system = _system(tx.session, system_id)
-        version = find_version(tx.session, system_id, version_label)
-        check_risk_acceptance(
-            system_id=system_id,
-            signer=actor.username,
-            signer_roles=[r.value for r in actor.roles],
-            owner=system.owner,
-            justification=justification,
-            expires=expires,
-            today=now.date(),
-        )
-        row = RiskAcceptanceRow(
-            system_id=system_id,
-            version_id=version.id,
-            justification=justification.strip(),
-            signed_by=actor.username,
-            signed_at=now,
-            expires_at=dt.datetime.combine(expires, dt.time.max, tzinfo=dt.UTC),
-        )
-        tx.session.add(row)
-        tx.session.flush()
-        after = {
-            "id": row.id,
-            "system_id": system_id,
-            "version": version.label,
-            "justification": row.justification,
-            "signed_by": actor.username,
-            "expires": expires.isoformat(),
-        }
-        tx.record("risk.accept", "risk_acceptance", str(row.id), before=None, after=after)
-        return after
-
-
-def deploy_clearance(
-    session: Session, system: AISystemRow, now: dt.datetime, policy_sha256: str | None = None
-) -> dict[str, Any]:
-    """Why the system's latest version may deploy, or raise naming the rule.
-
-    ``policy_sha256``: the policy in force. Only a gate run under it counts: anyone who
-    may run a gate may run one under a laxer pack (``--policy``) to see what it says,
-    and that run must not open the deployment.
-    """
-    version = find_version(session, system.id, None)
-    review = session.execute(
-        select(ReviewRow)
-        .where(
-            ReviewRow.version_id == version.id,
-            ReviewRow.status == ReviewStatus.DECIDED.value,
-            ReviewRow.decision != Decision.DEFER.value,
-        )
-        .order_by(ReviewRow.decided_at.desc(), ReviewRow.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    gate = latest_evaluation(session, version.id, policy_sha256)
-    acceptance = session.execute(
-        select(RiskAcceptanceRow)
-        .where(RiskAcceptanceRow.version_id == version.id)
-        .order_by(RiskAcceptanceRow.expires_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    basis = check_deploy_clearance(
-        system_id=system.id,
-        version_label=version.label,
-        review_decision=review.decision if review else None,
-        review_id=review.id if review else None,
-        gate_outcome=gate.outcome if gate else None,
-        acceptance_expires=acceptance.expires_at if acceptance else None,
-        now=now,
-    )
-    return {
-        "version": version.label,
-        "basis": basis,
-        "review": review.id if review else None,
-        "gate_evaluation": gate.id if gate else None,
-        "risk_acceptance": acceptance.id if acceptance else None,
-    }
