@@ -13,8 +13,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from ombud.governance import (
@@ -28,18 +28,14 @@ from ombud.governance import (
     check_text,
     check_transition,
 )
-from ombud.governance.policy import Approvals
 from ombud.governance.review import (
     Condition,
     Decision,
-    QuorumStatus,
     ReviewStatus,
-    Seat,
     Vote,
     check_assignment,
     check_decision,
     check_vote,
-    quorum_status,
 )
 from ombud.services.authorization import authorize_in
 from ombud.services.clearance import accept_risk, deploy_clearance, system_row
@@ -47,6 +43,32 @@ from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.evidence import evidence_dict
 from ombud.services.findings import create_finding
 from ombud.services.gates import find_version, latest_evaluation, record_gate, resolve_policy
+from ombud.services.review_queries import (
+    count_reviews,
+    get_review,
+    list_reviews,
+)
+from ombud.services.review_queries import (
+    quorum as _quorum,
+)
+from ombud.services.review_queries import (
+    review_dict as _review_dict,
+)
+from ombud.services.review_queries import (
+    review_row as _review,
+)
+from ombud.services.review_queries import (
+    review_summary as _summary,
+)
+from ombud.services.review_queries import (
+    seats as _seats,
+)
+from ombud.services.review_queries import (
+    vote_dict as _vote_dict,
+)
+from ombud.services.review_queries import (
+    votes as _votes,
+)
 from ombud.store.models import (
     AISystemRow,
     ClassificationRow,
@@ -56,7 +78,6 @@ from ombud.store.models import (
     UserRow,
 )
 from ombud.store.models_reviews import (
-    GateEvaluationRow,
     ReviewAssignmentRow,
     ReviewRow,
     ReviewVoteRow,
@@ -78,13 +99,6 @@ __all__ = [
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _review(session: Session, review_id: int) -> ReviewRow:
-    row = session.get(ReviewRow, review_id)
-    if row is None:
-        raise NotFoundError(f"no review #{review_id}; see `ombud review list`")
-    return row
 
 
 def _move(tx: Tx, system: AISystemRow, target: LifecycleStatus, reason: str) -> None:
@@ -223,38 +237,6 @@ def open_review(
         return data
 
 
-def _summary(review: ReviewRow) -> dict[str, Any]:
-    return {
-        "id": review.id,
-        "system_id": review.system_id,
-        "status": review.status,
-        "quorum": review.quorum,
-        "required_capacities": review.required_capacities,
-        "vote_count": review.vote_count,
-        "decision": review.decision,
-        "rationale": review.rationale,
-        "conditions": review.conditions,
-        "decided_by": review.decided_by,
-    }
-
-
-def _seats(session: Session, review_id: int) -> dict[str, Seat]:
-    rows = session.execute(
-        select(ReviewAssignmentRow).where(ReviewAssignmentRow.review_id == review_id)
-    ).scalars()
-    return {r.reviewer: Seat(r.capacity, r.conflict_of_interest) for r in rows}
-
-
-def _votes(session: Session, review_id: int) -> list[ReviewVoteRow]:
-    return list(
-        session.execute(
-            select(ReviewVoteRow)
-            .where(ReviewVoteRow.review_id == review_id)
-            .order_by(ReviewVoteRow.id)
-        ).scalars()
-    )
-
-
 def assign_reviewer(
     context: AppContext,
     actor: Actor,
@@ -372,24 +354,6 @@ def _check_users(session: Session, usernames: list[str]) -> None:
             raise InvalidInput(f"condition owner '{name}' is not a workspace user")
 
 
-def _vote_dict(row: ReviewVoteRow) -> dict[str, Any]:
-    return {
-        "reviewer": row.reviewer,
-        "capacity": row.capacity,
-        "vote": row.vote,
-        "rationale": row.rationale,
-        "conditions": row.conditions,
-        "cast_at": row.cast_at.isoformat(),
-    }
-
-
-def _quorum(session: Session, review: ReviewRow) -> QuorumStatus:
-    seats = _seats(session, review.id)
-    votes = [(v.reviewer, Vote(v.vote)) for v in _votes(session, review.id)]
-    approvals = Approvals(review.quorum, tuple(review.required_capacities))
-    return quorum_status(votes, seats, approvals)
-
-
 def decide_review(
     context: AppContext,
     actor: Actor,
@@ -488,81 +452,3 @@ def decide_review(
             },
         )
         return {**_review_dict(tx.session, review), "findings": findings}
-
-
-def _review_dict(session: Session, review: ReviewRow) -> dict[str, Any]:
-    version = session.get(SystemVersionRow, review.version_id)
-    return {
-        **_summary(review),
-        "version": version.label if version else None,
-        "opened_by": review.opened_by,
-        "opened_at": review.opened_at.isoformat(),
-        "decided_at": review.decided_at.isoformat() if review.decided_at else None,
-        "row_version": review.row_version,
-        "gate_evaluation_id": review.gate_evaluation_id,
-        "latest_gate": _latest_gate(session, review.version_id),
-        "assignments": [
-            {"reviewer": name, "capacity": seat.capacity, "conflict": seat.conflict}
-            for name, seat in _seats(session, review.id).items()
-        ],
-        "votes": [_vote_dict(v) for v in _votes(session, review.id)],
-        "quorum_status": _quorum(session, review).to_dict(),
-        "snapshot": review.snapshot,
-    }
-
-
-def _latest_gate(session: Session, version_id: int) -> str | None:
-    """The outcome of the version's latest gate run (a decision form warns unless pass)."""
-    gate = latest_evaluation(session, version_id)
-    return gate.outcome if gate is not None else None
-
-
-def get_review(context: AppContext, review_id: int) -> dict[str, Any]:
-    with context.read() as session:
-        return _review_dict(session, _review(session, review_id))
-
-
-def list_reviews(
-    context: AppContext,
-    *,
-    system_id: str | None = None,
-    status: str | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
-    """Reviews by id with their version label, in one query; ``limit``/``offset`` page.
-
-    The gate outcome is read from the review's recorded gate run (the one its frozen
-    evidence pack holds), so the pack itself, large for a system with much evidence, is
-    only loaded for a review without one."""
-    with context.read() as session:
-        query = (
-            select(ReviewRow, SystemVersionRow.label, GateEvaluationRow.outcome)
-            .options(defer(ReviewRow.snapshot))
-            .outerjoin(SystemVersionRow, SystemVersionRow.id == ReviewRow.version_id)
-            .outerjoin(GateEvaluationRow, GateEvaluationRow.id == ReviewRow.gate_evaluation_id)
-            .order_by(ReviewRow.id)
-        )
-        if system_id:
-            query = query.where(ReviewRow.system_id == system_id)
-        if status:
-            query = query.where(ReviewRow.status == status)
-        return [
-            {
-                **_summary(review),
-                "version": label,
-                "gate": gate
-                if gate is not None
-                else review.snapshot.get("gate", {}).get("outcome"),
-                "opened_at": review.opened_at.isoformat(),
-            }
-            for review, label, gate in session.execute(query.limit(limit).offset(offset))
-        ]
-
-
-def count_reviews(context: AppContext, *, status: str | None = None) -> int:
-    query = select(func.count(ReviewRow.id))
-    if status:
-        query = query.where(ReviewRow.status == status)
-    with context.read() as session:
-        return int(session.execute(query).scalar_one())
