@@ -70,9 +70,9 @@ def _events(context: AppContext) -> list[str]:
 
 
 def _classification(context: AppContext, system_id: str) -> dict[str, Any]:
-    found = systems.get_system(context, system_id)["classification"]
+    found = systems.get_system(context, system_id).classification
     assert found is not None
-    return {k: found[k] for k in ("eu_category", "tier", "created_by")}
+    return {k: getattr(found, k) for k in ("eu_category", "tier", "created_by")}
 
 
 def test_hana_cannot_reclassify_omars_system_and_nothing_changes(walk: AppContext) -> None:
@@ -112,14 +112,16 @@ def _finding(context: AppContext, actor: str, system_id: str) -> object:
     return findings.open_finding(
         context,
         context.actor(actor),
-        system_id=system_id,
-        version_label="1.0",
-        title="rates differ",
-        severity="high",
-        source_kind="manual",
-        source_ref="t",
-        owner="lena",
-        due_date=TODAY + dt.timedelta(days=10),
+        findings.FindingDraft(
+            system_id=system_id,
+            version_label="1.0",
+            title="rates differ",
+            severity="high",
+            source_kind="manual",
+            source_ref="t",
+            owner="lena",
+            due_date=TODAY + dt.timedelta(days=10),
+        ),
     )
 
 
@@ -191,24 +193,26 @@ def test_findings_and_incidents_on_another_owners_system(walk: AppContext) -> No
     finding = findings.open_finding(
         walk,
         walk.actor("rex"),  # a reviewer raises findings on any system, as before
-        system_id="screening",
-        version_label="1.0",
-        title="rates differ",
-        severity="high",
-        source_kind="review",
-        source_ref="t",
-        owner="omar",
-        due_date=TODAY + dt.timedelta(days=10),
+        findings.FindingDraft(
+            system_id="screening",
+            version_label="1.0",
+            title="rates differ",
+            severity="high",
+            source_kind="review",
+            source_ref="t",
+            owner="omar",
+            due_date=TODAY + dt.timedelta(days=10),
+        ),
     )
-    fid = int(finding["id"])
+    fid = finding.id
     with pytest.raises(PermissionDenied, match=r"'hana'.*finding '\d+'"):
         findings.update_finding(walk, walk.actor("hana"), fid, status="in_remediation")
     with pytest.raises(PermissionDenied, match="'hana'"):
         findings.update_finding(walk, walk.actor("hana"), fid, title="nothing to see")
     findings.update_finding(walk, walk.actor("omar"), fid, status="in_remediation")
     incident = _incident(walk, "omar", "screening")
-    assert isinstance(incident, dict)
-    iid = int(incident["id"])
+    assert isinstance(incident, incidents.Incident)
+    iid = incident.id
     with pytest.raises(PermissionDenied, match=rf"'hana'.*incident\.update incident '{iid}'"):
         incidents.add_note(walk, walk.actor("hana"), iid, "planted note")
     incidents.add_note(walk, walk.actor("rex"), iid, "a reviewer's note")
@@ -228,7 +232,7 @@ def test_findings_and_incidents_on_another_owners_system(walk: AppContext) -> No
 
 def test_reviewers_vote_only_where_seated(walk: AppContext) -> None:
     review = reviews.open_review(walk, walk.actor("omar"), "screening")
-    rid = int(review["id"])
+    rid = review.id
     workspaces.add_user(walk, walk.actor("ada"), username="rita", roles=["reviewer"])
     reviews.assign_reviewer(walk, walk.actor("lena"), rid, "rita", "board_member")
     with pytest.raises(PermissionDenied, match=r"'rex'.*review\.vote review '#\d+'"):
@@ -261,8 +265,8 @@ def test_an_owners_downgrade_is_pending_until_a_lead_confirms(walk: AppContext) 
     assert _classification(walk, "screening") == before
     with walk.read() as session:
         assert gate_inputs(session, "screening", None)[0] == gate_before
-    listed = {s["id"]: s for s in systems.list_systems(walk)}
-    assert listed["screening"]["eu_category"] == "high_risk"
+    listed = {s.id: s for s in systems.list_systems(walk)}
+    assert listed["screening"].eu_category == "high_risk"
     pending = classification.list_classification_requests(walk)
     assert [(p["id"], p["system_id"], p["requested_by"]) for p in pending] == [
         (outcome.pending_request, "screening", "omar")

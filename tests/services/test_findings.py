@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -70,35 +72,37 @@ def _evidence(context: AppContext, system: str) -> int:
     )
 
 
-def _open(context: AppContext, **changes: object) -> dict[str, object]:
-    fields: dict[str, object] = {
-        "system_id": "credit",
-        "version_label": "1.0",
-        "title": "FPR ratio below 0.8 for age < 25",
-        "severity": "high",
-        "source_kind": "gate",
-        "source_ref": "gate-run-1",
-        "owner": "olivia",
-        "due_date": TODAY + dt.timedelta(days=30),
-    }
-    fields.update(changes)
-    return findings.open_finding(context, context.actor("lena"), **fields)  # type: ignore[arg-type]
+_DRAFT = findings.FindingDraft(
+    system_id="credit",
+    version_label="1.0",
+    title="FPR ratio below 0.8 for age < 25",
+    severity="high",
+    source_kind="gate",
+    source_ref="gate-run-1",
+    owner="olivia",
+    due_date=TODAY + dt.timedelta(days=30),
+)
+
+
+def _open(context: AppContext, **changes: Any) -> findings.Finding:
+    draft = replace(_DRAFT, **changes)
+    return findings.open_finding(context, context.actor("lena"), draft)
 
 
 def test_full_remediation_path_and_audit_trail(team: AppContext) -> None:
     created = _open(team)
-    fid = int(created["id"])  # type: ignore[call-overload]
-    assert created["status"] == "open"
-    assert created["overdue"] is False
+    fid = created.id
+    assert created.status == "open"
+    assert created.overdue is False
     olivia, audrey = team.actor("olivia"), team.actor("audrey")
     findings.update_finding(team, olivia, fid, status="in_remediation")
     ev = _evidence(team, "credit")
     resolved = findings.resolve_finding(team, olivia, fid, evidence_ids=[ev], note="reweighed")
-    assert resolved["status"] == "resolved"
-    assert resolved["fix_evidence"] == [ev]
+    assert resolved.status == "resolved"
+    assert resolved.fix_evidence == (ev,)
     verified = findings.verify_finding(team, audrey, fid)
-    assert verified["status"] == "verified"
-    assert verified["verified_by"] == "audrey"
+    assert verified.status == "verified"
+    assert verified.verified_by == "audrey"
     actions = [e["action"] for e in audit_log.iter_events(team, entity_id=f"finding-{fid}")]
     assert actions == ["finding.open", "finding.update", "finding.resolve", "finding.verify"]
     with pytest.raises(ConflictError, match="final"):
@@ -106,7 +110,7 @@ def test_full_remediation_path_and_audit_trail(team: AppContext) -> None:
 
 
 def test_bad_requests_are_refused_and_change_nothing(team: AppContext) -> None:
-    fid = int(_open(team)["id"])  # type: ignore[call-overload]
+    fid = _open(team).id
     other_ev = _evidence(team, "other")
     olivia, lena = team.actor("olivia"), team.actor("lena")
     before = _events(team)
@@ -132,23 +136,25 @@ def test_bad_requests_are_refused_and_change_nothing(team: AppContext) -> None:
         findings.open_finding(
             team,
             team.actor("audrey"),
-            system_id="credit",
-            version_label=None,
-            title="x",
-            severity="low",
-            source_kind="audit",
-            source_ref="r",
-            owner="olivia",
-            due_date=TODAY,
+            findings.FindingDraft(
+                system_id="credit",
+                version_label=None,
+                title="x",
+                severity="low",
+                source_kind="audit",
+                source_ref="r",
+                owner="olivia",
+                due_date=TODAY,
+            ),
         )
     with pytest.raises(ConflictError, match="revision"):
         findings.update_finding(team, lena, fid, title="t", expected_version=7)
     assert _events(team) == before
-    assert findings.get_finding(team, fid)["status"] == "open"
+    assert findings.get_finding(team, fid).status == "open"
 
 
 def test_separation_of_duties_on_verify_and_risk_acceptance(team: AppContext) -> None:
-    fid = int(_open(team, owner="lena")["id"])  # type: ignore[call-overload]
+    fid = _open(team, owner="lena").id
     lena, lars = team.actor("lena"), team.actor("lars")
     ev = _evidence(team, "credit")
     findings.resolve_finding(team, lars, fid, evidence_ids=[ev], note="fixed it myself")
@@ -159,7 +165,7 @@ def test_separation_of_duties_on_verify_and_risk_acceptance(team: AppContext) ->
     with pytest.raises(PermissionDenied, match="needs one of"):
         findings.verify_finding(team, team.actor("rick"), fid)  # a reviewer is not a verifier
     sent_back = findings.verify_finding(team, team.actor("audrey"), fid, accept=False, note="no")
-    assert sent_back["status"] == "in_remediation"
+    assert sent_back.status == "in_remediation"
     expiry = TODAY + dt.timedelta(days=90)
     with pytest.raises(PermissionDenied, match="they are its assignee"):
         findings.accept_risk(team, lena, fid, justification="ok", expires_on=expiry)
@@ -170,15 +176,15 @@ def test_separation_of_duties_on_verify_and_risk_acceptance(team: AppContext) ->
             team, lars, fid, justification="ok", expires_on=TODAY + dt.timedelta(days=800)
         )
     accepted = findings.accept_risk(team, lars, fid, justification="low volume", expires_on=expiry)
-    assert accepted["status"] == "risk_accepted"
-    assert accepted["risk_accepted_by"] == "lars"
+    assert accepted.status == "risk_accepted"
+    assert accepted.risk_accepted_by == "lars"
 
 
 def test_overdue_and_expiring_lists(team: AppContext) -> None:
     """Oracle: dates chosen by hand relative to a fixed 'today' passed to the listing."""
-    soon = int(_open(team, due_date=TODAY + dt.timedelta(days=3))["id"])  # type: ignore[call-overload]
-    later = int(_open(team, due_date=TODAY + dt.timedelta(days=60))["id"])  # type: ignore[call-overload]
-    accepted = int(_open(team, due_date=TODAY + dt.timedelta(days=60))["id"])  # type: ignore[call-overload]
+    soon = _open(team, due_date=TODAY + dt.timedelta(days=3)).id
+    later = _open(team, due_date=TODAY + dt.timedelta(days=60)).id
+    accepted = _open(team, due_date=TODAY + dt.timedelta(days=60)).id
     findings.accept_risk(
         team,
         team.actor("lars"),
@@ -186,7 +192,7 @@ def test_overdue_and_expiring_lists(team: AppContext) -> None:
         justification="vendor fix pending",
         expires_on=TODAY + dt.timedelta(days=10),
     )
-    ids = lambda items: [int(f["id"]) for f in items]  # noqa: E731
+    ids = lambda items: [f.id for f in items]  # noqa: E731
     assert ids(findings.list_findings(team, overdue=True)) == []
     assert ids(findings.list_findings(team, expiring_within=5)) == [soon]
     assert sorted(ids(findings.list_findings(team, expiring_within=10))) == [soon, accepted]
@@ -208,14 +214,16 @@ def test_create_finding_joins_the_callers_transaction(team: AppContext) -> None:
         with team.write(team.actor("lena")) as tx:
             findings.create_finding(
                 tx,
-                system_id="credit",
-                version_label=None,
-                title="condition: monitor drift monthly",
-                severity="medium",
-                source_kind="review",
-                source_ref="review-1",
-                owner="olivia",
-                due_date=TODAY,
+                findings.FindingDraft(
+                    system_id="credit",
+                    version_label=None,
+                    title="condition: monitor drift monthly",
+                    severity="medium",
+                    source_kind="review",
+                    source_ref="review-1",
+                    owner="olivia",
+                    due_date=TODAY,
+                ),
             )
             raise RuntimeError("the review decision failed")
 
@@ -237,12 +245,12 @@ def test_import_is_all_or_nothing_with_row_numbers(team: AppContext, tmp_path: P
     created = finding_import.import_findings(
         team, lena, good, system_id="credit", owner="olivia", due_in_days=30
     )
-    assert [(f["severity"], f["source_ref"]) for f in created] == [
+    assert [(f.severity, f.source_ref) for f in created] == [
         ("medium", "EXT-1"),
         ("high", "EXT-2"),
     ]
-    assert created[0]["description"].endswith("Recommendation: Log consent")
-    assert created[0]["source_kind"] == "third_party_audit"
+    assert created[0].description.endswith("Recommendation: Log consent")
+    assert created[0].source_kind == "third_party_audit"
     before = _events(team)
     bad = tmp_path / "bad.csv"
     bad.write_text("title,severity,owner\nok,low,olivia\nbad,low,nobody\n", encoding="utf-8")
@@ -269,12 +277,12 @@ def test_concurrent_resolve_and_accept_cannot_both_win(
     team: AppContext, workspace: Workspace
 ) -> None:
     """Two connections move the same finding at once: one wins, the other gets a conflict."""
-    fid = int(_open(team)["id"])  # type: ignore[call-overload]
+    fid = _open(team).id
     ev = _evidence(team, "credit")
     other = open_context(workspace)
     barrier = threading.Barrier(2, timeout=30)
     outcomes: dict[str, str] = {}
-    version = int(findings.get_finding(team, fid)["row_version"])
+    version = findings.get_finding(team, fid).row_version
 
     def run(name: str, action: object) -> None:
         try:
@@ -318,5 +326,5 @@ def test_concurrent_resolve_and_accept_cannot_both_win(
     assert sorted(outcomes.values())[-1] == "ok"
     assert list(outcomes.values()).count("ok") == 1, outcomes
     final = findings.get_finding(team, fid)
-    assert final["status"] in {"resolved", "risk_accepted"}
-    assert final["row_version"] == version + 1
+    assert final.status in {"resolved", "risk_accepted"}
+    assert final.row_version == version + 1

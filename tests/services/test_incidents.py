@@ -46,7 +46,7 @@ def team(context: AppContext) -> AppContext:
     return context
 
 
-def _report(context: AppContext, **changes: object) -> dict[str, object]:
+def _report(context: AppContext, **changes: object) -> incidents.Incident:
     fields: dict[str, object] = {
         "title": "Calls from one district deprioritised",
         "description": "A data feed outage zeroed a feature",
@@ -65,45 +65,49 @@ def _report(context: AppContext, **changes: object) -> dict[str, object]:
 def test_report_clock_notify_suspend_link_close(team: AppContext) -> None:
     """Oracle for the clock: awareness 2 days ago + 15 days (Art. 73(2)) = 13 days left."""
     created = _report(team)
-    iid = int(created["id"])  # type: ignore[call-overload]
-    clock = created["art73_clock"]
-    assert isinstance(clock, dict)
-    assert clock["days"] == 15
-    assert clock["state"] == "running"
+    iid = created.id
+    clock = created.art73_clock
+    assert clock is not None
+    assert clock.days == 15
+    assert clock.state == "running"
     deadline = NOW - dt.timedelta(days=2) + dt.timedelta(days=15)
-    assert dt.datetime.fromisoformat(clock["deadline"]) == deadline
+    assert clock.deadline == deadline
     # NOW was taken at import; on a loaded machine the test may start minutes later.
-    assert 0 <= 13 * 86400 - clock["remaining_seconds"] < 3600
+    assert 0 <= 13 * 86400 - clock.remaining_seconds < 3600
     lena = team.actor("lena")
     assert incidents.suspend_affected_systems(team, lena, iid, "stop harm") == ["triage"]
-    assert systems.get_system(team, "triage")["status"] == "suspended"
-    assert systems.get_system(team, "router")["status"] == "proposed"
+    assert systems.get_system(team, "triage").status == "suspended"
+    assert systems.get_system(team, "router").status == "proposed"
     finding = findings.open_finding(
         team,
         lena,
-        system_id="triage",
-        version_label=None,
-        title="no alert on feature outage",
-        severity="high",
-        source_kind="incident",
-        source_ref=f"incident {iid}",
-        owner="olivia",
-        due_date=NOW.date() + dt.timedelta(days=14),
+        findings.FindingDraft(
+            system_id="triage",
+            version_label=None,
+            title="no alert on feature outage",
+            severity="high",
+            source_kind="incident",
+            source_ref=f"incident {iid}",
+            owner="olivia",
+            due_date=NOW.date() + dt.timedelta(days=14),
+        ),
     )
-    incidents.link_findings(team, lena, iid, [int(finding["id"])])
+    incidents.link_findings(team, lena, iid, [finding.id])
     incidents.update_incident(team, lena, iid, note="feed restored", death=True)
     shown = incidents.get_incident(team, iid)
-    assert shown["art73_clock"]["days"] == 10  # a death shortens the limit (Art. 73(4))
+    assert shown.art73_clock is not None
+    assert shown.art73_clock.days == 10  # a death shortens the limit (Art. 73(4))
     with pytest.raises(DomainError, match="no notification is recorded"):
         incidents.close_incident(team, lena, iid, review="root cause: feed")
     incidents.notify_authority(
         team, lena, iid, authority="Market surveillance authority DE", reference="MSA-1"
     )
     closed = incidents.close_incident(team, lena, iid, review="root cause: unmonitored feed")
-    assert closed["status"] == "closed"
-    assert closed["art73_clock"]["state"] == "notified_in_time"
-    assert closed["findings"] == [int(finding["id"])]
-    kinds = [e["kind"] for e in closed["timeline"]]
+    assert closed.status == "closed"
+    assert closed.art73_clock is not None
+    assert closed.art73_clock.state == "notified_in_time"
+    assert closed.findings == (finding.id,)
+    kinds = [e.kind for e in closed.timeline]
     assert kinds == ["reported", "suspension", "link", "update", "note", "notification", "closed"]
     actions = [e["action"] for e in audit_log.iter_events(team, entity_id=f"incident-{iid}")]
     assert actions == [
@@ -114,12 +118,12 @@ def test_report_clock_notify_suspend_link_close(team: AppContext) -> None:
         "incident.notify",
         "incident.close",
     ]
-    assert [i["id"] for i in incidents.list_incidents(team, system_id="router")] == [iid]
+    assert [i.id for i in incidents.list_incidents(team, system_id="router")] == [iid]
     assert incidents.list_incidents(team, status="open") == []
 
 
 def test_refusals_change_nothing(team: AppContext) -> None:
-    iid = int(_report(team, serious=False)["id"])  # type: ignore[call-overload]
+    iid = _report(team, serious=False).id
     lena = team.actor("lena")
     incidents.close_incident(team, lena, iid, review="not reportable; fixed the feed")
     before = _events(team)
@@ -148,7 +152,7 @@ def test_refusals_change_nothing(team: AppContext) -> None:
 
 
 def test_suspension_refused_when_nothing_is_deployed(team: AppContext) -> None:
-    iid = int(_report(team, system_ids=["router"])["id"])  # type: ignore[call-overload]
+    iid = _report(team, system_ids=["router"]).id
     before = _events(team)
     with pytest.raises(DomainError, match="router: proposed"):
         incidents.suspend_affected_systems(team, team.actor("lena"), iid, "stop")
@@ -159,8 +163,12 @@ def test_times_in_other_zones_read_back_as_the_same_instant(team: AppContext) ->
     """Oracle: 10:00 at +01:00 is 09:00 UTC; + 10 days (Art. 73(4)) = 09:00 UTC ten days on."""
     zone = dt.timezone(dt.timedelta(hours=1))
     aware = (NOW - dt.timedelta(days=1)).astimezone(zone).replace(microsecond=0)
-    iid = int(_report(team, death=True, detected_at=aware, aware_at=aware)["id"])  # type: ignore[call-overload]
-    clock = incidents.get_incident(team, iid)["art73_clock"]
+    iid = _report(team, death=True, detected_at=aware, aware_at=aware).id
+    clock = incidents.get_incident(team, iid).art73_clock
+    assert clock is not None
     expected = (aware + dt.timedelta(days=10)).astimezone(dt.UTC)
-    assert dt.datetime.fromisoformat(clock["deadline"]) == expected
-    assert incidents.list_incidents(team)[0]["art73_clock"]["deadline"] == clock["deadline"]
+    assert clock.deadline == expected
+    listed = incidents.list_incidents(team)[0].art73_clock
+    assert listed is not None
+    assert listed.deadline == clock.deadline
+    assert listed.to_dict()["deadline"] == expected.isoformat()  # the wire form, in UTC

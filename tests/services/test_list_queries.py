@@ -1,7 +1,7 @@
 """The aggregate and paginated queries the dashboard and list APIs use, on both backends.
 
 Each is checked against an independent oracle: the per-row Python rules (``is_overdue``
-via ``finding_dict``), the one-system reads (``list_gate_evaluations``, ``get_system``,
+via ``finding_of``), the one-system reads (``list_gate_evaluations``, ``get_system``,
 ``get_incident``) and plain Python sorting and counting over the full lists.
 """
 
@@ -60,21 +60,21 @@ def _seed_findings(context: AppContext) -> None:
 
 
 def test_overdue_in_sql_agrees_with_the_python_rule(context: AppContext) -> None:
-    """Oracle: ``overdue`` as ``finding_dict`` computes it row by row with ``is_overdue``."""
+    """Oracle: ``overdue`` as ``finding_of`` computes it row by row with ``is_overdue``."""
     setup_hiring_system(context)
     _seed_findings(context)
     everything = findings.list_findings(context, today=TODAY)
     assert len(everything) == 4 * 4 * 4 + 4 * 5 * 4  # four statuses x due x severity + accepted
-    python_overdue = [f for f in everything if f["overdue"]]
+    python_overdue = [f for f in everything if f.overdue]
     assert 0 < len(python_overdue) < len(everything)  # both outcomes are exercised
     assert findings.list_findings(context, overdue=True, today=TODAY) == python_overdue
     assert findings.count_findings(context, overdue=True, today=TODAY) == len(python_overdue)
     counts = findings.finding_counts(context, today=TODAY)
-    assert counts["overdue"] == len(python_overdue)
-    assert counts["by_status"] == dict(Counter(f["status"] for f in everything))
-    working = [f for f in everything if f["status"] in ("open", "in_remediation")]
-    assert counts["open_by_severity"] == dict(Counter(f["severity"] for f in working))
-    assert counts["open"] == len(working)
+    assert counts.overdue == len(python_overdue)
+    assert counts.by_status == dict(Counter(f.status for f in everything))
+    working = [f for f in everything if f.status in ("open", "in_remediation")]
+    assert counts.open_by_severity == dict(Counter(f.severity for f in working))
+    assert counts.open == len(working)
 
 
 def test_finding_pages_and_urgent_order(context: AppContext) -> None:
@@ -88,17 +88,15 @@ def test_finding_pages_and_urgent_order(context: AppContext) -> None:
     ]
     assert [f for page in pages for f in page] == everything
     assert pages[-1] == []
-    working = [f for f in everything if f["status"] in ("open", "in_remediation")]
-    expected = [f for f in working if f["severity"] in ("critical", "high")]  # already by due
+    working = [f for f in everything if f.status in ("open", "in_remediation")]
+    expected = [f for f in working if f.severity in ("critical", "high")]  # already by due
     assert findings.urgent_findings(context, limit=10, today=TODAY) == expected[:10]
 
 
 def _more_systems(context: AppContext, names: tuple[str, ...]) -> None:
     olivia = context.actor("olivia")
     base = systems.get_system(context, "screening")
-    profile = SystemProfile.from_mapping(
-        {k: base[k] for k in SystemProfile.field_names() if k in base}
-    )
+    profile = SystemProfile.from_mapping({k: getattr(base, k) for k in SystemProfile.field_names()})
     for name in names:
         systems.register_system(context, olivia, name, replace(profile, name=name))
         systems.add_version(context, olivia, name, "1.0")
@@ -120,7 +118,7 @@ def test_latest_gate_per_system_and_portfolio_counts(context: AppContext, tmp_pa
     evidence.record_evidence(context, olivia, "beta", "1.0", audit_draft(Verdict.PASS))
     gates.check_gate(context, olivia, "beta", policy_path=policy)  # pass; gamma never runs
 
-    ids = [s["id"] for s in systems.list_systems(context)]
+    ids = [s.id for s in systems.list_systems(context)]
     oracle = {}
     for system_id in ids:
         runs = gates.list_gate_evaluations(context, system_id)
@@ -136,20 +134,21 @@ def test_latest_gate_per_system_and_portfolio_counts(context: AppContext, tmp_pa
     assert gates.latest_outcomes(context, ["beta", "gamma"]) == {"beta": "pass"}
     assert gates.outcome_counts(context) == dict(Counter(oracle.values()))
     for outcome in systems.GATE_FILTERS:
-        listed = [s["id"] for s in systems.list_systems(context, gate=outcome)]
+        listed = [s.id for s in systems.list_systems(context, gate=outcome)]
         assert listed == sorted(k for k, v in oracle.items() if v == outcome)
         assert systems.count_systems(context, gate=outcome) == len(listed)
 
-    details = {i: systems.get_system(context, i)["classification"] for i in ids}
-    tiers = Counter(d["tier"] if d else None for d in details.values())
-    categories = Counter(d["eu_category"] if d else None for d in details.values())
+    details = {i: systems.get_system(context, i).classification for i in ids}
+    tiers = Counter(d.tier if d else None for d in details.values())
+    categories = Counter(d.eu_category if d else None for d in details.values())
     counts = systems.portfolio_counts(context)
-    assert counts["tier"] == dict(tiers)
-    assert counts["tier_label"] == {d["tier"]: d["tier_label"] for d in details.values() if d}
-    assert counts["eu_category"] == dict(categories)
-    assert counts["status"] == dict(Counter(s["status"] for s in systems.list_systems(context)))
+    assert counts.tier == dict(tiers)
+    assert counts.tier_label == {d.tier: d.tier_label for d in details.values() if d}
+    assert counts.eu_category == dict(categories)
+    assert counts.status == dict(Counter(s.status for s in systems.list_systems(context)))
+    assert counts.total == len(ids)
     listed = systems.list_systems(context)
-    assert [s["tier"] for s in listed] == [d["tier"] if d else None for d in details.values()]
+    assert [s.tier for s in listed] == [d.tier if d else None for d in details.values()]
     assert systems.list_systems(context, limit=2, offset=1) == listed[1:3]
 
 
@@ -172,8 +171,8 @@ def test_incident_list_batches_what_get_incident_reads(context: AppContext) -> N
             serious=k == 1,
         )
     listed = incidents.list_incidents(context, now=now)
-    assert [i["title"] for i in listed] == ["incident 0", "incident 1", "incident 2"]
-    assert listed == [incidents.get_incident(context, i["id"], now=now) for i in listed]
+    assert [i.title for i in listed] == ["incident 0", "incident 1", "incident 2"]
+    assert listed == [incidents.get_incident(context, i.id, now=now) for i in listed]
     assert incidents.list_incidents(context, now=now, limit=1, offset=1) == listed[1:2]
     assert incidents.list_incidents(context, system_id="alpha", now=now) == listed[1:]
     assert incidents.count_incidents(context, status="open") == 3

@@ -94,24 +94,24 @@ def board(context: AppContext) -> AppContext:
 def _open_and_seat(ctx: AppContext) -> int:
     review = reviews.open_review(ctx, ctx.actor("olivia"), "screening")
     lena = ctx.actor("lena")
-    reviews.assign_reviewer(ctx, lena, review["id"], "rita", "board_member")
-    reviews.assign_reviewer(ctx, lena, review["id"], "rob", "domain_expert")
-    reviews.assign_reviewer(ctx, lena, review["id"], "cora", "community_representative")
-    return int(review["id"])
+    reviews.assign_reviewer(ctx, lena, review.id, "rita", "board_member")
+    reviews.assign_reviewer(ctx, lena, review.id, "rob", "domain_expert")
+    reviews.assign_reviewer(ctx, lena, review.id, "cora", "community_representative")
+    return review.id
 
 
 def test_open_review_freezes_the_evidence_pack(board: AppContext) -> None:
     review = reviews.open_review(board, board.actor("olivia"), "screening")
-    assert review["status"] == "open"
-    assert review["quorum"] == 2
-    assert review["required_capacities"] == ["board_member", "domain_expert"]
-    pack = review["snapshot"]
+    assert review.status == "open"
+    assert review.quorum == 2
+    assert review.required_capacities == ("board_member", "domain_expert")
+    pack = review.snapshot
     assert pack["gate"]["outcome"] == "pass"
     assert pack["gate"]["policy"]["name"] == "review-test"
     assert [e["kind"] for e in pack["evidence"]] == ["fairness_audit"]
     assert pack["classification"]["eu_category"] == "high_risk"
     assert pack["classification"]["obligations"]  # the catalog's obligations for high risk
-    assert systems.get_system(board, "screening")["status"] == "in_review"
+    assert systems.get_system(board, "screening").status == "in_review"
     with pytest.raises(ConflictError, match="still open"):
         reviews.open_review(board, board.actor("lena"), "screening")
     actions = [e["action"] for e in audit_log.iter_events(board)][-3:]
@@ -128,23 +128,24 @@ def test_conditional_approval_creates_findings_and_moves_the_system(board: AppCo
     reviews.cast_vote(board, board.actor("rob"), review_id, Vote.APPROVE, "validated features")
     reviews.cast_vote(board, board.actor("cora"), review_id, Vote.ABSTAIN, "not my area")
     shown = reviews.get_review(board, review_id)
-    assert shown["quorum_status"] == {
+    assert shown.quorum_status.to_dict() == {
         "counted": 2, "quorum": 2, "approving": 2, "rejecting": 0, "abstaining": 1,
         "missing_capacities": [], "met": True,
     }  # fmt: skip
     decided = reviews.decide_review(
         board, board.actor("lena"), review_id, Decision.APPROVE_WITH_CONDITIONS, "board agrees"
     )
-    assert decided["status"] == "decided"
-    assert decided["conditions"] == [condition.to_dict()]
-    assert systems.get_system(board, "screening")["status"] == "approved"
+    assert decided.status == "decided"
+    assert decided.conditions == (condition.to_dict(),)
+    assert [f.title for f in decided.findings] == [condition.text]
+    assert systems.get_system(board, "screening").status == "approved"
     opened = findings.list_findings(board, system_id="screening")
-    assert [(f["title"], f["owner"], f["source_ref"]) for f in opened] == [
+    assert [(f.title, f.owner, f.source_ref) for f in opened] == [
         (condition.text, "olivia", f"review:{review_id}")
     ]
     event = list(audit_log.iter_events(board, action="review.decide"))[-1]
-    assert event["details"]["findings"] == [opened[0]["id"]]
-    assert reviews.list_reviews(board, system_id="screening")[0]["decision"] == (
+    assert event["details"]["findings"] == [opened[0].id]
+    assert reviews.list_reviews(board, system_id="screening")[0].decision == (
         "approve_with_conditions"
     )
 
@@ -153,7 +154,7 @@ def test_rejection_moves_the_system_to_rejected(board: AppContext) -> None:
     review_id = _open_and_seat(board)
     reviews.cast_vote(board, board.actor("rita"), review_id, Vote.REJECT, "adverse impact")
     reviews.decide_review(board, board.actor("lars"), review_id, Decision.REJECT, "not yet")
-    assert systems.get_system(board, "screening")["status"] == "rejected"
+    assert systems.get_system(board, "screening").status == "rejected"
 
 
 def _refused(
@@ -197,7 +198,7 @@ def test_board_rules_refuse_and_change_nothing(board: AppContext) -> None:
     reviews.declare_conflict(board, rob, review_id, "I built the feature pipeline")
     _refused(board, PermissionDenied, "conflict of interest", lambda: vote(
         board, rob, review_id, Vote.APPROVE, "fine"))  # fmt: skip
-    assert reviews.get_review(board, review_id)["status"] == "open"
+    assert reviews.get_review(board, review_id).status == "open"
 
 
 def test_an_owner_who_is_rai_lead_still_cannot_decide(board: AppContext) -> None:
@@ -252,11 +253,11 @@ def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext, tmp_p
     _refused(board, PermissionDenied, "needs one of: rai_lead", lambda: reviews.accept_risk(
         board, board.actor("rita"), "screening", "1.0", "x", LATER))  # fmt: skip
     accepted = reviews.accept_risk(board, lena, "screening", "1.0", "fix lands in 2 weeks", LATER)
-    assert accepted["signed_by"] == "lena"
+    assert accepted.signed_by == "lena"
     moved = deploy(board, olivia, "screening", "deployed", "ship it")
-    assert moved["status"] == "deployed"
+    assert moved.status == "deployed"
     event = list(audit_log.iter_events(board, action="system.transition"))[-1]
-    assert event["details"]["clearance"]["risk_acceptance"] == accepted["id"]
+    assert event["details"]["clearance"]["risk_acceptance"] == accepted.id
 
 
 def test_deploy_guard_passes_on_approval_and_gate(board: AppContext) -> None:
@@ -268,7 +269,7 @@ def test_deploy_guard_passes_on_approval_and_gate(board: AppContext) -> None:
     reviews.cast_vote(board, board.actor("rob"), review_id, Vote.APPROVE, "ok")
     reviews.decide_review(board, board.actor("lena"), review_id, Decision.APPROVE, "ok")
     moved = systems.transition_system(board, olivia, "screening", "deployed", "go live")
-    assert moved["status"] == "deployed"
+    assert moved.status == "deployed"
     event = list(audit_log.iter_events(board, action="system.transition"))[-1]
     assert event["details"]["clearance"]["review"] == review_id
     # a new version needs its own clearance: suspend, add 1.1, try to reinstate
@@ -340,8 +341,8 @@ def test_two_leads_deciding_at_once_cannot_both_win(
     assert sorted(outcomes.values()) == ["ConflictError", "ok"]
     shown = reviews.get_review(board, review_id)
     winner = "lena" if outcomes["first"] == "ok" else "lars"
-    assert shown["decided_by"] == winner
-    assert shown["row_version"] == 2  # opened at 1, decided once
+    assert shown.decided_by == winner
+    assert shown.row_version == 2  # opened at 1, decided once
     decisions = list(audit_log.iter_events(board, action="review.decide"))
     assert [e["actor"] for e in decisions] == [winner]
     assert _events(board) - before == (2 if winner == "lena" else 1)  # + the move to rejected
@@ -359,8 +360,8 @@ def test_a_vote_racing_the_decision_is_not_lost(
     )  # fmt: skip
     shown = reviews.get_review(board, review_id)
     # Nothing that reported success is missing, and nothing refused left a trace.
-    assert (shown["status"] == "decided") == (outcomes["first"] == "ok")
-    assert ([v["reviewer"] for v in shown["votes"]] == ["rita"]) == (outcomes["second"] == "ok")
+    assert (shown.status == "decided") == (outcomes["first"] == "ok")
+    assert ([v.reviewer for v in shown.votes] == ["rita"]) == (outcomes["second"] == "ok")
     if board.engine.dialect.name == "postgresql":  # both read before either wrote: one loses
         assert sorted(outcomes.values()) == ["ConflictError", "ok"]
     else:  # serialized: a vote before the decision is fine; a vote after it is refused
@@ -378,12 +379,12 @@ def test_approving_past_a_failed_gate_needs_a_recorded_override(board: AppContex
     )  # fmt: skip
     evidence.record_evidence(board, olivia, "screening", "1.0", bad)
     assert gates_service.check_gate(board, olivia, "screening")["outcome"] == "fail"
-    assert reviews.get_review(board, review_id)["latest_gate"] == "fail"
+    assert reviews.get_review(board, review_id).latest_gate == "fail"
     _refused(board, DomainError, "says 'fail'.*--override-failed-gate", lambda:
         reviews.decide_review(board, lena, review_id, Decision.APPROVE, "ok"))  # fmt: skip
     decided = reviews.decide_review(
         board, lena, review_id, Decision.APPROVE, "known gap", override_failed_gate=True
     )
-    assert decided["decision"] == "approve"
+    assert decided.decision == "approve"
     event = list(audit_log.iter_events(board, action="review.decide"))[-1]
     assert (event["details"]["gate"], event["details"]["gate_override"]) == ("fail", True)

@@ -58,11 +58,11 @@ def _events(context: AppContext) -> int:
 def test_register_show_list(people: AppContext) -> None:
     olivia = people.actor("olivia")
     created = systems.register_system(people, olivia, "credit-scoring", _profile())
-    assert created["status"] == "proposed"
+    assert created.status == "proposed"
     shown = systems.get_system(people, "credit-scoring")
-    assert shown["deployment_regions"] == ["DE"]
-    assert shown["classification"] is None
-    assert [s["id"] for s in systems.list_systems(people)] == ["credit-scoring"]
+    assert shown.deployment_regions == ("DE",)
+    assert shown.classification is None
+    assert [s.id for s in systems.list_systems(people)] == ["credit-scoring"]
     events = list(audit_log.iter_events(people, entity_id="credit-scoring"))
     assert [e["action"] for e in events] == ["system.register"]
     assert events[0]["actor"] == "olivia"
@@ -88,7 +88,7 @@ def test_duplicate_id_unknown_owner_and_permissions_are_refused(people: AppConte
 def test_update_records_what_changed_and_detects_stale_edits(people: AppContext) -> None:
     lena = people.actor("lena")
     systems.register_system(people, lena, "credit-scoring", _profile())
-    version = systems.get_system(people, "credit-scoring")["row_version"]
+    version = systems.get_system(people, "credit-scoring").row_version
     systems.update_system(
         people, lena, "credit-scoring", {"vendor": "Acme"}, expected_version=version
     )
@@ -98,7 +98,7 @@ def test_update_records_what_changed_and_detects_stale_edits(people: AppContext)
         systems.update_system(
             people, lena, "credit-scoring", {"vendor": "Other"}, expected_version=version
         )
-    assert systems.get_system(people, "credit-scoring")["vendor"] == "Acme"
+    assert systems.get_system(people, "credit-scoring").vendor == "Acme"
 
 
 def test_concurrent_updates_cannot_lose_one(people: AppContext, workspace: Workspace) -> None:
@@ -135,11 +135,11 @@ def test_concurrent_updates_cannot_lose_one(people: AppContext, workspace: Works
     if people.engine.dialect.name == "postgresql":
         assert sorted(outcomes.values()) == ["ConflictError", "ok"]
         winner = next(v for v, o in outcomes.items() if o == "ok")
-        assert final["vendor"] == winner
-        assert final["row_version"] == 2
+        assert final.vendor == winner
+        assert final.row_version == 2
     else:
         assert outcomes == {"A": "ok", "B": "ok"}
-        assert final["row_version"] == 3
+        assert final.row_version == 3
 
 
 def test_lifecycle_through_the_service(people: AppContext) -> None:
@@ -150,8 +150,8 @@ def test_lifecycle_through_the_service(people: AppContext) -> None:
         systems.transition_system(people, olivia, "credit-scoring", "approved", "mine")
     systems.transition_system(people, lena, "credit-scoring", "approved", "board said yes")
     shown = systems.get_system(people, "credit-scoring")
-    assert shown["status"] == "approved"
-    assert [(t["from"], t["to"], t["actor"]) for t in shown["transitions"]] == [
+    assert shown.status == "approved"
+    assert [(t.source, t.target, t.actor) for t in shown.transitions] == [
         ("proposed", "in_review", "olivia"),
         ("in_review", "approved", "lena"),
     ]
@@ -166,23 +166,23 @@ def test_versions_are_immutable(people: AppContext) -> None:
     systems.add_version(people, lena, "credit-scoring", "1.0", models=(model,))
     with pytest.raises(ConflictError, match="immutable"):
         systems.add_version(people, lena, "credit-scoring", "1.0")
-    assert systems.get_system(people, "credit-scoring")["versions"][0]["models"] == [
-        {"name": "model", "uri": "s3://m.pkl", "sha256": SHA}
-    ]
+    assert systems.get_system(people, "credit-scoring").versions[0].models == (
+        {"name": "model", "uri": "s3://m.pkl", "sha256": SHA},
+    )
 
 
 def test_manifest_registers_then_is_idempotent_and_atomic(people: AppContext) -> None:
     lena = people.actor("lena")
     v1 = ManifestVersion("1.0", (VersionSpec("model", "s3://m.pkl", SHA),), (), "")
     manifest = SystemManifest("credit-scoring", _profile(), (v1,), None)
-    assert systems.apply_manifest(people, lena, manifest)[0] == "registered"
-    assert systems.apply_manifest(people, lena, manifest)[0] == "unchanged"
+    assert systems.apply_manifest(people, lena, manifest).outcome == "registered"
+    assert systems.apply_manifest(people, lena, manifest).outcome == "unchanged"
     events = _events(people)
     changed = ManifestVersion("1.0", (VersionSpec("model", "s3://other.pkl", SHA),), (), "")
     bad = SystemManifest("credit-scoring", _profile(vendor="Acme"), (changed,), None)
     with pytest.raises(ConflictError, match="immutable"):
         systems.apply_manifest(people, lena, bad)
-    assert systems.get_system(people, "credit-scoring")["vendor"] == "in-house"
+    assert systems.get_system(people, "credit-scoring").vendor == "in-house"
     assert _events(people) == events
     with people.read() as session:
         assert session.execute(select(func.count()).select_from(SystemVersionRow)).scalar() == 1
@@ -207,6 +207,6 @@ def test_listed_rows_equal_the_validated_snapshot(people: AppContext) -> None:
         assert len(rows) == 2
         for row in rows:
             assert systems.listed_system(row) == systems.system_snapshot(row)
-    listed = {s["id"]: s for s in systems.list_systems(people)}
-    assert listed["churn-model"]["out_of_scope_uses"] == ["pricing", "hiring"]
-    assert listed["churn-model"]["deployment_regions"] == []
+    listed = {s.id: s for s in systems.list_systems(people)}
+    assert listed["churn-model"].out_of_scope_uses == ("pricing", "hiring")
+    assert listed["churn-model"].deployment_regions == ()

@@ -74,12 +74,13 @@ def team(context: AppContext) -> AppContext:
 def test_a_manifest_registers_versions_and_classifies_in_one_unit(team: AppContext) -> None:
     olivia = team.actor("olivia")
     done = classification.apply_manifest(team, olivia, _manifest(CREDIT_ANSWERS))
-    assert (done.outcome, done.versions_added) == ("registered", ["1.0"])
+    assert (done.outcome, done.versions_added) == ("registered", ("1.0",))
     assert done.classification is not None
     assert done.classification.classification.eu_category.value == "high_risk"
     shown = systems.get_system(team, "credit-scoring")
-    assert shown["classification"]["eu_category"] == "high_risk"
-    assert [v["label"] for v in shown["versions"]] == ["1.0"]
+    assert shown.classification is not None
+    assert shown.classification.eu_category == "high_risk"
+    assert shown.version_labels == ["1.0"]
 
 
 def test_an_invalid_answer_records_nothing(team: AppContext) -> None:
@@ -183,7 +184,7 @@ def test_a_notification_before_awareness_or_in_the_future_is_refused(team: AppCo
         detected_at=now - dt.timedelta(days=3),
         aware_at=now - dt.timedelta(days=2),
     )
-    iid = int(created["id"])
+    iid = created.id
     before = _count(team, AuditEventRow)
     # After detection but before awareness: the old check (detection..now) let it through.
     with pytest.raises(InvalidInput, match="before the organisation became aware"):
@@ -249,15 +250,17 @@ def test_incident_and_finding_text_is_checked(team: AppContext) -> None:
             findings.open_finding(
                 team,
                 olivia,
-                system_id="credit-scoring",
-                version_label=None,
-                title=title,
-                severity="low",
-                source_kind="audit",
-                source_ref="",
-                owner="olivia",
-                due_date=dt.date.today() + dt.timedelta(days=30),
-                description=description,
+                findings.FindingDraft(
+                    system_id="credit-scoring",
+                    version_label=None,
+                    title=title,
+                    severity="low",
+                    source_kind="audit",
+                    source_ref="",
+                    owner="olivia",
+                    due_date=dt.date.today() + dt.timedelta(days=30),
+                    description=description,
+                ),
             )
     assert _count(team, AuditEventRow) == before
 
@@ -274,14 +277,14 @@ def test_a_record_written_before_the_rules_stays_readable_and_correctable(
         row.name = "Credit\x1bscoring \u202eexe"
         row.deployment_regions = ["ZZ"]
     shown = systems.get_system(team, "credit-scoring")
-    assert shown["name"] == "Credit\x1bscoring \u202eexe"
+    assert shown.name == "Credit\x1bscoring \u202eexe"
     assert classification.known_answers(team, "credit-scoring")["deployment_regions"] == ["ZZ"]
     with pytest.raises(InvalidInput, match="'ZZ' is not an assigned"):
         systems.update_system(team, olivia, "credit-scoring", {"name": "Credit scoring"})
     fixed = systems.update_system(
         team, olivia, "credit-scoring", {"name": "Credit scoring", "deployment_regions": ["DE"]}
     )
-    assert (fixed["name"], fixed["deployment_regions"]) == ("Credit scoring", ["DE"])
+    assert (fixed.name, fixed.deployment_regions) == ("Credit scoring", ("DE",))
 
 
 def test_user_display_names_follow_the_text_rules(team: AppContext) -> None:

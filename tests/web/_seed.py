@@ -104,19 +104,21 @@ def seed(context: AppContext, folder: Path) -> Seeded:
         },
     )
     review = reviews.open_review(context, omar, blocked)
-    reviews.assign_reviewer(context, context.actor("lena"), review["id"], "rex", "board_member")
+    reviews.assign_reviewer(context, context.actor("lena"), review.id, "rex", "board_member")
     lena = context.actor("lena")
     finding = findings.open_finding(
         context,
         lena,
-        system_id=blocked,
-        version_label="1.0.0",
-        title="False-positive rates differ by race",
-        severity="high",
-        source_kind="manual",
-        source_ref="web-test",
-        owner="omar",
-        due_date=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30),
+        findings.FindingDraft(
+            system_id=blocked,
+            version_label="1.0.0",
+            title="False-positive rates differ by race",
+            severity="high",
+            source_kind="manual",
+            source_ref="web-test",
+            owner="omar",
+            due_date=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30),
+        ),
     )
     now = dt.datetime.now(dt.UTC)
     incident = incidents.report_incident(
@@ -143,9 +145,9 @@ def seed(context: AppContext, folder: Path) -> Seeded:
     )
     assert downgrade.pending_request is not None
     return Seeded(
-        review_id=int(review["id"]),
-        finding_id=int(finding["id"]),
-        incident_id=int(incident["id"]),
+        review_id=review.id,
+        finding_id=finding.id,
+        incident_id=incident.id,
         evidence_id=int(evidence["id"]),
         blocked_system=blocked,
         other_system=other,

@@ -76,7 +76,7 @@ def test_vote_decide_and_resolve_over_the_api(
         headers=lena_headers,
     )
     assert decided.status_code == 200
-    assert reviews.get_review(context, seeded.review_id)["decision"] == "reject"
+    assert reviews.get_review(context, seeded.review_id).decision == "reject"
     again = lena.post(
         f"/api/v1/reviews/{seeded.review_id}/decision",
         json={"decision": "approve", "rationale": "Changed my mind."},

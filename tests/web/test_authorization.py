@@ -22,7 +22,7 @@ def test_hana_cannot_reclassify_omars_system(
     as_user: Callable[[str], tuple[TestClient, str]], context: AppContext, seeded: Seeded
 ) -> None:
     client, csrf = as_user("hana")
-    before = systems.get_system(context, seeded.blocked_system)["classification"]
+    before = systems.get_system(context, seeded.blocked_system).classification
     events = _events(context)
     denial = {
         "csrf_token": csrf,
@@ -35,7 +35,7 @@ def test_hana_cannot_reclassify_omars_system(
     assert "hana" in response.text
     assert "system.classify" in response.text
     assert client.get(f"/systems/{seeded.blocked_system}/classify").status_code == 403
-    assert systems.get_system(context, seeded.blocked_system)["classification"] == before
+    assert systems.get_system(context, seeded.blocked_system).classification == before
     assert _events(context) == events
     # her own system's questionnaire is hers to answer
     assert client.get(f"/systems/{seeded.hana_system}/classify").status_code == 200
@@ -66,9 +66,9 @@ def test_hana_cannot_attach_evidence_to_omars_system(
 def test_a_lead_confirms_the_pending_downgrade_on_the_web(
     as_user: Callable[[str], tuple[TestClient, str]], context: AppContext, seeded: Seeded
 ) -> None:
-    before = systems.get_system(context, seeded.blocked_system)["classification"]
+    before = systems.get_system(context, seeded.blocked_system).classification
     assert before is not None
-    assert before["eu_category"] == "high_risk"
+    assert before.eu_category == "high_risk"
     omar, omar_csrf = as_user("omar")
     page = omar.get("/classifications")
     assert page.status_code == 200
@@ -83,16 +83,16 @@ def test_a_lead_confirms_the_pending_downgrade_on_the_web(
     assert "say why" in missing.text
     done = lena.post(path, data={"csrf_token": csrf, "decision": "confirm", "note": "checked"})
     assert done.status_code == 303
-    after = systems.get_system(context, seeded.blocked_system)["classification"]
+    after = systems.get_system(context, seeded.blocked_system).classification
     assert after is not None
-    assert after["eu_category"] != "high_risk"
+    assert after.eu_category != "high_risk"
     assert classification.list_classification_requests(context) == []
 
 
 def test_the_decision_form_warns_of_a_gate_that_did_not_pass(
     as_user: Callable[[str], tuple[TestClient, str]], context: AppContext, seeded: Seeded
 ) -> None:
-    latest = reviews.get_review(context, seeded.review_id)["latest_gate"]
+    latest = reviews.get_review(context, seeded.review_id).latest_gate
     assert latest in ("fail", "insufficient")  # the blocked system's gate, as seeded
     lena, _ = as_user("lena")
     page = lena.get(f"/reviews/{seeded.review_id}").text

@@ -62,9 +62,9 @@ def test_from_the_demo_to_the_blocked_systems_reasons_and_review(
     login = re.search(r"log in as (\w+)", hint)
     assert password is not None
     assert login is not None
-    blocked = next(s for s in demo.systems if s["id"] == BLOCKED)
-    name = str(blocked["name"])
-    assert blocked["status"] == "rejected"  # the demo's board rejected it
+    blocked = next(s for s in demo.systems if s.id == BLOCKED)
+    name = blocked.name
+    assert blocked.status == "rejected"  # the demo's board rejected it
 
     p = page
     p.goto("/")  # not signed in: sent to the login form

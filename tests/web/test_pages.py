@@ -55,8 +55,8 @@ def test_vote_then_decide_through_the_forms(
     )
     assert decided.status_code == 303, decided.text
     review = reviews.get_review(context, seeded.review_id)
-    assert (review["status"], review["decision"]) == ("decided", "reject")
-    assert systems.get_system(context, seeded.blocked_system)["status"] == "rejected"
+    assert (review.status, review.decision) == ("decided", "reject")
+    assert systems.get_system(context, seeded.blocked_system).status == "rejected"
     page = lena.get(f"/reviews/{seeded.review_id}").text
     assert "Evidence is missing." in page
     assert 'id="decide-form"' not in page
@@ -73,7 +73,7 @@ def test_invalid_vote_fields_are_shown_back_and_nothing_is_saved(
     assert response.status_code == 422
     assert re.search(r'id="error-vote">vote &#39;maybe&#39; is unknown', response.text)
     assert 'id="error-rationale"' in response.text
-    assert reviews.get_review(context, seeded.review_id)["votes"] == []
+    assert reviews.get_review(context, seeded.review_id).votes == ()
 
 
 def test_rules_of_the_services_hold_behind_the_forms(
@@ -95,7 +95,7 @@ def test_rules_of_the_services_hold_behind_the_forms(
     assert early.status_code in (409, 422)
     assert "quorum" in early.text
     review = reviews.get_review(context, seeded.review_id)
-    assert (review["status"], review["votes"]) == ("open", [])
+    assert (review.status, review.votes) == ("open", ())
 
 
 def test_resolve_a_finding_with_evidence(
@@ -108,14 +108,14 @@ def test_resolve_a_finding_with_evidence(
     assert missing.status_code == 422
     assert 'id="error-evidence"' in missing.text
     assert 'id="error-note"' in missing.text
-    assert findings.get_finding(context, seeded.finding_id)["status"] == "open"
+    assert findings.get_finding(context, seeded.finding_id).status == "open"
     done = omar.post(
         f"/findings/{seeded.finding_id}/resolve",
         data={"csrf_token": csrf, "evidence": str(seeded.evidence_id), "note": "Retrained."},
     )
     assert done.status_code == 303
     finding = findings.get_finding(context, seeded.finding_id)
-    assert (finding["status"], finding["fix_evidence"]) == ("resolved", [seeded.evidence_id])
+    assert (finding.status, finding.fix_evidence) == ("resolved", (seeded.evidence_id,))
 
 
 def test_finding_updates_keep_the_lead_only_fields_to_leads(
@@ -131,7 +131,7 @@ def test_finding_updates_keep_the_lead_only_fields_to_leads(
         data={"csrf_token": csrf, "status": "in_remediation", "severity": "high"},
     )
     assert moved.status_code == 303
-    assert findings.get_finding(context, seeded.finding_id)["status"] == "in_remediation"
+    assert findings.get_finding(context, seeded.finding_id).status == "in_remediation"
     bad_date = omar.post(
         f"/findings/{seeded.finding_id}/update", data={"csrf_token": csrf, "due_date": "soon"}
     )

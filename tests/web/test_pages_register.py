@@ -42,9 +42,9 @@ def test_register_form_saves_the_system_and_redirects(
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/systems/leave-planner"
     saved = systems.get_system(context, "leave-planner")
-    assert saved["owner"] == "omar"
-    assert saved["affected_people"] == ["employees"]
-    assert saved["deployment_regions"] == ["EU"]
+    assert saved.owner == "omar"
+    assert saved.affected_people == ("employees",)
+    assert saved.deployment_regions == ("EU",)
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_questionnaire_prefills_and_classifies(
     page = client.get(f"/systems/{system_id}/classify")
     assert page.status_code == 200
     assert f'<option value="{known["domain"]}" selected>' in page.text
-    before = systems.get_system(context, system_id)["classification"]
+    before = systems.get_system(context, system_id).classification
     answers = {
         "csrf_token": csrf,
         "deployment_regions": "EU",
@@ -105,10 +105,10 @@ def test_questionnaire_prefills_and_classifies(
     response = client.post(f"/systems/{system_id}/classify", data=answers, follow_redirects=False)
     assert response.status_code == 303, response.text
     assert response.headers["location"] == f"/systems/{system_id}#classification"
-    after = systems.get_system(context, system_id)["classification"]
+    after = systems.get_system(context, system_id).classification
     assert after
     assert after != before
-    assert after["eu_category"] == "prohibited"  # social scoring is an Art. 5 practice
+    assert after.eu_category == "prohibited"  # social scoring is an Art. 5 practice
     shown = client.get(f"/systems/{system_id}").text
     assert "Prohibited" in shown or "prohibited" in shown
 
@@ -118,7 +118,7 @@ def test_questionnaire_shows_bad_answers_and_saves_nothing(
 ) -> None:
     client, csrf = as_user("omar")
     system_id = seeded.other_system
-    before = systems.get_system(context, system_id)["classification"]
+    before = systems.get_system(context, system_id).classification
     bad_bool = client.post(
         f"/systems/{system_id}/classify",
         data={"csrf_token": csrf, "social_scoring": "maybe"},
@@ -131,4 +131,4 @@ def test_questionnaire_shows_bad_answers_and_saves_nothing(
     )
     assert bad_region.status_code == 422
     assert 'class="form-error"' in bad_region.text
-    assert systems.get_system(context, system_id)["classification"] == before
+    assert systems.get_system(context, system_id).classification == before

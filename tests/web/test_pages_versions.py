@@ -63,10 +63,10 @@ def test_a_system_without_version_offers_to_add_one_then_its_gate(
     )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == f"{path}#gate"
-    (version,) = systems.get_system(context, "leave-planner")["versions"]
-    assert version["label"] == "1.0.0"
-    assert version["models"] == [{"name": "rota-model", "uri": "", "sha256": MODEL}]
-    assert version["training_data"] == [{"name": "training data", "uri": "", "sha256": DATA}]
+    (version,) = systems.get_system(context, "leave-planner").versions
+    assert version.label == "1.0.0"
+    assert version.models == ({"name": "rota-model", "uri": "", "sha256": MODEL},)
+    assert version.training_data == ({"name": "training data", "uri": "", "sha256": DATA},)
     assert version["created_by"] == "omar"
     events = list(iter_events(context, entity_id="leave-planner@1.0.0"))
     assert [e["action"] for e in events] == ["system.version.add"]
@@ -101,7 +101,7 @@ def test_a_bad_field_is_a_422_with_one_line_and_nothing_saved(
     message: str,
 ) -> None:
     client, csrf = as_user("lena")
-    before = systems.get_system(context, seeded.other_system)["versions"]
+    before = systems.get_system(context, seeded.other_system).versions
     data = {"csrf_token": csrf, "label": "2.0.0", "model_sha256": MODEL, **fields}
     response = client.post(f"/systems/{seeded.other_system}/versions", data=data)
     assert response.status_code == 422
@@ -111,7 +111,7 @@ def test_a_bad_field_is_a_422_with_one_line_and_nothing_saved(
     assert message in shown.group(1)
     assert "\n" not in shown.group(1)
     assert '<details class="card" id="version-form" open>' in response.text  # shown back
-    assert systems.get_system(context, seeded.other_system)["versions"] == before
+    assert systems.get_system(context, seeded.other_system).versions == before
 
 
 def test_a_taken_label_is_refused_beside_the_label(
@@ -123,7 +123,7 @@ def test_a_taken_label_is_refused_beside_the_label(
     )
     assert response.status_code == 422
     assert re.search(r'id="error-label">[^<]*already has version', response.text)
-    assert len(systems.get_system(context, seeded.other_system)["versions"]) == 1
+    assert len(systems.get_system(context, seeded.other_system).versions) == 1
 
 
 @pytest.mark.parametrize("user", ["rex", "audrey"])
@@ -138,7 +138,7 @@ def test_roles_that_may_not_add_versions_get_403_and_no_form(
     )
     assert response.status_code == 403
     assert "may not system.version.add" in response.text
-    assert len(systems.get_system(context, seeded.other_system)["versions"]) == 1
+    assert len(systems.get_system(context, seeded.other_system).versions) == 1
 
 
 def test_the_service_refuses_a_label_longer_than_its_column(

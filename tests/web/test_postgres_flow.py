@@ -60,7 +60,7 @@ def test_review_flow_on_postgres(pg_schema_url: str, tmp_path: Path) -> None:
                     == 303
                 )
             assert "Chain intact" in lena.get("/audit?verify=true").text
-        assert reviews.get_review(context, seeded.review_id)["decision"] == "reject"
-        assert findings.get_finding(context, seeded.finding_id)["status"] == "resolved"
+        assert reviews.get_review(context, seeded.review_id).decision == "reject"
+        assert findings.get_finding(context, seeded.finding_id).status == "resolved"
     finally:
         context.close()

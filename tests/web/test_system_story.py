@@ -50,15 +50,16 @@ def test_the_header_states_status_tier_gate_and_review(
     client, _ = as_user("audrey")
     system = systems.get_system(context, seeded.blocked_system)
     head = _decision(client.get(f"/systems/{seeded.blocked_system}").text)
-    assert f"badge-{system['status'].replace(' ', '-')}" in head
-    tier = system["classification"]
-    assert f"tier {tier['tier']} ({tier['tier_label']})" in head
+    assert f"badge-{system.status.replace(' ', '-')}" in head
+    tier = system.classification
+    assert tier is not None
+    assert f"tier {tier.tier} ({tier.tier_label})" in head
     latest = gates.latest_gate_evaluation(context, seeded.blocked_system)
     assert latest is not None  # opening the review ran the gate
     assert f'<a href="#gate"><span class="badge badge-{latest["outcome"]}">' in head
     (review,) = reviews.list_reviews(context, system_id=seeded.blocked_system)
-    assert f'href="/reviews/{review["id"]}"' in head
-    assert f"badge-{review['status']}" in head
+    assert f'href="/reviews/{review.id}"' in head
+    assert f"badge-{review.status}" in head
     # The other system: never gated, never reviewed.
     other = _decision(client.get(f"/systems/{seeded.other_system}").text)
     assert "not run" in other

@@ -68,5 +68,11 @@ def state_of(ctx: typer.Context) -> CliState:
     return state
 
 
+def _jsonable(value: Any) -> Any:
+    """A service record (anything with ``to_dict()``) as its wire shape; else its text."""
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else str(value)
+
+
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -38,7 +37,7 @@ def demo_cmd(
             workspace, fresh=fresh, os_user=os_user(), progress=lambda msg: status.update(msg)
         )
     if as_json:
-        emit_json(asdict(report))
+        emit_json(report.to_dict())
         return
     out = state.out
     _portfolio(out, report)
@@ -78,28 +77,28 @@ def _portfolio(out: Console, report: DemoReport) -> None:
         out,
         [
             {
-                **s,
-                "tier": (s["classification"] or {}).get("tier"),
-                "eu_category": (s["classification"] or {}).get("eu_category"),
+                **s.to_dict(),
+                "tier": s.classification.tier if s.classification else None,
+                "eu_category": s.classification.eu_category if s.classification else None,
             }
             for s in report.systems
         ],
     )
     for system in sorted(
-        report.systems, key=lambda s: ((s["classification"] or {}).get("tier", 9), s["id"])
+        report.systems, key=lambda s: (s.classification.tier if s.classification else 9, s.id)
     ):
-        c = system["classification"]
+        c = system.classification
         if not c:
             continue
         out.print(
-            f"\n[bold]{system['name']}[/] ({system['id']}): tier {c['tier']} "
-            f"({c['tier_label']}), {c['eu_category']}, status {system['status']}"
+            f"\n[bold]{system.name}[/] ({system.id}): tier {c.tier} "
+            f"({c.tier_label}), {c.eu_category}, status {system.status}"
         )
-        for reason in c["result"]["reasons"]:
+        for reason in c.result["reasons"]:
             out.print(f"  • {reason['text']}  [dim][{reason['citation']}][/]")
-        for regime in c["result"]["other_regimes"]:
+        for regime in c.result["other_regimes"]:
             out.print(f"  • also: {regime['title']}  [dim][{regime['citation']}][/]")
-        obligations = [o["id"] for o in c["result"]["obligations"]]
+        obligations = [o["id"] for o in c.result["obligations"]]
         more = ", ..." if len(obligations) > 6 else ""
         out.print(f"  obligations: {len(obligations)} ({', '.join(obligations[:6])}{more})")
 
@@ -141,14 +140,12 @@ def _gates(out: Console, report: DemoReport) -> None:
 def _reviews(out: Console, report: DemoReport) -> None:
     for review in report.reviews:
         out.print(
-            f"\n[bold]Review #{review['id']}[/] of {review['system_id']}@"
-            f"{review['version']}: {_decision(review['decision'])} by "
-            f"{review['decided_by']}: {review['rationale']}"
+            f"\n[bold]Review #{review.id}[/] of {review.system_id}@"
+            f"{review.version}: {_decision(review.decision)} by "
+            f"{review.decided_by}: {review.rationale}"
         )
-        for vote in review["votes"]:
-            out.print(
-                f"  • {vote['reviewer']} ({vote['capacity']}): {vote['vote']}: {vote['rationale']}"
-            )
+        for vote in review.votes:
+            out.print(f"  • {vote.reviewer} ({vote.capacity}): {vote.vote}: {vote.rationale}")
 
 
 def _redteam(out: Console, report: DemoReport) -> None:
@@ -227,34 +224,33 @@ def _findings_and_incidents(out: Console, report: DemoReport) -> None:
             table.add_column(column)
         for f in report.findings:
             table.add_row(
-                str(f["id"]),
-                f["system_id"],
-                f["title"],
-                f["owner"],
-                str(f["due_date"]),
-                f["source_ref"],
+                str(f.id),
+                f.system_id,
+                f.title,
+                f.owner,
+                str(f.due_date),
+                f.source_ref,
             )
         out.print(table)
     for incident in report.incidents:
-        clock: dict[str, Any] = incident.get("art73_clock") or {}
-        days_left = clock.get("remaining_seconds", 0) / 86400
+        clock = incident.art73_clock
         out.print(
-            f"\n[bold]Incident #{incident['id']}[/]: {incident['title']} "
-            f"({', '.join(incident['systems'])}, severity {incident['severity']})"
+            f"\n[bold]Incident #{incident.id}[/]: {incident.title} "
+            f"({', '.join(incident.systems)}, severity {incident.severity})"
         )
         if clock:
             out.print(
-                f"  {clock['citation']}: deadline {clock['deadline'][:16]} UTC, "
-                f"{days_left:.1f} days left, {clock['state']}"
+                f"  {clock.citation}: deadline {clock.deadline.isoformat()[:16]} UTC, "
+                f"{clock.remaining_seconds / 86400:.1f} days left, {clock.state}"
             )
-        for duty in incident.get("reporting_duties", []):
+        for duty in incident.reporting_duties:
             out.print(
-                f"  {duty['system_id']} is the {duty['role']}: {duty['citation']}, "
-                f"{duty['first_step']}. Date rule: {duty['date_rule']}",
+                f"  {duty.system_id} is the {duty.role}: {duty.citation}, "
+                f"{duty.first_step}. Date rule: {duty.date_rule}",
                 markup=False,
             )
-        for entry in incident["timeline"]:
-            out.print(f"  • {entry['at'][:16]} {entry['kind']}: {entry['text']}")
+        for entry in incident.timeline:
+            out.print(f"  • {entry.at.isoformat()[:16]} {entry.kind}: {entry.text}")
 
 
 def register(app: typer.Typer) -> None:

@@ -29,7 +29,7 @@ def _date(text: str, option: str) -> dt.date:
         raise InvalidInput(f"{option} '{text}' is not a date; write YYYY-MM-DD") from None
 
 
-def _done(state: Any, item: dict[str, Any], as_json: bool, message: str) -> None:
+def _done(state: Any, item: findings.Finding, as_json: bool, message: str) -> None:
     if as_json:
         emit_json(item)
     else:
@@ -67,13 +67,11 @@ def list_cmd(
         return
     table = Table("id", "system", "severity", "title", "owner", "due", "status")
     for f in items:
-        due = f["due_date"] + (" OVERDUE" if f["overdue"] else "")
-        status_text = f["status"]
-        if f["risk_expires_on"]:
-            status_text += f" until {f['risk_expires_on']}"
-        table.add_row(
-            str(f["id"]), f["system_id"], f["severity"], f["title"], f["owner"], due, status_text
-        )
+        due = f.due_date.isoformat() + (" OVERDUE" if f.overdue else "")
+        status_text = f.status
+        if f.risk_expires_on:
+            status_text += f" until {f.risk_expires_on.isoformat()}"
+        table.add_row(str(f.id), f.system_id, f.severity, f.title, f.owner, due, status_text)
     state.out.print(table)
 
 
@@ -87,24 +85,25 @@ def show_cmd(ctx: typer.Context, finding_id: int, as_json: JsonOpt = False) -> N
         emit_json(f)
         return
     out = state.out
-    version = f"@{f['version']}" if f["version"] else ""
-    out.print(f"[bold]finding {f['id']}[/bold] ({f['severity']}) {f['title']}")
-    out.print(f"  system {f['system_id']}{version}; from {f['source_kind']} {f['source_ref']}")
-    out.print(f"  owner {f['owner']}; due {f['due_date']}{' (OVERDUE)' if f['overdue'] else ''}")
-    out.print(f"  status {f['status']} (row version {f['row_version']})")
-    if f["description"]:
-        out.print(f"  {f['description']}")
-    if f["resolved_by"]:
+    shown = f.to_dict()  # dates as ISO text, as in --json
+    version = f"@{f.version}" if f.version else ""
+    out.print(f"[bold]finding {f.id}[/bold] ({f.severity}) {f.title}")
+    out.print(f"  system {f.system_id}{version}; from {f.source_kind} {f.source_ref}")
+    out.print(f"  owner {f.owner}; due {shown['due_date']}{' (OVERDUE)' if f.overdue else ''}")
+    out.print(f"  status {f.status} (row version {f.row_version})")
+    if f.description:
+        out.print(f"  {f.description}")
+    if f.resolved_by:
         out.print(
-            f"  resolved by {f['resolved_by']} at {f['resolved_at']}: {f['resolution_note']}; "
-            f"evidence {', '.join(str(e) for e in f['fix_evidence'])}"
+            f"  resolved by {f.resolved_by} at {shown['resolved_at']}: {f.resolution_note}; "
+            f"evidence {', '.join(str(e) for e in f.fix_evidence)}"
         )
-    if f["verified_by"]:
-        out.print(f"  verified by {f['verified_by']} at {f['verified_at']}")
-    if f["risk_accepted_by"]:
+    if f.verified_by:
+        out.print(f"  verified by {f.verified_by} at {shown['verified_at']}")
+    if f.risk_accepted_by:
         out.print(
-            f"  risk accepted by {f['risk_accepted_by']} until {f['risk_expires_on']}: "
-            f"{f['risk_justification']}"
+            f"  risk accepted by {f.risk_accepted_by} until {shown['risk_expires_on']}: "
+            f"{f.risk_justification}"
         )
 
 
@@ -127,9 +126,7 @@ def open_cmd(
     """Open a finding by hand."""
     state = state_of(ctx)
     with state.context() as context:
-        f = findings.open_finding(
-            context,
-            state.actor(context),
+        draft = findings.FindingDraft(
             system_id=system_id,
             version_label=version,
             title=title,
@@ -140,7 +137,8 @@ def open_cmd(
             due_date=_date(due, "--due"),
             description=description,
         )
-    _done(state, f, as_json, f"finding {f['id']} opened on '{system_id}', due {f['due_date']}")
+        f = findings.open_finding(context, state.actor(context), draft)
+    _done(state, f, as_json, f"finding {f.id} opened on '{system_id}', due {f.due_date}")
 
 
 @finding_app.command("update")
@@ -171,7 +169,7 @@ def update_cmd(
             status=status,
             expected_version=expect_version,
         )
-    _done(state, f, as_json, f"finding {finding_id} updated (status {f['status']})")
+    _done(state, f, as_json, f"finding {finding_id} updated (status {f.status})")
 
 
 @finding_app.command("resolve")
@@ -221,7 +219,7 @@ def verify_cmd(
             note=note,
             expected_version=expect_version,
         )
-    _done(state, f, as_json, f"finding {finding_id} is now {f['status']}")
+    _done(state, f, as_json, f"finding {finding_id} is now {f.status}")
 
 
 @finding_app.command("accept-risk")
@@ -244,7 +242,7 @@ def accept_risk_cmd(
             expires_on=_date(expires, "--expires"),
             expected_version=expect_version,
         )
-    _done(state, f, as_json, f"risk of finding {finding_id} accepted until {f['risk_expires_on']}")
+    _done(state, f, as_json, f"risk of finding {finding_id} accepted until {f.risk_expires_on}")
 
 
 @finding_app.command("import")
@@ -276,7 +274,7 @@ def import_cmd(
     if as_json:
         emit_json(created)
     else:
-        ids = ", ".join(str(f["id"]) for f in created)
+        ids = ", ".join(str(f.id) for f in created)
         state.out.print(f"imported {len(created)} finding(s) from {file.name}: {ids}")
 
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ombud.cli._state import emit_json, state_of
 from ombud.governance import InvalidInput
+from ombud.governance.incidents import ReportingClock
 from ombud.services import incidents
 
 __all__ = ["register"]
@@ -45,49 +46,50 @@ def _duration(seconds: int) -> str:
     return f"{sign}{days}d {rest // 3600}h {rest % 3600 // 60}m"
 
 
-def _clock_line(clock: dict[str, Any] | None) -> str:
+def _clock_line(clock: ReportingClock | None) -> str:
     if clock is None:
         return "no Art. 73 report due (not marked as a serious incident)"
-    state = clock["state"]
-    left = _duration(clock["remaining_seconds"])
+    state = clock.state
+    left = _duration(clock.remaining_seconds)
+    notified = clock.notified_at.isoformat() if clock.notified_at else None
     if state == "running":
         detail = f"{left} left"
     elif state == "overdue":
         detail = f"OVERDUE by {left.lstrip('-')}"
     elif state == "notified_in_time":
-        detail = f"notified {clock['notified_at']}, {left} before the limit"
+        detail = f"notified {notified}, {left} before the limit"
     else:
-        detail = f"notified {clock['notified_at']}, {left.lstrip('-')} LATE"
-    return f"report by {clock['deadline']} ({detail}); {clock['citation']}"
+        detail = f"notified {notified}, {left.lstrip('-')} LATE"
+    return f"report by {clock.deadline.isoformat()} ({detail}); {clock.citation}"
 
 
-def _render(out: Any, i: dict[str, Any]) -> None:
-    out.print(f"[bold]incident {i['id']}[/bold] ({i['severity']}, {i['status']}) {i['title']}")
-    out.print(f"  systems: {', '.join(i['systems'])}")
-    if i["description"]:
-        out.print(f"  {i['description']}")
-    count = i["people_affected_count"]
-    out.print(f"  affected: {i['affected_people'] or '-'}{f' ({count} people)' if count else ''}")
-    out.print(f"  detected {i['detected_at']}; aware {i['aware_at']}")
-    out.print(f"  Art. 73: {_clock_line(i['art73_clock'])}")
-    for duty in i.get("reporting_duties", []):
+def _render(out: Any, i: incidents.Incident) -> None:
+    out.print(f"[bold]incident {i.id}[/bold] ({i.severity}, {i.status}) {i.title}")
+    out.print(f"  systems: {', '.join(i.systems)}")
+    if i.description:
+        out.print(f"  {i.description}")
+    count = i.people_affected_count
+    out.print(f"  affected: {i.affected_people or '-'}{f' ({count} people)' if count else ''}")
+    out.print(f"  detected {i.detected_at.isoformat()}; aware {i.aware_at.isoformat()}")
+    out.print(f"  Art. 73: {_clock_line(i.art73_clock)}")
+    for duty in i.reporting_duties:
         out.print(
-            f"  {duty['system_id']} (role: {duty['role']}): {duty['citation']}: "
-            f"{duty['first_step']}; date rule: {duty['date_rule']}",
+            f"  {duty.system_id} (role: {duty.role}): {duty.citation}: "
+            f"{duty.first_step}; date rule: {duty.date_rule}",
             markup=False,
         )
-    for n in i["notifications"]:
-        out.print(f"  notified {n['authority']} ({n['reference']}) at {n['notified_at']}")
-    if i["findings"]:
-        out.print(f"  findings: {', '.join(str(f) for f in i['findings'])}")
+    for n in i.notifications:
+        out.print(f"  notified {n.authority} ({n.reference}) at {n.notified_at.isoformat()}")
+    if i.findings:
+        out.print(f"  findings: {', '.join(str(f) for f in i.findings)}")
     out.print("  timeline:")
-    for e in i["timeline"]:
-        out.print(f"    {e['at'][:19]}  {e['kind']:<12} {e['actor']}: {e['text']}")
-    if i["post_incident_review"]:
-        out.print(f"  post-incident review ({i['closed_by']}): {i['post_incident_review']}")
+    for e in i.timeline:
+        out.print(f"    {e.at.isoformat()[:19]}  {e.kind:<12} {e.actor}: {e.text}")
+    if i.post_incident_review:
+        out.print(f"  post-incident review ({i.closed_by}): {i.post_incident_review}")
 
 
-def _show(state: Any, item: dict[str, Any], as_json: bool) -> None:
+def _show(state: Any, item: incidents.Incident, as_json: bool) -> None:
     if as_json:
         emit_json(item)
     else:
@@ -149,8 +151,8 @@ def report_cmd(
             occurred_at=_time(occurred, "--occurred"),
         )
         if suspend:
-            incidents.suspend_affected_systems(context, actor, item["id"], title)
-            item = incidents.get_incident(context, item["id"])
+            incidents.suspend_affected_systems(context, actor, item.id, title)
+            item = incidents.get_incident(context, item.id)
     _show(state, item, as_json)
 
 
@@ -287,16 +289,14 @@ def list_cmd(
         return
     table = Table("id", "severity", "status", "title", "systems", "Art. 73")
     for i in items:
-        clock = i["art73_clock"]
+        clock = i.art73_clock
         if clock is None:
             when = "-"
-        elif clock["state"] in ("running", "overdue"):
-            when = f"{clock['state']}: {_duration(clock['remaining_seconds'])}"
+        elif clock.state in ("running", "overdue"):
+            when = f"{clock.state}: {_duration(clock.remaining_seconds)}"
         else:
-            when = clock["state"]
-        table.add_row(
-            str(i["id"]), i["severity"], i["status"], i["title"], ", ".join(i["systems"]), when
-        )
+            when = clock.state
+        table.add_row(str(i.id), i.severity, i.status, i.title, ", ".join(i.systems), when)
     state.out.print(table)
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ombud.compliance import obligation_schedule
+from ombud.services.system_records import SystemDetail
 
 __all__ = ["render_classification", "render_portfolio", "render_system"]
 
@@ -80,8 +81,8 @@ def render_classification(
         out.print(table)
 
 
-def render_system(out: Console, data: Mapping[str, Any], as_of: date | None = None) -> None:
-    out.print(f"[bold]{data['name']}[/] ({data['id']}) — status [bold]{data['status']}[/]")
+def render_system(out: Console, data: SystemDetail, as_of: date | None = None) -> None:
+    out.print(f"[bold]{data.name}[/] ({data.id}) — status [bold]{data.status}[/]")
     facts = Table(show_header=False, box=None)
     for key in (
         "purpose",
@@ -98,39 +99,38 @@ def render_system(out: Console, data: Mapping[str, Any], as_of: date | None = No
         "data_categories",
         "out_of_scope_uses",
     ):
-        value = data.get(key)
-        if isinstance(value, list):
+        value = getattr(data, key)
+        if isinstance(value, tuple):
             value = ", ".join(value)
         if value:
             facts.add_row(key.replace("_", " "), str(value))
     out.print(facts)
-    classification = data.get("classification")
+    classification = data.classification
     if classification:
         render_classification(
             out,
-            classification["result"],
+            classification.result,
             {
-                "tier": classification["tier"],
-                "label": classification["tier_label"],
-                "reasons": classification["tier_reasons"],
+                "tier": classification.tier,
+                "label": classification.tier_label,
+                "reasons": list(classification.tier_reasons),
             },
             as_of,
         )
     else:
-        out.print(f"not classified yet: run `ombud classify {data['id']}`")
-    if data.get("versions"):
+        out.print(f"not classified yet: run `ombud classify {data.id}`")
+    if data.versions:
         table = Table(
             "version", "models", "training data", "by", title="Versions", title_justify="left"
         )
-        for v in data["versions"]:
-            table.add_row(
-                v["label"], _refs(v["models"]), _refs(v["training_data"]), v["created_by"]
-            )
+        for v in data.versions:
+            table.add_row(v.label, _refs(v.models), _refs(v.training_data), v.created_by)
         out.print(table)
-    if data.get("transitions"):
+    if data.transitions:
         table = Table("at", "from → to", "by", "reason", title="Lifecycle", title_justify="left")
-        for t in data["transitions"]:
-            table.add_row(t["at"][:19], f"{t['from']} → {t['to']}", t["actor"], t["reason"])
+        for t in data.transitions:
+            at = t.at.isoformat()[:19]
+            table.add_row(at, f"{t.source} → {t.target}", t.actor, t.reason)
         out.print(table)
 
 

@@ -30,49 +30,47 @@ def _date(text: str, option: str) -> dt.date:
         raise InvalidInput(f"{option} '{text}' is not a date; write YYYY-MM-DD") from None
 
 
-def _print_review(state: Any, review: dict[str, Any]) -> None:
+def _print_review(state: Any, review: reviews.Review) -> None:
     out = state.out
     out.print(
-        f"[bold]review #{review['id']}[/] {review['system_id']}@{review['version']} — "
-        f"{review['status']}" + (f": [bold]{review['decision']}[/]" if review["decision"] else "")
+        f"[bold]review #{review.id}[/] {review.system_id}@{review.version} — "
+        f"{review.status}" + (f": [bold]{review.decision}[/]" if review.decision else "")
     )
-    gate = review["snapshot"]["gate"]
+    pack = review.snapshot  # the evidence pack, as frozen when the review opened
+    gate = pack["gate"]
     out.print(
         f"gate at opening: {gate['outcome']} ({gate['policy']['name']} "
-        f"{gate['policy']['version']}); evaluation #{review['gate_evaluation_id']}"
+        f"{gate['policy']['version']}); evaluation #{review.gate_evaluation_id}"
     )
-    cls = review["snapshot"]["classification"]
+    cls = pack["classification"]
     if cls:
         out.print(
             f"classification: tier {cls['tier']} ({cls['tier_label']}), {cls['eu_category']}; "
             f"{len(cls['obligations'])} obligation(s)"
         )
+    out.print(f"evidence: {len(pack['evidence'])} record(s); documents: {len(pack['documents'])}")
+    q = review.quorum_status
     out.print(
-        f"evidence: {len(review['snapshot']['evidence'])} record(s); documents: "
-        f"{len(review['snapshot']['documents'])}"
-    )
-    q = review["quorum_status"]
-    out.print(
-        f"quorum: {q['counted']}/{q['quorum']} counted votes; missing capacities: "
-        f"{', '.join(q['missing_capacities']) or 'none'}; met: {q['met']}"
+        f"quorum: {q.counted}/{q.quorum} counted votes; missing capacities: "
+        f"{', '.join(q.missing_capacities) or 'none'}; met: {q.met}"
     )
     table = Table(
         "reviewer", "capacity", "conflict", "vote", "rationale", title="Board", title_justify="left"
     )
-    votes = {v["reviewer"]: v for v in review["votes"]}
-    for seat in review["assignments"]:
-        vote = votes.get(seat["reviewer"], {})
+    votes = {v.reviewer: v for v in review.votes}
+    for seat in review.assignments:
+        vote = votes.get(seat.reviewer)
         table.add_row(
-            seat["reviewer"],
-            seat["capacity"],
-            seat["conflict"] or "",
-            vote.get("vote", ""),
-            vote.get("rationale", ""),
+            seat.reviewer,
+            seat.capacity,
+            seat.conflict or "",
+            vote.vote if vote else "",
+            vote.rationale if vote else "",
         )
     out.print(table)
-    if review["decision"]:
-        out.print(f"decided by {review['decided_by']}: {review['rationale']}")
-        for c in review["conditions"] or []:
+    if review.decision:
+        out.print(f"decided by {review.decided_by}: {review.rationale}")
+        for c in review.conditions or ():
             out.print(f"  condition: {c['text']} (owner {c['owner']}, due {c['due']})")
 
 
@@ -191,8 +189,8 @@ def decide_cmd(
         emit_json(review)
         return
     _print_review(state, review)
-    for finding in review["findings"]:
-        state.out.print(f"finding #{finding['id']} opened: {finding['title']}")
+    for finding in review.findings:
+        state.out.print(f"finding #{finding.id} opened: {finding.title}")
 
 
 @review_app.command("list")
@@ -212,13 +210,13 @@ def list_cmd(
     table = Table("id", "system", "version", "gate", "votes", "status", "decision")
     for r in items:
         table.add_row(
-            str(r["id"]),
-            r["system_id"],
-            r["version"] or "",
-            r["gate"] or "",
-            str(r["vote_count"]),
-            r["status"],
-            r["decision"] or "",
+            str(r.id),
+            r.system_id,
+            r.version or "",
+            r.gate or "",
+            str(r.vote_count),
+            r.status,
+            r.decision or "",
         )
     state.out.print(table)
 
@@ -243,8 +241,8 @@ def accept_risk_cmd(
         emit_json(accepted)
     else:
         state.out.print(
-            f"risk accepted for {system_id}@{accepted['version']} by {accepted['signed_by']} "
-            f"until {accepted['expires']}"
+            f"risk accepted for {system_id}@{accepted.version} by {accepted.signed_by} "
+            f"until {accepted.expires.isoformat()}"
         )
 
 

@@ -100,7 +100,7 @@ def register_cmd(
     if as_json:
         emit_json(system)
     else:
-        state.out.print(f"registered '{system_id}' (status {system['status']})")
+        state.out.print(f"registered '{system_id}' (status {system.status})")
 
 
 @system_app.command("list")
@@ -121,12 +121,12 @@ def list_cmd(
         table.add_column(column, no_wrap=column in {"id", "status", "owner"})
     for s in items:
         table.add_row(
-            s["id"],
-            str(s["tier"]) if s["tier"] else "-",
-            s["eu_category"] or "unclassified",
-            s["status"],
-            s["owner"],
-            s["domain"],
+            s.id,
+            str(s.tier) if s.tier else "-",
+            s.eu_category or "unclassified",
+            s.status,
+            s.owner,
+            s.domain,
         )
     state.out.print(table)
 
@@ -149,15 +149,15 @@ def show_cmd(
     with state.context() as context:
         data = systems.get_system(context, system_id)
     if as_json:
-        classification = data.get("classification")
-        if classification:
-            obligations = classification["result"].get("obligations", [])
-            data = {
-                **data,
+        shown = data.to_dict()
+        if data.classification:
+            obligations = data.classification.result.get("obligations", [])
+            shown = {
+                **shown,
                 "as_of": day.isoformat(),
                 "obligations_on": obligation_schedule(obligations, day),
             }
-        emit_json(data)
+        emit_json(shown)
         return
     render_system(state.out, data, day)
 
@@ -212,7 +212,7 @@ def transition_cmd(
     if as_json:
         emit_json(system)
     else:
-        state.out.print(f"'{system_id}' is now {system['status']}")
+        state.out.print(f"'{system_id}' is now {system.status}")
 
 
 def _spec(text: str, option: str) -> VersionSpec:

@@ -136,6 +136,11 @@ class ReportingClock:
         return self.remaining < dt.timedelta(0)
 
     @property
+    def remaining_seconds(self) -> int:
+        """``remaining`` in whole seconds (what the JSON and the pages show)."""
+        return int(self.remaining.total_seconds())
+
+    @property
     def state(self) -> str:
         """running, overdue, notified_in_time or notified_late."""
         if self.notified_at is None:
@@ -150,7 +155,7 @@ class ReportingClock:
             "aware_at": self.aware_at.isoformat(),
             "deadline": self.deadline.isoformat(),
             "notified_at": self.notified_at.isoformat() if self.notified_at else None,
-            "remaining_seconds": int(self.remaining.total_seconds()),
+            "remaining_seconds": self.remaining_seconds,
             "state": self.state,
         }
 

@@ -23,7 +23,7 @@ from ombud.governance import Action
 from ombud.governance.authorization import may_at_all
 from ombud.services.classification import classify_system
 from ombud.services.context import Actor, AppContext
-from ombud.services.findings import open_finding
+from ombud.services.findings import Finding, FindingDraft, open_finding
 from ombud.store.models import AISystemRow, ClassificationRow
 
 __all__ = ["AppliedAmendment", "apply_amendment", "impact_report"]
@@ -61,7 +61,7 @@ def impact_report(
 class AppliedAmendment:
     report: ImpactReport
     reclassified: tuple[str, ...]
-    findings: tuple[dict[str, Any], ...]
+    findings: tuple[Finding, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,8 +69,7 @@ class AppliedAmendment:
             "applied": {
                 "reclassified": list(self.reclassified),
                 "findings": [
-                    {"id": f["id"], "system_id": f["system_id"], "title": f["title"]}
-                    for f in self.findings
+                    {"id": f.id, "system_id": f.system_id, "title": f.title} for f in self.findings
                 ],
             },
         }
@@ -114,15 +113,17 @@ def apply_amendment(
                 open_finding(
                     context,
                     actor,
-                    system_id=impact.system_id,
-                    version_label=None,
-                    title=title,
-                    severity=severity,
-                    source_kind="manual",
-                    source_ref=f"amendment-impact:{from_version}->{to_version}",
-                    owner=owner_name,
-                    due_date=report.on + dt.timedelta(days=FINDING_DUE_DAYS),
-                    description=why,
+                    FindingDraft(
+                        system_id=impact.system_id,
+                        version_label=None,
+                        title=title,
+                        severity=severity,
+                        source_kind="manual",
+                        source_ref=f"amendment-impact:{from_version}->{to_version}",
+                        owner=owner_name,
+                        due_date=report.on + dt.timedelta(days=FINDING_DUE_DAYS),
+                        description=why,
+                    ),
                 )
             )
     return AppliedAmendment(report, tuple(done), tuple(findings))

@@ -93,7 +93,7 @@ def system_record(
     context: AppContext, system_id: str, version_label: str | None = None
 ) -> SystemRecord:
     """Everything the workspace holds on one version (the latest when None), as plain data."""
-    system = systems.get_system(context, system_id)
+    system = systems.get_system(context, system_id).to_dict()  # the cards read plain data
     version = _version(system, version_label)
     label = version["label"]
     evidence = tuple(
@@ -132,23 +132,23 @@ def system_record(
             ),
         )
     own_reviews = [
-        r for r in reviews.list_reviews(context, system_id=system_id) if r["version"] == label
+        r for r in reviews.list_reviews(context, system_id=system_id) if r.version == label
     ]
     review = None
     if own_reviews:
         last_review = own_reviews[-1]
         review = ReviewRecord(
-            id=int(last_review["id"]),
-            status=str(last_review["status"]),
-            decision=last_review.get("decision"),
-            rationale=str(last_review.get("rationale") or ""),
-            conditions=_conditions(last_review.get("conditions")),
-            decided_by=last_review.get("decided_by"),
+            id=last_review.id,
+            status=last_review.status,
+            decision=last_review.decision,
+            rationale=last_review.rationale or "",
+            conditions=_conditions(last_review.conditions),
+            decided_by=last_review.decided_by,
         )
     found = tuple(
-        FindingRecord(int(f["id"]), f["title"], f["status"], f["severity"])
+        FindingRecord(f.id, f.title, f.status, f.severity)
         for f in findings.list_findings(context, system_id=system_id)
-        if f["version"] in (None, label)
+        if f.version in (None, label)
     )
     return SystemRecord(
         system_id=system_id,
@@ -196,9 +196,9 @@ def record_document(
 def inventory_bom(context: AppContext) -> str:
     """The inventory as a CycloneDX 1.6 ML-BOM: each system at its latest version."""
     records = [
-        system_record(context, item["id"])
+        system_record(context, item.id)
         for item in systems.list_systems(context)
-        if systems.get_system(context, item["id"])["versions"]
+        if systems.get_system(context, item.id).versions
     ]
     return cyclonedx_bom(records)
 

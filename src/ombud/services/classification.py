@@ -47,7 +47,6 @@ from ombud.governance import (
     InvalidInput,
     NotFoundError,
     SystemManifest,
-    SystemProfile,
     Target,
     answers_from_profile,
     authorize,
@@ -55,7 +54,7 @@ from ombud.governance import (
 )
 from ombud.services.authorization import load_target
 from ombud.services.context import Actor, AppContext, Tx
-from ombud.services.systems import apply_manifest_in, get_system
+from ombud.services.systems import SystemRecord, apply_manifest_in, get_system
 from ombud.store.models import AISystemRow, ClassificationRequestRow, ClassificationRow
 
 __all__ = [
@@ -109,9 +108,8 @@ def _jsonable(answers: Mapping[str, Any]) -> dict[str, Any]:
 def known_answers(context: AppContext, system_id: str) -> dict[str, Any]:
     """Answers the record and the previous classification already give."""
     system = get_system(context, system_id)
-    profile = SystemProfile.from_record({k: system[k] for k in SystemProfile.field_names()})
-    answers = answers_from_profile(profile)
-    if system["classification"]:
+    answers = answers_from_profile(system.profile())
+    if system.classification:
         with context.read() as session:
             previous = _latest(session, system_id)
             if previous is not None:
@@ -257,8 +255,8 @@ class ManifestOutcome:
     """What ``apply_manifest`` did: registered/updated/unchanged, versions, classification."""
 
     outcome: str
-    system: dict[str, Any]
-    versions_added: list[str]
+    system: SystemRecord
+    versions_added: tuple[str, ...]
     classification: ClassifyOutcome | None
 
 
@@ -282,9 +280,9 @@ def apply_manifest(context: AppContext, actor: Actor, manifest: SystemManifest) 
         validated = validate_answers(merged)
         evaluated = (validated, *_evaluate(validated, None, None))
     with context.write(actor) as tx:
-        outcome, system, added = apply_manifest_in(tx, manifest)
+        applied = apply_manifest_in(tx, manifest)
         classified = _record(tx, manifest.system_id, *evaluated) if evaluated else None
-    return ManifestOutcome(outcome, system, added, classified)
+    return ManifestOutcome(applied.outcome, applied.system, applied.versions_added, classified)
 
 
 def _request(

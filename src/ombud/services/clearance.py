@@ -8,7 +8,6 @@ policy in force and an unexpired acceptance. ``reviews`` re-exports both functio
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from ombud.governance.review import (
 )
 from ombud.services.context import Actor, AppContext
 from ombud.services.gates import find_version, latest_evaluation
+from ombud.services.review_records import Clearance, RiskAcceptance
 from ombud.store.models import AISystemRow
 from ombud.store.models_reviews import ReviewRow, RiskAcceptanceRow
 
@@ -47,7 +47,7 @@ def accept_risk(
     version_label: str | None,
     justification: str,
     expires: dt.date,
-) -> dict[str, Any]:
+) -> RiskAcceptance:
     """A rai_lead signs that a version may deploy without a passing gate or approval,
     until ``expires``."""
     now = _now()
@@ -73,21 +73,23 @@ def accept_risk(
         )
         tx.session.add(row)
         tx.session.flush()
-        after = {
-            "id": row.id,
-            "system_id": system_id,
-            "version": version.label,
-            "justification": row.justification,
-            "signed_by": actor.username,
-            "expires": expires.isoformat(),
-        }
-        tx.record("risk.accept", "risk_acceptance", str(row.id), before=None, after=after)
-        return after
+        accepted = RiskAcceptance(
+            id=row.id,
+            system_id=system_id,
+            version=version.label,
+            justification=row.justification,
+            signed_by=actor.username,
+            expires=expires,
+        )
+        tx.record(
+            "risk.accept", "risk_acceptance", str(row.id), before=None, after=accepted.to_dict()
+        )
+        return accepted
 
 
 def deploy_clearance(
     session: Session, system: AISystemRow, now: dt.datetime, policy_sha256: str | None = None
-) -> dict[str, Any]:
+) -> Clearance:
     """Why the system's latest version may deploy, or raise naming the rule.
 
     ``policy_sha256``: the policy in force. Only a gate run under it counts: anyone who
@@ -121,10 +123,10 @@ def deploy_clearance(
         acceptance_expires=acceptance.expires_at if acceptance else None,
         now=now,
     )
-    return {
-        "version": version.label,
-        "basis": basis,
-        "review": review.id if review else None,
-        "gate_evaluation": gate.id if gate else None,
-        "risk_acceptance": acceptance.id if acceptance else None,
-    }
+    return Clearance(
+        version=version.label,
+        basis=basis,
+        review=review.id if review else None,
+        gate_evaluation=gate.id if gate else None,
+        risk_acceptance=acceptance.id if acceptance else None,
+    )

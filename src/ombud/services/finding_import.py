@@ -11,13 +11,12 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 from ombud.governance import Action, InvalidInput
 from ombud.governance.authorization import may_at_all
-from ombud.governance.findings import FindingSpec, ImportDefaults, parse_import_record
-from ombud.services.context import Actor, AppContext, Tx
-from ombud.services.findings import create_finding
+from ombud.governance.findings import ImportDefaults, parse_import_record
+from ombud.services.context import Actor, AppContext
+from ombud.services.findings import Finding, FindingDraft, create_finding
 
 __all__ = ["import_findings"]
 
@@ -93,7 +92,7 @@ def import_findings(
     owner: str | None = None,
     due_in_days: int | None = None,
     source_kind: str = "third_party_audit",
-) -> list[dict[str, Any]]:
+) -> list[Finding]:
     """Open every finding of an auditor's report in one transaction, or none of them.
 
     Each finding is authorized on its own system (an owner imports only onto their own
@@ -111,20 +110,4 @@ def import_findings(
         raise InvalidInput(f"{path.name}: the report holds no findings; nothing imported")
     specs = [parse_import_record(where, record, defaults, today) for where, record in records]
     with context.write(actor) as tx:
-        return [_create_from_spec(tx, spec, source_kind) for spec in specs]
-
-
-def _create_from_spec(tx: Tx, spec: FindingSpec, source_kind: str) -> dict[str, Any]:
-    return create_finding(
-        tx,
-        system_id=spec.system_id,
-        version_label=spec.version_label,
-        title=spec.title,
-        severity=spec.severity.value,
-        source_kind=source_kind,
-        source_ref=spec.source_ref,
-        owner=spec.owner,
-        due_date=spec.due_date,
-        description=spec.description,
-        where=spec.where,
-    )
+        return [create_finding(tx, FindingDraft.from_spec(spec, source_kind)) for spec in specs]

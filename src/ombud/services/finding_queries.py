@@ -8,19 +8,19 @@ re-exports them, so callers keep one name for the findings service.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from ombud.governance import InvalidInput, NotFoundError
-from ombud.governance.findings import FindingStatus, is_overdue, parse_finding_status
+from ombud.governance.findings import FindingStatus, parse_finding_status
 from ombud.services.context import AppContext
+from ombud.services.finding_records import Finding, FindingCounts
 from ombud.store.models_tracking import FindingRow
 
 __all__ = [
     "count_findings",
     "finding_counts",
-    "finding_dict",
+    "finding_of",
     "get_finding",
     "list_findings",
     "overdue_clause",
@@ -32,46 +32,17 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def finding_of(row: FindingRow, today: dt.date | None = None) -> Finding:
+    """The row as the services hand it out, ``overdue`` as of ``today`` (default: now)."""
+    return Finding.from_row(row, today or _today())
 
 
-def finding_dict(row: FindingRow, today: dt.date | None = None) -> dict[str, Any]:
-    status = FindingStatus(row.status)
-    return {
-        "id": row.id,
-        "system_id": row.system_id,
-        "version": row.version_label,
-        "title": row.title,
-        "description": row.description,
-        "severity": row.severity,
-        "source_kind": row.source_kind,
-        "source_ref": row.source_ref,
-        "owner": row.owner,
-        "due_date": row.due_date.isoformat(),
-        "status": row.status,
-        "overdue": is_overdue(status, row.due_date, row.risk_expires_on, today or _today()),
-        "fix_evidence": list(row.fix_evidence),
-        "resolution_note": row.resolution_note,
-        "resolved_by": row.resolved_by,
-        "resolved_at": _iso(row.resolved_at),
-        "verified_by": row.verified_by,
-        "verified_at": _iso(row.verified_at),
-        "risk_justification": row.risk_justification,
-        "risk_accepted_by": row.risk_accepted_by,
-        "risk_expires_on": _iso(row.risk_expires_on),
-        "created_by": row.created_by,
-        "created_at": _iso(row.created_at),
-        "row_version": row.row_version,
-    }
-
-
-def get_finding(context: AppContext, finding_id: int) -> dict[str, Any]:
+def get_finding(context: AppContext, finding_id: int) -> Finding:
     with context.read() as session:
         row = session.get(FindingRow, finding_id)
         if row is None:
             raise NotFoundError(f"no finding {finding_id}; see `ombud finding list`")
-        return finding_dict(row)
+        return finding_of(row)
 
 
 _WORKING = (FindingStatus.OPEN.value, FindingStatus.IN_REMEDIATION.value)
@@ -136,7 +107,7 @@ def list_findings(
     today: dt.date | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[dict[str, Any]]:
+) -> list[Finding]:
     """Findings by due date, filtered; ``limit``/``offset`` page through them.
 
     With ``expiring_within=N``: open or in-remediation findings due within N days, and
@@ -150,15 +121,15 @@ def list_findings(
     if expiring_within is None:
         query = query.limit(limit).offset(offset)
     with context.read() as session:
-        items = [finding_dict(row, day) for row in session.execute(query).scalars()]
+        items = [finding_of(row, day) for row in session.execute(query).scalars()]
     if expiring_within is not None:
-        horizon = (day + dt.timedelta(days=expiring_within)).isoformat()
+        horizon = day + dt.timedelta(days=expiring_within)
         items = [f for f in items if _ends_by(f, horizon)]
         items = items[offset:] if limit is None else items[offset : offset + limit]
     return items
 
 
-def finding_counts(context: AppContext, *, today: dt.date | None = None) -> dict[str, Any]:
+def finding_counts(context: AppContext, *, today: dt.date | None = None) -> FindingCounts:
     """Counts over every finding, computed in the database: by status, open (open or in
     remediation) by severity, and overdue by the same rule as ``is_overdue``."""
     day = today or _today()
@@ -176,17 +147,17 @@ def finding_counts(context: AppContext, *, today: dt.date | None = None) -> dict
         overdue = session.execute(
             select(func.count(FindingRow.id)).where(overdue_clause(day))
         ).scalar_one()
-    return {
-        "by_status": by_status,
-        "open_by_severity": open_by_severity,
-        "open": sum(open_by_severity.values()),
-        "overdue": int(overdue),
-    }
+    return FindingCounts(
+        by_status=by_status,
+        open_by_severity=open_by_severity,
+        open=sum(open_by_severity.values()),
+        overdue=int(overdue),
+    )
 
 
 def urgent_findings(
     context: AppContext, *, limit: int, today: dt.date | None = None
-) -> list[dict[str, Any]]:
+) -> list[Finding]:
     """The ``limit`` critical or high findings still being worked on, due soonest first
     (overdue ones lead). Read along the (due_date, id) index: it stops after ``limit``
     matches instead of sorting every open finding."""
@@ -198,12 +169,12 @@ def urgent_findings(
         .limit(limit)
     )
     with context.read() as session:
-        return [finding_dict(row, day) for row in session.execute(query).scalars()]
+        return [finding_of(row, day) for row in session.execute(query).scalars()]
 
 
-def _ends_by(finding: dict[str, Any], horizon: str) -> bool:
-    if finding["status"] in (FindingStatus.OPEN.value, FindingStatus.IN_REMEDIATION.value):
-        return bool(finding["due_date"] <= horizon)
-    if finding["status"] == FindingStatus.RISK_ACCEPTED.value:
-        return bool(finding["risk_expires_on"] and finding["risk_expires_on"] <= horizon)
+def _ends_by(finding: Finding, horizon: dt.date) -> bool:
+    if finding.working:
+        return finding.due_date <= horizon
+    if finding.status == FindingStatus.RISK_ACCEPTED.value:
+        return finding.risk_expires_on is not None and finding.risk_expires_on <= horizon
     return False

@@ -1,8 +1,9 @@
 """Findings and their remediation: opened, worked on, resolved with evidence, verified.
 
-``create_finding`` takes a ``Tx`` so that whoever produces findings as part of a larger
-decision (a review board turning conditions into findings, an incident) opens them in
-its own transaction: the decision and its findings commit or vanish together.
+``create_finding`` takes a ``Tx`` and a ``FindingDraft`` so that whoever produces
+findings as part of a larger decision (a review board turning conditions into findings,
+an incident) opens them in its own transaction: the decision and its findings commit or
+vanish together.
 """
 
 from __future__ import annotations
@@ -36,21 +37,25 @@ from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.finding_queries import (
     count_findings,
     finding_counts,
-    finding_dict,
+    finding_of,
     get_finding,
     list_findings,
     overdue_clause,
     urgent_findings,
 )
+from ombud.services.finding_records import Finding, FindingCounts, FindingDraft
 from ombud.store.models import AISystemRow, EvidenceRow, SystemVersionRow, UserRow
 from ombud.store.models_tracking import FindingRow
 
 __all__ = [
+    "Finding",
+    "FindingCounts",
+    "FindingDraft",
     "accept_risk",
     "count_findings",
     "create_finding",
     "finding_counts",
-    "finding_dict",
+    "finding_of",
     "get_finding",
     "list_findings",
     "open_finding",
@@ -72,10 +77,7 @@ def _today() -> dt.date:
 
 def _snapshot(row: FindingRow) -> dict[str, Any]:
     """What the audit digests cover: the record without derived or bookkeeping fields."""
-    data = finding_dict(row)
-    for derived in ("overdue", "row_version"):
-        data.pop(derived)
-    return data
+    return finding_of(row).snapshot()
 
 
 def _check_user(tx: Tx, username: str, where: str = "") -> None:
@@ -106,52 +108,42 @@ def _check_system(tx: Tx, system_id: str, version_label: str | None, where: str 
         )
 
 
-def create_finding(
-    tx: Tx,
-    *,
-    system_id: str,
-    version_label: str | None,
-    title: str,
-    severity: str,
-    source_kind: str,
-    source_ref: str,
-    owner: str,
-    due_date: dt.date,
-    description: str = "",
-    where: str = "",
-) -> dict[str, Any]:
-    """Open a finding inside the caller's transaction; returns it as a dict (with its id).
+def create_finding(tx: Tx, draft: FindingDraft) -> Finding:
+    """Open a finding inside the caller's transaction; returns it with its id.
 
-    ``where`` (e.g. ``report.csv row 4``) prefixes the messages of an unknown system,
-    version or owner.
+    The one way a finding comes to be: ``open_finding``, the review board, incidents,
+    amendments and the report import all come through here, so each new finding is
+    checked and recorded the same way.
     """
-    _check_system(tx, system_id, version_label, where)
+    where = draft.where
+    _check_system(tx, draft.system_id, draft.version_label, where)
     authorize(
         tx.actor.username,
         tx.actor.roles,
         Action.FINDING_CREATE,
-        load_target(tx.session, "system", system_id),
+        load_target(tx.session, "system", draft.system_id),
         doing="open a finding",
     )
-    if not title.strip():
+    title = draft.title.strip()
+    if not title:
         raise InvalidInput("a finding needs a title; say in one line what is wrong")
-    check_name(title.strip(), "the finding title")
-    check_text(description, "the finding description")
-    level = parse_finding_severity(severity)
-    source = parse_finding_source(source_kind)
-    check_due_date(due_date, _today())
-    _check_user(tx, owner, where)
+    check_name(title, "the finding title")
+    check_text(draft.description, "the finding description")
+    level = parse_finding_severity(draft.severity)
+    source = parse_finding_source(draft.source_kind)
+    check_due_date(draft.due_date, _today())
+    _check_user(tx, draft.owner, where)
     now = _now()
     row = FindingRow(
-        system_id=system_id,
-        version_label=version_label,
-        title=title.strip(),
-        description=description,
+        system_id=draft.system_id,
+        version_label=draft.version_label,
+        title=title,
+        description=draft.description,
         severity=level.value,
         source_kind=source.value,
-        source_ref=source_ref,
-        owner=owner,
-        due_date=due_date,
+        source_ref=draft.source_ref,
+        owner=draft.owner,
+        due_date=draft.due_date,
         status=FindingStatus.OPEN.value,
         fix_evidence=[],
         resolution_note="",
@@ -162,46 +154,22 @@ def create_finding(
     )
     tx.session.add(row)
     tx.session.flush()
-    result = finding_dict(row)
+    result = finding_of(row)
     tx.record(
         "finding.open",
         "finding",
         f"finding-{row.id}",
         before=None,
-        after=_snapshot(row),
-        details={"system_id": system_id, "severity": level.value, "source": source.value},
+        after=result.snapshot(),
+        details={"system_id": draft.system_id, "severity": level.value, "source": source.value},
     )
     return result
 
 
-def open_finding(
-    context: AppContext,
-    actor: Actor,
-    *,
-    system_id: str,
-    version_label: str | None,
-    title: str,
-    severity: str,
-    source_kind: str,
-    source_ref: str,
-    owner: str,
-    due_date: dt.date,
-    description: str = "",
-) -> dict[str, Any]:
+def open_finding(context: AppContext, actor: Actor, draft: FindingDraft) -> Finding:
     """``create_finding`` in a transaction of its own."""
     with context.write(actor) as tx:
-        return create_finding(
-            tx,
-            system_id=system_id,
-            version_label=version_label,
-            title=title,
-            severity=severity,
-            source_kind=source_kind,
-            source_ref=source_ref,
-            owner=owner,
-            due_date=due_date,
-            description=description,
-        )
+        return create_finding(tx, draft)
 
 
 def _load(tx: Tx, finding_id: int, expected_version: int | None) -> FindingRow:
@@ -238,13 +206,13 @@ def _move(tx: Tx, row: FindingRow, target: FindingStatus) -> None:
 
 def _commit_change(
     tx: Tx, row: FindingRow, action: str, before: dict[str, Any], details: dict[str, Any]
-) -> dict[str, Any]:
+) -> Finding:
     row.updated_at = _now()
     tx.session.flush()
     tx.record(
         action, "finding", f"finding-{row.id}", before=before, after=_snapshot(row), details=details
     )
-    return finding_dict(row)
+    return finding_of(row)
 
 
 _LEAD_ONLY_FIELDS = ("severity", "owner", "due_date")
@@ -262,7 +230,7 @@ def update_finding(
     due_date: dt.date | None = None,
     status: str | None = None,
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> Finding:
     """Edit a finding; severity, owner and due date are a lead's call, status moves follow rules.
 
     ``status`` here covers the working moves (open ↔ in_remediation, reopening an accepted
@@ -318,7 +286,7 @@ def update_finding(
                 row.risk_expires_on = None
         after = _snapshot(row)
         if after == before:
-            return finding_dict(row)
+            return finding_of(row)
         changed = sorted(k for k in after if after[k] != before[k])
         return _commit_change(tx, row, "finding.update", before, {"changed": changed})
 
@@ -331,7 +299,7 @@ def resolve_finding(
     evidence_ids: Iterable[int],
     note: str,
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> Finding:
     """Mark the fix done, citing evidence recorded on the finding's system."""
     ids = sorted(set(evidence_ids))
     with context.write(actor) as tx:
@@ -375,7 +343,7 @@ def verify_finding(
     accept: bool = True,
     note: str = "",
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> Finding:
     """Confirm a resolved fix (``accept``) or send it back to remediation with a note."""
     with context.write(actor) as tx:
         row = _load(tx, finding_id, expected_version)
@@ -399,7 +367,7 @@ def accept_risk(
     justification: str,
     expires_on: dt.date,
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> Finding:
     """A rai_lead signs that the organization lives with this risk until ``expires_on``."""
     with context.write(actor) as tx:
         row = _load(tx, finding_id, expected_version)

@@ -12,8 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from ombud.governance import (
     Action,
@@ -29,18 +28,28 @@ from ombud.governance import (
 from ombud.governance.authorization import may_at_all
 from ombud.governance.incidents import (
     IncidentStatus,
-    art73_case,
     check_incident_open,
     check_incident_times,
     check_notification_time,
     parse_incident_severity,
-    reporting_clock,
-    reporting_duty,
 )
 from ombud.services.authorization import authorize_in, check
 from ombud.services.context import Actor, AppContext, Tx
+from ombud.services.incident_queries import (
+    count_incidents,
+    get_incident,
+    incident_of,
+    list_incidents,
+)
+from ombud.services.incident_queries import incident_case as _case
+from ombud.services.incident_records import (
+    Incident,
+    IncidentEntry,
+    IncidentNotification,
+)
+from ombud.services.incident_records import incident_snapshot as _snapshot
 from ombud.services.systems import transition_system
-from ombud.store.models import AISystemRow, ClassificationRow
+from ombud.store.models import AISystemRow
 from ombud.store.models_tracking import (
     FindingRow,
     IncidentEntryRow,
@@ -51,6 +60,9 @@ from ombud.store.models_tracking import (
 )
 
 __all__ = [
+    "Incident",
+    "IncidentEntry",
+    "IncidentNotification",
     "add_note",
     "close_incident",
     "count_incidents",
@@ -75,141 +87,6 @@ def _now() -> dt.datetime:
 def _may(tx: Tx, action: Action, incident_id: int) -> None:
     """Leads, reviewers, its reporter, the owners of its systems (the authorization table)."""
     authorize_in(tx.session, tx.actor, action, "incident", incident_id)
-
-
-def _snapshot(row: IncidentRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "title": row.title,
-        "description": row.description,
-        "severity": row.severity,
-        "affected_people": row.affected_people,
-        "people_affected_count": row.people_affected_count,
-        "serious": row.serious,
-        "involves_death": row.involves_death,
-        "widespread_infringement": row.widespread_infringement,
-        "critical_infrastructure_disruption": row.critical_infrastructure_disruption,
-        "occurred_at": row.occurred_at.isoformat() if row.occurred_at else None,
-        "detected_at": row.detected_at.isoformat(),
-        "aware_at": row.aware_at.isoformat(),
-        "status": row.status,
-        "post_incident_review": row.post_incident_review,
-        "closed_by": row.closed_by,
-        "closed_at": row.closed_at.isoformat() if row.closed_at else None,
-        "reported_by": row.reported_by,
-    }
-
-
-def _case(row: IncidentRow) -> Any:
-    return art73_case(
-        serious=row.serious,
-        death=row.involves_death,
-        widespread_infringement=row.widespread_infringement,
-        critical_infrastructure=row.critical_infrastructure_disruption,
-    )
-
-
-def _related(session: Session, ids: list[int]) -> dict[int, dict[str, list[Any]]]:
-    """Systems, findings, notifications and timeline of the incidents ``ids``: four
-    queries for any number of incidents (a list page), not four per incident."""
-    related: dict[int, dict[str, list[Any]]] = {
-        i: {"systems": [], "findings": [], "notifications": [], "timeline": []} for i in ids
-    }
-    if not ids:
-        return related
-    for incident_id, system_id in session.execute(
-        select(IncidentSystemRow.incident_id, IncidentSystemRow.system_id).where(
-            IncidentSystemRow.incident_id.in_(ids)
-        )
-    ):
-        related[incident_id]["systems"].append(system_id)
-    for incident_id, finding_id in session.execute(
-        select(IncidentFindingRow.incident_id, IncidentFindingRow.finding_id).where(
-            IncidentFindingRow.incident_id.in_(ids)
-        )
-    ):
-        related[incident_id]["findings"].append(finding_id)
-    for n in session.execute(
-        select(IncidentNotificationRow)
-        .where(IncidentNotificationRow.incident_id.in_(ids))
-        .order_by(IncidentNotificationRow.notified_at, IncidentNotificationRow.id)
-    ).scalars():
-        related[n.incident_id]["notifications"].append(
-            {
-                "authority": n.authority,
-                "reference": n.reference,
-                "notified_at": n.notified_at.isoformat(),
-                "notified_by": n.notified_by,
-            }
-        )
-    for e in session.execute(
-        select(IncidentEntryRow)
-        .where(IncidentEntryRow.incident_id.in_(ids))
-        .order_by(IncidentEntryRow.at, IncidentEntryRow.id)
-    ).scalars():
-        related[e.incident_id]["timeline"].append(
-            {"at": e.at.isoformat(), "kind": e.kind, "text": e.text, "actor": e.actor}
-        )
-    return related
-
-
-def _incident_dict(
-    session: Session,
-    row: IncidentRow,
-    now: dt.datetime,
-    related: dict[str, list[Any]] | None = None,
-) -> dict[str, Any]:
-    data = _snapshot(row)
-    data["row_version"] = row.row_version
-    parts = related if related is not None else _related(session, [row.id])[row.id]
-    data["systems"] = sorted(parts["systems"])
-    data["findings"] = sorted(parts["findings"])
-    data["notifications"] = parts["notifications"]
-    data["timeline"] = parts["timeline"]
-    case = _case(row)
-    first = data["notifications"][0]["notified_at"] if data["notifications"] else None
-    data["reporting_duties"] = _duties(session, data["systems"], row.aware_at.date())
-    data["art73_clock"] = (
-        reporting_clock(
-            case,
-            row.aware_at,
-            now,
-            dt.datetime.fromisoformat(first) if first else None,
-        ).to_dict()
-        if case is not None
-        else None
-    )
-    return data
-
-
-def _duties(session: Session, system_ids: list[str], aware_on: dt.date) -> list[dict[str, Any]]:
-    """Per system: the role-dependent reporting duty and whether it applies on that day."""
-    duties = []
-    for system_id in system_ids:
-        system = session.get(AISystemRow, system_id)
-        latest = session.execute(
-            select(ClassificationRow)
-            .where(ClassificationRow.system_id == system_id)
-            .order_by(ClassificationRow.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        result = latest.result if latest is not None else {}
-        role = result.get("operator_role") or (system.operator_role if system else None)
-        wanted = "art_26" if role == "deployer" else "art_73"
-        when = next(
-            (o.get("applies_from") for o in result.get("obligations", []) if o["id"] == wanted),
-            None,
-        )
-        duties.append(
-            reporting_duty(
-                system_id,
-                role,
-                aware_on,
-                dt.date.fromisoformat(when) if when else None,
-                latest is not None,
-            ).to_dict()
-        )
-    return duties
 
 
 def _entry(tx: Tx, incident_id: int, kind: str, text: str) -> None:
@@ -237,7 +114,7 @@ def report_incident(
     widespread_infringement: bool = False,
     critical_infrastructure: bool = False,
     occurred_at: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> Incident:
     """Record an incident on one or more systems; its Art. 73 clock starts at ``aware_at``."""
     may_at_all(actor.username, actor.roles, Action.INCIDENT_REPORT)
     if not title.strip():
@@ -295,14 +172,15 @@ def report_incident(
             tx.session.add(IncidentSystemRow(incident_id=row.id, system_id=system_id))
         _entry(tx, row.id, "reported", title.strip())
         tx.session.flush()
-        result = _incident_dict(tx.session, row, now)
+        result = incident_of(tx.session, row, now)
+        clock = result.art73_clock.to_dict() if result.art73_clock else None
         tx.record(
             "incident.report",
             "incident",
             f"incident-{row.id}",
             before=None,
             after=_snapshot(row),
-            details={"systems": sorted(set(system_ids)), "art73": result["art73_clock"]},
+            details={"systems": sorted(set(system_ids)), "art73": clock},
         )
         return result
 
@@ -321,7 +199,7 @@ def _load(tx: Tx, incident_id: int, expected_version: int | None = None) -> Inci
 
 def _touch(
     tx: Tx, row: IncidentRow, action: str, before: dict[str, Any], details: dict[str, Any]
-) -> dict[str, Any]:
+) -> Incident:
     row.updated_at = _now()  # bumps row_version even when only child rows changed
     tx.session.flush()
     tx.record(
@@ -332,7 +210,7 @@ def _touch(
         after=_snapshot(row),
         details=details,
     )
-    return _incident_dict(tx.session, row, _now())
+    return incident_of(tx.session, row, _now())
 
 
 def update_incident(
@@ -350,7 +228,7 @@ def update_incident(
     critical_infrastructure: bool | None = None,
     serious: bool | None = None,
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> Incident:
     """Add a timeline note and/or correct what is known; each change lands on the timeline."""
     for text, what in (
         (note, "the note"),
@@ -389,7 +267,7 @@ def update_incident(
         return _touch(tx, row, "incident.update", before, {"changed": changed, "note": bool(note)})
 
 
-def add_note(context: AppContext, actor: Actor, incident_id: int, note: str) -> dict[str, Any]:
+def add_note(context: AppContext, actor: Actor, incident_id: int, note: str) -> Incident:
     return update_incident(context, actor, incident_id, note=note)
 
 
@@ -401,7 +279,7 @@ def notify_authority(
     authority: str,
     reference: str,
     notified_at: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> Incident:
     """Record that (and when) the incident was reported to an authority."""
     when = notified_at or _now()
     if when.tzinfo is None:
@@ -434,7 +312,7 @@ def notify_authority(
 
 def link_findings(
     context: AppContext, actor: Actor, incident_id: int, finding_ids: Iterable[int]
-) -> dict[str, Any]:
+) -> Incident:
     ids = sorted(set(finding_ids))
     with context.write(actor) as tx:
         row = _load(tx, incident_id)
@@ -504,7 +382,7 @@ def close_incident(
     *,
     review: str,
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> Incident:
     """Close with a post-incident review; a reportable incident must have been notified."""
     if not review.strip():
         raise InvalidInput(
@@ -533,50 +411,3 @@ def close_incident(
         row.closed_at = _now()
         _entry(tx, incident_id, "closed", "post-incident review recorded")
         return _touch(tx, row, "incident.close", before, {})
-
-
-def get_incident(
-    context: AppContext, incident_id: int, *, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    with context.read() as session:
-        row = session.get(IncidentRow, incident_id)
-        if row is None:
-            raise NotFoundError(f"no incident {incident_id}; see `ombud incident list`")
-        return _incident_dict(session, row, now or _now())
-
-
-def list_incidents(
-    context: AppContext,
-    *,
-    status: str | None = None,
-    system_id: str | None = None,
-    now: dt.datetime | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
-    """Incidents, the most recently known first; ``limit``/``offset`` page through them."""
-    query = select(IncidentRow).order_by(IncidentRow.aware_at.desc(), IncidentRow.id.desc())
-    if status:
-        try:
-            query = query.where(IncidentRow.status == IncidentStatus(status).value)
-        except ValueError:
-            raise InvalidInput(
-                f"incident status '{status}' is unknown; use open or closed"
-            ) from None
-    if system_id:
-        query = query.join(
-            IncidentSystemRow, IncidentSystemRow.incident_id == IncidentRow.id
-        ).where(IncidentSystemRow.system_id == system_id)
-    moment = now or _now()
-    with context.read() as session:
-        rows = list(session.execute(query.limit(limit).offset(offset)).scalars())
-        related = _related(session, [row.id for row in rows])
-        return [_incident_dict(session, row, moment, related[row.id]) for row in rows]
-
-
-def count_incidents(context: AppContext, *, status: str | None = None) -> int:
-    query = select(func.count(IncidentRow.id))
-    if status:
-        query = query.where(IncidentRow.status == status)
-    with context.read() as session:
-        return int(session.execute(query).scalar_one())

@@ -16,6 +16,13 @@ from ombud.governance.policy import Approvals
 from ombud.governance.review import QuorumStatus, Seat, Vote, quorum_status
 from ombud.services.context import AppContext
 from ombud.services.gates import latest_evaluation
+from ombud.services.review_records import (
+    ListedReview,
+    Review,
+    ReviewSeat,
+    ReviewSummary,
+    ReviewVote,
+)
 from ombud.store.models import SystemVersionRow
 from ombud.store.models_reviews import (
     GateEvaluationRow,
@@ -29,11 +36,12 @@ __all__ = [
     "get_review",
     "list_reviews",
     "quorum",
-    "review_dict",
+    "review_fields",
+    "review_of",
     "review_row",
     "review_summary",
     "seats",
-    "vote_dict",
+    "vote_of",
     "votes",
 ]
 
@@ -45,19 +53,8 @@ def review_row(session: Session, review_id: int) -> ReviewRow:
     return row
 
 
-def review_summary(review: ReviewRow) -> dict[str, Any]:
-    return {
-        "id": review.id,
-        "system_id": review.system_id,
-        "status": review.status,
-        "quorum": review.quorum,
-        "required_capacities": review.required_capacities,
-        "vote_count": review.vote_count,
-        "decision": review.decision,
-        "rationale": review.rationale,
-        "conditions": review.conditions,
-        "decided_by": review.decided_by,
-    }
+def review_summary(review: ReviewRow) -> ReviewSummary:
+    return ReviewSummary.from_row(review)
 
 
 def seats(session: Session, review_id: int) -> dict[str, Seat]:
@@ -77,15 +74,8 @@ def votes(session: Session, review_id: int) -> list[ReviewVoteRow]:
     )
 
 
-def vote_dict(row: ReviewVoteRow) -> dict[str, Any]:
-    return {
-        "reviewer": row.reviewer,
-        "capacity": row.capacity,
-        "vote": row.vote,
-        "rationale": row.rationale,
-        "conditions": row.conditions,
-        "cast_at": row.cast_at.isoformat(),
-    }
+def vote_of(row: ReviewVoteRow) -> ReviewVote:
+    return ReviewVote.from_row(row)
 
 
 def quorum(session: Session, review: ReviewRow) -> QuorumStatus:
@@ -94,25 +84,30 @@ def quorum(session: Session, review: ReviewRow) -> QuorumStatus:
     return quorum_status(cast, seats(session, review.id), approvals)
 
 
-def review_dict(session: Session, review: ReviewRow) -> dict[str, Any]:
+def review_fields(session: Session, review: ReviewRow) -> dict[str, Any]:
+    """The fields of a full ``Review`` (for it and ``DecidedReview``)."""
     version = session.get(SystemVersionRow, review.version_id)
     return {
-        **review_summary(review),
+        **ReviewSummary.fields_of(review),
         "version": version.label if version else None,
         "opened_by": review.opened_by,
-        "opened_at": review.opened_at.isoformat(),
-        "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+        "opened_at": review.opened_at,
+        "decided_at": review.decided_at,
         "row_version": review.row_version,
         "gate_evaluation_id": review.gate_evaluation_id,
         "latest_gate": _latest_gate(session, review.version_id),
-        "assignments": [
-            {"reviewer": name, "capacity": seat.capacity, "conflict": seat.conflict}
+        "assignments": tuple(
+            ReviewSeat(name, seat.capacity, seat.conflict)
             for name, seat in seats(session, review.id).items()
-        ],
-        "votes": [vote_dict(v) for v in votes(session, review.id)],
-        "quorum_status": quorum(session, review).to_dict(),
+        ),
+        "votes": tuple(vote_of(v) for v in votes(session, review.id)),
+        "quorum_status": quorum(session, review),
         "snapshot": review.snapshot,
     }
+
+
+def review_of(session: Session, review: ReviewRow) -> Review:
+    return Review(**review_fields(session, review))
 
 
 def _latest_gate(session: Session, version_id: int) -> str | None:
@@ -121,9 +116,9 @@ def _latest_gate(session: Session, version_id: int) -> str | None:
     return gate.outcome if gate is not None else None
 
 
-def get_review(context: AppContext, review_id: int) -> dict[str, Any]:
+def get_review(context: AppContext, review_id: int) -> Review:
     with context.read() as session:
-        return review_dict(session, review_row(session, review_id))
+        return review_of(session, review_row(session, review_id))
 
 
 def list_reviews(
@@ -133,7 +128,7 @@ def list_reviews(
     status: str | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[dict[str, Any]]:
+) -> list[ListedReview]:
     """Reviews by id with their version label, in one query; ``limit``/``offset`` page.
 
     The gate outcome is read from the review's recorded gate run (the one its frozen
@@ -152,14 +147,12 @@ def list_reviews(
         if status:
             query = query.where(ReviewRow.status == status)
         return [
-            {
-                **review_summary(review),
-                "version": label,
-                "gate": gate
-                if gate is not None
-                else review.snapshot.get("gate", {}).get("outcome"),
-                "opened_at": review.opened_at.isoformat(),
-            }
+            ListedReview(
+                **ReviewSummary.fields_of(review),
+                version=label,
+                gate=gate if gate is not None else review.snapshot.get("gate", {}).get("outcome"),
+                opened_at=review.opened_at,
+            )
             for review, label, gate in session.execute(query.limit(limit).offset(offset))
         ]
 

@@ -41,7 +41,7 @@ from ombud.services.authorization import authorize_in
 from ombud.services.clearance import accept_risk, deploy_clearance, system_row
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.evidence import evidence_dict
-from ombud.services.findings import create_finding
+from ombud.services.findings import FindingDraft, create_finding
 from ombud.services.gates import find_version, latest_evaluation, record_gate, resolve_policy
 from ombud.services.review_queries import (
     count_reviews,
@@ -52,7 +52,10 @@ from ombud.services.review_queries import (
     quorum as _quorum,
 )
 from ombud.services.review_queries import (
-    review_dict as _review_dict,
+    review_fields as _review_fields,
+)
+from ombud.services.review_queries import (
+    review_of as _review_of,
 )
 from ombud.services.review_queries import (
     review_row as _review,
@@ -64,10 +67,21 @@ from ombud.services.review_queries import (
     seats as _seats,
 )
 from ombud.services.review_queries import (
-    vote_dict as _vote_dict,
+    vote_of as _vote_of,
 )
 from ombud.services.review_queries import (
     votes as _votes,
+)
+from ombud.services.review_records import (
+    Clearance,
+    ConflictNote,
+    DecidedReview,
+    ListedReview,
+    Review,
+    ReviewSeat,
+    ReviewSummary,
+    ReviewVote,
+    RiskAcceptance,
 )
 from ombud.store.models import (
     AISystemRow,
@@ -84,6 +98,15 @@ from ombud.store.models_reviews import (
 )
 
 __all__ = [
+    "Clearance",
+    "ConflictNote",
+    "DecidedReview",
+    "ListedReview",
+    "Review",
+    "ReviewSeat",
+    "ReviewSummary",
+    "ReviewVote",
+    "RiskAcceptance",
     "accept_risk",
     "assign_reviewer",
     "cast_vote",
@@ -187,7 +210,7 @@ def open_review(
     system_id: str,
     version_label: str | None = None,
     policy_path: str | Path | None = None,
-) -> dict[str, Any]:
+) -> Review:
     """Open a review of a version (the latest if None): runs the gate, freezes the evidence
     pack, and moves the system to in_review. The owner, a rai_lead or an admin may open it."""
     policy = resolve_policy(context, policy_path)
@@ -225,13 +248,13 @@ def open_review(
         tx.session.add(review)
         tx.session.flush()
         _move(tx, system, LifecycleStatus.IN_REVIEW, f"review #{review.id} opened")
-        data = _review_dict(tx.session, review)
+        data = _review_of(tx.session, review)
         tx.record(
             "review.open",
             "review",
             str(review.id),
             before=None,
-            after=_summary(review),
+            after=_summary(review).to_dict(),
             details={"system": system_id, "version": version.label, "gate": gate["outcome"]},
         )
         return data
@@ -245,7 +268,7 @@ def assign_reviewer(
     capacity: str,
     *,
     conflict: str | None = None,
-) -> dict[str, Any]:
+) -> ReviewSeat:
     """Seat ``reviewer`` on the board in ``capacity``; a rai_lead or admin assigns."""
     with context.write(actor) as tx:
         authorize_in(tx.session, actor, Action.REVIEW_ASSIGN, "review", review_id)
@@ -274,14 +297,12 @@ def assign_reviewer(
             assigned_at=_now(),
         )
         tx.session.add(row)
-        after = {"reviewer": reviewer, "capacity": capacity, "conflict": row.conflict_of_interest}
-        tx.record("review.assign", "review", str(review_id), before=None, after=after)
-        return after
+        seat = ReviewSeat(reviewer, capacity, row.conflict_of_interest)
+        tx.record("review.assign", "review", str(review_id), before=None, after=seat.to_dict())
+        return seat
 
 
-def declare_conflict(
-    context: AppContext, actor: Actor, review_id: int, note: str
-) -> dict[str, Any]:
+def declare_conflict(context: AppContext, actor: Actor, review_id: int, note: str) -> ConflictNote:
     """The reviewer declares a conflict of interest; their vote (if any) stops counting."""
     if not note.strip():
         raise InvalidInput("say what the conflict of interest is (--note)")
@@ -301,8 +322,8 @@ def declare_conflict(
         before = {"reviewer": actor.username, "conflict": seat.conflict_of_interest}
         seat.conflict_of_interest = note.strip()
         flag_modified(review, "vote_count")  # the quorum changed: bump the review's version
-        after = {"reviewer": actor.username, "conflict": seat.conflict_of_interest}
-        tx.record("review.conflict", "review", str(review_id), before=before, after=after)
+        after = ConflictNote(actor.username, seat.conflict_of_interest)
+        tx.record("review.conflict", "review", str(review_id), before=before, after=after.to_dict())
         return after
 
 
@@ -313,7 +334,7 @@ def cast_vote(
     vote: Vote,
     rationale: str,
     conditions: tuple[Condition, ...] = (),
-) -> dict[str, Any]:
+) -> ReviewVote:
     """Record one vote of an assigned, unconflicted reviewer who does not own the system."""
     with context.write(actor) as tx:
         review = _review(tx.session, review_id)
@@ -343,8 +364,8 @@ def cast_vote(
         )
         tx.session.add(row)
         review.vote_count += 1  # bumps row_version: a vote racing the decision conflicts
-        after = _vote_dict(row)
-        tx.record("review.vote", "review", str(review_id), before=None, after=after)
+        after = _vote_of(row)
+        tx.record("review.vote", "review", str(review_id), before=None, after=after.to_dict())
         return after
 
 
@@ -363,7 +384,7 @@ def decide_review(
     conditions: tuple[Condition, ...] | None = None,
     *,
     override_failed_gate: bool = False,
-) -> dict[str, Any]:
+) -> DecidedReview:
     """Decide the review (a rai_lead who does not own the system).
 
     Approving a version whose latest gate run did not pass needs ``override_failed_gate``;
@@ -402,7 +423,7 @@ def decide_review(
             override_failed_gate=override_failed_gate,
         )
         _check_users(tx.session, [c.owner for c in conditions])
-        before = _summary(review)
+        before = _summary(review).to_dict()
         review.status = ReviewStatus.DECIDED.value
         review.decision = decision.value
         review.rationale = rationale.strip()
@@ -419,20 +440,22 @@ def decide_review(
         findings = [
             create_finding(
                 tx,
-                system_id=system.id,
-                version_label=version.label,
-                title=c.text,
-                severity=c.severity,
-                source_kind="review",
-                source_ref=f"review:{review_id}",
-                owner=c.owner,
-                due_date=c.due,
-                description=f"Condition of approval set by review #{review_id}.",
+                FindingDraft(
+                    system_id=system.id,
+                    version_label=version.label,
+                    title=c.text,
+                    severity=c.severity,
+                    source_kind="review",
+                    source_ref=f"review:{review_id}",
+                    owner=c.owner,
+                    due_date=c.due,
+                    description=f"Condition of approval set by review #{review_id}.",
+                ),
             )
             for c in conditions
         ]
         tx.session.flush()
-        after = _summary(review)
+        after = _summary(review).to_dict()
         tx.record(
             "review.decide",
             "review",
@@ -442,7 +465,7 @@ def decide_review(
             details={
                 "decision": decision.value,
                 "quorum": quorum.to_dict(),
-                "findings": [f["id"] for f in findings],
+                "findings": [f.id for f in findings],
                 "gate": gate_outcome,
                 "gate_override": bool(
                     override_failed_gate
@@ -451,4 +474,4 @@ def decide_review(
                 ),
             },
         )
-        return {**_review_dict(tx.session, review), "findings": findings}
+        return DecidedReview(**_review_fields(tx.session, review), findings=tuple(findings))

@@ -14,6 +14,15 @@ from ombud.governance import InvalidInput, NotFoundError, SystemProfile
 from ombud.governance.gate import GateOutcome
 from ombud.services.context import AppContext, Tx
 from ombud.services.gates import latest_runs
+from ombud.services.system_records import (
+    LatestClassification,
+    ListedSystem,
+    PortfolioCounts,
+    SystemDetail,
+    SystemRecord,
+    SystemTransition,
+    SystemVersion,
+)
 from ombud.store.models import AISystemRow, ClassificationRow, SystemVersionRow, TransitionRow
 from ombud.store.models_reviews import GateEvaluationRow
 
@@ -38,36 +47,35 @@ def profile_of(row: AISystemRow) -> SystemProfile:
     )
 
 
-def system_snapshot(row: AISystemRow) -> dict[str, Any]:
-    return {"id": row.id, "status": row.status, **profile_of(row).to_dict()}
-
-
 _PROFILE_FIELDS = SystemProfile.field_names()
 
 
-def listed_system(row: AISystemRow) -> dict[str, Any]:
+def _profile_fields(source: Any) -> dict[str, Any]:
+    """The profile's fields of a row or a profile, lists as tuples (records are frozen)."""
+    return {
+        name: tuple(value) if isinstance(value, list | tuple) else value
+        for name in _PROFILE_FIELDS
+        for value in (getattr(source, name),)
+    }
+
+
+def system_snapshot(row: AISystemRow) -> SystemRecord:
+    """The record as its validated profile states it (what the audit log records)."""
+    return SystemRecord.of(row.id, row.status, profile_of(row))
+
+
+def listed_system(row: AISystemRow) -> SystemRecord:
     """What ``system_snapshot`` gives, read straight from the row without re-validating.
 
     Rows are written only from a validated profile's ``to_dict()``, so re-validating
     them on every list (a thousand systems a page of the portfolio) bought nothing but
     time; a test holds the two equal.
     """
-    item: dict[str, Any] = {"id": row.id, "status": row.status}
-    for name in _PROFILE_FIELDS:
-        value = getattr(row, name)
-        item[name] = list(value) if isinstance(value, list | tuple) else value
-    return item
+    return SystemRecord.from_row(row)
 
 
-def version_snapshot(row: SystemVersionRow) -> dict[str, Any]:
-    return {
-        "label": row.label,
-        "models": row.models,
-        "training_data": row.training_data,
-        "notes": row.notes,
-        "created_by": row.created_by,
-        "created_at": row.created_at.isoformat(),
-    }
+def version_snapshot(row: SystemVersionRow) -> SystemVersion:
+    return SystemVersion.from_row(row)
 
 
 def load_system(tx_or_session: Any, system_id: str) -> AISystemRow:
@@ -124,7 +132,7 @@ def list_systems(
     gate: str | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[dict[str, Any]]:
+) -> list[ListedSystem]:
     """Systems by id with their latest tier and EU AI Act category, in one query.
 
     ``gate`` keeps systems whose latest gate run had that outcome (or ``not run``);
@@ -139,13 +147,16 @@ def list_systems(
     )
     query = _filtered(query, status, gate).limit(limit).offset(offset)
     with context.read() as session:
-        systems = []
-        for row, tier, eu_category in session.execute(query):
-            item = listed_system(row)
-            item["tier"] = tier
-            item["eu_category"] = eu_category
-            systems.append(item)
-        return systems
+        return [
+            ListedSystem(
+                id=row.id,
+                status=row.status,
+                **_profile_fields(row),
+                tier=tier,
+                eu_category=eu_category,
+            )
+            for row, tier, eu_category in session.execute(query)
+        ]
 
 
 def count_systems(
@@ -157,7 +168,7 @@ def count_systems(
         return int(session.execute(query).scalar_one())
 
 
-def portfolio_counts(context: AppContext) -> dict[str, dict[Any, Any]]:
+def portfolio_counts(context: AppContext) -> PortfolioCounts:
     """Systems counted by lifecycle status, latest tier and latest EU AI Act category (the
     key ``None`` for unclassified), in one grouped query over the whole portfolio; and
     ``tier_label``, each counted tier's label as its classification recorded it."""
@@ -179,19 +190,18 @@ def portfolio_counts(context: AppContext) -> dict[str, dict[Any, Any]]:
             ClassificationRow.tier_label,
         )
     )
-    counts: dict[str, dict[Any, Any]] = {
-        "status": {},
-        "tier": {},
-        "eu_category": {},
-        "tier_label": {},
-    }
+    by_status: dict[str, int] = {}
+    by_tier: dict[int | None, int] = {}
+    by_category: dict[str | None, int] = {}
+    labels: dict[int, str] = {}
     with context.read() as session:
         for status, tier, category, tier_label, count in session.execute(query):
-            for key, value in (("status", status), ("tier", tier), ("eu_category", category)):
-                counts[key][value] = counts[key].get(value, 0) + count
+            by_status[status] = by_status.get(status, 0) + count
+            by_tier[tier] = by_tier.get(tier, 0) + count
+            by_category[category] = by_category.get(category, 0) + count
             if tier is not None:
-                counts["tier_label"].setdefault(tier, tier_label)
-    return counts
+                labels.setdefault(tier, tier_label)
+    return PortfolioCounts(by_status, by_tier, by_category, labels)
 
 
 def _latest_classification(session: Any, system_id: str) -> ClassificationRow | None:
@@ -204,47 +214,28 @@ def _latest_classification(session: Any, system_id: str) -> ClassificationRow | 
     return row
 
 
-def get_system(context: AppContext, system_id: str) -> dict[str, Any]:
+def get_system(context: AppContext, system_id: str) -> SystemDetail:
     with context.read() as session:
         row = load_system(session, system_id)
-        data = system_snapshot(row)
-        data["row_version"] = row.row_version
-        data["created_at"] = row.created_at.isoformat()
-        data["updated_at"] = row.updated_at.isoformat()
         versions = session.execute(
             select(SystemVersionRow)
             .where(SystemVersionRow.system_id == system_id)
             .order_by(SystemVersionRow.id)
         ).scalars()
-        data["versions"] = [version_snapshot(v) for v in versions]
         transitions = session.execute(
             select(TransitionRow)
             .where(TransitionRow.system_id == system_id)
             .order_by(TransitionRow.id)
         ).scalars()
-        data["transitions"] = [
-            {
-                "from": t.source,
-                "to": t.target,
-                "reason": t.reason,
-                "actor": t.actor,
-                "at": t.at.isoformat(),
-            }
-            for t in transitions
-        ]
         latest = _latest_classification(session, system_id)
-        data["classification"] = (
-            {
-                "catalog_version": latest.catalog_version,
-                "eu_category": latest.eu_category,
-                "tier": latest.tier,
-                "tier_label": latest.tier_label,
-                "tier_reasons": latest.tier_reasons,
-                "result": latest.result,
-                "created_at": latest.created_at.isoformat(),
-                "created_by": latest.created_by,
-            }
-            if latest
-            else None
+        return SystemDetail(
+            id=row.id,
+            status=row.status,
+            **_profile_fields(profile_of(row)),
+            row_version=row.row_version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            versions=tuple(SystemVersion.from_row(v) for v in versions),
+            transitions=tuple(SystemTransition.from_row(t) for t in transitions),
+            classification=LatestClassification.from_row(latest) if latest else None,
         )
-        return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +37,15 @@ from ombud.services.system_queries import (
 from ombud.services.system_queries import load_system as _load
 from ombud.services.system_queries import profile_of as _profile_of
 from ombud.services.system_queries import version_snapshot as _version_snapshot
+from ombud.services.system_records import (
+    LatestClassification,
+    ListedSystem,
+    PortfolioCounts,
+    SystemDetail,
+    SystemRecord,
+    SystemTransition,
+    SystemVersion,
+)
 from ombud.store.models import (
     AISystemRow,
     SystemVersionRow,
@@ -47,6 +57,14 @@ __all__ = [
     "GATE_FILTERS",
     "NOT_RUN",
     "VERSION_LABEL_MAX",
+    "LatestClassification",
+    "ListedSystem",
+    "ManifestApplied",
+    "PortfolioCounts",
+    "SystemDetail",
+    "SystemRecord",
+    "SystemTransition",
+    "SystemVersion",
     "add_version",
     "apply_manifest",
     "apply_manifest_in",
@@ -60,6 +78,16 @@ __all__ = [
     "transition_system",
     "update_system",
 ]
+
+
+@dataclass(frozen=True)
+class ManifestApplied:
+    """What applying a manifest did: ``outcome`` is registered, updated or unchanged;
+    ``versions_added`` the labels of the versions it recorded."""
+
+    outcome: str
+    system: SystemRecord
+    versions_added: tuple[str, ...]
 
 
 #: The longest version label kept (system_versions.label is VARCHAR(100)).
@@ -85,7 +113,7 @@ def _apply_profile(row: AISystemRow, profile: SystemProfile) -> None:
 
 def register_system(
     context: AppContext, actor: Actor, system_id: str, profile: SystemProfile
-) -> dict[str, Any]:
+) -> SystemRecord:
     check_system_id(system_id)
     with context.write(actor) as tx:
         return _register(tx, system_id, profile)
@@ -95,7 +123,7 @@ def _may(tx: Tx, action: Action, system_id: str, owner: str) -> None:
     authorize(tx.actor.username, tx.actor.roles, action, Target.system(system_id, owner))
 
 
-def _register(tx: Tx, system_id: str, profile: SystemProfile) -> dict[str, Any]:
+def _register(tx: Tx, system_id: str, profile: SystemProfile) -> SystemRecord:
     # An owner registers systems in their own name; a lead may name anyone.
     _may(tx, Action.SYSTEM_REGISTER, system_id, profile.owner)
     if tx.session.get(AISystemRow, system_id) is not None:
@@ -110,7 +138,7 @@ def _register(tx: Tx, system_id: str, profile: SystemProfile) -> dict[str, Any]:
     _apply_profile(row, profile)
     tx.session.add(row)
     snapshot = system_snapshot(row)
-    tx.record("system.register", "ai_system", system_id, before=None, after=snapshot)
+    tx.record("system.register", "ai_system", system_id, before=None, after=snapshot.to_dict())
     return snapshot
 
 
@@ -121,7 +149,7 @@ def update_system(
     changes: dict[str, Any],
     *,
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> SystemRecord:
     with context.write(actor) as tx:
         row = _load(tx, system_id)
         if expected_version is not None and row.row_version != expected_version:
@@ -132,15 +160,16 @@ def update_system(
         return _update(tx, row, _profile_of(row).with_changes(changes))
 
 
-def _update(tx: Tx, row: AISystemRow, profile: SystemProfile) -> dict[str, Any]:
+def _update(tx: Tx, row: AISystemRow, profile: SystemProfile) -> SystemRecord:
     # Decided on the current owner: an owner may hand a system over, never take one.
     _may(tx, Action.SYSTEM_UPDATE, row.id, row.owner)
-    before = system_snapshot(row)
+    record_before = system_snapshot(row)
     _check_owner(tx, profile.owner)
     _apply_profile(row, profile)
-    after = system_snapshot(row)
-    if after == before:
-        return after
+    record_after = system_snapshot(row)
+    if record_after == record_before:
+        return record_after
+    before, after = record_before.to_dict(), record_after.to_dict()
     row.updated_at = _now()
     changed = sorted(k for k in after if after[k] != before.get(k))
     tx.record(
@@ -151,12 +180,12 @@ def _update(tx: Tx, row: AISystemRow, profile: SystemProfile) -> dict[str, Any]:
         after=after,
         details={"changed": changed},
     )
-    return after
+    return record_after
 
 
 def transition_system(
     context: AppContext, actor: Actor, system_id: str, target: str, reason: str
-) -> dict[str, Any]:
+) -> SystemRecord:
     try:
         target_status = LifecycleStatus(target)
     except ValueError:
@@ -181,7 +210,7 @@ def transition_system(
             from ombud.services.reviews import deploy_clearance
 
             in_force = resolve_policy(tx.context).sha256  # only its runs open the gate
-            details["clearance"] = deploy_clearance(tx.session, row, _now(), in_force)
+            details["clearance"] = deploy_clearance(tx.session, row, _now(), in_force).to_dict()
         before = system_snapshot(row)
         row.status = target_status.value
         row.updated_at = _now()
@@ -200,8 +229,8 @@ def transition_system(
             "system.transition",
             "ai_system",
             system_id,
-            before=before,
-            after=after,
+            before=before.to_dict(),
+            after=after.to_dict(),
             details={**details, "reason": reason},
         )
         return after
@@ -220,7 +249,7 @@ def add_version(
     models: tuple[VersionSpec, ...] = (),
     training_data: tuple[VersionSpec, ...] = (),
     notes: str = "",
-) -> dict[str, Any]:
+) -> SystemVersion:
     with context.write(actor) as tx:
         return _add_version(tx, system_id, label, models, training_data, notes)
 
@@ -232,7 +261,7 @@ def _add_version(
     models: tuple[VersionSpec, ...],
     training_data: tuple[VersionSpec, ...],
     notes: str,
-) -> dict[str, Any]:
+) -> SystemVersion:
     _may(tx, Action.SYSTEM_VERSION_ADD, system_id, _load(tx, system_id).owner)
     check_version_label(label)
     check_text(notes, "version notes")
@@ -257,24 +286,25 @@ def _add_version(
     tx.session.add(row)
     snapshot = _version_snapshot(row)
     tx.record(
-        "system.version.add", "system_version", f"{system_id}@{label}", before=None, after=snapshot
+        "system.version.add",
+        "system_version",
+        f"{system_id}@{label}",
+        before=None,
+        after=snapshot.to_dict(),
     )
     return snapshot
 
 
-def apply_manifest(
-    context: AppContext, actor: Actor, manifest: SystemManifest
-) -> tuple[str, dict[str, Any], list[str]]:
+def apply_manifest(context: AppContext, actor: Actor, manifest: SystemManifest) -> ManifestApplied:
     """Register or update from a manifest, adding versions it names that are new.
 
-    Returns ("registered" | "updated" | "unchanged", the system, the new version labels).
     Versions already recorded must match the manifest exactly: a version is immutable.
     """
     with context.write(actor) as tx:
         return apply_manifest_in(tx, manifest)
 
 
-def apply_manifest_in(tx: Tx, manifest: SystemManifest) -> tuple[str, dict[str, Any], list[str]]:
+def apply_manifest_in(tx: Tx, manifest: SystemManifest) -> ManifestApplied:
     """``apply_manifest`` inside a caller's transaction (which checked the permission)."""
     row = tx.session.get(AISystemRow, manifest.system_id)
     if row is None:
@@ -312,4 +342,4 @@ def apply_manifest_in(tx: Tx, manifest: SystemManifest) -> tuple[str, dict[str, 
             )
     if added and outcome == "unchanged":
         outcome = "updated"
-    return outcome, system, added
+    return ManifestApplied(outcome, system, tuple(added))

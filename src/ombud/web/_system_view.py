@@ -141,11 +141,11 @@ def gate_staleness(
     }
 
 
-def _header(review_list: list[dict[str, Any]]) -> dict[str, Any]:
+def _header(review_list: list[reviews.ListedReview]) -> dict[str, Any]:
     """The review half of the decision state (status, tier and gate come from the record
     and the gate run the page already has): the latest review, and the latest decision,
     which is an earlier review's while the latest is still open."""
-    decided = [r for r in review_list if r.get("decision")]
+    decided = [r for r in review_list if r.decision]
     return {
         "review": review_list[-1] if review_list else None,
         "decision": decided[-1] if decided else None,
@@ -172,7 +172,7 @@ def system_page(
 ) -> dict[str, Any]:
     with context.reading():  # one transaction for the dozen reads below
         page = _system_page(context, system_id, framework)
-    return {**page, **permissions(actor, system_id, str(page["system"]["owner"]))}
+    return {**page, **permissions(actor, system_id, page["system"].owner)}
 
 
 def _system_page(context: AppContext, system_id: str, framework: str) -> dict[str, Any]:
@@ -181,7 +181,7 @@ def _system_page(context: AppContext, system_id: str, framework: str) -> dict[st
     detailed, older = evidence.evidence_overview(context, system_id, full=EVIDENCE_CARDS)
     gate = latest_gate(context, system_id)
     review_list = reviews.list_reviews(context, system_id=system_id)
-    versions = [v["label"] for v in system["versions"]]
+    versions = system.version_labels
     return {
         "system": system,
         "header": _header(review_list),

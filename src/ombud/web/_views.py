@@ -151,7 +151,7 @@ def dashboard(context: AppContext) -> dict[str, Any]:
 
 def _dashboard(context: AppContext) -> dict[str, Any]:
     portfolio = systems.portfolio_counts(context)
-    by_tier, tier_legend = tier_bars(portfolio["tier"], portfolio["tier_label"])
+    by_tier, tier_legend = tier_bars(portfolio.tier, portfolio.tier_label)
     gate_counts = gates.outcome_counts(context)
     finding_counts = findings.finding_counts(context)
     failing = systems.list_systems(context, gate="fail", limit=URGENT_ROWS)
@@ -159,23 +159,23 @@ def _dashboard(context: AppContext) -> dict[str, Any]:
     insufficient = (
         systems.list_systems(context, gate="insufficient", limit=room) if room > 0 else []
     )
-    for item in failing:
-        item["gate"] = "fail"
-    for item in insufficient:
-        item["gate"] = "insufficient"
+    # The table's rows: each system with the latest gate outcome that put it there.
+    attention = [{**s.to_dict(), "gate": "fail"} for s in failing] + [
+        {**s.to_dict(), "gate": "insufficient"} for s in insufficient
+    ]
     return {
-        "system_count": sum(portfolio["status"].values()),
-        "attention": failing + insufficient,
+        "system_count": portfolio.total,
+        "attention": attention,
         "attention_total": gate_counts.get("fail", 0) + gate_counts.get("insufficient", 0),
         "gate_counts": gate_counts,
         "by_tier": by_tier,
         "tier_legend": tier_legend,
         "by_category": count_bars(
-            {c or "unclassified": n for c, n in portfolio["eu_category"].items()}
+            {c or "unclassified": n for c, n in portfolio.eu_category.items()}
         ),
-        "by_status": count_bars(portfolio["status"]),
+        "by_status": count_bars(portfolio.status),
         "by_gate": count_bars(gate_counts, _GATES),
-        "findings_by_severity": count_bars(finding_counts["open_by_severity"], _SEVERITIES),
+        "findings_by_severity": count_bars(finding_counts.open_by_severity, _SEVERITIES),
         "finding_counts": finding_counts,
         "urgent_findings": findings.urgent_findings(context, limit=URGENT_ROWS),
         "overdue": findings.list_findings(context, overdue=True, limit=URGENT_ROWS),

@@ -8,8 +8,8 @@ is decided by the same services the CLI calls.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -74,13 +74,28 @@ class Page(BaseModel):
     next: int | None
 
 
-def _page(fetch: Callable[[int, int], list[dict[str, Any]]], limit: int, offset: int) -> Page:
+class _Record(Protocol):
+    """A service's typed record: ``to_dict()`` is its wire shape."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def _wire(item: _Record | dict[str, Any]) -> dict[str, Any]:
+    return item if isinstance(item, dict) else item.to_dict()
+
+
+def _page(
+    fetch: Callable[[int, int], Sequence[_Record | dict[str, Any]]], limit: int, offset: int
+) -> Page:
     """Ask for one item more than the page holds: its presence says there is a next page,
     without counting the whole table."""
     items = fetch(limit + 1, offset)
     more = len(items) > limit
     return Page(
-        items=items[:limit], limit=limit, offset=offset, next=offset + limit if more else None
+        items=[_wire(item) for item in items[:limit]],
+        limit=limit,
+        offset=offset,
+        next=offset + limit if more else None,
     )
 
 
@@ -144,7 +159,7 @@ def list_systems(
 
 @router.get("/systems/{system_id}", summary="One AI system with versions and classification")
 def get_system(request: Request, system_id: str, actor: Actor = Reader) -> dict[str, Any]:
-    return systems.get_system(context_of(request), system_id)
+    return systems.get_system(context_of(request), system_id).to_dict()
 
 
 @router.get("/systems/{system_id}/evidence", summary="Evidence recorded on a system, oldest first")
@@ -226,7 +241,7 @@ def list_reviews(
 
 @router.get("/reviews/{review_id}", summary="One review with its votes and evidence pack")
 def get_review(request: Request, review_id: ReviewId, actor: Actor = Reader) -> dict[str, Any]:
-    return reviews.get_review(context_of(request), review_id)
+    return reviews.get_review(context_of(request), review_id).to_dict()
 
 
 @router.post("/reviews/{review_id}/votes", summary="Cast your vote on a review")
@@ -234,7 +249,7 @@ def cast_vote(request: Request, review_id: ReviewId, body: VoteIn, actor: Actor 
     conditions = tuple(Condition(c.text, c.owner, c.due, c.severity) for c in body.conditions)
     return reviews.cast_vote(
         context_of(request), actor, review_id, body.vote, body.rationale, conditions
-    )
+    ).to_dict()
 
 
 @router.post("/reviews/{review_id}/decision", summary="Decide a review (a rai_lead)")
@@ -246,7 +261,7 @@ def decide(request: Request, review_id: ReviewId, body: DecisionIn, actor: Actor
         body.decision,
         body.rationale,
         override_failed_gate=body.override_failed_gate,
-    )
+    ).to_dict()
 
 
 @router.get("/findings", summary="Findings by due date, filtered")
@@ -278,7 +293,7 @@ def list_findings(
 
 @router.get("/findings/{finding_id}", summary="One finding")
 def get_finding(request: Request, finding_id: FindingId, actor: Actor = Reader) -> dict[str, Any]:
-    return findings.get_finding(context_of(request), finding_id)
+    return findings.get_finding(context_of(request), finding_id).to_dict()
 
 
 @router.post("/findings/{finding_id}/resolve", summary="Resolve a finding, citing evidence")
@@ -292,7 +307,7 @@ def resolve_finding(
         evidence_ids=body.evidence_ids,
         note=body.note,
         expected_version=body.expected_version,
-    )
+    ).to_dict()
 
 
 @router.get("/incidents", summary="Incidents with their EU AI Act Art. 73 reporting clocks")
@@ -318,7 +333,7 @@ def list_incidents(
 def get_incident(
     request: Request, incident_id: IncidentId, actor: Actor = Reader
 ) -> dict[str, Any]:
-    return incidents.get_incident(context_of(request), incident_id)
+    return incidents.get_incident(context_of(request), incident_id).to_dict()
 
 
 @router.post("/incidents", status_code=201, summary="Report an incident")
@@ -335,7 +350,7 @@ def report_incident(request: Request, body: IncidentIn, actor: Actor = Reporter)
         affected_people=body.affected_people,
         people_affected_count=body.people_affected_count,
         serious=body.serious,
-    )
+    ).to_dict()
 
 
 @router.get("/audit-log/verify", summary="Verify the audit log's hash chain")

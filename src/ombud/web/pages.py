@@ -61,7 +61,7 @@ def review_values(request: Request, review_id: int) -> dict[str, Any]:
     review = reviews.get_review(context, checked_id(review_id, "review"))
     return {
         "review": review,
-        "system": systems.get_system(context, review["system_id"]),
+        "system": systems.get_system(context, review.system_id),
         "votes_allowed": [v.value for v in Vote],
         "decisions_allowed": [d.value for d in Decision],
         "users": [u["username"] for u in list_users(context) if u["active"]],
@@ -89,15 +89,15 @@ def systems_page(
     items = systems.list_systems(
         context, status=status, gate=gate, limit=_views.PAGE_SIZE, offset=offset
     )
-    outcomes = gates.latest_outcomes(context, [s["id"] for s in items])
-    for item in items:
-        item["gate"] = outcomes.get(item["id"], systems.NOT_RUN)
+    outcomes = gates.latest_outcomes(context, [s.id for s in items])
+    # The table's rows: each system with its latest gate outcome beside it.
+    rows = [{**s.to_dict(), "gate": outcomes.get(s.id, systems.NOT_RUN)} for s in items]
     total = systems.count_systems(context, status=status, gate=gate)
     return render(
         request,
         "systems.html",
         actor,
-        systems=items,
+        systems=rows,
         status_filter=status or "",
         gate_filter=gate or "",
         statuses=[s.value for s in LifecycleStatus],
@@ -143,7 +143,7 @@ def finding_values(request: Request, finding_id: int) -> dict[str, Any]:
     finding = findings.get_finding(context, checked_id(finding_id, "finding"))
     return {
         "finding": finding,
-        "evidence": list_evidence(context, finding["system_id"]),
+        "evidence": list_evidence(context, finding.system_id),
         "severities": [s.value for s in FindingSeverity],
         "working_statuses": ["open", "in_remediation"],
         "users": [u["username"] for u in list_users(context) if u["active"]],
@@ -166,7 +166,7 @@ def incidents_page(request: Request, actor: Actor = Viewer) -> HTMLResponse:
 
 def incident_form_values(request: Request) -> dict[str, Any]:
     return {
-        "systems": [s["id"] for s in systems.list_systems(context_of(request))],
+        "systems": [s.id for s in systems.list_systems(context_of(request))],
         "severities": [s.value for s in IncidentSeverity],
         "errors": {},
         "values": {},

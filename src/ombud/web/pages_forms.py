@@ -247,16 +247,16 @@ async def update_finding(request: Request, finding_id: int) -> Response:
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     for name in ("title", "description", "severity", "owner", "status"):
-        if name in form and _text(form, name) != str(current[name] or ""):
+        if name in form and _text(form, name) != str(getattr(current, name) or ""):
             changes[name] = _text(form, name)
     if "title" in changes and not changes["title"]:
         errors["title"] = "a finding needs a title; say in one line what is wrong"
-    if "due_date" in form and _text(form, "due_date") != current["due_date"]:
+    if "due_date" in form and _text(form, "due_date") != current.due_date.isoformat():
         changes["due_date"] = _date(form, "due_date", errors)
     try:
         version = int(_text(form, "row_version"))
     except ValueError:
-        version = int(current["row_version"])
+        version = current.row_version
     redisplay = _finding_redisplay(request, actor, finding_id, form, "update")
     result = await _attempt(
         request,
@@ -349,7 +349,7 @@ async def report_incident(request: Request) -> Response:
     )
     if isinstance(result, Response):
         return result
-    return _see(f"/incidents/{result['id']}")
+    return _see(f"/incidents/{result.id}")
 
 
 @router.post("/systems/{system_id}/evidence")

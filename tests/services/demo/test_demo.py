@@ -26,12 +26,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
     return run_demo(tmp_path_factory.mktemp("demo") / "ws", fresh=True, os_user="tester")
 
 
-def _system(report: DemoReport, system_id: str) -> dict[str, object]:
-    return next(s for s in report.systems if s["id"] == system_id)
-
-
 def test_portfolio_is_classified_and_moved(demo: DemoReport) -> None:
-    status = {s["id"]: s["status"] for s in demo.systems}
+    status = {s.id: s.status for s in demo.systems}
     assert status == {
         "benefit-eligibility": "suspended",
         "mortgage-underwriting": "proposed",
@@ -40,7 +36,7 @@ def test_portfolio_is_classified_and_moved(demo: DemoReport) -> None:
         "spam-filter": "deployed",
         "support-assistant": "proposed",
     }
-    tiers = {s["id"]: s["classification"]["tier"] for s in demo.systems}  # type: ignore[index]
+    tiers = {s.id: s.classification.tier for s in demo.systems if s.classification}
     assert tiers["recidivism-risk"] == 1
     assert tiers["spam-filter"] == 4
 
@@ -62,24 +58,24 @@ def test_gate_blocks_the_recidivism_score_and_the_board_rejects_it(demo: DemoRep
     assert gate["outcome"] == "fail"
     failed = {c["id"] for c in gate["checks"] if c["outcome"] == "fail"}
     assert "rule:fairness-fpr-parity" in failed
-    review = next(r for r in demo.reviews if r["system_id"] == "recidivism-risk")
-    assert review["decision"] == "reject"
-    assert {v["vote"] for v in review["votes"]} == {"reject"}
+    review = next(r for r in demo.reviews if r.system_id == "recidivism-risk")
+    assert review.decision == "reject"
+    assert {v.vote for v in review.votes} == {"reject"}
 
 
 def test_conditional_approval_becomes_a_finding(demo: DemoReport) -> None:
-    review = next(r for r in demo.reviews if r["system_id"] == "spam-filter")
-    assert review["decision"] == "approve_with_conditions"
-    finding = next(f for f in demo.findings if f["source_ref"] == f"review:{review['id']}")
-    assert (finding["owner"], finding["status"]) == ("hana", "open")
+    review = next(r for r in demo.reviews if r.system_id == "spam-filter")
+    assert review.decision == "approve_with_conditions"
+    finding = next(f for f in demo.findings if f.source_ref == f"review:{review.id}")
+    assert (finding.owner, finding.status) == ("hana", "open")
 
 
 def test_incident_clock_is_fifteen_days_from_awareness(demo: DemoReport) -> None:
     incident = demo.incidents[0]
-    clock = incident["art73_clock"]
-    aware = dt.datetime.fromisoformat(clock["aware_at"])
-    assert dt.datetime.fromisoformat(clock["deadline"]) - aware == dt.timedelta(days=15)
-    assert clock["state"] == "running"
+    clock = incident.art73_clock
+    assert clock is not None
+    assert clock.deadline - clock.aware_at == dt.timedelta(days=15)
+    assert clock.state == "running"
 
 
 def test_audit_log_verifies_and_a_rerun_changes_nothing(demo: DemoReport) -> None:
@@ -91,7 +87,7 @@ def test_audit_log_verifies_and_a_rerun_changes_nothing(demo: DemoReport) -> Non
     finally:
         context.close()
     again = run_demo(Path(demo.workspace), fresh=False, os_user="tester")
-    assert [s["status"] for s in again.systems] == [s["status"] for s in demo.systems]
+    assert [s.status for s in again.systems] == [s.status for s in demo.systems]
     context = open_context(workspace)
     try:
         after = audit_log.verify_log(context)

@@ -58,9 +58,7 @@ def run_demo(
                 auth.set_password(context, admin, username, DEMO_PASSWORD)
         progress("computing compliance coverage")
         report.coverage = coverage.coverage_matrix(context)
-        report.systems = [
-            systems.get_system(context, s["id"]) for s in systems.list_systems(context)
-        ]
+        report.systems = [systems.get_system(context, s.id) for s in systems.list_systems(context)]
     finally:
         context.close()
     return report

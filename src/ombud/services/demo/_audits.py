@@ -180,4 +180,4 @@ def audit_resume_decisions(
 def _owner(context: AppContext, system_id: str) -> str:
     from ombud.services.systems import get_system
 
-    return str(get_system(context, system_id)["owner"])
+    return get_system(context, system_id).owner

@@ -65,7 +65,7 @@ def _seat_board(context: AppContext, review_id: int, seats: tuple[tuple[str, str
 
 def _reject_recidivism(context: AppContext, report: DemoReport) -> None:
     review = reviews.open_review(context, context.actor("omar"), "recidivism-risk")
-    review_id = int(review["id"])
+    review_id = review.id
     _seat_board(
         context,
         review_id,
@@ -106,7 +106,7 @@ def _approve_spam_filter(context: AppContext, report: DemoReport) -> None:
         summary="Vendor-supplied model card, MailGuard 7.2",
     )
     review = reviews.open_review(context, hana, "spam-filter")
-    review_id = int(review["id"])
+    review_id = review.id
     _seat_board(context, review_id, (("rex", "board_member"),))
     condition = Condition(
         text="Measure the false-positive rate on French mail before the rollout to FR offices",
@@ -174,7 +174,7 @@ def _risk_accepted_launch_and_incident(context: AppContext, report: DemoReport) 
         people_affected_count=1240,
         serious=True,
     )
-    incident_id = int(incident["id"])
+    incident_id = incident.id
     incidents.suspend_affected_systems(
         context, lena, incident_id, "stop flagging until the unit fix is verified"
     )

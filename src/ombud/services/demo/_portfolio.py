@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,10 @@ from ombud.datasets import DatasetNotFoundError, load
 from ombud.governance import VersionSpec, parse_system_manifest
 from ombud.services import classification, systems, workspaces
 from ombud.services.context import AppContext
+from ombud.services.finding_records import Finding
+from ombud.services.incident_records import Incident
+from ombud.services.review_records import Review
+from ombud.services.system_records import SystemDetail
 from ombud.store import SETTINGS_FILE, WorkspaceError
 from ombud.yamlsource import parse_yaml
 
@@ -53,16 +57,26 @@ VERSIONS: dict[str, tuple[str, str | None, str]] = {
 @dataclass
 class DemoReport:
     workspace: Path
-    systems: list[dict[str, Any]] = field(default_factory=list)
+    systems: list[SystemDetail] = field(default_factory=list)
     audits: list[dict[str, Any]] = field(default_factory=list)
     gates: list[dict[str, Any]] = field(default_factory=list)
-    reviews: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    incidents: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
     redteam: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON data: each service record in its wire shape."""
+        data: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, list):
+                value = [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
+            data[item.name] = str(value) if isinstance(value, Path) else value
+        return data
 
 
 def fresh_folder(root: Path) -> None:
@@ -110,7 +124,7 @@ def _portfolio(
         manifest = parse_system_manifest(parse_yaml(text, f"portfolio/{filename}"))
         owner = context.actor(manifest.profile.owner)
         progress(f"registering {manifest.system_id}")
-        if systems.apply_manifest(context, owner, manifest)[0] == "registered":
+        if systems.apply_manifest(context, owner, manifest).outcome == "registered":
             new.add(manifest.system_id)
         label, dataset_name, notes = VERSIONS[manifest.system_id]
         training: tuple[VersionSpec, ...] = ()
@@ -124,7 +138,7 @@ def _portfolio(
                     VersionSpec(dataset.name, Path(dataset.source).as_uri(), dataset.sha256),
                 )
         shown = systems.get_system(context, manifest.system_id)
-        if not any(v["label"] == label for v in shown["versions"]):
+        if label not in shown.version_labels:
             systems.add_version(
                 context, owner, manifest.system_id, label, training_data=training, notes=notes
             )
