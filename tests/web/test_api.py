@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ombud.services import auth, findings, reviews
+from ombud.services import auth, findings, incidents, reviews, systems
 from ombud.services.context import AppContext
 from ombud.store import Workspace
 
@@ -205,3 +206,80 @@ def test_a_damaged_database_is_a_503_with_its_reason_not_a_crash(
     error = response.json()["error"]
     assert error["code"] == "database_unavailable"
     assert "no such table: ai_systems" in error["message"]
+
+
+# The keys of each body, in order, as the API served them before the services returned
+# typed records (main at 1fc4b54, when they returned dicts): the wire contract.
+_PROFILE = (
+    "name", "purpose", "owner", "owner_team", "domain", "kind", "operator_role", "automation",
+    "business_unit", "out_of_scope_uses", "vendor", "deployment_regions", "affected_people",
+    "data_categories",
+)  # fmt: skip
+_SUMMARY = (
+    "id", "system_id", "status", "quorum", "required_capacities", "vote_count", "decision",
+    "rationale", "conditions", "decided_by",
+)  # fmt: skip
+WIRE_KEYS = {
+    "/api/v1/systems": ("id", "status", *_PROFILE, "tier", "eu_category"),
+    "/api/v1/systems/{system}": (
+        "id", "status", *_PROFILE, "row_version", "created_at", "updated_at", "versions",
+        "transitions", "classification",
+    ),
+    "/api/v1/reviews": (*_SUMMARY, "version", "gate", "opened_at"),
+    "/api/v1/reviews/{review}": (
+        *_SUMMARY, "version", "opened_by", "opened_at", "decided_at", "row_version",
+        "gate_evaluation_id", "latest_gate", "assignments", "votes", "quorum_status", "snapshot",
+    ),
+    "/api/v1/findings/{finding}": (
+        "id", "system_id", "version", "title", "description", "severity", "source_kind",
+        "source_ref", "owner", "due_date", "status", "overdue", "fix_evidence",
+        "resolution_note", "resolved_by", "resolved_at", "verified_by", "verified_at",
+        "risk_justification", "risk_accepted_by", "risk_expires_on", "created_by",
+        "created_at", "row_version",
+    ),
+    "/api/v1/incidents/{incident}": (
+        "id", "title", "description", "severity", "affected_people", "people_affected_count",
+        "serious", "involves_death", "widespread_infringement",
+        "critical_infrastructure_disruption", "occurred_at", "detected_at", "aware_at",
+        "status", "post_incident_review", "closed_by", "closed_at", "reported_by",
+        "row_version", "systems", "findings", "notifications", "timeline", "reporting_duties",
+        "art73_clock",
+    ),
+}  # fmt: skip
+
+
+def test_bodies_keep_the_wire_shape_of_the_records(
+    api: Api, seeded: Seeded, context: AppContext
+) -> None:
+    """Oracles: the key order the API served before the services were typed (pinned
+    above), and each record's own ``to_dict()`` read through the service directly."""
+    client, headers = api("audrey", "read")
+    urls = {
+        "/api/v1/systems": "/api/v1/systems",
+        "/api/v1/systems/{system}": f"/api/v1/systems/{seeded.blocked_system}",
+        "/api/v1/reviews": "/api/v1/reviews",
+        "/api/v1/reviews/{review}": f"/api/v1/reviews/{seeded.review_id}",
+        "/api/v1/findings/{finding}": f"/api/v1/findings/{seeded.finding_id}",
+        "/api/v1/incidents/{incident}": f"/api/v1/incidents/{seeded.incident_id}",
+    }
+    bodies = {name: client.get(url, headers=headers).json() for name, url in urls.items()}
+    for name, keys in WIRE_KEYS.items():
+        body = bodies[name]
+        item = body["items"][0] if "items" in body else body
+        assert tuple(item) == keys, name
+    system = systems.get_system(context, seeded.blocked_system)
+    assert bodies["/api/v1/systems/{system}"] == json.loads(json.dumps(system.to_dict()))
+    assert [v["label"] for v in bodies["/api/v1/systems/{system}"]["versions"]] == list(
+        system.version_labels
+    )
+    review = reviews.get_review(context, seeded.review_id)
+    assert bodies["/api/v1/reviews/{review}"] == json.loads(json.dumps(review.to_dict()))
+    finding = findings.get_finding(context, seeded.finding_id)
+    assert bodies["/api/v1/findings/{finding}"] == json.loads(json.dumps(finding.to_dict()))
+    assert bodies["/api/v1/findings/{finding}"]["due_date"] == finding.due_date.isoformat()
+    # The Art. 73 clock runs on between the two reads: compare the rest, and its deadline.
+    served = dict(bodies["/api/v1/incidents/{incident}"])
+    read = json.loads(json.dumps(incidents.get_incident(context, seeded.incident_id).to_dict()))
+    clocks = served.pop("art73_clock"), read.pop("art73_clock")
+    assert served == read
+    assert (clocks[0] or {}).get("deadline") == (clocks[1] or {}).get("deadline")
