@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ombud.compliance.catalogs import (
+from ombud.compliance.control_catalogs import (
     ControlCatalog,
     Crosswalks,
     EvidenceRecord,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from trestle.oscal.assessment_results import AssessmentResults
 
-from ombud.compliance.catalogs import (
+from ombud.compliance.control_catalogs import (
     CatalogError,
     CatalogItem,
     ControlCoverage,

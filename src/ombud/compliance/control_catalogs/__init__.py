@@ -7,8 +7,8 @@ sources, and pure functions that compute coverage from plain facts. No database.
 See docs/compliance-catalogs.md.
 """
 
-from ombud.compliance.catalogs._errors import CatalogError, UnknownFrameworkError
-from ombud.compliance.catalogs._load import (
+from ombud.compliance.control_catalogs._errors import CatalogError, UnknownFrameworkError
+from ombud.compliance.control_catalogs._load import (
     EU_AI_ACT,
     FRAMEWORKS,
     check_crosswalks,
@@ -17,15 +17,15 @@ from ombud.compliance.catalogs._load import (
     load_crosswalks,
     parse_control_catalog,
 )
-from ombud.compliance.catalogs._model import (
+from ombud.compliance.control_catalogs._model import (
     CatalogItem,
     ControlCatalog,
     CrosswalkLink,
     Crosswalks,
     EvidenceLink,
 )
-from ombud.compliance.catalogs.citations import resolve_citation
-from ombud.compliance.catalogs.coverage import (
+from ombud.compliance.control_catalogs.citations import resolve_citation
+from ombud.compliance.control_catalogs.coverage import (
     STATUSES,
     ApplicableItem,
     ControlCoverage,
@@ -38,8 +38,8 @@ from ombud.compliance.catalogs.coverage import (
     applicable_items,
     compute_coverage,
 )
-from ombud.compliance.catalogs.html import coverage_html
-from ombud.compliance.catalogs.oscal import (
+from ombud.compliance.control_catalogs.html import coverage_html
+from ombud.compliance.control_catalogs.oscal import (
     assessment_results,
     import_oscal_catalog,
     oscal_control_id,

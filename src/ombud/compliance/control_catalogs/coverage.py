@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from ombud.compliance.catalogs._load import EU_AI_ACT
-from ombud.compliance.catalogs._model import CatalogItem, ControlCatalog, Crosswalks
-from ombud.compliance.catalogs.citations import resolve_citation
+from ombud.compliance.control_catalogs._load import EU_AI_ACT
+from ombud.compliance.control_catalogs._model import CatalogItem, ControlCatalog, Crosswalks
+from ombud.compliance.control_catalogs.citations import resolve_citation
 
 __all__ = [
     "STATUSES",

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from ombud.compliance import load_catalog
-from ombud.compliance.catalogs import (
+from ombud.compliance.control_catalogs import (
     FRAMEWORKS,
     CatalogError,
     UnknownFrameworkError,

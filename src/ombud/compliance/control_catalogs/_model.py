@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from ombud.compliance.catalogs._errors import CatalogError
+from ombud.compliance.control_catalogs._errors import CatalogError
 
 __all__ = ["CatalogItem", "ControlCatalog", "CrosswalkLink", "Crosswalks", "EvidenceLink", "ref"]
 

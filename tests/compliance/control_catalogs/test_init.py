@@ -1,4 +1,4 @@
-"""The curated public API of ombud.compliance.catalogs, its docs and its layer."""
+"""The curated public API of ombud.compliance.control_catalogs, its docs and its layer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import ombud.compliance.catalogs as catalogs
+import ombud.compliance.control_catalogs as catalogs
 
 
 def test_all_names_exist() -> None:
@@ -26,7 +26,7 @@ def test_every_public_function_is_documented() -> None:
 def test_the_package_works_without_a_database_layer() -> None:
     """Oracle: a fresh interpreter's sys.modules after importing the package."""
     code = (
-        "import sys, ombud.compliance.catalogs\n"
+        "import sys, ombud.compliance.control_catalogs\n"
         "bad = [m for m in sys.modules if m.split('.')[:2] in (['ombud','store'],"
         "['ombud','services'],['ombud','cli'],['ombud','web'],['ombud','governance'])]\n"
         "print(','.join(bad))"

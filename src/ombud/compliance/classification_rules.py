@@ -25,8 +25,7 @@ from typing import Any
 
 from ombud.compliance._conditions import Facts, evaluate
 from ombud.compliance._errors import ClassificationInputError
-from ombud.compliance.catalog import LegalCatalog, LegalItem, ObligationRule, load_catalog
-from ombud.compliance.classification import (
+from ombud.compliance.classification_result import (
     Classification,
     ClassificationFlags,
     EUCategory,
@@ -34,6 +33,7 @@ from ombud.compliance.classification import (
     Reason,
     TriggeredRegime,
 )
+from ombud.compliance.law_catalog import LegalCatalog, LegalItem, ObligationRule, load_catalog
 from ombud.compliance.questionnaire import (
     Questionnaire,
     effective_answers,

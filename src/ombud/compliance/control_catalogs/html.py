@@ -11,7 +11,7 @@ from importlib import resources
 
 from jinja2 import Environment, select_autoescape
 
-from ombud.compliance.catalogs.coverage import CoverageReport
+from ombud.compliance.control_catalogs.coverage import CoverageReport
 from ombud.text import visible_value
 
 __all__ = ["coverage_html"]
@@ -23,6 +23,6 @@ _ENV = Environment(
 
 
 def coverage_html(reports: Sequence[CoverageReport], *, title: str) -> str:
-    template = resources.files("ombud.compliance.catalogs").joinpath("data")
+    template = resources.files("ombud.compliance.control_catalogs").joinpath("data")
     text = template.joinpath("coverage.html.j2").read_text(encoding="utf-8")
     return _ENV.from_string(text).render(title=title, reports=reports)

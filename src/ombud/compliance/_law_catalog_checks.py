@@ -21,7 +21,7 @@ from ombud.compliance._errors import ClassificationInputError
 from ombud.compliance.questionnaire import Questionnaire, QuestionType
 
 if TYPE_CHECKING:
-    from ombud.compliance.catalog import LegalCatalog
+    from ombud.compliance.law_catalog import LegalCatalog
 
 __all__ = ["cross_check"]
 

@@ -7,7 +7,7 @@ from importlib import resources
 import pytest
 import yaml
 
-from ombud.compliance.catalogs import FRAMEWORKS, load_control_catalog, resolve_citation
+from ombud.compliance.control_catalogs import FRAMEWORKS, load_control_catalog, resolve_citation
 
 CATALOGS = [load_control_catalog(name) for name in FRAMEWORKS]
 

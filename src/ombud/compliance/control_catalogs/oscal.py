@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ValidationError
 
 from ombud import __version__
-from ombud.compliance.catalogs._errors import CatalogError
-from ombud.compliance.catalogs._model import CatalogItem, ControlCatalog
-from ombud.compliance.catalogs.coverage import ControlCoverage, CoverageReport
+from ombud.compliance.control_catalogs._errors import CatalogError
+from ombud.compliance.control_catalogs._model import CatalogItem, ControlCatalog
+from ombud.compliance.control_catalogs.coverage import ControlCoverage, CoverageReport
 
 if TYPE_CHECKING:
     from trestle.oscal import assessment_results as ar

@@ -19,9 +19,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ombud.compliance._catalog_checks import cross_check
 from ombud.compliance._conditions import Condition, parse_condition
 from ombud.compliance._errors import ClassificationInputError, load_yaml
+from ombud.compliance._law_catalog_checks import cross_check
 from ombud.compliance.questionnaire import load_questionnaire
 from ombud.yamlsource import KeyPath, LocatedYaml
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ombud.compliance.catalogs._load import EU_AI_ACT
-from ombud.compliance.catalogs._model import ControlCatalog, ref
+from ombud.compliance.control_catalogs._load import EU_AI_ACT
+from ombud.compliance.control_catalogs._model import ControlCatalog, ref
 
 __all__ = ["resolve_citation"]
 

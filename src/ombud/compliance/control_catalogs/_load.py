@@ -15,15 +15,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ombud.compliance.catalog import LegalCatalog, load_catalog
-from ombud.compliance.catalogs._errors import CatalogError, UnknownFrameworkError
-from ombud.compliance.catalogs._model import (
+from ombud.compliance.control_catalogs._errors import CatalogError, UnknownFrameworkError
+from ombud.compliance.control_catalogs._model import (
     CatalogItem,
     ControlCatalog,
     CrosswalkLink,
     Crosswalks,
     EvidenceLink,
 )
+from ombud.compliance.law_catalog import LegalCatalog, load_catalog
 from ombud.yamlsource import KeyPath, LocatedYaml, YamlSourceError, load_yaml_file, parse_yaml
 
 __all__ = [
@@ -67,7 +67,9 @@ _ITEM_KEYS_ALL = _ITEM_KEYS | {
 
 
 def _data_file(name: str) -> Path:
-    return Path(str(resources.files("ombud.compliance.catalogs").joinpath("data").joinpath(name)))
+    return Path(
+        str(resources.files("ombud.compliance.control_catalogs").joinpath("data").joinpath(name))
+    )
 
 
 def _read(path: str | Path, text: str | None) -> LocatedYaml:

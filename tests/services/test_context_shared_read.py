@@ -1,4 +1,4 @@
-"""``AppContext.reading``: the reads of one page share one transaction.
+"""``AppContext.shared_read``: the reads of one page share one transaction.
 
 Oracle: SQLAlchemy's own ``begin`` events on the engine, counted; and the rule that no
 write may start inside (on SQLite it would wait for the read's own lock).
@@ -27,17 +27,17 @@ def test_reads_inside_share_one_transaction(context: AppContext) -> None:
     separate = len(counted)
     assert separate >= 3
     counted.clear()
-    with context.reading():
+    with context.shared_read():
         systems.list_systems(context)
         findings.list_findings(context)
         context.actor("ada")
-        with context.reading():  # nested: still the same transaction
+        with context.shared_read():  # nested: still the same transaction
             systems.count_systems(context)
     assert len(counted) == 1
 
 
 def test_a_write_inside_is_refused_before_it_can_wait_for_itself(context: AppContext) -> None:
-    with context.reading(), pytest.raises(RuntimeError, match="write inside"):
+    with context.shared_read(), pytest.raises(RuntimeError, match="write inside"):
         workspaces.add_user(context, context.actor("ada"), username="rex", roles=["reviewer"])
     workspaces.add_user(context, context.actor("ada"), username="rex", roles=["reviewer"])
     other = open_context(context.workspace)
