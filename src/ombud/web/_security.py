@@ -16,7 +16,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import FormData
 
 from ombud.governance import Action, Target, authorize
-from ombud.services import auth, authorization, web_sessions
+from ombud.services import auth, authorization
+from ombud.services.auth import web_sessions
 from ombud.services.context import Actor
 from ombud.web._session import CSRF_FIELD
 from ombud.web._state import context_of, session_of, web_state

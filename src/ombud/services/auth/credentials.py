@@ -4,7 +4,7 @@ Passwords are hashed with argon2id (memory-hard, so a stolen table is slow to cr
 API tokens are 256-bit random strings, so a plain SHA-256 of them is enough to store:
 nobody can guess a preimage of a random value, and the lookup stays one indexed query.
 Failed logins are throttled by client address and by user name with exponential
-back-off (services.login_throttle), in the database, so every web worker shares it.
+back-off (services.auth.login_throttle), in the database, so every web worker shares it.
 Whatever the name, the answer to a failed login is the same words after the same work:
 a user that does not exist, or has no password, is checked against a dummy argon2 hash
 of the same cost. The web layer only calls these functions; the rules live here.
@@ -25,10 +25,10 @@ from sqlalchemy import select
 
 from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize
 from ombud.governance.authorization import check_token_scopes
-from ombud.services import login_throttle
+from ombud.services.auth import login_throttle
+from ombud.services.auth.login_throttle import LoginThrottle
+from ombud.services.auth.web_sessions import revoke_user_sessions
 from ombud.services.context import Actor, AppContext, load_actor
-from ombud.services.login_throttle import LoginThrottle
-from ombud.services.web_sessions import revoke_user_sessions
 from ombud.store.models import UserRow
 from ombud.store.models_auth import ApiTokenRow, PasswordRow
 
@@ -156,7 +156,7 @@ def authenticate_password(
 
     ``client`` is the address the attempt came from; ``trusted`` says the browser has
     signed in as ``username`` before (then only its own count for this name and address
-    applies, see services.login_throttle). LoginThrottled, without checking the
+    applies, see services.auth.login_throttle). LoginThrottled, without checking the
     password, while a key of the attempt is in back-off.
     """
     if not username or not password:  # names nothing, so it tells nothing: not counted
