@@ -77,7 +77,7 @@ def fresh_folder(root: Path) -> None:
 
 
 def _manifests() -> list[tuple[str, str]]:
-    folder = resources.files("ombud.services.demo").joinpath("portfolio")
+    folder = resources.files("ombud.demo").joinpath("portfolio")
     return sorted(
         (entry.name, entry.read_text(encoding="utf-8"))
         for entry in folder.iterdir()

@@ -17,10 +17,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
 
 from ombud.datasets import DatasetNotFoundError, load
+from ombud.demo._portfolio import VERSIONS, DemoReport
 from ombud.fairness import audit, bias_audit
 from ombud.records import InputRef
 from ombud.services.context import AppContext
-from ombud.services.demo._portfolio import VERSIONS, DemoReport
 from ombud.services.evidence import record_evidence
 
 __all__ = ["audit_portfolio", "audit_resume_decisions"]

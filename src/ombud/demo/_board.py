@@ -15,10 +15,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from ombud.demo._portfolio import VERSIONS, DemoReport
 from ombud.governance.review import Condition, Decision, Vote
 from ombud.services import gates, incidents, reviews, systems
 from ombud.services.context import AppContext
-from ombud.services.demo._portfolio import VERSIONS, DemoReport
 from ombud.services.findings import list_findings
 from ombud.services.supplier import attach_evidence
 

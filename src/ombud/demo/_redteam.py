@@ -12,6 +12,7 @@ import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
+from ombud.demo._portfolio import VERSIONS, DemoReport
 from ombud.redteam import (
     NoResultError,
     OpenAIChatTarget,
@@ -24,7 +25,6 @@ from ombud.redteam import (
 from ombud.redteam._setup import detectors_for
 from ombud.services import gates
 from ombud.services.context import AppContext
-from ombud.services.demo._portfolio import VERSIONS, DemoReport
 from ombud.services.evidence import record_evidence
 
 __all__ = ["PROBES", "redteam_assistant"]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ombud.demo._audits import audit_portfolio, audit_resume_decisions
+from ombud.demo._board import run_board
+from ombud.demo._documents import write_documents
+from ombud.demo._portfolio import DEMO_ADMIN, DemoReport, build_portfolio, fresh_folder
+from ombud.demo._redteam import redteam_assistant
 from ombud.services import auth, coverage, systems, workspaces
 from ombud.services.context import open_context
-from ombud.services.demo._audits import audit_portfolio, audit_resume_decisions
-from ombud.services.demo._board import run_board
-from ombud.services.demo._documents import write_documents
-from ombud.services.demo._portfolio import DEMO_ADMIN, DemoReport, build_portfolio, fresh_folder
-from ombud.services.demo._redteam import redteam_assistant
 
 __all__ = ["DEMO_ADMIN", "DEMO_LOGINS", "DEMO_PASSWORD", "DemoReport", "run_demo"]
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ombud.cards import Document, render
 from ombud.datasets import Dataset, DatasetNotFoundError, load
+from ombud.demo._portfolio import VERSIONS, DemoReport
 from ombud.services import cards
 from ombud.services.context import AppContext
-from ombud.services.demo._portfolio import VERSIONS, DemoReport
 
 __all__ = ["DATASHEET_SYSTEMS", "datasheet_for", "datasheet_groups", "write_documents"]
 
@@ -59,9 +59,7 @@ def datasheet_for(context: AppContext, system_id: str) -> Document | None:
     if dataset_name is None:
         return None
     dataset = load(dataset_name)
-    questions = resources.files("ombud.services.demo").joinpath(
-        "datasheets", f"{dataset_name}.yaml"
-    )
+    questions = resources.files("ombud.demo").joinpath("datasheets", f"{dataset_name}.yaml")
     # The engine measures a CSV or Parquet file. A data set shipped as CSV is measured
     # as is (its digest is the one pinned on the version); the others ship in other
     # formats (R pickles, UCI text), so their loaded frame is written out as CSV first.

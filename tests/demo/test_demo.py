@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from ombud.demo import DemoReport, run_demo
 from ombud.services import audit_log
 from ombud.services.context import open_context
-from ombud.services.demo import DemoReport, run_demo
 from ombud.store import open_workspace
 
 pytestmark = pytest.mark.slow
@@ -102,7 +102,7 @@ def test_audit_log_verifies_and_a_rerun_changes_nothing(demo: DemoReport) -> Non
 
 def test_red_team_finds_the_planted_secret_and_the_gate_reads_it(demo: DemoReport) -> None:
     """Oracle: the discount code planted in SmolLM2's system prompt (ombud.redteam.serve_local)."""
-    from ombud.services.demo._redteam import model_available
+    from ombud.demo._redteam import model_available
 
     if not model_available():
         pytest.skip("the local model (requirements/model.txt) is not installed")
