@@ -30,10 +30,10 @@ import pytest
 
 import ombud
 from ombud.cards import Document, render, validate_document
+from ombud.demo import run_demo
+from ombud.demo._documents import DATASHEET_SYSTEMS, datasheet_for
 from ombud.services import cards
 from ombud.services.context import AppContext, open_context
-from ombud.services.demo import run_demo
-from ombud.services.demo._documents import DATASHEET_SYSTEMS, datasheet_for
 from ombud.store import open_workspace
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ombud.cli.main import run
-from ombud.compliance.catalogs import read_assessment_results
+from ombud.compliance.control_catalogs import read_assessment_results
 
 Invoke = Any  # the `invoke` fixture of tests/cli/conftest.py
 
@@ -137,7 +137,10 @@ def test_catalog_lists_items_with_source_and_licence(invoke: Invoke) -> None:
 
 
 def test_catalog_with_official_oscal_text(invoke: Invoke) -> None:
-    rmf = Path(__file__).parents[1] / "compliance/catalogs/data/nist-ai-rmf-oscal-catalog-v0.4.json"
+    rmf = (
+        Path(__file__).parents[1]
+        / "compliance/control_catalogs/data/nist-ai-rmf-oscal-catalog-v0.4.json"
+    )
     done = invoke("compliance", "catalog", "nist-ai-rmf", "--oscal", str(rmf), "--json")
     assert done.code == 0, done.err
     items = {i["id"]: i for i in json.loads(done.out)["items"]}

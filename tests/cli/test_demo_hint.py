@@ -1,6 +1,6 @@
 """The end of `ombud demo`: how to open the dashboard, with a login that really works.
 
-Oracle: the demo's own password table (services.demo) and the web login service, on a
+Oracle: the demo's own password table (ombud.demo) and the web login service, on a
 workspace where those passwords were set the way the demo sets them.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from ombud.cli.demo import web_hint
+from ombud.demo import DEMO_LOGINS, DEMO_PASSWORD
 from ombud.services import auth
 from ombud.services.context import AppContext
-from ombud.services.demo import DEMO_LOGINS, DEMO_PASSWORD
 from ombud.services.workspaces import add_user
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

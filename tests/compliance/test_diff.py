@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ombud.compliance import EUCategory, classify, diff_classifications, load_catalog
-from ombud.compliance.catalog import LegalCatalog
+from ombud.compliance.law_catalog import LegalCatalog
 
 CREDIT: dict[str, Any] = {
     "system_kind": "decision_model",

@@ -12,8 +12,8 @@ from ombud.governance.authorization import (
     SEPARATED,
     Relation,
     check_token_scopes,
-    may_at_all,
 )
+from ombud.governance.roles import Role
 
 OMARS = Target.system("recidivism-risk", "omar")
 
@@ -84,9 +84,40 @@ def test_an_incident_report_needs_every_named_system() -> None:
 
 
 def test_the_role_gate_for_an_object_not_yet_named() -> None:
-    may_at_all("hana", {"owner"}, Action.INCIDENT_REPORT)
-    with pytest.raises(PermissionDenied, match=r"'audrey' \(roles: auditor\)"):
-        may_at_all("audrey", {"auditor"}, Action.SYSTEM_REGISTER)
+    authorize("hana", {"owner"}, Action.INCIDENT_REPORT, Target.unnamed())
+    # A relation alone could be held on some object; no relation refuses yet.
+    assert permits("rex", {"reviewer"}, Action.REVIEW_VOTE, Target.unnamed())
+    refused = (
+        "user 'audrey' (roles: auditor) may not system.register; that needs one of: "
+        "admin, rai_lead, owner who is the system owner"
+    )
+    with pytest.raises(PermissionDenied) as caught:
+        authorize("audrey", {"auditor"}, Action.SYSTEM_REGISTER, Target.unnamed())
+    assert str(caught.value) == refused
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        OMARS,
+        Target.unnamed(),
+        Target("finding", "4", frozenset({"omar"}), assignee="hana", resolver="hana"),
+        Target("review", "#2", frozenset({"omar"}), seated=frozenset({"rex"})),
+    ],
+    ids=["system", "unnamed", "finding", "review"],
+)
+def test_the_two_faces_give_one_answer(target: Target) -> None:
+    """``permits`` is True exactly where ``authorize`` does not raise, for every action,
+    every single role and every person related to the object (or not)."""
+    for action in Action:
+        for role in Role:
+            for who in ("omar", "hana", "rex", "nobody"):
+                try:
+                    authorize(who, {role}, action, target)
+                    raised = False
+                except PermissionDenied:
+                    raised = True
+                assert permits(who, {role}, action, target) is not raised, (action, role, who)
 
 
 def test_an_auditor_holds_no_write_token() -> None:

@@ -1,4 +1,4 @@
-"""Passwords, API tokens and login throttling (services/auth.py), on SQLite and PostgreSQL."""
+"""Passwords, API tokens and login throttling (services/auth/), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

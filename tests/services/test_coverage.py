@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ombud.compliance.catalogs import UnknownFrameworkError, assessment_results
+from ombud.compliance.control_catalogs import UnknownFrameworkError, assessment_results
 from ombud.governance import SystemProfile
 from ombud.records import EvidenceDraft, Verdict
 from ombud.services import coverage, evidence, workspaces

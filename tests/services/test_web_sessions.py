@@ -1,4 +1,4 @@
-"""Server-side web sessions (services/web_sessions.py), on SQLite and PostgreSQL.
+"""Server-side web sessions (services/auth/web_sessions.py), on SQLite and PostgreSQL.
 
 The oracle is the rule each test states: a session is live only until it is signed out,
 revoked, expired, or its user loses access; the secret is never stored in clear.
@@ -13,8 +13,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
 from ombud.governance import InvalidInput, NotFoundError, PermissionDenied
-from ombud.services import auth, web_sessions
+from ombud.services import auth
 from ombud.services.audit_log import iter_events
+from ombud.services.auth import web_sessions
 from ombud.services.context import AppContext
 from ombud.services.workspaces import add_user
 from ombud.store.models import UserRow

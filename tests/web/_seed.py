@@ -14,7 +14,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-import ombud.services
+import ombud
 from ombud.governance import parse_system_manifest
 from ombud.services import auth, classification, findings, incidents, reviews, systems
 from ombud.services.context import AppContext
@@ -48,8 +48,8 @@ class Seeded:
 
 
 def _register(context: AppContext, name: str, owner: str) -> str:
-    # Read by path: importing ombud.services.demo would load scikit-learn (seconds).
-    text = (Path(ombud.services.__file__).parent / "demo" / "portfolio" / name).read_text("utf-8")
+    # Read by path: importing ombud.demo would load scikit-learn (seconds).
+    text = (Path(ombud.__file__).parent / "demo" / "portfolio" / name).read_text("utf-8")
     manifest = parse_system_manifest(parse_yaml(text, name))
     manifest_owner = context.actor(owner)
     manifest = replace(manifest, profile=replace(manifest.profile, owner=owner), versions=())

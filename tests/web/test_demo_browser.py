@@ -4,7 +4,7 @@ review, in a real browser (Debian's chromium, driven by Playwright).
 
 Oracles: the demo's own report (which system its gate blocked, what the board decided)
 and the instructions `ombud demo` prints (the password is parsed from them, not copied).
-The red-team step is skipped to save a minute; tests/services/demo covers it.
+The red-team step is skipped to save a minute; tests/demo covers it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ombud.cli.demo import web_hint
-from ombud.services.demo import DemoReport, run_demo
+from ombud.demo import DemoReport, run_demo
 from ombud.store import open_workspace
 from ombud.web import WebSettings, create_app
 

@@ -13,7 +13,8 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from ombud.services import auth, web_sessions
+from ombud.services import auth
+from ombud.services.auth import web_sessions
 from ombud.services.context import open_context
 from ombud.store import Workspace
 from ombud.web._session import COOKIE_NAME

@@ -67,7 +67,7 @@ def test_the_api_serves_the_same_coverage_for_ci(
 ) -> None:
     from typing import get_args
 
-    from ombud.compliance.catalogs import FRAMEWORKS
+    from ombud.compliance.control_catalogs import FRAMEWORKS
     from ombud.services import auth
     from ombud.web.api import Framework
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from xml.sax.saxutils import escape as _xml_escape
 
-from ombud.cards._document import Field, Table
+from ombud.cards._document import Field, Section, Table
 from ombud.cards._record import EvidenceRecord, FairnessAnalysis, SystemRecord
 from ombud.text import visible
 
@@ -28,8 +28,8 @@ __all__ = [
     "interval_chart",
     "interval_text",
     "redteam_rows",
+    "redteam_section",
     "redteam_table",
-    "tested_text",
 ]
 
 #: The measures a card shows per group; the full set stays in the audit's JSON artifact.
@@ -213,7 +213,7 @@ def _redteam_values(metrics: Mapping[str, float | None], category: str) -> tuple
     return ("n/a" if attempts is None else str(int(attempts)), rate)
 
 
-def tested_text(table: Table) -> str:
+def _tested_text(table: Table) -> str:
     categories = [row[0] for row in table.rows if row[0] != "overall"]
     return f"attack categories tested ({len(categories)}): {', '.join(categories)}"
 
@@ -228,6 +228,26 @@ def redteam_table(record: SystemRecord) -> Table | None:
         columns=("category", "attempts", "attack success rate"),
         rows=tuple(rows),
         source=f"evidence #{run_id} (redteam_run)",
+    )
+
+
+def redteam_section(record: SystemRecord, title: str) -> Section:
+    """The red-team section of a model card and of a system card (one builder, so the two
+    cards cannot report the same run differently); only the heading differs."""
+    table = redteam_table(record)
+    return Section(
+        "redteam",
+        title,
+        (
+            Field(
+                "redteam.results",
+                "Adversarial testing",
+                _tested_text(table) if table else None,
+                table.source if table else "",
+                "run a red team: `ombud redteam run ... --record SYSTEM`",
+            ),
+        ),
+        tables=(table,) if table else (),
     )
 
 

@@ -17,8 +17,7 @@ from ombud.cards._common import (
     fairness_tables,
     governance_fields,
     interval_chart,
-    redteam_table,
-    tested_text,
+    redteam_section,
 )
 from ombud.cards._document import Document, Field, Section, completeness
 from ombud.cards._record import EvidenceRecord, SystemRecord
@@ -293,21 +292,7 @@ def _analyses(r: SystemRecord) -> tuple[Section, Section]:
         tables=tables,
         charts=interval_chart(audit) if audit else (),
     )
-    table = redteam_table(r)
-    redteam = Section(
-        "redteam",
-        "Red-team results",
-        (
-            Field(
-                "redteam.results",
-                "Adversarial testing",
-                tested_text(table) if table else None,
-                table.source if table else "",
-                "run a red team: `ombud redteam run ... --record SYSTEM`",
-            ),
-        ),
-        tables=(table,) if table else (),
-    )
+    redteam = redteam_section(r, "Red-team results")
     return quantitative, redteam
 
 

@@ -9,7 +9,7 @@ failure modes, governance.
 
 from __future__ import annotations
 
-from ombud.cards._common import governance_fields, redteam_rows, redteam_table, tested_text
+from ombud.cards._common import governance_fields, redteam_rows, redteam_section
 from ombud.cards._document import Document, Field, Section, completeness
 from ombud.cards._record import SystemRecord
 
@@ -42,7 +42,6 @@ def _failure_modes(r: SystemRecord) -> list[str] | None:
 
 def system_card(record: SystemRecord) -> Document:
     r = record
-    table = redteam_table(r)
     components = [
         f"{m.get('name')} ({m.get('uri')}, sha256 {m.get('sha256')})" for m in r.models
     ] or ([f"{r.text('vendor')}: {r.version_notes}"] if r.version_notes else [])
@@ -132,20 +131,7 @@ def system_card(record: SystemRecord) -> Document:
                 ),
             ),
         ),
-        Section(
-            "redteam",
-            "Red-team results by category",
-            (
-                Field(
-                    "redteam.results",
-                    "Adversarial testing",
-                    tested_text(table) if table else None,
-                    table.source if table else "",
-                    "run a red team: `ombud redteam run ... --record SYSTEM`",
-                ),
-            ),
-            tables=(table,) if table else (),
-        ),
+        redteam_section(r, "Red-team results by category"),
         Section(
             "failure_modes",
             "Known failure modes",

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from ombud.cli._state import emit_json, os_user, state_of
-from ombud.services import auth, web_sessions, workspaces
+from ombud.services import auth, workspaces
+from ombud.services.auth import web_sessions
 
 __all__ = ["register"]
 

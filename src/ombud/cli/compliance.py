@@ -19,7 +19,7 @@ from ombud.cli._output import check_output, write_output
 from ombud.cli._state import emit_json, state_of
 from ombud.cli.amendment import add_commands as add_amendment_commands
 from ombud.compliance import parse_as_of
-from ombud.compliance.catalogs import (
+from ombud.compliance.control_catalogs import (
     FRAMEWORKS,
     CatalogError,
     CoverageReport,

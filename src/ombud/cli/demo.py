@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ombud.cli._state import emit_json, os_user, state_of
 from ombud.cli.render import render_portfolio
-from ombud.services.demo import DEMO_ADMIN, DEMO_LOGINS, DEMO_PASSWORD, DemoReport, run_demo
+from ombud.demo import DEMO_ADMIN, DEMO_LOGINS, DEMO_PASSWORD, DemoReport, run_demo
 
 __all__ = ["register"]
 

@@ -17,9 +17,9 @@ import typer
 
 from ombud.cli import (
     admin,
-    audit,
     audit_bias,
     audit_fairness,
+    audit_log,
     card,
     classify,
     compliance,
@@ -102,7 +102,7 @@ policy.register(app)
 gate.register(app)
 review.register(app)
 classify.register(app)
-audit.register(app)
+audit_log.register(app)
 evidence.register(app)
 finding.register(app)
 incident.register(app)

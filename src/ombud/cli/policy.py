@@ -11,14 +11,8 @@ from rich.text import Text
 
 from ombud.cli._state import CliState, emit_json, state_of
 from ombud.governance import InvalidInput
-from ombud.governance.policy import (
-    PolicyPack,
-    default_registry,
-    diff_policies,
-    load_default_policy,
-    load_policy,
-)
-from ombud.services.gates import WORKSPACE_POLICY_FILE
+from ombud.governance.policy import PolicyPack, default_registry, diff_policies, load_policy
+from ombud.services.gates import policy_in_force
 from ombud.store import WorkspaceError
 
 __all__ = ["register"]
@@ -32,11 +26,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 def _in_force(state: CliState) -> PolicyPack:
     """The workspace's policy.yaml if there is one, else the pack shipped with Ombud."""
     try:
-        root = state.workspace().root
+        workspace = state.workspace()
     except WorkspaceError:
-        return load_default_policy()
-    own = root / WORKSPACE_POLICY_FILE
-    return load_policy(own) if own.is_file() else load_default_policy()
+        return policy_in_force(None)
+    return policy_in_force(workspace)
 
 
 @policy_app.command("validate")

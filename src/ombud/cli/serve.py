@@ -32,7 +32,7 @@ def serve(
     import uvicorn  # imported here: the web stack is not loaded for other commands
 
     from ombud.web._factory import ENV_DATABASE, ENV_SECURE, ENV_WORKSPACE
-    from ombud.web._oidc import load_oidc_settings
+    from ombud.web._oidc_settings import load_oidc_settings
 
     state = state_of(ctx)
     if secure_cookies not in ("auto", "always", "never"):

@@ -4,10 +4,26 @@ A library without a database: plain mappings of questionnaire answers in, frozen
 records out. The questionnaire, the legal catalog (versioned, one file per amendment)
 and the default tiering policy are YAML files shipped in ``ombud/compliance/data``.
 See docs/classification.md.
+
+Which module is which: ``law_catalog`` is what the law says (EU AI Act and the other
+regimes, one file per amendment); ``control_catalogs/`` holds control frameworks (NIST AI
+RMF, ISO/IEC 42001...) with their crosswalks and coverage. ``classification_rules``
+decides a system's category from the answers; ``classification_result`` is the record
+of that decision.
 """
 
 from ombud.compliance._errors import ClassificationInputError
-from ombud.compliance.catalog import (
+from ombud.compliance.classification_result import (
+    Classification,
+    ClassificationFlags,
+    EUCategory,
+    Obligation,
+    Reason,
+    TriggeredRegime,
+)
+from ombud.compliance.classification_rules import classify
+from ombud.compliance.diff import ClassificationDiff, diff_classifications
+from ombud.compliance.law_catalog import (
     LegalCatalog,
     LegalItem,
     ObligationRule,
@@ -18,16 +34,6 @@ from ombud.compliance.catalog import (
     obligation_schedule,
     parse_as_of,
 )
-from ombud.compliance.classification import (
-    Classification,
-    ClassificationFlags,
-    EUCategory,
-    Obligation,
-    Reason,
-    TriggeredRegime,
-)
-from ombud.compliance.classify import classify
-from ombud.compliance.diff import ClassificationDiff, diff_classifications
 from ombud.compliance.questionnaire import (
     Option,
     Question,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ombud.compliance.classification import Classification, EUCategory
+from ombud.compliance.classification_result import Classification, EUCategory
 
 __all__ = ["ClassificationDiff", "diff_classifications"]
 

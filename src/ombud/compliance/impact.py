@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ombud.compliance.catalog import LegalCatalog
-from ombud.compliance.classification import Classification, EUCategory
-from ombud.compliance.classify import classify
+from ombud.compliance.classification_result import Classification, EUCategory
+from ombud.compliance.classification_rules import classify
 from ombud.compliance.diff import ClassificationDiff, diff_classifications
+from ombud.compliance.law_catalog import LegalCatalog
 from ombud.compliance.questionnaire import (
     applicable_questions,
     load_questionnaire,

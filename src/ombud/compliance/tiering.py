@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ombud.compliance._errors import ClassificationInputError, load_yaml
-from ombud.compliance.catalog import available_catalog_versions, load_catalog
-from ombud.compliance.classification import Classification, EUCategory
+from ombud.compliance.classification_result import Classification, EUCategory
+from ombud.compliance.law_catalog import available_catalog_versions, load_catalog
 from ombud.compliance.questionnaire import load_questionnaire, validate_answers
 from ombud.yamlsource import KeyPath
 

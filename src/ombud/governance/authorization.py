@@ -1,11 +1,13 @@
 """The one policy: may actor A do action X to object O.
 
-Every write of every interface (CLI, web pages, API, library) asks ``authorize``, which
-decides from two things only: the roles the actor holds and the actor's relationship
-to the object (owner of the system, assignee of the finding, reporter of the incident,
-reviewer seated on the review, the user themself). A role alone is never enough where
-an object has an owner: the attacker walk that found this (issue #19) was a user with
-the ``owner`` role reclassifying a high-risk system she does not own.
+Every write of every interface (CLI, web pages, API, library) asks ``authorize``, and
+every page that shows or hides a button asks ``permits``: two faces (raise, or answer
+yes/no) of one decision, which is made from two things only: the roles the actor holds
+and the actor's relationship to the object (owner of the system, assignee of the
+finding, reporter of the incident, reviewer seated on the review, the user themself).
+A role alone is never enough where an object has an owner: the attacker walk that found
+this (issue #19) was a user with the ``owner`` role reclassifying a high-risk system she
+does not own.
 
 The table is data (``GRANTS``, ``SEPARATED``) so that docs/authorization.md, the web
 route matrix and the services read the same thing. Separation of duties is one rule
@@ -35,7 +37,6 @@ __all__ = [
     "Target",
     "authorize",
     "check_token_scopes",
-    "may_at_all",
     "permits",
     "relations",
 ]
@@ -92,6 +93,7 @@ class Target:
 
     ``system_owners`` holds one owner for a system, a finding or a review, and the
     owners of every affected system for an incident (each of them is an owner of it).
+    ``named`` is False for an object not yet named (``Target.unnamed()``).
     """
 
     kind: str
@@ -103,10 +105,21 @@ class Target:
     seated: frozenset[str] = frozenset()
     requester: str | None = None
     user: str | None = None
+    named: bool = True
 
     @property
     def label(self) -> str:
         return f"{self.kind} '{self.ident}'"
+
+    @classmethod
+    def unnamed(cls) -> Target:
+        """Some object not yet named, for a form that creates one (a new incident).
+
+        The actor may stand in any relation to it and none refuses them yet, so the
+        answer is the role gate before the fields are read; the full check runs again
+        once the object is known.
+        """
+        return cls("", "", named=False)
 
     @classmethod
     def system(cls, system_id: str, owner: str) -> Target:
@@ -224,10 +237,16 @@ def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
 def _reason(
     actor: str, roles: frozenset[Role], action: Action, target: Target, doing: str | None
 ) -> str | None:
-    """None if allowed, else the one-line reason."""
-    what = f"{doing} {target.label} ({action.value})" if doing else f"{action.value} {target.label}"
-    held = relations(actor, target, action)
-    separated = held & SEPARATED.get(action, frozenset())
+    """None if allowed, else the one-line reason: the one decision behind both faces."""
+    if not target.named:
+        what = action.value
+        held, separated = frozenset(Relation), frozenset[Relation]()
+    else:
+        what = f"{action.value} {target.label}"
+        if doing:
+            what = f"{doing} {target.label} ({action.value})"
+        held = relations(actor, target, action)
+        separated = held & SEPARATED.get(action, frozenset())
     if separated:
         why = sorted(r.value for r in separated)[0]
         return (
@@ -245,6 +264,7 @@ def _reason(
 
 
 def permits(actor: str, roles: Iterable[Role | str], action: Action, target: Target) -> bool:
+    """May ``actor`` do ``action`` to ``target``? The answering face, to show or hide."""
     return _reason(actor, _roles(roles), action, target, None) is None
 
 
@@ -258,27 +278,12 @@ def authorize(
 ) -> None:
     """Raise PermissionDenied naming actor, action and object unless the table allows it.
 
-    ``doing`` words the action for the message ("deploy", "verify the fix of").
+    The raising face of ``permits``, for writes. ``doing`` words the action for the
+    message ("deploy", "verify the fix of").
     """
     reason = _reason(actor, _roles(roles), action, target, doing)
     if reason is not None:
         raise PermissionDenied(reason)
-
-
-def may_at_all(actor: str, roles: Iterable[Role | str], action: Action) -> None:
-    """Raise unless some object exists on which ``actor`` could do ``action``.
-
-    For a form that creates an object not yet named (a new incident): the role gate
-    before the fields are read. The full check runs again once the object is known.
-    """
-    held = _roles(roles)
-    if any(g.role is None or g.role in held for g in GRANTS[action]):
-        return
-    have = ", ".join(sorted(r.value for r in held)) or "none"
-    needed = ", ".join(g.describe() for g in GRANTS[action])
-    raise PermissionDenied(
-        f"user '{actor}' (roles: {have}) may not {action.value}; that needs one of: {needed}"
-    )
 
 
 #: Roles that may write anything at all; a token for a user with none of them is read-only.

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from ombud.governance.authorization import Action, Target, authorize
-from ombud.governance.errors import DomainError, InvalidInput
+from ombud.governance.authorization import Action, Target
+from ombud.governance.errors import InvalidInput
+from ombud.governance.moves import Move, check_move
 
 __all__ = [
     "FINDING_MOVES",
@@ -87,13 +88,8 @@ class FindingSource(StrEnum):
 S = FindingStatus
 
 
-@dataclass(frozen=True)
-class FindingMove:
-    source: FindingStatus
-    target: FindingStatus
-    #: The rule of governance/authorization.py that decides who may make the move.
-    action: Action
-    meaning: str
+#: A move of a finding's life; who may make it is the rule its ``action`` names.
+FindingMove = Move[FindingStatus]
 
 
 _WORK, _VERIFY = Action.FINDING_WORK, Action.FINDING_VERIFY
@@ -110,8 +106,6 @@ FINDING_MOVES: tuple[FindingMove, ...] = (
     FindingMove(S.IN_REMEDIATION, S.RISK_ACCEPTED, _ACCEPT, "accept the risk of"),
     FindingMove(S.RISK_ACCEPTED, S.OPEN, _REOPEN, "reopen"),
 )
-
-_BY_EDGE = {(m.source, m.target): m for m in FINDING_MOVES}
 
 
 def _parse(kind: type[_E], value: str, what: str) -> _E:
@@ -188,16 +182,18 @@ def check_finding_move(
     system_owner: str | None = None,
 ) -> FindingMove:
     """Return the move if ``actor`` may make it, else raise naming the rule."""
-    move = _BY_EDGE.get((source, target))
-    if move is None:
-        options = ", ".join(m.target.value for m in FINDING_MOVES if m.source == source)
-        raise DomainError(
-            f"finding {finding_id} cannot go from {source.value} to {target.value}; "
-            f"from {source.value} it may go to: {options or 'nothing (final status)'}"
-        )
-    obj = finding_target(finding_id, assignee=owner, system_owner=system_owner, resolver=resolver)
-    authorize(actor, actor_roles, move.action, obj, doing=move.meaning)
-    return move
+    return check_move(
+        FINDING_MOVES,
+        subject=f"finding {finding_id}",
+        source=source,
+        target=target,
+        actor=actor,
+        actor_roles=actor_roles,
+        obj=finding_target(
+            finding_id, assignee=owner, system_owner=system_owner, resolver=resolver
+        ),
+        final="nothing (final status)",
+    )
 
 
 def is_overdue(

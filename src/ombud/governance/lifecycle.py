@@ -7,23 +7,18 @@ services all ask ``check_transition``, so nobody can skip a step through a side 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from ombud.governance.authorization import Action, Target, authorize
-from ombud.governance.errors import DomainError, InvalidInput
+from ombud.governance.authorization import Action, Target
+from ombud.governance.errors import InvalidInput
 from ombud.governance.inventory import LifecycleStatus as S
+from ombud.governance.moves import Move, check_move, targets_from
 
 __all__ = ["TRANSITIONS", "Transition", "allowed_targets", "check_transition"]
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: S
-    target: S
-    #: The rule of governance/authorization.py that decides who may make the move (and
-    #: whether the system's owner is kept out of it: separation of duties).
-    action: Action
-    meaning: str
+#: A move of a system's lifecycle; who may make it (and whether the system's owner is
+#: kept out of it: separation of duties) is the rule its ``action`` names.
+Transition = Move[S]
 
 
 _MOVE, _APPROVE, _REJECT = Action.SYSTEM_TRANSITION, Action.SYSTEM_APPROVE, Action.SYSTEM_REJECT
@@ -45,11 +40,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.SUSPENDED, S.RETIRED, _MOVE, "retire while suspended"),
 )
 
-_BY_EDGE = {(t.source, t.target): t for t in TRANSITIONS}
-
 
 def allowed_targets(source: S) -> tuple[S, ...]:
-    return tuple(t.target for t in TRANSITIONS if t.source == source)
+    return targets_from(TRANSITIONS, source)
 
 
 def check_transition(
@@ -67,18 +60,12 @@ def check_transition(
         raise InvalidInput(
             f"moving '{system_id}' to {target.value} needs a reason; pass --reason \"...\""
         )
-    transition = _BY_EDGE.get((source, target))
-    if transition is None:
-        options = ", ".join(t.value for t in allowed_targets(source)) or "none (final status)"
-        raise DomainError(
-            f"'{system_id}' cannot go from {source.value} to {target.value}; "
-            f"from {source.value} it may go to: {options}"
-        )
-    authorize(
-        actor,
-        actor_roles,
-        transition.action,
-        Target.system(system_id, owner),
-        doing=transition.meaning,
+    return check_move(
+        TRANSITIONS,
+        subject=f"'{system_id}'",
+        source=source,
+        target=target,
+        actor=actor,
+        actor_roles=actor_roles,
+        obj=Target.system(system_id, owner),
     )
-    return transition

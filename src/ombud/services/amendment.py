@@ -19,8 +19,7 @@ from sqlalchemy import select
 
 from ombud.compliance import load_catalog
 from ombud.compliance.impact import ImpactReport, SystemImpact, amendment_impact
-from ombud.governance import Action
-from ombud.governance.authorization import may_at_all
+from ombud.governance import Action, Target, authorize
 from ombud.services.classification import classify_system
 from ombud.services.context import Actor, AppContext
 from ombud.services.findings import Finding, FindingDraft, open_finding
@@ -97,7 +96,7 @@ def apply_amendment(
     A portfolio-wide act, so a lead's (rai_lead or admin): the same people who confirm a
     classification that lowers a tier, which an amendment may do.
     """
-    may_at_all(actor.username, actor.roles, Action.CLASSIFICATION_CONFIRM)
+    authorize(actor.username, actor.roles, Action.CLASSIFICATION_CONFIRM, Target.unnamed())
     report = impact_report(context, from_version, to_version, on)
     done, findings = [], []
     for impact in report.systems:

@@ -1,10 +1,11 @@
-"""The authorization policy (governance/authorization.py) applied to stored objects.
+"""The objects the authorization policy decides about, read from the database.
 
-The policy decides from roles and relationships; this module reads the relationships
-(who owns the system, who is assigned the finding, who sits on the review) from the
-database. Services call ``authorize_in`` inside their write transaction, so the facts
-checked are the facts written; the web asks ``check`` before it reads a form, so a
-refused user learns nothing from field validation.
+The policy (``governance.authorize`` / ``permits``: one decision, two faces) decides
+from roles and relationships; this module only reads the relationships (who owns the
+system, who is assigned the finding, who sits on the review). Services load the target
+inside their write transaction (``load_target``), so the facts checked are the facts
+written; the web loads it in a read of its own (``target_of``) before it reads a form,
+so a refused user learns nothing from field validation.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombud.governance import Action, NotFoundError, Target, authorize
+from ombud.governance import NotFoundError, Target
 from ombud.governance.findings import finding_target
-from ombud.services.context import Actor, AppContext
+from ombud.services.context import AppContext
 from ombud.store.models import AISystemRow, ClassificationRequestRow
 from ombud.store.models_reviews import ReviewAssignmentRow, ReviewRow
 from ombud.store.models_tracking import FindingRow, IncidentRow, IncidentSystemRow
 
-__all__ = ["KINDS", "authorize_in", "check", "load_target"]
+__all__ = ["KINDS", "load_target", "target_of"]
 
 
 def _system_owner(session: Session, system_id: str) -> str:
@@ -107,16 +108,7 @@ def load_target(session: Session, kind: str, ident: str | int) -> Target:
     return _LOADERS[kind](session, str(ident))
 
 
-def authorize_in(
-    session: Session, actor: Actor, action: Action, kind: str, ident: str | int
-) -> Target:
-    """Inside a transaction: load the object, raise PermissionDenied unless allowed."""
-    target = load_target(session, kind, ident)
-    authorize(actor.username, actor.roles, action, target)
-    return target
-
-
-def check(context: AppContext, actor: Actor, action: Action, kind: str, ident: str | int) -> None:
-    """``authorize_in`` in a read transaction of its own (for adapters, before a form)."""
+def target_of(context: AppContext, kind: str, ident: str | int) -> Target:
+    """``load_target`` in a read transaction of its own (for adapters, before a form)."""
     with context.read() as session:
-        authorize_in(session, actor, action, kind, ident)
+        return load_target(session, kind, ident)

@@ -33,7 +33,7 @@ from ombud.store.models import UserRow
 
 __all__ = ["Actor", "AppContext", "Tx", "open_context"]
 
-# The read transaction that ``AppContext.reading`` opened in this thread or task, if any.
+# The read transaction that ``AppContext.shared_read`` opened in this thread or task, if any.
 _SHARED_READ: ContextVar[tuple[Engine, Session] | None] = ContextVar(
     "ombud_shared_read", default=None
 )
@@ -59,7 +59,7 @@ class AppContext:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read transaction, or the one ``reading`` already holds open."""
+        """A read transaction, or the one ``shared_read`` already holds open."""
         shared = _SHARED_READ.get()
         if shared is not None and shared[0] is self.engine:
             yield shared[1]
@@ -68,7 +68,7 @@ class AppContext:
             yield session
 
     @contextmanager
-    def reading(self) -> Iterator[None]:
+    def shared_read(self) -> Iterator[None]:
         """Every ``read`` inside shares one transaction.
 
         A page assembled from a dozen service reads would otherwise begin and commit a
@@ -93,7 +93,7 @@ class AppContext:
         if shared is not None and shared[0] is self.engine:
             # SQLite begins every transaction IMMEDIATE: the shared read holds the write
             # lock, so a write from another connection would wait for itself.
-            raise RuntimeError("a write inside AppContext.reading(); write before or after it")
+            raise RuntimeError("a write inside AppContext.shared_read(); write before or after it")
         try:
             with self.sessions() as session, session.begin():
                 tx = Tx(session, self, actor)

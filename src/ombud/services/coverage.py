@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ombud.compliance import obligation_schedule
-from ombud.compliance.catalogs import (
+from ombud.compliance.control_catalogs import (
     FRAMEWORKS,
     CoverageReport,
     EvidenceRecord,

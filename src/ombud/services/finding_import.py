@@ -12,8 +12,7 @@ import io
 import json
 from pathlib import Path
 
-from ombud.governance import Action, InvalidInput
-from ombud.governance.authorization import may_at_all
+from ombud.governance import Action, InvalidInput, Target, authorize
 from ombud.governance.findings import ImportDefaults, parse_import_record
 from ombud.services.context import Actor, AppContext
 from ombud.services.findings import Finding, FindingDraft, create_finding
@@ -98,7 +97,7 @@ def import_findings(
     Each finding is authorized on its own system (an owner imports only onto their own
     systems); the role gate here refuses an auditor before the file is read.
     """
-    may_at_all(actor.username, actor.roles, Action.FINDING_CREATE)
+    authorize(actor.username, actor.roles, Action.FINDING_CREATE, Target.unnamed())
     today = dt.datetime.now(dt.UTC).date()
     defaults = ImportDefaults(
         system_id=system_id,

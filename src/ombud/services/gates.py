@@ -21,6 +21,7 @@ from ombud.governance.gate import EvidenceFacts, SystemFacts, evaluate_gate
 from ombud.governance.policy import PolicyPack, load_default_policy, load_policy
 from ombud.services import audit_log
 from ombud.services.context import Actor, AppContext, Tx
+from ombud.store import Workspace
 from ombud.store.models import AISystemRow, ClassificationRow, EvidenceRow, SystemVersionRow
 from ombud.store.models_reviews import GateEvaluationRow
 
@@ -36,6 +37,7 @@ __all__ = [
     "latest_runs",
     "list_gate_evaluations",
     "outcome_counts",
+    "policy_in_force",
     "record_gate",
     "resolve_policy",
 ]
@@ -43,12 +45,24 @@ __all__ = [
 WORKSPACE_POLICY_FILE = "policy.yaml"
 
 
-def resolve_policy(context: AppContext, policy_path: str | Path | None = None) -> PolicyPack:
-    """``policy_path`` if given, else ``<workspace>/policy.yaml`` if present, else the default."""
+def policy_in_force(
+    workspace: Workspace | None, policy_path: str | Path | None = None
+) -> PolicyPack:
+    """``policy_path`` if given, else ``<workspace>/policy.yaml`` if present, else the default.
+
+    ``workspace`` may be None (``ombud policy show`` outside any workspace): the default.
+    """
     if policy_path is not None:
         return load_policy(policy_path)
-    own = context.workspace.root / WORKSPACE_POLICY_FILE
+    if workspace is None:
+        return load_default_policy()
+    own = workspace.root / WORKSPACE_POLICY_FILE
     return load_policy(own) if own.is_file() else load_default_policy()
+
+
+def resolve_policy(context: AppContext, policy_path: str | Path | None = None) -> PolicyPack:
+    """``policy_in_force`` for the context's workspace."""
+    return policy_in_force(context.workspace, policy_path)
 
 
 def _system(session: Session, system_id: str) -> AISystemRow:

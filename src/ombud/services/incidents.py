@@ -25,7 +25,6 @@ from ombud.governance import (
     check_name,
     check_text,
 )
-from ombud.governance.authorization import may_at_all
 from ombud.governance.incidents import (
     IncidentStatus,
     check_incident_open,
@@ -33,7 +32,7 @@ from ombud.governance.incidents import (
     check_notification_time,
     parse_incident_severity,
 )
-from ombud.services.authorization import authorize_in, check
+from ombud.services.authorization import load_target, target_of
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.incident_queries import (
     count_incidents,
@@ -86,7 +85,8 @@ def _now() -> dt.datetime:
 
 def _may(tx: Tx, action: Action, incident_id: int) -> None:
     """Leads, reviewers, its reporter, the owners of its systems (the authorization table)."""
-    authorize_in(tx.session, tx.actor, action, "incident", incident_id)
+    target = load_target(tx.session, "incident", incident_id)
+    authorize(tx.actor.username, tx.actor.roles, action, target)
 
 
 def _entry(tx: Tx, incident_id: int, kind: str, text: str) -> None:
@@ -116,7 +116,7 @@ def report_incident(
     occurred_at: dt.datetime | None = None,
 ) -> Incident:
     """Record an incident on one or more systems; its Art. 73 clock starts at ``aware_at``."""
-    may_at_all(actor.username, actor.roles, Action.INCIDENT_REPORT)
+    authorize(actor.username, actor.roles, Action.INCIDENT_REPORT, Target.unnamed())
     if not title.strip():
         raise InvalidInput("an incident needs a title; say in one line what happened")
     check_name(title.strip(), "the incident title")
@@ -336,7 +336,8 @@ def suspend_affected_systems(
     Each suspension is its own lifecycle transition (and audit event); systems that are
     not deployed are left alone and named in the timeline.
     """
-    check(context, actor, Action.INCIDENT_UPDATE, "incident", incident_id)
+    target = target_of(context, "incident", incident_id)
+    authorize(actor.username, actor.roles, Action.INCIDENT_UPDATE, target)
     if not reason.strip():
         raise InvalidInput("suspending needs a reason (--reason)")
     with context.read() as session:

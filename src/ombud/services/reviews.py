@@ -37,7 +37,7 @@ from ombud.governance.review import (
     check_decision,
     check_vote,
 )
-from ombud.services.authorization import authorize_in
+from ombud.services.authorization import load_target
 from ombud.services.clearance import accept_risk, deploy_clearance, system_row
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.evidence import evidence_dict
@@ -271,7 +271,8 @@ def assign_reviewer(
 ) -> ReviewSeat:
     """Seat ``reviewer`` on the board in ``capacity``; a rai_lead or admin assigns."""
     with context.write(actor) as tx:
-        authorize_in(tx.session, actor, Action.REVIEW_ASSIGN, "review", review_id)
+        target = load_target(tx.session, "review", review_id)
+        authorize(actor.username, actor.roles, Action.REVIEW_ASSIGN, target)
         review = _review(tx.session, review_id)
         if review.status != ReviewStatus.OPEN.value:
             raise ConflictError(f"review #{review_id} is closed; no more reviewers")
@@ -310,7 +311,8 @@ def declare_conflict(context: AppContext, actor: Actor, review_id: int, note: st
     with context.write(actor) as tx:
         review = _review(tx.session, review_id)
         # Only a reviewer seated on this board speaks for a seat on it.
-        authorize_in(tx.session, actor, Action.REVIEW_VOTE, "review", review_id)
+        target = load_target(tx.session, "review", review_id)
+        authorize(actor.username, actor.roles, Action.REVIEW_VOTE, target)
         if review.status != ReviewStatus.OPEN.value:
             raise ConflictError(f"review #{review_id} is closed")
         seat = tx.session.execute(

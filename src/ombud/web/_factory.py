@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from ombud.store import open_workspace
-from ombud.web._oidc import load_oidc_settings
+from ombud.web._oidc_settings import load_oidc_settings
 from ombud.web.app import create_app
 from ombud.web.settings import WebSettings, workspace_secret
 

@@ -15,9 +15,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import FormData
 
-from ombud.governance import Action
-from ombud.governance.authorization import may_at_all
-from ombud.services import auth, authorization, web_sessions
+from ombud.governance import Action, Target, authorize
+from ombud.services import auth, authorization
+from ombud.services.auth import web_sessions
 from ombud.services.context import Actor
 from ombud.web._session import CSRF_FIELD
 from ombud.web._state import context_of, session_of, web_state
@@ -63,9 +63,10 @@ def permit(
     ``kind``/``ident`` (or, with no object yet, to some object). Blocking: reads the
     object's owner, reviewers, assignee; call it in a thread."""
     if kind is None or ident is None:
-        may_at_all(actor.username, actor.roles, action)
-        return
-    authorization.check(context_of(request), actor, action, kind, ident)
+        target = Target.unnamed()
+    else:
+        target = authorization.target_of(context_of(request), kind, ident)
+    authorize(actor.username, actor.roles, action, target)
 
 
 def page_actor(request: Request) -> Actor:

@@ -31,14 +31,14 @@ __all__ = ["COOKIE_NAME", "CSRF_FIELD", "DEVICE_COOKIE", "SessionCodec", "Sessio
 COOKIE_NAME = "ombud_session"
 CSRF_FIELD = "csrf_token"
 # "This browser has signed in as NAME before": lets its owner past the back-off that an
-# attacker's failures put on the name (services.login_throttle). Sent to /login only.
+# attacker's failures put on the name (services.auth.login_throttle). Sent to /login only.
 DEVICE_COOKIE = "ombud_device"
 DEVICE_MAX_AGE = 180 * 24 * 3600
 
 
 @dataclass
 class SessionData:
-    """``secret`` names the server-side session record (services.web_sessions)."""
+    """``secret`` names the server-side session record (services.auth.web_sessions)."""
 
     username: str | None
     csrf: str

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ombud.compliance.catalogs import FRAMEWORKS, CatalogError
+from ombud.compliance.control_catalogs import FRAMEWORKS, CatalogError
 from ombud.governance import Action, DomainError, InvalidInput, Target, permits
 from ombud.governance.supplier import ATTACHABLE_KINDS
 from ombud.services import evidence, findings, incidents, reviews, systems
@@ -170,7 +170,7 @@ def system_page(
     framework: str = "eu-ai-act",
     actor: Actor | None = None,
 ) -> dict[str, Any]:
-    with context.reading():  # one transaction for the dozen reads below
+    with context.shared_read():  # one transaction for the dozen reads below
         page = _system_page(context, system_id, framework)
     return {**page, **permissions(actor, system_id, page["system"].owner)}
 

@@ -145,7 +145,7 @@ def _tier(tier: Any) -> str:
 
 
 def dashboard(context: AppContext) -> dict[str, Any]:
-    with context.reading():  # one transaction for the sixteen reads below
+    with context.shared_read():  # one transaction for the sixteen reads below
         return _dashboard(context)
 
 

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ombud.governance import InvalidInput
-from ombud.services import web_sessions
+from ombud.services.auth import web_sessions
 from ombud.services.context import Actor
 from ombud.web._render import render
 from ombud.web._security import checked_form, page_actor

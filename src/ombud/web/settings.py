@@ -13,7 +13,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from ombud.services.auth import DEFAULT_HASHER, LoginThrottle
-from ombud.web._oidc import OidcSettings
+from ombud.web._oidc_settings import OidcSettings
 
 __all__ = ["SECRET_FILE", "WebSettings", "WebSettingsError", "workspace_secret"]
 
