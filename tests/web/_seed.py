@@ -146,7 +146,7 @@ def seed(context: AppContext, folder: Path) -> Seeded:
         review_id=int(review["id"]),
         finding_id=int(finding["id"]),
         incident_id=int(incident["id"]),
-        evidence_id=int(evidence["id"]),
+        evidence_id=evidence.id,
         blocked_system=blocked,
         other_system=other,
         hana_system=hanas,

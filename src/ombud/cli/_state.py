@@ -68,5 +68,13 @@ def state_of(ctx: typer.Context) -> CliState:
     return state
 
 
+def _plain(value: Any) -> Any:
+    """A service's typed result as its JSON shape (its ``to_dict``), anything else as text."""
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    return str(value)
+
+
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_plain) + "\n")
