@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from ombud.services import gates, reviews, systems
 from ombud.services.context import AppContext
 from ombud.services.coverage import system_coverage
-from ombud.services.supplier import attach_evidence
 from ombud.services.evidence import EvidenceIndex
+from ombud.services.supplier import attach_evidence
 from ombud.web._system_view import gate_staleness
 
 from ._seed import Seeded
