@@ -161,7 +161,7 @@ def test_the_page_summarises_verdicts_and_keeps_metrics_one_click_away(
     assert full, "the full table is collapsed"
     assert int(full.group(1)) == METRIC_ROWS + 12
     assert full.group(2).count("<tr><td>") == METRIC_ROWS
-    assert f"ombud evidence show {record['id']}" in full.group(2)
+    assert f"ombud evidence show {record.id}" in full.group(2)
     assert "<td>6172</td>" in full.group(2)
     assert "e+03" not in page
     assert "<td>25.1%</td>" in full.group(2)

@@ -54,11 +54,11 @@ def test_a_system_with_few_records_shows_them_all_in_full(
 ) -> None:
     ids = [e.id for e in evidence.list_evidence(context, seeded.blocked_system)]
     detailed, rest = evidence.evidence_overview(context, seeded.blocked_system, full=20)
-    assert [e["id"] for e in detailed] == list(reversed(ids))
+    assert [e.id for e in detailed] == list(reversed(ids))
     assert rest == []
     assert (
-        detailed[0]["metrics"] == evidence.list_evidence(context, seeded.blocked_system)[-1].metrics
+        detailed[0].metrics == evidence.list_evidence(context, seeded.blocked_system)[-1].metrics
     )
     one, others = evidence.evidence_overview(context, seeded.blocked_system, full=1)
-    assert [e["id"] for e in one + others] == list(reversed(ids))
-    assert "metrics" not in others[0]
+    assert [e.id for e in [*one, *others]] == list(reversed(ids))
+    assert not hasattr(others[0], "metrics")
