@@ -195,8 +195,8 @@ def test_records_evidence_on_a_system_version(data: Path, tmp_path: Path) -> Non
         context.close()
     assert len(items) == 1
     item = items[0]
-    assert item["kind"] == "fairness_audit"
+    assert item.kind == "fairness_audit"
     lib = audit(str(data), label="y", prediction="yhat", sensitive="race", n_boot=20)
     ratio = lib.ratio().query("metric == 'selection_rate'").iloc[0]["value"]
-    assert item["metrics"]["fairness.race.selection_rate.ratio_min"] == pytest.approx(ratio)
-    assert {a["name"] for a in item["artifacts"]} >= {"tally.parquet", "fairness-report.html"}
+    assert item.metrics["fairness.race.selection_rate.ratio_min"] == pytest.approx(ratio)
+    assert {a["name"] for a in item.artifacts} >= {"tally.parquet", "fairness-report.html"}

@@ -102,7 +102,7 @@ def test_hana_cannot_attach_evidence_to_omars_system(walk: AppContext, tmp_path:
     mine = supplier.attach_evidence(
         walk, walk.actor("hana"), "hana-screening", "1.0", kind="fria", file=fria
     )
-    assert mine["created_by"] == "hana"
+    assert mine.created_by == "hana"
 
 
 Write = Callable[[AppContext, str], object]

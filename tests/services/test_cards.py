@@ -86,12 +86,12 @@ def test_a_recorded_card_meets_the_gate_document_requirement(screening: AppConte
     assert model_card_check() == "insufficient"
     document = cards.generate(screening, "model", "screening")
     item = cards.record_document(screening, ada, document, "md")
-    assert item["kind"] == "model_card"
-    assert item["metrics"]["docs.model_card.completeness"] == pytest.approx(
+    assert item.kind == "model_card"
+    assert item.metrics["docs.model_card.completeness"] == pytest.approx(
         document.completeness.score
     )
-    assert item["artifacts"][0]["name"] == "model-card.md"
-    stored = screening.artifacts.get(item["artifacts"][0]["sha256"]).decode()
+    assert item.artifacts[0]["name"] == "model-card.md"
+    stored = screening.artifacts.get(item.artifacts[0]["sha256"]).decode()
     assert stored.startswith("---\n")
     assert model_card_check() == "pass"
     again = cards.generate(screening, "model", "screening")
@@ -123,7 +123,7 @@ def test_datasheet_and_annex_iv_are_recorded_under_their_document_kinds(
         screening, "screening", sheet, data=data, groups=["team"], label="label"
     )
     assert document.metadata["rows"] == 400
-    assert cards.record_document(screening, ada, document, "json")["kind"] == "datasheet"
+    assert cards.record_document(screening, ada, document, "json").kind == "datasheet"
     supplement = tmp_path / "annex.yaml"
     supplement.write_text("standards.applied: ISO/IEC 42001:2023\n", encoding="utf-8")
     annex = cards.annex_iv_document(screening, "screening", supplement=supplement)
@@ -134,6 +134,6 @@ def test_datasheet_and_annex_iv_are_recorded_under_their_document_kinds(
         f"datasheet: evidence #1: Datasheet: cv-2026: {document.completeness.score:.0%} complete"
     )
     item = cards.record_document(screening, ada, annex, "html")
-    assert (item["kind"], item["artifacts"][0]["name"]) == ("annex_iv", "annex-iv.html")
-    kinds = [e["kind"] for e in evidence.list_evidence(screening, "screening")]
+    assert (item.kind, item.artifacts[0]["name"]) == ("annex_iv", "annex-iv.html")
+    kinds = [e.kind for e in evidence.list_evidence(screening, "screening")]
     assert kinds == ["datasheet", "annex_iv"]

@@ -67,9 +67,7 @@ def _evidence(context: AppContext, system: str) -> int:
     draft = EvidenceDraft(
         kind="fairness_audit", summary="re-run after fix", engine="test", engine_version="1"
     )
-    return int(
-        evidence.record_evidence(context, context.actor("olivia"), system, "1.0", draft)["id"]
-    )
+    return int(evidence.record_evidence(context, context.actor("olivia"), system, "1.0", draft).id)
 
 
 _DRAFT = findings.FindingDraft(

@@ -58,13 +58,13 @@ def test_assessment_is_recorded_as_evidence(team: AppContext) -> None:
     )
     assert assessment.score == pytest.approx(25 / 28)
     assert not assessment.passed  # a required item is unknown
-    assert evidence["kind"] == "supplier_questionnaire"
-    assert evidence["verdicts"]["supplier.training_data_rights"] == Verdict.INSUFFICIENT.value
-    assert evidence["metrics"]["supplier.score"] == pytest.approx(25 / 28)
-    stored = team.artifacts.get(evidence["artifacts"][0]["sha256"])
+    assert evidence.kind == "supplier_questionnaire"
+    assert evidence.verdicts["supplier.training_data_rights"] == Verdict.INSUFFICIENT.value
+    assert evidence.metrics["supplier.score"] == pytest.approx(25 / 28)
+    stored = team.artifacts.get(evidence.artifacts[0]["sha256"])
     assert json.loads(stored)["answers"]["training_data_rights"] == "unknown"
-    shown = supplier.get_evidence(team, evidence["id"])
-    assert (shown["metrics"], shown["verdicts"]) == (evidence["metrics"], evidence["verdicts"])
+    shown = supplier.get_evidence(team, evidence.id)
+    assert (shown.metrics, shown.verdicts) == (evidence.metrics, evidence.verdicts)
 
 
 def test_attach_and_its_refusals(team: AppContext, tmp_path: Path) -> None:
@@ -73,8 +73,8 @@ def test_attach_and_its_refusals(team: AppContext, tmp_path: Path) -> None:
     item = supplier.attach_evidence(
         team, team.actor("olivia"), "chat", "2.0", kind="manual_attestation", file=report
     )
-    assert item["artifacts"][0]["media_type"] == "text/plain"
-    assert team.artifacts.get(item["artifacts"][0]["sha256"]) == report.read_bytes()
+    assert item.artifacts[0]["media_type"] == "text/plain"
+    assert team.artifacts.get(item.artifacts[0]["sha256"]) == report.read_bytes()
     before = _events(team)
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")

@@ -153,7 +153,7 @@ def test_evidence_for_an_unknown_target_leaves_no_artifact_file(team: AppContext
     evidence.check_evidence_target(team, olivia, "credit-scoring", "1.0")
     recorded = evidence.record_evidence(team, olivia, "credit-scoring", "1.0", _draft())
     assert len(_artifact_files(team)) == 1
-    assert recorded["expires_at"] is not None
+    assert recorded.expires_at is not None
 
 
 @pytest.mark.parametrize("days", [-3, 0])

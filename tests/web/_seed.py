@@ -148,7 +148,7 @@ def seed(context: AppContext, folder: Path) -> Seeded:
         review_id=review.id,
         finding_id=finding.id,
         incident_id=incident.id,
-        evidence_id=int(evidence["id"]),
+        evidence_id=evidence.id,
         blocked_system=blocked,
         other_system=other,
         hana_system=hanas,

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from ombud.records import Verdict
 from ombud.services.context import AppContext
+from ombud.services.evidence import Evidence
 from ombud.services.supplier import attach_evidence
 from ombud.web._evidence_view import METRIC_ROWS, evidence_card, metric_rows
 from ombud.web._filters import format_metric, format_number
@@ -78,14 +79,27 @@ def test_interval_ends_fold_into_their_metric_row() -> None:
 
 def test_a_card_counts_its_verdicts_and_lists_the_worst_first() -> None:
     card = evidence_card(
-        {
-            "metrics": {"f.a.rule": 0.6, "f.a.rule.lower": 0.5, "f.a.rule.upper": 0.7},
-            "verdicts": {
+        Evidence(
+            id=1,
+            system_id="s",
+            version="1.0",
+            kind="fairness_audit",
+            summary="",
+            engine="e",
+            engine_version="1",
+            metrics={"f.a.rule": 0.6, "f.a.rule.lower": 0.5, "f.a.rule.upper": 0.7},
+            verdicts={
                 "f.a.rule": "fail",
                 "f.b.rule": {"verdict": "concern"},
                 "f.c.rule": "pass",
             },
-        }
+            parameters={},
+            inputs=(),
+            artifacts=(),
+            created_by="omar",
+            created_at="2026-12-03T00:00:00+00:00",
+            expires_at=None,
+        )
     )
     assert card["verdict_counts"] == {"fail": 1, "concern": 1, "pass": 1}
     assert [(a["rule"], a["verdict"]) for a in card["attention"]] == [
@@ -125,7 +139,7 @@ def test_the_page_summarises_verdicts_and_keeps_metrics_one_click_away(
     client, _ = as_user("lena")
     page = client.get(f"/systems/{seeded.blocked_system}").text
     card = re.search(
-        rf'<details class="card" id="evidence-{record["id"]}" open>(.*?)</details>'
+        rf'<details class="card" id="evidence-{record.id}" open>(.*?)</details>'
         r'\s*<details class="card"',
         page,
         re.S,
@@ -147,7 +161,7 @@ def test_the_page_summarises_verdicts_and_keeps_metrics_one_click_away(
     assert full, "the full table is collapsed"
     assert int(full.group(1)) == METRIC_ROWS + 12
     assert full.group(2).count("<tr><td>") == METRIC_ROWS
-    assert f"ombud evidence show {record['id']}" in full.group(2)
+    assert f"ombud evidence show {record.id}" in full.group(2)
     assert "<td>6172</td>" in full.group(2)
     assert "e+03" not in page
     assert "<td>25.1%</td>" in full.group(2)

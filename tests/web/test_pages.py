@@ -225,13 +225,13 @@ def test_attach_evidence_by_upload(as_user: Login, seeded: Seeded, context: AppC
     assert done.status_code == 303
     records = evidence.list_evidence(context, seeded.other_system)
     assert len(records) == before + 1
-    assert records[-1]["parameters"]["file_name"] == "card.md"  # no path from the client
+    assert records[-1].parameters["file_name"] == "card.md"  # no path from the client
     dots = {"file": ("..", b"content", "text/plain")}
     assert (
         omar.post(f"/systems/{seeded.other_system}/evidence", data=form, files=dots).status_code
         == 303
     )
-    assert evidence.list_evidence(context, seeded.other_system)[-1]["parameters"]["file_name"] == (
+    assert evidence.list_evidence(context, seeded.other_system)[-1].parameters["file_name"] == (
         "upload"
     )
 

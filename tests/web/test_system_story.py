@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from ombud.services import gates, reviews, systems
 from ombud.services.context import AppContext
 from ombud.services.coverage import system_coverage
+from ombud.services.evidence import EvidenceIndex
 from ombud.services.supplier import attach_evidence
 from ombud.web._system_view import gate_staleness
 
@@ -41,7 +42,7 @@ def _attach(context: AppContext, seeded: Seeded, folder: Path, kind: str) -> int
     record = attach_evidence(
         context, context.actor("omar"), seeded.blocked_system, "1.0.0", kind=kind, file=note
     )
-    return int(record["id"])
+    return record.id
 
 
 def test_the_header_states_status_tier_gate_and_review(
@@ -146,9 +147,9 @@ def test_staleness_counts_only_the_runs_version_and_names_newer_versions() -> No
     ran = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
     gate = {"version": "1.0", "evaluated_at": ran.isoformat()}
 
-    def record(id_: int, version: str, minutes: int) -> dict[str, object]:
+    def record(id_: int, version: str, minutes: int) -> EvidenceIndex:
         when = (ran + dt.timedelta(minutes=minutes)).isoformat()
-        return {"id": id_, "kind": "model_card", "version": version, "created_at": when}
+        return EvidenceIndex(id_, "model_card", version, "", "ombud.attach", "0", when)
 
     records = [record(3, "1.0", 5), record(1, "1.0", -5), record(2, "2.0", 10)]
     found = gate_staleness(gate, records, ["1.0", "2.0"])

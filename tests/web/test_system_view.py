@@ -38,7 +38,7 @@ def test_newest_evidence_in_full_and_the_rest_as_rows(
             summary=f"note {n}",
             metrics={"fairness.sex.selection_rate.ratio_min": 0.9},
         )
-    ids = [e["id"] for e in evidence.list_evidence(context, seeded.other_system)]
+    ids = [e.id for e in evidence.list_evidence(context, seeded.other_system)]
     client, _ = as_user("lena")
     page = client.get(f"/systems/{seeded.other_system}").text
     cards = [int(n) for n in re.findall(r'<details class="card" id="evidence-(\d+)"', page)]
@@ -52,14 +52,11 @@ def test_newest_evidence_in_full_and_the_rest_as_rows(
 def test_a_system_with_few_records_shows_them_all_in_full(
     context: AppContext, seeded: Seeded
 ) -> None:
-    ids = [e["id"] for e in evidence.list_evidence(context, seeded.blocked_system)]
+    ids = [e.id for e in evidence.list_evidence(context, seeded.blocked_system)]
     detailed, rest = evidence.evidence_overview(context, seeded.blocked_system, full=20)
-    assert [e["id"] for e in detailed] == list(reversed(ids))
+    assert [e.id for e in detailed] == list(reversed(ids))
     assert rest == []
-    assert (
-        detailed[0]["metrics"]
-        == evidence.list_evidence(context, seeded.blocked_system)[-1]["metrics"]
-    )
+    assert detailed[0].metrics == evidence.list_evidence(context, seeded.blocked_system)[-1].metrics
     one, others = evidence.evidence_overview(context, seeded.blocked_system, full=1)
-    assert [e["id"] for e in one + others] == list(reversed(ids))
-    assert "metrics" not in others[0]
+    assert [e.id for e in [*one, *others]] == list(reversed(ids))
+    assert not hasattr(others[0], "metrics")

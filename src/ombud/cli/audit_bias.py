@@ -1,8 +1,8 @@
 """``ombud audit bias DATA ...``: a decisions-only bias audit (NYC LL144 shape).
 
-A thin adapter over :func:`ombud.fairness.bias_audit`: check the target and the output
-before the work, run the engine, render a table, JSON or the published-summary Markdown,
-and with ``--system/--version`` record it as evidence through the evidence service.
+A thin adapter: a :class:`BiasAuditRequest` handed to the run service (target checked
+first, engine run, evidence recorded in one transaction), then a table, JSON or the
+published-summary Markdown.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,11 +19,10 @@ from rich.console import Console
 from rich.table import Table
 
 from ombud.cli._output import check_output, open_output, write_output
-from ombud.cli._state import state_of
-from ombud.fairness import AuditInputError, BiasAuditResult, bias_audit
+from ombud.cli._runs import recording
+from ombud.fairness import BiasAuditResult
 from ombud.fairness.bias_audit import DEFAULT_UNKNOWN
-from ombud.records import InputRef, sha256_file
-from ombud.services.evidence import check_evidence_target, record_evidence
+from ombud.services.fairness_runs import BiasAuditRequest, audit_bias, bias_source_note
 
 __all__ = ["register"]
 
@@ -98,17 +96,9 @@ def bias(
     version: Annotated[str | None, typer.Option("--version", help="...on this version.")] = None,
 ) -> None:
     """Selection or scoring rates and impact ratios per sex, race/ethnicity and both."""
-    if (system is None) != (version is None):
-        raise AuditInputError("--system and --version go together; pass both or neither")
-    if not data.is_file():
-        raise AuditInputError(f"file {str(data)!r} does not exist; check the path")
     check_output(output)
-    state = state_of(ctx)
-    if system is not None and version is not None:
-        with state.context() as context:
-            check_evidence_target(context, state.actor(context), system, version)
-    result = bias_audit(
-        data,
+    request = BiasAuditRequest(
+        data=data,
         selected=selected,
         score=score,
         sex=sex,
@@ -116,11 +106,16 @@ def bias(
         pos_label=pos_label,
         unknown=tuple(unknown) if unknown else DEFAULT_UNKNOWN,
         exclude_below=exclude_below,
-        exclusion_justification=justification,
+        justification=justification,
+        data_source=data_source,
     )
-    today = datetime.now(UTC).date().isoformat()
-    source = data_source or f"{data.name} ({result.applicants} rows)"
-    markdown = result.to_markdown(audit_date=today, data_source=source)
+    with recording(ctx, system, version) as target:
+        outcome = audit_bias(request, target)
+    result = outcome.result
+    markdown = result.to_markdown(
+        audit_date=request.audit_date.isoformat(),
+        data_source=bias_source_note(request, result),
+    )
     if output_format is SummaryFormat.table:
         if output is None:
             _render(result, Console(soft_wrap=True))
@@ -151,12 +146,12 @@ def bias(
     err = Console(stderr=True)
     if output is not None:
         err.print(f"written to {output}")
-    if system is not None and version is not None:
-        inputs = [InputRef(data.name, sha256_file(str(data)), rows=result.applicants)]
-        draft = result.to_evidence(inputs, audit_date=today, data_source=source)
-        with state.context() as context:
-            recorded = record_evidence(context, state.actor(context), system, version, draft)
-        err.print(f"recorded evidence #{recorded['id']} on {system}@{version}: {draft.summary}")
+    if outcome.evidence is not None:
+        recorded = outcome.evidence
+        err.print(
+            f"recorded evidence #{recorded.id} on {recorded.system_id}@{recorded.version}: "
+            f"{recorded.summary}"
+        )
 
 
 def register(app: typer.Typer) -> None:

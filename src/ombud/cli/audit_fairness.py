@@ -1,9 +1,10 @@
 """``ombud audit fairness DATA ...``: the fairness audit engine from the command line.
 
-A thin adapter: parse options, call :func:`ombud.fairness.audit`, render a Rich table, JSON or
-the HTML report, and with ``--system/--version`` record the result as Evidence through the
-evidence service (so it lands in the audit log). Input mistakes raise the engine's own
-``ValueError`` subclasses, which the root command turns into one line and exit code 2.
+A thin adapter: parse options into a :class:`FairnessAuditRequest`, hand it to the run
+service (which checks a ``--system/--version`` target first, runs the engine and records the
+evidence in one transaction), then render a Rich table, JSON or the HTML report. Input
+mistakes raise the engine's own ``ValueError`` subclasses, which the root command turns into
+one line and exit code 2.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from ombud.cli._output import check_output, open_output, write_output
-from ombud.cli._state import state_of
-from ombud.fairness import AuditInputError, AuditResult, SQLSource, audit
-from ombud.records import sha256_file
-from ombud.services.evidence import check_evidence_target, record_evidence
+from ombud.cli._runs import recording
+from ombud.fairness import AuditInputError, AuditResult
+from ombud.services.fairness_runs import FairnessAuditRequest, audit_fairness, label_value
 
 __all__ = ["app"]
 
@@ -40,18 +39,6 @@ class OutputFormat(StrEnum):
     html = "html"
 
 
-def _scalar(text: str | None) -> Any:
-    """A --pos-label as the most specific type it spells (int, float, bool, else text)."""
-    if text is None:
-        return None
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(text.lower(), text)
-
-
 def _reference(items: list[str] | None) -> dict[str, Any] | None:
     if not items:
         return None
@@ -62,21 +49,6 @@ def _reference(items: list[str] | None) -> dict[str, Any] | None:
             raise AuditInputError(f"--reference must be COLUMN=VALUE, got {item!r}")
         out[column.strip()] = value
     return out
-
-
-def _source(data: Path, sql: str | None) -> Any:
-    if not data.exists():
-        raise AuditInputError(f"file {str(data)!r} does not exist; check the path")
-    if sql is None:
-        return str(data)
-    con = duckdb.connect(":memory:")
-    literal = "'" + str(data).replace("'", "''") + "'"
-    try:
-        con.execute(f"CREATE VIEW data AS SELECT * FROM {literal}")
-    except duckdb.Error as exc:
-        raise AuditInputError(f"cannot read {str(data)!r}: {str(exc).splitlines()[0]}") from exc
-    note = f"query over data = {data} (sha256 {sha256_file(str(data))})"
-    return SQLSource(sql, connection=con, description=note)
 
 
 #: The library's parameter names, as the flags a user of this command types.
@@ -203,45 +175,39 @@ def fairness(
     version: Annotated[str | None, typer.Option("--version", help="...on this version.")] = None,
 ) -> None:
     """Audit decisions for disparities between groups: metrics, intervals, tests, verdicts."""
-    if (system is None) != (version is None):
-        raise AuditInputError("--system and --version go together; pass both or neither")
     check_output(output)
-    state = state_of(ctx)
-    if system is not None and version is not None:
-        # Before the audit: a long run must not end in "no such version" or "not allowed".
-        with state.context() as context:
-            check_evidence_target(context, state.actor(context), system, version)
+    request = FairnessAuditRequest(
+        data=data,
+        label=label,
+        sensitive=sensitive,
+        prediction=pred,
+        score=score,
+        threshold=threshold,
+        control=control,
+        weights=weights,
+        pos_label=label_value(pos_label),
+        reference=_reference(reference),
+        on_missing=on_missing,
+        n_boot=n_boot,
+        seed=seed,
+        confidence=confidence,
+        min_group_size=min_group_size,
+        sql=sql,
+    )
     err = Console(stderr=True)
-    source = _source(data, sql)
-    try:
-        with err.status(f"auditing {data.name} ..."):
-            result = audit(
-                source,
-                label=label,
-                prediction=pred,
-                score=score,
-                threshold=threshold,
-                sensitive=sensitive,
-                control=control,
-                weights=weights,
-                pos_label=_scalar(pos_label),
-                reference=_reference(reference),
-                on_missing=on_missing,
-                n_boot=n_boot,
-                seed=seed,
-                confidence=confidence,
-                min_group_size=min_group_size,
-            )
-    except AuditInputError as exc:
-        raise type(exc)(cli_wording(str(exc))) from None
-    finally:
-        if isinstance(source, SQLSource) and source.connection is not None:
-            source.connection.close()
-    if system is not None and version is not None:
-        draft = result.to_evidence()
-        with state.context() as context:
-            recorded = record_evidence(context, state.actor(context), system, version, draft)
-        err.print(f"recorded evidence #{recorded['id']} on {system}@{version}: {draft.summary}")
+    with recording(ctx, system, version) as target:
+        try:
+            with err.status(f"auditing {data.name} ..."):
+                outcome = audit_fairness(request, target)
+        except AuditInputError as exc:
+            raise type(exc)(cli_wording(str(exc))) from None
+    result = outcome.result
+    if outcome.evidence is not None:
+        recorded = outcome.evidence
+        err.print(
+            f"recorded evidence #{recorded.id} on {recorded.system_id}@{recorded.version}: "
+            f"{recorded.summary}"
+        )
     if output_format is OutputFormat.table:
         if output is None:
             _render_table(result, Console(soft_wrap=True))

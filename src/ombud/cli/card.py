@@ -48,7 +48,7 @@ def _emit(state: CliState, document: Document, fmt: str, output: Path | None, re
             raise InvalidInput("--record needs a system: give SYSTEM")
         with state.context() as context:
             item = cards.record_document(context, state.actor(context), document, fmt)
-        message += f"; recorded as evidence #{item['id']} ({item['kind']})"
+        message += f"; recorded as evidence #{item.id} ({item.kind})"
     sys.stderr.write(message + "\n")
 
 

@@ -18,6 +18,7 @@ from ombud.governance.supplier import (
 )
 from ombud.services import evidence as evidence_service
 from ombud.services import supplier
+from ombud.services.evidence import Evidence
 
 __all__ = ["register"]
 
@@ -40,7 +41,7 @@ def list_cmd(
     items = [
         e
         for e in items
-        if (version is None or e["version"] == version) and (kind is None or e["kind"] == kind)
+        if (version is None or e.version == version) and (kind is None or e.kind == kind)
     ]
     if as_json:
         emit_json(items)
@@ -49,15 +50,15 @@ def list_cmd(
     table = Table("id", "version", "kind", "summary", "by", "created", "expires")
     for e in items:
         expires = "never"
-        if e["expires_at"]:
-            expires = e["expires_at"][:10] + (" (expired)" if e["expires_at"] < now else "")
+        if e.expires_at:
+            expires = e.expires_at[:10] + (" (expired)" if e.expires_at < now else "")
         table.add_row(
-            str(e["id"]),
-            e["version"],
-            e["kind"],
-            e["summary"],
-            e["created_by"],
-            e["created_at"][:10],
+            str(e.id),
+            e.version,
+            e.kind,
+            e.summary,
+            e.created_by,
+            e.created_at[:10],
             expires,
         )
     state.out.print(table)
@@ -75,18 +76,18 @@ def show_cmd(ctx: typer.Context, evidence_id: int, as_json: JsonOpt = False) -> 
     _render(state.out, item)
 
 
-def _render(out: Any, e: dict[str, Any]) -> None:
-    out.print(f"[bold]evidence {e['id']}[/bold] {e['kind']} on {e['system_id']}@{e['version']}")
-    out.print(f"  {e['summary']}")
-    out.print(f"  by {e['created_by']} at {e['created_at']}; expires {e['expires_at'] or 'never'}")
-    out.print(f"  engine {e['engine']} {e['engine_version']}")
-    for name, value in sorted(e["metrics"].items()):
+def _render(out: Any, e: Evidence) -> None:
+    out.print(f"[bold]evidence {e.id}[/bold] {e.kind} on {e.system_id}@{e.version}")
+    out.print(f"  {e.summary}")
+    out.print(f"  by {e.created_by} at {e.created_at}; expires {e.expires_at or 'never'}")
+    out.print(f"  engine {e.engine} {e.engine_version}")
+    for name, value in sorted(e.metrics.items()):
         out.print(f"  metric  {name} = {value}")
-    for rule, verdict in sorted(e["verdicts"].items()):
+    for rule, verdict in sorted(e.verdicts.items()):
         out.print(f"  verdict {rule}: {verdict}")
-    for artifact in e["artifacts"]:
+    for artifact in e.artifacts:
         out.print(f"  artifact {artifact['name']} ({artifact['media_type']}) {artifact['sha256']}")
-    for item in e["inputs"]:
+    for item in e.inputs:
         out.print(f"  input {item['name']} {item['sha256']}")
 
 
@@ -131,8 +132,8 @@ def attach_cmd(
         emit_json(item)
     else:
         state.out.print(
-            f"evidence {item['id']} ({kind}) attached to {system_id}@{version}; "
-            f"expires {item['expires_at'][:10]}"
+            f"evidence {item.id} ({kind}) attached to {system_id}@{version}; "
+            f"expires {(item.expires_at or 'never')[:10]}"
         )
 
 

@@ -44,7 +44,7 @@ def record_cmd(
         return
     rates = {k: v for k, v in draft.metrics.items() if k.endswith(".attack_success_rate")}
     state.out.print(
-        f"evidence #{evidence['id']} recorded on {system}@{version}: "
+        f"evidence #{evidence.id} recorded on {system}@{version}: "
         + ", ".join(f"{k.split('.')[1]} {v:.0%}" for k, v in sorted(rates.items()))
     )
 

@@ -122,7 +122,7 @@ def assess_cmd(
     for rule, verdict in sorted(assessment.verdicts.items()):
         state.out.print(f"  {rule}: {verdict.value}")
     outcome = "meets" if assessment.passed else "does NOT meet"
-    state.out.print(f"{parsed.supplier} {outcome} the questionnaire; evidence {evidence['id']}")
+    state.out.print(f"{parsed.supplier} {outcome} the questionnaire; evidence {evidence.id}")
 
 
 def register(app: typer.Typer) -> None:

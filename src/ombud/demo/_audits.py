@@ -1,12 +1,11 @@
 """Demo step 2: fairness audits of the portfolio with real models on real data.
 
-Each audit is recorded as Evidence on the version it examined, exactly as
-``ombud audit fairness --system ... --version ...`` would record it.
+Each audit goes through the same run service as ``ombud audit fairness|bias --system ...
+--version ...`` and the web form, and is recorded on the version it examined.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -18,10 +17,15 @@ from sklearn.model_selection import cross_val_predict
 
 from ombud.datasets import DatasetNotFoundError, load
 from ombud.demo._portfolio import VERSIONS, DemoReport
-from ombud.fairness import audit, bias_audit
 from ombud.records import InputRef
 from ombud.services.context import AppContext
-from ombud.services.evidence import record_evidence
+from ombud.services.fairness_runs import (
+    BiasAuditRequest,
+    FairnessAuditRequest,
+    audit_bias,
+    audit_fairness,
+)
+from ombud.services.runs import RecordTarget
 
 __all__ = ["audit_portfolio", "audit_resume_decisions"]
 
@@ -117,19 +121,20 @@ def audit_portfolio(
         except DatasetNotFoundError as exc:
             report.notes.append(f"{system_id}: not audited ({exc})")
             continue
-        result = audit(frame, **columns, n_boot=1000, seed=7)
-        draft = result.to_evidence()
         owner = context.actor(_owner(context, system_id))
-        evidence = record_evidence(context, owner, system_id, VERSIONS[system_id][0], draft)
+        request = FairnessAuditRequest(data=frame, **columns, n_boot=1000, seed=7)
+        target = RecordTarget(context, owner, system_id, VERSIONS[system_id][0])
+        evidence = audit_fairness(request, target).evidence
+        assert evidence is not None  # a run with a target is recorded or raises
         report.audits.append(
             {
                 "system_id": system_id,
-                "evidence_id": evidence["id"],
+                "evidence_id": evidence.id,
                 "description": description,
-                "verdicts": {k: str(v) for k, v in draft.verdicts.items()},
+                "verdicts": {k: str(v) for k, v in evidence.verdicts.items()},
                 "metrics": {
                     k: v
-                    for k, v in draft.metrics.items()
+                    for k, v in evidence.metrics.items()
                     if k.endswith((".ratio_min", ".difference_max"))
                 },
             }
@@ -158,21 +163,27 @@ def audit_resume_decisions(
         sex=raw["sex"].map({"f": "female", "m": "male"}),
     )
     source = "callback decisions on 4,870 résumés (Bertrand & Mullainathan 2004)"
-    result = bias_audit(frame, selected="callback", sex="sex", race="race")
-    draft = result.to_evidence(
-        [InputRef(dataset.name, dataset.sha256, rows=len(frame), description=source)],
-        audit_date=dt.datetime.now(dt.UTC).date().isoformat(),
+    request = BiasAuditRequest(
+        data=frame,
+        selected="callback",
+        sex="sex",
+        race="race",
         data_source=source,
+        inputs=(InputRef(dataset.name, dataset.sha256, rows=len(frame), description=source),),
     )
     owner = context.actor(_owner(context, system_id))
-    evidence = record_evidence(context, owner, system_id, VERSIONS[system_id][0], draft)
+    target = RecordTarget(context, owner, system_id, VERSIONS[system_id][0])
+    evidence = audit_bias(request, target).evidence
+    assert evidence is not None  # a run with a target is recorded or raises
     report.audits.append(
         {
             "system_id": system_id,
-            "evidence_id": evidence["id"],
+            "evidence_id": evidence.id,
             "description": source,
             "verdicts": {},
-            "metrics": {k: v for k, v in draft.metrics.items() if k.endswith(".impact_ratio_min")},
+            "metrics": {
+                k: v for k, v in evidence.metrics.items() if k.endswith(".impact_ratio_min")
+            },
         }
     )
 

@@ -106,7 +106,7 @@ def write_documents(
                 "system_id": system_id,
                 "document": kind,
                 "path": str(path),
-                "evidence_id": evidence["id"],
+                "evidence_id": evidence.id,
                 "completeness": document.completeness.score,
                 "missing": list(document.completeness.missing),
             }

@@ -82,7 +82,7 @@ def redteam_assistant(
     report.redteam.append(
         {
             "system_id": "support-assistant",
-            "evidence_id": evidence["id"],
+            "evidence_id": evidence.id,
             "run_dir": str(run_dir),
             "metrics": {
                 k: v

@@ -98,20 +98,20 @@ def system_record(
     label = version["label"]
     evidence = tuple(
         EvidenceRecord(
-            id=int(e["id"]),
-            kind=e["kind"],
-            summary=e["summary"],
-            engine=e["engine"],
-            engine_version=e["engine_version"],
-            created_at=e["created_at"],
-            metrics=e["metrics"],
-            verdicts=e["verdicts"],
-            parameters=e["parameters"],
-            inputs=tuple(e["inputs"]),
-            artifacts=tuple(e["artifacts"]),
+            id=e.id,
+            kind=e.kind,
+            summary=e.summary,
+            engine=e.engine,
+            engine_version=e.engine_version,
+            created_at=e.created_at,
+            metrics=dict(e.metrics),
+            verdicts=dict(e.verdicts),
+            parameters=dict(e.parameters),
+            inputs=tuple(dict(i) for i in e.inputs),
+            artifacts=tuple(dict(a) for a in e.artifacts),
         )
         for e in evidence_service.list_evidence(context, system_id)
-        if e["version"] == label
+        if e.version == label
     )
     fairness = tuple(
         a for e in evidence if e.kind == "fairness_audit" if (a := _fairness(context, e))
@@ -181,7 +181,7 @@ def generate(
 
 def record_document(
     context: AppContext, actor: Actor, document: Document, fmt: str = "md"
-) -> dict[str, Any]:
+) -> evidence_service.Evidence:
     """Store ``document`` (rendered in ``fmt``) as documentation Evidence on its version."""
     content = render(document, fmt)
     return evidence_service.record_evidence(

@@ -10,6 +10,8 @@ a refused request leaves nothing.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,12 +20,15 @@ from sqlalchemy import select
 from ombud import __version__
 from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize, check_text
 from ombud.records import EvidenceDraft
-from ombud.services.context import Actor, AppContext
+from ombud.services.context import Actor, AppContext, load_actor
 from ombud.store.models import AISystemRow, ArtifactRow, EvidenceRow, SystemVersionRow
 
 __all__ = [
+    "Evidence",
+    "EvidenceIndex",
     "check_evidence_target",
     "evidence_dict",
+    "evidence_of",
     "evidence_overview",
     "list_evidence",
     "record_evidence",
@@ -35,32 +40,99 @@ def _finite(metrics: dict[str, float]) -> dict[str, float | None]:
     return {k: (float(v) if math.isfinite(float(v)) else None) for k, v in metrics.items()}
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """One recorded piece of evidence, as the services hand it to adapters.
+
+    ``metrics``, ``verdicts`` and ``parameters`` are the engine's own free-form tables;
+    the record's fields are attributes. Timestamps are ISO 8601 text in UTC, as the API
+    has always sent them.
+    """
+
+    id: int
+    system_id: str
+    version: str
+    kind: str
+    summary: str
+    engine: str
+    engine_version: str
+    metrics: Mapping[str, float | None]
+    verdicts: Mapping[str, Any]
+    parameters: Mapping[str, Any]
+    inputs: tuple[Mapping[str, Any], ...]
+    artifacts: tuple[Mapping[str, Any], ...]
+    created_by: str
+    created_at: str
+    expires_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of the API and of ``--json`` (unchanged since 0.1)."""
+        return {
+            "id": self.id,
+            "system_id": self.system_id,
+            "version": self.version,
+            "kind": self.kind,
+            "summary": self.summary,
+            "engine": self.engine,
+            "engine_version": self.engine_version,
+            "metrics": dict(self.metrics),
+            "verdicts": dict(self.verdicts),
+            "parameters": dict(self.parameters),
+            "inputs": [dict(i) for i in self.inputs],
+            "artifacts": [dict(a) for a in self.artifacts],
+            "created_by": self.created_by,
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+        }
+
+
+@dataclass(frozen=True)
+class EvidenceIndex:
+    """An evidence record listed without its tables (see :func:`evidence_overview`)."""
+
+    id: int
+    kind: str
+    version: str
+    summary: str
+    engine: str
+    engine_version: str
+    created_at: str
+
+
+def evidence_of(row: EvidenceRow, version_label: str) -> Evidence:
+    return Evidence(
+        id=row.id,
+        system_id=row.system_id,
+        version=version_label,
+        kind=row.kind,
+        summary=row.summary,
+        engine=row.engine,
+        engine_version=row.engine_version,
+        metrics=dict(row.metrics or {}),
+        verdicts=dict(row.verdicts or {}),
+        parameters=dict(row.parameters or {}),
+        inputs=tuple(row.inputs or ()),
+        artifacts=tuple(row.artifacts or ()),
+        created_by=row.created_by,
+        created_at=row.created_at.isoformat(),
+        expires_at=row.expires_at.isoformat() if row.expires_at else None,
+    )
+
+
 def evidence_dict(row: EvidenceRow, version_label: str) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "system_id": row.system_id,
-        "version": version_label,
-        "kind": row.kind,
-        "summary": row.summary,
-        "engine": row.engine,
-        "engine_version": row.engine_version,
-        "metrics": row.metrics,
-        "verdicts": row.verdicts,
-        "parameters": row.parameters,
-        "inputs": row.inputs,
-        "artifacts": row.artifacts,
-        "created_by": row.created_by,
-        "created_at": row.created_at.isoformat(),
-        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
-    }
+    """The JSON shape of one row (a review's evidence pack embeds it)."""
+    return evidence_of(row, version_label).to_dict()
 
 
 def _authorize(session: Any, actor: Actor, system_id: str) -> None:
+    """The permission as the database says it is now: roles are read in this transaction,
+    so a role revoked while a long engine run was going on is already in force."""
     system = session.get(AISystemRow, system_id)
     if system is None:
         raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
     target = Target.system(system_id, system.owner)
-    authorize(actor.username, actor.roles, Action.EVIDENCE_RECORD, target)
+    current = load_actor(session, actor.username)
+    authorize(current.username, current.roles, Action.EVIDENCE_RECORD, target)
 
 
 def _version_row(session: Any, system_id: str, version_label: str) -> SystemVersionRow:
@@ -98,7 +170,7 @@ def record_evidence(
     draft: EvidenceDraft,
     *,
     valid_for_days: int | None = 365,
-) -> dict[str, Any]:
+) -> Evidence:
     """Store ``draft`` against one version of a system; returns the recorded evidence.
 
     ``valid_for_days``: how long it counts (at least 1), or None for no expiry.
@@ -158,13 +230,13 @@ def record_evidence(
         )
         tx.session.add(row)
         tx.session.flush()
-        result = evidence_dict(row, version_label)
+        result = evidence_of(row, version_label)
         tx.record(
             "evidence.record",
             "evidence",
             f"{system_id}@{version_label}#{row.id}",
             before=None,
-            after=result,
+            after=result.to_dict(),
             details={
                 "kind": draft.kind,
                 "metrics": len(draft.metrics),
@@ -176,7 +248,7 @@ def record_evidence(
 
 def list_evidence(
     context: AppContext, system_id: str, *, limit: int | None = None, offset: int = 0
-) -> list[dict[str, Any]]:
+) -> list[Evidence]:
     """A system's evidence, oldest first; ``limit``/``offset`` page through it."""
     with context.read() as session:
         rows = session.execute(
@@ -187,12 +259,12 @@ def list_evidence(
             .limit(limit)
             .offset(offset)
         ).all()
-        return [evidence_dict(row, label) for row, label in rows]
+        return [evidence_of(row, label) for row, label in rows]
 
 
 def evidence_overview(
     context: AppContext, system_id: str, *, full: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[Evidence], list[EvidenceIndex]]:
     """A system's evidence newest first: the ``full`` newest records complete, the rest
     as index rows (id, kind, version, summary, engine, when) without their metrics.
 
@@ -207,20 +279,20 @@ def evidence_overview(
             .order_by(EvidenceRow.id.desc())
             .limit(full)
         ).all()
-        detailed = [evidence_dict(row, label) for row, label in newest]
-        oldest_shown = detailed[-1]["id"] if len(detailed) == full else None
-        rest: list[dict[str, Any]] = []
+        detailed = [evidence_of(row, label) for row, label in newest]
+        oldest_shown = detailed[-1].id if len(detailed) == full else None
+        rest: list[EvidenceIndex] = []
         if oldest_shown is not None:
             rest = [
-                {
-                    "id": row.id,
-                    "kind": row.kind,
-                    "version": row.label,
-                    "summary": row.summary,
-                    "engine": row.engine,
-                    "engine_version": row.engine_version,
-                    "created_at": row.created_at.isoformat(),
-                }
+                EvidenceIndex(
+                    id=row.id,
+                    kind=row.kind,
+                    version=row.label,
+                    summary=row.summary,
+                    engine=row.engine,
+                    engine_version=row.engine_version,
+                    created_at=row.created_at.isoformat(),
+                )
                 for row in session.execute(
                     select(
                         EvidenceRow.id,

@@ -10,7 +10,6 @@ import json
 import mimetypes
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -25,7 +24,7 @@ from ombud.governance.supplier import (
 )
 from ombud.records import ArtifactDraft, EvidenceDraft, Verdict, sha256_bytes
 from ombud.services.context import Actor, AppContext
-from ombud.services.evidence import evidence_dict, record_evidence
+from ombud.services.evidence import Evidence, evidence_of, record_evidence
 from ombud.store.models import EvidenceRow, SystemVersionRow
 from ombud.yamlsource import load_yaml_file, parse_yaml
 
@@ -62,7 +61,7 @@ def assess_and_record(
     questionnaire: Questionnaire,
     *,
     valid_for_days: int = 365,
-) -> tuple[SupplierAssessment, dict[str, Any]]:
+) -> tuple[SupplierAssessment, Evidence]:
     """Score the answers and record them as ``supplier_questionnaire`` evidence."""
     assessment = assess_supplier(questionnaire, answers)
     record = {
@@ -109,7 +108,7 @@ def attach_evidence(
     metrics: dict[str, float] | None = None,
     verdicts: dict[str, Verdict] | None = None,
     valid_for_days: int | None = 365,
-) -> dict[str, Any]:
+) -> Evidence:
     """Store a file made elsewhere (a signed audit report, an attestation) as evidence."""
     check_attachable_kind(kind)
     try:
@@ -136,7 +135,7 @@ def attach_evidence(
     )
 
 
-def get_evidence(context: AppContext, evidence_id: int) -> dict[str, Any]:
+def get_evidence(context: AppContext, evidence_id: int) -> Evidence:
     with context.read() as session:
         found = session.execute(
             select(EvidenceRow, SystemVersionRow.label)
@@ -146,4 +145,4 @@ def get_evidence(context: AppContext, evidence_id: int) -> dict[str, Any]:
         if found is None:
             raise NotFoundError(f"no evidence {evidence_id}; see `ombud evidence list SYSTEM`")
         row, label = found
-        return evidence_dict(row, label)
+        return evidence_of(row, label)

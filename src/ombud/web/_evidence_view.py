@@ -10,8 +10,10 @@ first ``METRIC_ROWS`` of them; `ombud evidence show ID` prints them all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from ombud.services.evidence import Evidence
 from ombud.web._views import count_bars, metric_charts
 
 __all__ = ["METRIC_ROWS", "VERDICT_ORDER", "evidence_card", "metric_rows", "verdict_of"]
@@ -30,7 +32,7 @@ def verdict_of(value: Any) -> str:
     return str(value)
 
 
-def metric_rows(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+def metric_rows(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per metric, its ``.lower``/``.upper`` folded in beside it; the broadest
     first (fewest name segments: ``fairness.rows``, then ``fairness.overall.accuracy``,
     then per-attribute figures), by name within each depth.
@@ -52,10 +54,10 @@ def metric_rows(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def evidence_card(record: dict[str, Any]) -> dict[str, Any]:
-    """``record`` (a full evidence dict) with what its card shows added to it."""
-    metrics: dict[str, Any] = record.get("metrics") or {}
-    verdicts = {name: verdict_of(v) for name, v in (record.get("verdicts") or {}).items()}
+def evidence_card(record: Evidence) -> dict[str, Any]:
+    """``record``'s fields with what its card shows added to them."""
+    metrics: dict[str, Any] = dict(record.metrics)
+    verdicts = {name: verdict_of(v) for name, v in record.verdicts.items()}
     counts: dict[str, int] = {}
     for verdict in verdicts.values():
         counts[verdict] = counts.get(verdict, 0) + 1
@@ -75,7 +77,7 @@ def evidence_card(record: dict[str, Any]) -> dict[str, Any]:
     ]
     rows = metric_rows(metrics)
     return {
-        **record,
+        **record.to_dict(),
         "charts": metric_charts(metrics),
         "verdict_counts": counts,
         "verdict_bars": count_bars(counts, VERDICT_ORDER),

@@ -15,6 +15,7 @@ two blocks never contradict each other without saying why.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from ombud.compliance.control_catalogs import FRAMEWORKS, CatalogError
@@ -24,6 +25,7 @@ from ombud.services import evidence, findings, incidents, reviews, systems
 from ombud.services.audit_log import iter_events
 from ombud.services.context import Actor, AppContext
 from ombud.services.coverage import system_coverage
+from ombud.services.evidence import Evidence, EvidenceIndex
 from ombud.web._evidence_view import evidence_card
 from ombud.web._views import latest_gate
 
@@ -96,11 +98,12 @@ def permissions(actor: Actor | None, system_id: str, owner: str) -> dict[str, bo
     """What the page may offer ``actor``: the answer of the one authorization policy for
     this system (its owner counts), as the form routes will ask it."""
     if actor is None:
-        return {"may_run_gate": False, "may_add_version": False}
+        return {"may_run_gate": False, "may_add_version": False, "may_record_evidence": False}
     target = Target.system(system_id, owner)
     return {
         "may_run_gate": permits(actor.username, actor.roles, Action.GATE_RUN, target),
         "may_add_version": permits(actor.username, actor.roles, Action.SYSTEM_VERSION_ADD, target),
+        "may_record_evidence": permits(actor.username, actor.roles, Action.EVIDENCE_RECORD, target),
     }
 
 
@@ -110,7 +113,9 @@ def _moment(text: str) -> dt.datetime:
 
 
 def gate_staleness(
-    gate: dict[str, Any] | None, records: list[dict[str, Any]], versions: list[str]
+    gate: dict[str, Any] | None,
+    records: Sequence[Evidence | EvidenceIndex],
+    versions: list[str],
 ) -> dict[str, Any]:
     """What happened since the recorded gate run: the evidence of its version recorded
     after it (oldest first) and the versions added after its version.
@@ -121,18 +126,15 @@ def gate_staleness(
     if gate is None:
         return {"stale": False, "newer_evidence": [], "newer_kinds": {}, "newer_versions": []}
     ran = _moment(str(gate["evaluated_at"]))
-    newer = sorted(
-        (
-            {"id": r["id"], "kind": r["kind"], "created_at": r["created_at"]}
-            for r in records
-            if r["version"] == gate["version"] and _moment(r["created_at"]) > ran
-        ),
-        key=lambda r: r["id"],
+    arrived = sorted(
+        (r for r in records if r.version == gate["version"] and _moment(r.created_at) > ran),
+        key=lambda r: r.id,
     )
+    newer = [{"id": r.id, "kind": r.kind, "created_at": r.created_at} for r in arrived]
     later = versions[versions.index(gate["version"]) + 1 :] if gate["version"] in versions else []
     kinds: dict[str, list[int]] = {}
-    for record in newer:
-        kinds.setdefault(record["kind"], []).append(record["id"])
+    for record in arrived:
+        kinds.setdefault(record.kind, []).append(record.id)
     return {
         "stale": bool(newer),
         "newer_evidence": newer,
@@ -152,14 +154,14 @@ def _header(review_list: list[reviews.ListedReview]) -> dict[str, Any]:
     }
 
 
-def _cards(detailed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _cards(detailed: list[Evidence]) -> list[dict[str, Any]]:
     """Evidence cards, newest first; the newest of each kind with a rule that does not
     pass opens by itself (the one a gate reads), the others stay one click away."""
     cards, seen = [], set()
     for record in detailed:
         card = evidence_card(record)
-        card["open"] = bool(card["attention"]) and record["kind"] not in seen
-        seen.add(record["kind"])
+        card["open"] = bool(card["attention"]) and record.kind not in seen
+        seen.add(record.kind)
         cards.append(card)
     return cards
 

@@ -173,7 +173,9 @@ def list_evidence(
     context = context_of(request)
     systems.get_system(context, system_id)  # unknown system -> 404, not an empty list
     return _page(
-        lambda n, skip: evidence.list_evidence(context, system_id, limit=n, offset=skip),
+        lambda n, skip: [
+            e.to_dict() for e in evidence.list_evidence(context, system_id, limit=n, offset=skip)
+        ],
         limit,
         offset,
     )

@@ -34,6 +34,7 @@ from ombud.web.pages_classifications import router as classifications_router
 from ombud.web.pages_forms import router as form_router
 from ombud.web.pages_oidc import router as oidc_router
 from ombud.web.pages_register import router as register_router
+from ombud.web.pages_runs import router as runs_router
 from ombud.web.pages_versions import router as version_router
 from ombud.web.settings import WebSettings
 
@@ -86,6 +87,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     app.include_router(register_router)  # first: /systems/new is not a system id
     app.include_router(page_router)
     app.include_router(form_router)
+    app.include_router(runs_router)
     app.include_router(version_router)
     app.include_router(account_router)
     app.include_router(classifications_router)

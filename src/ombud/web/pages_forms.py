@@ -24,6 +24,7 @@ from ombud.governance import Action, InvalidInput
 from ombud.governance.review import Condition, parse_decision, parse_vote
 from ombud.services import auth, findings, gates, incidents, reviews, supplier
 from ombud.services.context import Actor
+from ombud.services.evidence import Evidence
 from ombud.web import _system_view
 from ombud.web._render import MAX_ID, checked_id, render
 from ombud.web._security import (
@@ -383,7 +384,7 @@ async def _attach(request: Request, actor: Actor, system_id: str, form: FormData
         values.update(errors=found, values={k: v for k, v in form.items() if k != "file"})
         return render(request, "system.html", actor, status_code=422, **values)
 
-    def store() -> dict[str, Any]:
+    def store() -> Evidence:
         assert isinstance(upload, UploadFile)
         name = PurePath(upload.filename or "").name
         if name in ("", ".", ".."):  # never a path out of the temporary folder
