@@ -30,15 +30,15 @@ from ombud.redteam import (
     read_log,
     run_plan,
 )
-from ombud.redteam._outcome import run_outcome
-from ombud.redteam._results import NO_DATA, percent
-from ombud.redteam._runner import AttackerSetup
-from ombud.redteam._session import LOG_NAME
-from ombud.redteam._setup import (
+from ombud.redteam.reports import NO_DATA, percent
+from ombud.redteam.runner import (
+    LOG_NAME,
+    AttackerSetup,
     detectors_for,
     make_attacker,
     make_target,
     plan_from_spec,
+    run_outcome,
     settings_from_spec,
 )
 

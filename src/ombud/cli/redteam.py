@@ -39,19 +39,18 @@ from ombud.redteam import (
     score_attempt,
 )
 from ombud.redteam import estimate as estimate_run
-from ombud.redteam._accuracy import measure_accuracy
-from ombud.redteam._attacker_probe import attacker_probes
-from ombud.redteam._importers import import_garak, import_promptfoo
-from ombud.redteam._outcome import run_outcome
-from ombud.redteam._prompt_sets import prompt_set_entry
-from ombud.redteam._report import render_report
-from ombud.redteam._runner import close_detectors
-from ombud.redteam._session import LOG_NAME
-from ombud.redteam._setup import (
+from ombud.redteam.detectors import measure_accuracy
+from ombud.redteam.importers import import_garak, import_promptfoo, prompt_set_entry
+from ombud.redteam.probes import attacker_probes
+from ombud.redteam.reports import render_report
+from ombud.redteam.runner import (
+    LOG_NAME,
+    close_detectors,
     detectors_for,
     plan_from_spec,
     public_spec,
     read_spec,
+    run_outcome,
     select_probes,
     settings_from_spec,
     write_spec,

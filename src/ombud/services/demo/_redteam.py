@@ -21,7 +21,7 @@ from ombud.redteam import (
     probe_registry,
     run_plan,
 )
-from ombud.redteam._setup import detectors_for
+from ombud.redteam.runner import detectors_for
 from ombud.services import gates
 from ombud.services.context import AppContext
 from ombud.services.demo._portfolio import VERSIONS, DemoReport
