@@ -14,10 +14,10 @@ from ombud.redteam import (
     AttemptStatus,
     Outcome,
     Turn,
-    _embedding,
     load_labels,
     measure_accuracy,
 )
+from ombud.redteam.detectors import _embedding
 from ombud.redteam.detectors._embedding import (
     EMBEDDING_REFUSAL_THRESHOLD,
     EmbeddingRefusalDetector,

@@ -14,11 +14,10 @@ from ombud.redteam import (
     AttemptStatus,
     Outcome,
     Turn,
-    _toxicity,
     load_labels,
     measure_accuracy,
 )
-from ombud.redteam.detectors import ToxicityDetector
+from ombud.redteam.detectors import ToxicityDetector, _toxicity
 
 
 def _score(detector: ToxicityDetector, response: str | None) -> tuple[Outcome, float | None]:

@@ -31,7 +31,7 @@ from ombud.redteam import (
 from ombud.redteam.probes import StaticProbe, user
 from ombud.redteam.testing import ChatServer, Reply, last_user_text
 
-from .conftest import TEST_INFO
+from ..conftest import TEST_INFO
 
 Serve = Callable[..., ChatServer]
 
