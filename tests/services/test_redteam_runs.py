@@ -20,7 +20,12 @@ from ombud.redteam import CallableTarget, NoResultError, RedteamError, TargetErr
 from ombud.redteam.runner import LOG_NAME, SPEC_NAME
 from ombud.services import systems, workspaces
 from ombud.services.context import AppContext
-from ombud.services.redteam_runs import RedteamRequest, resume_redteam, run_redteam
+from ombud.services.redteam_runs import (
+    RedteamRequest,
+    resumable_spec,
+    resume_redteam,
+    run_redteam,
+)
 from ombud.store.models import EvidenceRow
 
 SECRET = "PLANTED-CODE-1234"
@@ -160,7 +165,7 @@ def test_without_a_system_the_run_needs_no_workspace_and_resumes(tmp_path: Path)
         run_redteam(None, None, request)
     assert (run_dir / LOG_NAME).stat().st_size == log_size
     # ... and resuming the finished run rebuilds it from run.json with nothing left to send.
-    again = resume_redteam(run_dir, target_options={}, attacker_options={})
+    again = resume_redteam(run_dir, resumable_spec(run_dir), target_options={}, attacker_options={})
     assert again.ran == 0
     assert len(again.attempts) == done.ran
 

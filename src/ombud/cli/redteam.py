@@ -54,6 +54,7 @@ from ombud.redteam.runner import (
 from ombud.services.redteam_runs import (
     RedteamRequest,
     estimate_redteam,
+    resumable_spec,
     resume_redteam,
     run_redteam,
 )
@@ -207,8 +208,10 @@ def resume(
 ) -> None:
     """Finish an interrupted run without repeating finished attempts."""
     try:
+        spec = resumable_spec(run_dir)
         finished = resume_redteam(
             run_dir,
+            spec,
             target_options=parse_options(target_option),
             attacker_options=parse_options(attacker_option, "--attacker-option"),
             allow_target_change=allow_target_change,

@@ -60,6 +60,7 @@ __all__ = [
     "RunObserver",
     "check_run_folder",
     "estimate_redteam",
+    "resumable_spec",
     "resume_redteam",
     "run_redteam",
 ]
@@ -304,16 +305,24 @@ def run_redteam(
     )
 
 
+def resumable_spec(run_dir: Path) -> dict[str, Any]:
+    """The stored spec of a run folder that can be resumed (``run.json`` and a manifest);
+    raises ``RedteamError`` for a folder not started by a run or damaged."""
+    spec = read_spec(run_dir)
+    read_manifest(run_dir)
+    return spec
+
+
 def resume_redteam(
     run_dir: Path,
+    spec: dict[str, Any],
     *,
     target_options: Mapping[str, Any],
     attacker_options: Mapping[str, Any],
     allow_target_change: bool = False,
     observer: RunObserver | None = None,
 ) -> RedteamRun:
-    """Finish an interrupted run from its folder; credentials are given again, not stored."""
-    spec = read_spec(run_dir)
-    read_manifest(run_dir)
+    """Finish an interrupted run from its folder and ``resumable_spec``; credentials are
+    given again (``target_options``, ``attacker_options``), never stored."""
     prepared = _prepare(run_dir, spec, target_options, attacker_options=attacker_options)
     return _run(prepared, resume=True, allow_target_change=allow_target_change, observer=observer)
