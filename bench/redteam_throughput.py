@@ -7,7 +7,12 @@ throughput is reported against the smaller of the two bounds. The machine may be
 shared, so the reference is measured again right before each Ombud run. Harness CPU time per
 attempt is the process CPU time of the run divided by the attempts.
 
-Run: ``python bench/redteam_throughput.py [--concurrency 64] [--repeat 3]``
+Run: ``python bench/redteam_throughput.py [--concurrency 64] [--repeat 3] [--via-httpx]``
+
+``--via-httpx`` measures the alternative to the hand-written keep-alive client that
+docs/redteam.md weighs: the same ``KeepAlivePool`` wrapped as an httpx transport behind
+``httpx.AsyncClient`` (the best case for such a transport: it reuses the pool's prebuilt
+request line, so any gap is httpx's own per-request cost).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
+
 from ombud.redteam import (
     CallableTarget,
     OpenAIChatTarget,
@@ -33,6 +40,7 @@ from ombud.redteam import (
     probe_registry,
     run_plan,
 )
+from ombud.redteam.targets._fasthttp import KeepAlivePool
 from ombud.redteam.testing import ChatServer, fixed_delay_responder
 
 DELAY = 0.05
@@ -70,6 +78,42 @@ async def _raw_client(port: int, concurrency: int, seconds: float) -> float:
     return done / (time.perf_counter() - started)
 
 
+class _PoolTransport(httpx.AsyncBaseTransport):
+    """``KeepAlivePool`` as an httpx transport: what "the keep-alive client as an httpx
+    transport" would cost, measured rather than guessed."""
+
+    def __init__(self, pool: KeepAlivePool) -> None:
+        self._pool = pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raw = await self._pool.post(await request.aread())
+        return httpx.Response(
+            raw.status,
+            headers=list(raw.headers.items()),
+            stream=httpx.ByteStream(raw.body),
+            request=request,
+        )
+
+
+def _target(url: str, via_httpx: bool) -> OpenAIChatTarget:
+    target = OpenAIChatTarget(base_url=url, model="m")
+    if not via_httpx:
+        return target
+    # Bench-only surgery: send the plain-http path through httpx over the same pool.
+    pool = target._fast
+    assert pool is not None
+    target._fast = None
+    transport = _PoolTransport(pool)
+
+    def new_client() -> httpx.AsyncClient:
+        client = httpx.AsyncClient(timeout=60.0, transport=transport)
+        target._all.append(client)
+        return client
+
+    target._new_client = new_client  # type: ignore[method-assign]
+    return target
+
+
 def _plan(copies: int) -> Plan:
     """Every single-turn built-in probe under every single mutator, repeated ``copies`` times."""
     single_turn = [
@@ -85,6 +129,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--copies", type=int, default=4, help="plan size multiplier")
+    parser.add_argument(
+        "--via-httpx", action="store_true", help="keep-alive pool behind httpx.AsyncClient"
+    )
     args = parser.parse_args()
     ports: multiprocessing.Queue[int] = multiprocessing.Queue()  # type: ignore[type-arg]
     stop = multiprocessing.Event()
@@ -100,7 +147,7 @@ def main() -> None:
             # Ombud run and each run is compared with its own reference.
             sustained = asyncio.run(_raw_client(port, args.concurrency, 3.0))
             with tempfile.TemporaryDirectory() as folder:
-                target = OpenAIChatTarget(base_url=f"http://127.0.0.1:{port}/v1", model="m")
+                target = _target(f"http://127.0.0.1:{port}/v1", args.via_httpx)
                 cpu0, wall0 = time.process_time(), time.perf_counter()
                 ran = run_plan(
                     Path(folder),
@@ -142,7 +189,11 @@ def main() -> None:
             + "/s"
         )
         print(
-            "Ombud over HTTP: "
+            (
+                "Ombud over HTTP via httpx + pool transport: "
+                if args.via_httpx
+                else "Ombud over HTTP: "
+            )
             + ", ".join(f"{r:.0f}/s ({s:.0%})" for r, s in zip(rates, shares, strict=True))
             + f"; median share {statistics.median(shares):.0%} of the smaller bound"
         )

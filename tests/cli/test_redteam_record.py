@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ombud.redteam import CallableTarget, RunSettings, build_plan, probe_registry, run_plan
-from ombud.redteam._setup import detectors_for
+from ombud.redteam.runner import detectors_for
 
 Invoke = Any  # the `invoke` fixture of tests/cli/conftest.py
 SECRET = "PLANTED-CODE-1234"

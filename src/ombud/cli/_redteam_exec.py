@@ -1,57 +1,35 @@
-"""What ``ombud redteam run`` and ``resume`` share: build and check a run, run it, judge it.
+"""What ``ombud redteam run`` and ``resume`` share: parse options, show progress, judge a run.
 
-Kept apart from the command definitions so each module stays small. ``prepare`` does
-every up-front check (settings, probes, target options) before anything is written, and
-``execute`` fails a run in which no attempt was scored with exit 3 and the counted causes.
+The run itself is assembled and checked by ``ombud.services.redteam_runs``; this module
+only renders it. ``show_run`` fails a run in which no attempt was scored with exit 3 and
+the counted causes.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from rich.table import Table
 
 from ombud.cli._errors import EXIT_ENVIRONMENT
-from ombud.redteam import (
-    Attempt,
-    Detector,
-    Plan,
-    RedteamError,
-    RunSettings,
-    Target,
-    attack_success_rates,
-    latest_attempts,
-    read_log,
-    run_plan,
-)
-from ombud.redteam._outcome import run_outcome
-from ombud.redteam._results import NO_DATA, percent
-from ombud.redteam._runner import AttackerSetup
-from ombud.redteam._session import LOG_NAME
-from ombud.redteam._setup import (
-    detectors_for,
-    make_attacker,
-    make_target,
-    plan_from_spec,
-    settings_from_spec,
-)
+from ombud.redteam import Attempt, RedteamError, attack_success_rates
+from ombud.redteam.reports import NO_DATA, percent
+from ombud.redteam.runner import LOG_NAME
+from ombud.services.redteam_runs import PreparedRun, RedteamRun
 
 __all__ = [
-    "Prepared",
-    "check_out",
+    "ProgressBar",
     "console",
-    "execute",
     "fail",
     "has_manifest",
     "parse_options",
-    "prepare",
     "print_rates",
+    "show_run",
 ]
 
 # soft_wrap: an error or warning stays one line (a path is never broken) at any width.
@@ -79,79 +57,44 @@ def parse_options(pairs: list[str], flag: str = "--target-option") -> dict[str, 
     return options
 
 
-@dataclass
-class Prepared:
-    """Everything a run needs, built before anything is written to disk."""
+class ProgressBar:
+    """The run's progress on the console: plan warnings first, then a transient bar."""
 
-    plan: Plan
-    target: Target
-    detectors: dict[str, Detector]
-    settings: RunSettings
-    attacker: AttackerSetup | None
+    def __init__(self) -> None:
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
-
-def prepare(
-    spec: dict[str, Any],
-    target_options: dict[str, Any],
-    judge_options: dict[str, Any] | None = None,
-    attacker_options: dict[str, Any] | None = None,
-) -> Prepared:
-    """Validate the spec and build plan, target and detectors; raises ``RedteamError``.
-
-    Every up-front check happens here, so a bad flag, probe name or target option is
-    reported before the run folder is created.
-    """
-    settings = settings_from_spec(spec)
-    plan = plan_from_spec(
-        {
-            **spec,
-            "attacker_options": {**spec.get("attacker_options", {}), **(attacker_options or {})},
-        }
-    )
-    attacker = make_attacker(spec, attacker_options)
-    target = make_target(spec["target"], {**spec.get("target_options", {}), **target_options})
-    detectors = detectors_for(
-        spec.get("secrets", []), {**spec.get("judge_options", {}), **(judge_options or {})}
-    )
-    return Prepared(plan, target, detectors, settings, attacker)
-
-
-def execute(
-    run_dir: Path,
-    spec: dict[str, Any],
-    ready: Prepared,
-    resume: bool,
-    allow_target_change: bool = False,
-) -> None:
-    for problem in ready.plan.problems:
-        console.print(f"[yellow]warning:[/yellow] {problem}")
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("attempts", total=len(ready.plan.attempts))
-        if resume and (run_dir / LOG_NAME).exists():
-            progress.update(task, completed=len(latest_attempts(read_log(run_dir / LOG_NAME))))
-        ran = run_plan(
-            run_dir,
-            ready.plan,
-            ready.target,
-            ready.detectors,
-            ready.settings,
-            resume=resume,
-            spec=spec,
-            on_attempt=lambda _a: progress.advance(task),
-            attacker=ready.attacker,
-            allow_target_change=allow_target_change,
+    def started(self, prepared: PreparedRun, done: int) -> None:
+        for problem in prepared.plan.problems:
+            console.print(f"[yellow]warning:[/yellow] {problem}")
+        self._progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
         )
-    console.print(f"{ran} attempts run; log: {run_dir / LOG_NAME}")
-    attempts = latest_attempts(read_log(run_dir / LOG_NAME))
-    print_rates(attempts, "category")
-    outcome = run_outcome(attempts, ready.target.describe())
+        self._progress.start()
+        self._task = self._progress.add_task("attempts", total=len(prepared.plan.attempts))
+        if done:
+            self._progress.update(self._task, completed=done)
+
+    def attempt(self, attempt: Attempt) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task)
+
+    def stopped(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def show_run(finished: RedteamRun) -> None:
+    """Rates of a finished run; exit 3 if no attempt was scored (fix the target, resume)."""
+    run_dir = finished.run_dir
+    console.print(f"{finished.ran} attempts run; log: {run_dir / LOG_NAME}")
+    print_rates(finished.attempts, "category")
+    outcome = finished.outcome
     if not outcome.measured:
         errors.print(
             f"[red]error:[/red] not a result, no attempt was scored: {outcome.causes_text()}; "
@@ -183,15 +126,3 @@ def print_rates(attempts: list[Attempt], grouping: str) -> None:
 
 def has_manifest(folder: Path) -> bool:
     return (folder / "manifest.json").is_file()
-
-
-def check_out(out: Path) -> None:
-    """The run folder must be new or hold no attempts (checked before anything is written)."""
-    if out.exists() and not out.is_dir():
-        raise RedteamError(f"--out {out} is a file; choose a folder for the run")
-    log = out / LOG_NAME
-    if log.exists() and log.stat().st_size > 0:
-        raise RedteamError(
-            f"{log} already holds attempts; use `ombud redteam resume {out}` "
-            "or choose an empty folder"
-        )

@@ -1,7 +1,8 @@
 """``ombud redteam``: the red-team harness from the command line.
 
-Thin on purpose: it parses options into a run spec, calls ``ombud.redteam``, and
-renders. Every command works on a run folder (``run.json`` spec, ``manifest.json``,
+Thin on purpose: it parses options into a request, leaves building and running the
+run to ``ombud.services.redteam_runs`` (and the rest to ``ombud.redteam``), and renders.
+Every command works on a run folder (``run.json`` spec, ``manifest.json``,
 ``attempts.jsonl``), so ``resume`` and ``rescore`` need nothing but the folder.
 """
 
@@ -11,7 +12,7 @@ import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -19,14 +20,13 @@ from rich.table import Table
 from ombud.cli._errors import EXIT_ENVIRONMENT
 from ombud.cli._output import check_output, write_output
 from ombud.cli._redteam_exec import (
-    check_out,
+    ProgressBar,
     console,
-    execute,
     fail,
     has_manifest,
     parse_options,
-    prepare,
     print_rates,
+    show_run,
 )
 from ombud.redteam import (
     RedteamError,
@@ -38,23 +38,25 @@ from ombud.redteam import (
     read_manifest,
     score_attempt,
 )
-from ombud.redteam import estimate as estimate_run
-from ombud.redteam._accuracy import measure_accuracy
-from ombud.redteam._attacker_probe import attacker_probes
-from ombud.redteam._importers import import_garak, import_promptfoo
-from ombud.redteam._outcome import run_outcome
-from ombud.redteam._prompt_sets import prompt_set_entry
-from ombud.redteam._report import render_report
-from ombud.redteam._runner import close_detectors
-from ombud.redteam._session import LOG_NAME
-from ombud.redteam._setup import (
+from ombud.redteam.detectors import measure_accuracy
+from ombud.redteam.importers import import_garak, import_promptfoo
+from ombud.redteam.probes import attacker_probes
+from ombud.redteam.reports import render_report
+from ombud.redteam.runner import (
+    LOG_NAME,
+    close_detectors,
     detectors_for,
-    plan_from_spec,
-    public_spec,
     read_spec,
+    run_outcome,
     select_probes,
-    settings_from_spec,
     write_spec,
+)
+from ombud.services.redteam_runs import (
+    RedteamRequest,
+    estimate_redteam,
+    resumable_spec,
+    resume_redteam,
+    run_redteam,
 )
 
 app = typer.Typer(
@@ -144,41 +146,33 @@ def run(
 ) -> None:
     """Start a run into a new folder."""
     try:
-        spec: dict[str, Any] = {
-            "target": target,
-            "target_options": parse_options(target_option),
-            "probes": probe,
-            "mutators": mutator,
-            "secrets": secret,
-            "judge_options": parse_options(judge_option, "--judge-option"),
-            "attacker_options": parse_options(attacker_option, "--attacker-option"),
-            "crescendo": {
-                "max_turns": crescendo_max_turns,
-                "max_backtracks": crescendo_max_backtracks,
-            },
-            "prompt_sets": [
-                prompt_set_entry(path, prompts_format, prompts_license, prompts_detector)
-                for path in prompts
-            ],
-            "seed": seed,
-            "settings": {
-                "concurrency": concurrency,
-                "requests_per_minute": requests_per_minute,
-                "tokens_per_minute": tokens_per_minute,
-                "max_retries": retries,
-                "seed": seed,
-                "stop_halfwidth": stop_when_halfwidth,
-                "stop_by": stop_by,
-                "stop_min_scored": stop_min_scored,
-            },
-        }
+        request = RedteamRequest(
+            run_dir=out,
+            target=target,
+            target_options=parse_options(target_option),
+            probes=probe,
+            mutators=mutator,
+            secrets=secret,
+            judge_options=parse_options(judge_option, "--judge-option"),
+            attacker_options=parse_options(attacker_option, "--attacker-option"),
+            crescendo_max_turns=crescendo_max_turns,
+            crescendo_max_backtracks=crescendo_max_backtracks,
+            prompt_files=prompts,
+            prompts_format=prompts_format,
+            prompts_license=prompts_license,
+            prompts_detectors=prompts_detector,
+            seed=seed,
+            concurrency=concurrency,
+            requests_per_minute=requests_per_minute,
+            tokens_per_minute=tokens_per_minute,
+            max_retries=retries,
+            stop_halfwidth=stop_when_halfwidth,
+            stop_by=stop_by,
+            stop_min_scored=stop_min_scored,
+        )
         if dry_run:
-            plan = plan_from_spec(spec)
-            guess = estimate_run(
-                plan.attempts,
-                settings_from_spec(spec),
-                latency_s=latency,
-                price_per_1k_tokens=price_per_1k_tokens,
+            guess = estimate_redteam(
+                request, latency_s=latency, price_per_1k_tokens=price_per_1k_tokens
             )
             console.print(
                 f"{guess.attempts} attempts, {guess.target_calls} target calls, "
@@ -187,17 +181,11 @@ def run(
                 + (f", ~{guess.cost:.2f} cost" if guess.cost is not None else "")
             )
             return
-        check_out(out)
-        # What run.json will hold (credentials dropped), plus the options given on the
-        # command line; built and checked in full before the folder is created.
-        stored = json.loads(json.dumps(public_spec(spec)))
-        ready = prepare(
-            stored, spec["target_options"], spec["judge_options"], spec["attacker_options"]
-        )
-        write_spec(out, spec)
-        execute(out, stored, ready, resume=False)
+        # No workspace: the run is not recorded here (`ombud redteam record` does that).
+        finished = run_redteam(request, observer=ProgressBar())
     except (RedteamError, OSError) as exc:
         raise fail(exc) from exc
+    show_run(finished)
 
 
 @app.command()
@@ -220,16 +208,18 @@ def resume(
 ) -> None:
     """Finish an interrupted run without repeating finished attempts."""
     try:
-        spec = read_spec(run_dir)
-        read_manifest(run_dir)
-        ready = prepare(
+        spec = resumable_spec(run_dir)
+        finished = resume_redteam(
+            run_dir,
             spec,
-            parse_options(target_option),
+            target_options=parse_options(target_option),
             attacker_options=parse_options(attacker_option, "--attacker-option"),
+            allow_target_change=allow_target_change,
+            observer=ProgressBar(),
         )
-        execute(run_dir, spec, ready, resume=True, allow_target_change=allow_target_change)
     except (RedteamError, OSError) as exc:
         raise fail(exc) from exc
+    show_run(finished)
 
 
 @app.command()

@@ -7,82 +7,88 @@ set, and reduce the log to attack success rates with Wilson intervals, run compa
 an HTML report and an ``EvidenceDraft`` for the workspace. See docs/redteam.md.
 """
 
-from ombud.redteam._accuracy import (
-    DetectorAccuracy,
-    LabelledResponse,
-    load_labels,
-    measure_accuracy,
-)
-from ombud.redteam._attempt import (
+from ombud.redteam.core import (
     Attempt,
     AttemptStatus,
-    DetectorResult,
-    Outcome,
-    Turn,
-    attempt_from_dict,
-    attempt_to_dict,
-)
-from ombud.redteam._crescendo import CrescendoSettings, run_crescendo
-from ombud.redteam._detectors import (
-    CanaryDetector,
-    FabricationDetector,
-    PersonalDataDetector,
-    RefusalDetector,
-    RegexDetector,
-)
-from ombud.redteam._embedding import EmbeddingRefusalDetector
-from ombud.redteam._errors import (
-    ErrorKind,
-    NoResultError,
-    PluginError,
-    PromptSetError,
-    RedteamError,
-    TargetAuthError,
-    TargetError,
-    UnknownPluginError,
-)
-from ombud.redteam._evidence import EVIDENCE_NAMES, evidence_draft
-from ombud.redteam._importers import (
-    import_garak,
-    import_promptfoo,
-    probe_from_csv,
-    probe_from_garak_data,
-    probe_from_pyrit_yaml,
-)
-from ombud.redteam._judge import DEFAULT_RUBRIC, JudgeDetector
-from ombud.redteam._log import RunLog, latest_attempts, read_log
-from ombud.redteam._outcome import RunOutcome, run_outcome
-from ombud.redteam._plan import Plan, build_plan
-from ombud.redteam._probe_base import PromptSpec, StaticProbe
-from ombud.redteam._protocols import (
     Detector,
+    DetectorResult,
+    ErrorKind,
     Mutator,
+    NoResultError,
+    Outcome,
+    PluginError,
     Probe,
     ProbeInfo,
+    PromptSetError,
+    RedteamError,
     Target,
+    TargetAuthError,
     TargetCapabilities,
+    TargetError,
     TargetReply,
-)
-from ombud.redteam._registry import (
+    Turn,
+    UnknownPluginError,
+    attempt_from_dict,
+    attempt_to_dict,
     detector_registry,
     lookup,
     mutator_registry,
     probe_registry,
     target_factories,
 )
-from ombud.redteam._report import render_report
-from ombud.redteam._results import (
+from ombud.redteam.detectors import (
+    DEFAULT_RUBRIC,
+    CanaryDetector,
+    DetectorAccuracy,
+    EmbeddingRefusalDetector,
+    FabricationDetector,
+    JudgeDetector,
+    LabelledResponse,
+    PersonalDataDetector,
+    RefusalDetector,
+    RegexDetector,
+    ToxicityDetector,
+    load_labels,
+    measure_accuracy,
+)
+from ombud.redteam.importers import (
+    import_garak,
+    import_promptfoo,
+    probe_from_csv,
+    probe_from_garak_data,
+    probe_from_pyrit_yaml,
+)
+from ombud.redteam.probes import PromptSpec, StaticProbe
+from ombud.redteam.reports import (
+    EVIDENCE_NAMES,
     BiasResult,
     ComparisonRow,
     RateRow,
     attack_success_rates,
     compare_runs,
+    evidence_draft,
     paired_bias,
+    render_report,
 )
-from ombud.redteam._runner import RunSettings, RunStopped, score_attempt
-from ombud.redteam._session import Estimate, estimate, read_manifest, run_plan
-from ombud.redteam._targets import CallableTarget, OpenAIChatTarget, RestTarget, SubprocessTarget
-from ombud.redteam._toxicity import ToxicityDetector
+from ombud.redteam.runner import (
+    CrescendoSettings,
+    Estimate,
+    Plan,
+    RunLog,
+    RunOutcome,
+    RunSettings,
+    RunStopped,
+    build_plan,
+    estimate,
+    latest_attempts,
+    read_log,
+    read_manifest,
+    run_crescendo,
+    run_outcome,
+    run_plan,
+    score_attempt,
+)
+from ombud.redteam.targets import CallableTarget, OpenAIChatTarget, RestTarget, SubprocessTarget
 
 __all__ = [
     "DEFAULT_RUBRIC",

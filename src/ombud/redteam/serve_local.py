@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ombud.redteam._target_local import LlamaCppTarget
+from ombud.redteam.targets import LlamaCppTarget
 from ombud.redteam.testing import ChatServer, Reply
 
 __all__ = ["DEMO_SECRET", "demo_system_prompt", "start_local_server"]

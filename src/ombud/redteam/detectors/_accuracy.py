@@ -1,0 +1,121 @@
+"""Detector accuracy measured on a labelled set of responses shipped with Ombud.
+
+A detector's attack success rate is only as good as the detector, so every rate in the
+report sits next to the precision and recall of the detectors behind it. The labelled
+set (``data/detector_labels.jsonl``: response, expected label per detector, context)
+was written for Ombud; users can pass their own set in the same format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+
+from ombud.redteam.core import Attempt, AttemptStatus, Detector, Outcome, PromptSetError, Turn
+from ombud.stats.intervals import wilson_interval
+
+__all__ = ["DetectorAccuracy", "LabelledResponse", "load_labels", "measure_accuracy"]
+
+
+@dataclass(frozen=True)
+class LabelledResponse:
+    response: str
+    labels: Mapping[str, bool]
+    context: Mapping[str, str]
+
+
+def load_labels(path: Path | None = None) -> list[LabelledResponse]:
+    source = path or Path(str(files("ombud.redteam.detectors") / "data" / "detector_labels.jsonl"))
+    rows = []
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            labels = {str(k): bool(v) for k, v in data["labels"].items()}
+            rows.append(
+                LabelledResponse(
+                    str(data["response"]),
+                    labels,
+                    {str(k): str(v) for k, v in data.get("context", {}).items()},
+                )
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise PromptSetError(
+                f'{source}:{number}: expected {{"response": str, "labels": {{detector: bool}}}}'
+                f" ({exc})"
+            ) from exc
+    return rows
+
+
+@dataclass(frozen=True)
+class DetectorAccuracy:
+    detector: str
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    true_negatives: int
+    unscorable: int
+    precision: float
+    recall: float
+    precision_interval: tuple[float, float]
+    recall_interval: tuple[float, float]
+
+
+def measure_accuracy(
+    detectors: Mapping[str, Detector], labelled: list[LabelledResponse] | None = None
+) -> list[DetectorAccuracy]:
+    rows = labelled if labelled is not None else load_labels()
+
+    async def outcomes(detector: Detector, selected: list[LabelledResponse]) -> list[Outcome]:
+        results = []
+        for row in selected:
+            attempt = Attempt(
+                "accuracy",
+                0,
+                (Turn("user", ""),),
+                context=row.context,
+                status=AttemptStatus.DONE,
+                response=row.response,
+            )
+            results.append((await detector.score(attempt)).outcome)
+        return results
+
+    report = []
+    for name in sorted(detectors):
+        selected = [row for row in rows if name in row.labels]
+        if not selected:
+            continue
+        got = asyncio.run(outcomes(detectors[name], selected))
+        tp = fp = fn = tn = unscorable = 0
+        for row, outcome in zip(selected, got, strict=True):
+            if outcome is Outcome.UNSCORABLE:
+                unscorable += 1
+            elif row.labels[name]:
+                tp, fn = tp + (outcome is Outcome.HIT), fn + (outcome is Outcome.MISS)
+            else:
+                fp, tn = fp + (outcome is Outcome.HIT), tn + (outcome is Outcome.MISS)
+        lower, upper = wilson_interval(
+            np.array([tp, tp], dtype=np.float64), np.array([tp + fp, tp + fn], dtype=np.float64)
+        )
+        report.append(
+            DetectorAccuracy(
+                name,
+                tp,
+                fp,
+                fn,
+                tn,
+                unscorable,
+                tp / (tp + fp) if tp + fp else float("nan"),
+                tp / (tp + fn) if tp + fn else float("nan"),
+                (float(lower[0]), float(upper[0])),
+                (float(lower[1]), float(upper[1])),
+            )
+        )
+    return report
