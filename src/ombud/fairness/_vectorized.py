@@ -118,9 +118,9 @@ class MetricEngine:
         nb = self.layout.n_bins
         hist = self._to_view(sums["hist"], members)
         weight = self._to_view(sums["weight"], members)[..., 0]
-        cal = [self._to_view(sums[k], members) for k in ("cal_w", "cal_s", "cal_p")]
+        cal_w, cal_s, cal_p = (self._to_view(sums[k], members) for k in ("cal_w", "cal_s", "cal_p"))
         return {
             "roc_auc": roc_auc(hist[..., nb:], hist[..., :nb]),
             "brier": brier_score(self._to_view(sums["brier"], members)[..., 0], weight),
-            "ece": expected_calibration_error(*cal, total=weight),
+            "ece": expected_calibration_error(cal_w, cal_s, cal_p, total=weight),
         }

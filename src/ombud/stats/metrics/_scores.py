@@ -145,7 +145,7 @@ def _score_table(
     edges = _require_scores(tally)
     mapping = _coarse_bins(edges, calibration_edges)
     frame = cell_frame(tally)
-    is_pos = (frame[LABEL] == 1).to_numpy(dtype=float)
+    is_pos = np.asarray(frame[LABEL] == 1, dtype=np.float64)
     weight = frame[WEIGHT].to_numpy(dtype=float)
     frame = frame.assign(
         _sq=squared_error(
