@@ -58,8 +58,7 @@ def pairwise_comparisons(
     is_tested = np.isin(metric, list(tested))
     usable = (n1 > 0) & (n2 > 0)
     p1, p2 = ratio(x1, n1), ratio(x2, n2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate_ratio = np.where(p2 > 0, p1 / p2, np.nan)
+    rate_ratio = ratio(p1, p2)
     d_low, d_up = newcombe_difference_interval(x1, n1, x2, n2, confidence=confidence)
     r_low, r_up = katz_ratio_interval(x1, n1, x2, n2, confidence=confidence)
     stat, pval, method = _test(x1, n1, x2, n2, usable, weighted)

@@ -22,12 +22,14 @@ from ombud.stats.metrics._formulas import (
     confusion_metrics,
     expected_calibration_error,
     maximum_calibration_error,
+    min_over_max,
     rate_counts,
     ratio,
     regression_metrics_from_sums,
     roc_auc,
     roc_auc_bound,
     squared_error,
+    symmetric_ratio,
 )
 from ombud.stats.metrics._regression import regression_metrics, standardized_mean_difference
 from ombud.stats.metrics._scores import calibration_curve, score_metrics, threshold_sweep
@@ -47,6 +49,7 @@ __all__ = [
     "expected_calibration_error",
     "group_counts",
     "maximum_calibration_error",
+    "min_over_max",
     "multiclass_metrics",
     "rate_counts",
     "ratio",
@@ -57,5 +60,6 @@ __all__ = [
     "score_metrics",
     "squared_error",
     "standardized_mean_difference",
+    "symmetric_ratio",
     "threshold_sweep",
 ]

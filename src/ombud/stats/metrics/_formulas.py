@@ -181,3 +181,20 @@ def regression_metrics_from_sums(sums: Mapping[str, FloatArray]) -> dict[str, Fl
         "r2": 1.0 - ratio(sums["sum_sq_residual"], ss_tot),
         "mean_residual": ratio(sum_y - sums["sum_pred"], w),
     }
+
+
+# ----- disparity between groups: elementwise, after the caller's min/max over groups ------------
+def min_over_max(low: ArrayLike, high: ArrayLike) -> FloatArray:
+    """The between-groups ratio: smallest group value / largest, NaN where the largest is 0
+    (no group has the outcome, so no group is disadvantaged relative to another)."""
+    lo, hi = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    out = np.full(np.broadcast_shapes(lo.shape, hi.shape), np.nan)
+    np.divide(lo, hi, out=out, where=hi != 0)
+    return out
+
+
+def symmetric_ratio(values: ArrayLike, base: ArrayLike) -> FloatArray:
+    """min(value / base, base / value) per element: how far a group is from its base (the
+    overall value or a reference group) in either direction, 1 when equal. Each quotient is NaN
+    where its denominator is 0; the result is NaN only where both are."""
+    return np.fmin(min_over_max(values, base), min_over_max(base, values))
