@@ -39,7 +39,7 @@ from ombud.fairness._errors import AuditInputError, MissingColumnsError
 from ombud.fairness._evidence import metric_segment
 from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef
 from ombud.stats.intervals import wilson_interval
-from ombud.stats.metrics import ratio
+from ombud.stats.metrics import min_over_max, ratio
 
 __all__ = ["BIAS_AUDIT_NAMES", "BiasAuditResult", "CategoryRate", "bias_audit"]
 
@@ -264,7 +264,8 @@ def _axis_rows(
     best = float(kept.max()) if len(kept) else math.nan
     rows = []
     for i, category in enumerate(grouped.index):
-        impact = math.nan if excluded[i] or not best else float(rate[i] / best)
+        # The impact ratio: this category's rate over the highest (NaN when that is 0).
+        impact = math.nan if excluded[i] else float(min_over_max(rate[i], best))
         rows.append(
             CategoryRate(
                 axis=axis,
