@@ -31,11 +31,9 @@ from ombud.fairness._vectorized import MetricEngine
 from ombud.stats import uniform_edges
 from ombud.stats.bootstrap import multinomial_bootstrap
 from ombud.stats.intervals import wilson_interval
-from ombud.stats.metrics._classification import RATES
+from ombud.stats.metrics import RATES, rate_counts
 
 __all__ = ["audit"]
-
-_CONFUSION = ("tp", "fp", "fn", "tn")
 
 
 def audit(
@@ -245,10 +243,7 @@ def _group_table(
     for m, metric in enumerate(engine.metrics):
         columns[metric] = data.point[:, m]
         if metric in RATES:
-            num, den, _ = RATES[metric]
-            x = counts[:, [_CONFUSION.index(c) for c in num]].sum(axis=1)
-            n = counts[:, [_CONFUSION.index(c) for c in den]].sum(axis=1)
-            low, up = wilson_interval(x, n, confidence=confidence)
+            low, up = wilson_interval(*rate_counts(metric, counts), confidence=confidence)
         elif np.ndim(low_b) == 2:
             low, up = low_b[:, boot_cols.index(m)], up_b[:, boot_cols.index(m)]
         else:
@@ -304,9 +299,7 @@ def _verdicts(
     rows = []
     for data in datas:
         raw = data.confusion_rows
-        den = {
-            m: raw[:, [_CONFUSION.index(c) for c in RATES[m][1]]].sum(axis=1) for m in RATE_METRICS
-        }
+        den = {m: rate_counts(m, raw)[1] for m in RATE_METRICS}
         for s in np.unique(data.view.stratum):
             members = np.flatnonzero(data.view.stratum == s)
             stratum = {c: layout.strata_keys.iloc[int(s)][c] for c in layout.control}

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ombud.stats.intervals import katz_ratio_interval, newcombe_difference_interval
-from ombud.stats.metrics._classification import RATES
+from ombud.stats.metrics import RATES, rate_counts, ratio
 from ombud.stats.significance import (
     benjamini_hochberg_adjust,
     chi_square_test,
@@ -28,18 +28,6 @@ from ombud.stats.significance import (
 __all__ = ["RATE_METRICS", "add_detectable_difference", "omnibus_tests", "pairwise_comparisons"]
 
 RATE_METRICS = tuple(RATES)
-
-
-_COLUMN = {"tp": 0, "fp": 1, "fn": 2, "tn": 3}
-
-
-def _successes_trials(counts: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """Successes and trials of one rate from a (groups, 4) TP/FP/FN/TN array."""
-    num, den, _ = RATES[metric]
-    array = counts
-    x = array[:, [_COLUMN[c] for c in num]].sum(axis=1)
-    n = array[:, [_COLUMN[c] for c in den]].sum(axis=1)
-    return x, n
 
 
 def pairwise_comparisons(
@@ -59,7 +47,7 @@ def pairwise_comparisons(
     call over all metrics and groups.
     """
     others = np.flatnonzero(reference != np.arange(len(counts)))
-    parts = [_successes_trials(counts, m) for m in RATE_METRICS]
+    parts = [rate_counts(m, counts) for m in RATE_METRICS]
     x = np.concatenate([p[0] for p in parts])
     n = np.concatenate([p[1] for p in parts])
     offset = np.repeat(np.arange(len(RATE_METRICS)) * len(counts), others.size)
@@ -69,9 +57,8 @@ def pairwise_comparisons(
     metric = np.repeat(np.array(RATE_METRICS, dtype=object), others.size)
     is_tested = np.isin(metric, list(tested))
     usable = (n1 > 0) & (n2 > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p1, p2 = x1 / n1, x2 / n2
-        ratio = np.where(p2 > 0, p1 / p2, np.nan)
+    p1, p2 = ratio(x1, n1), ratio(x2, n2)
+    rate_ratio = ratio(p1, p2)
     d_low, d_up = newcombe_difference_interval(x1, n1, x2, n2, confidence=confidence)
     r_low, r_up = katz_ratio_interval(x1, n1, x2, n2, confidence=confidence)
     stat, pval, method = _test(x1, n1, x2, n2, usable, weighted)
@@ -90,7 +77,7 @@ def pairwise_comparisons(
             "difference": p1 - p2,
             "difference_lower": d_low,
             "difference_upper": d_up,
-            "ratio": ratio,
+            "ratio": rate_ratio,
             "ratio_lower": r_low,
             "ratio_upper": r_up,
             "test": np.where(usable, method, ""),
@@ -167,7 +154,7 @@ def omnibus_tests(counts: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
         part = counts[strata == s]
         if len(part) < 2:
             continue
-        pairs = [_successes_trials(part, m) for m in RATE_METRICS]
+        pairs = [rate_counts(m, part) for m in RATE_METRICS]
         x = np.stack([p[0] for p in pairs])
         n = np.stack([p[1] for p in pairs])
         result = chi_square_test(x, n)  # one table per metric, groups along the last axis

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from ombud.stats import Tally
+from ombud.stats.metrics import squared_error
 from ombud.stats.metrics._cells import threshold_bin
 
 __all__ = ["CellLayout", "View", "view_key"]
@@ -148,7 +149,7 @@ def build_layout(
         with np.errstate(divide="ignore", invalid="ignore"):
             s1 = frame["sum_score"].to_numpy(dtype=float)
             s2 = frame["sum_score_sq"].to_numpy(dtype=float)
-            brier = np.where(weight > 0, (s2 - label * (2 * s1 - weight)) / weight, 0.0)
+            brier = np.where(weight > 0, squared_error(s2, s1, weight, label) / weight, 0.0)
             mean_score = np.where(weight > 0, s1 / weight, 0.0)
     strata = (
         fine_keys[list(control)].drop_duplicates().sort_values(list(control), na_position="last")

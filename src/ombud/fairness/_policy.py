@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from ombud.fairness._errors import PolicyError
+from ombud.fairness._vectorized import SCORE_AUDIT_METRICS
 from ombud.stats import CLASSIFICATION_METRICS, DEFAULT_MIN_ROWS
 
 __all__ = ["DEFAULT_RULES", "FairnessPolicy", "Rule"]
 
 Statistic = Literal["ratio", "difference"]
-_SCORE_RULE_METRICS = ("roc_auc", "brier", "ece")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Rule:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "metrics", tuple(self.metrics))
-        known = (*CLASSIFICATION_METRICS, *_SCORE_RULE_METRICS)
+        known = (*CLASSIFICATION_METRICS, *SCORE_AUDIT_METRICS)
         unknown = [m for m in self.metrics if m not in known]
         if not self.metrics or unknown:
             raise PolicyError(

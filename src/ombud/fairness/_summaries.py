@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ombud.fairness._policy import Rule
 from ombud.records import Verdict
+from ombud.stats.metrics import min_over_max, symmetric_ratio
 
 __all__ = ["Judgement", "judge", "percentile_interval", "summarize"]
 
@@ -103,13 +104,11 @@ def _reduce(part: FloatArray, how: str, base: FloatArray | None) -> FloatArray:
     elif how == "difference":
         out = high - low
     elif how == "ratio":
-        out = np.where(high > 0, low / np.where(high > 0, high, 1.0), np.nan)
+        out = min_over_max(low, high)
     elif how == "difference_to" and base is not None:
         out = np.nanmax(np.abs(part - base), axis=-2)
     elif how == "ratio_to" and base is not None:
-        up = np.where(base > 0, part / np.where(base > 0, base, 1.0), np.nan)
-        down = np.where(part > 0, base / np.where(part > 0, part, 1.0), np.nan)
-        out = np.nanmin(np.fmin(up, down), axis=-2)
+        out = np.nanmin(symmetric_ratio(part, base), axis=-2)
     else:
         raise ValueError(f"unknown summary {how!r} (or a missing base)")
     return np.asarray(out, dtype=np.float64)
@@ -192,7 +191,7 @@ def _rule_statistic(rule: Rule, values: FloatArray) -> tuple[float, int, int, in
         warnings.simplefilter("ignore", RuntimeWarning)
         low, high = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
         if rule.statistic == "ratio":
-            per_metric = np.where(high > 0, low / np.where(high > 0, high, 1.0), np.nan)
+            per_metric = min_over_max(low, high)
             if np.all(np.isnan(per_metric)):
                 return float("nan"), 0, 0, 0
             k = int(np.nanargmin(per_metric))
@@ -211,7 +210,7 @@ def _rule_values(rule: Rule, values: FloatArray) -> FloatArray:
     def compute() -> FloatArray:
         low, high = np.nanmin(values, axis=-2), np.nanmax(values, axis=-2)
         if rule.statistic == "ratio":
-            per_metric = np.where(high > 0, low / np.where(high > 0, high, 1.0), np.nan)
+            per_metric = min_over_max(low, high)
             return np.asarray(np.nanmin(per_metric, axis=-1))
         return np.asarray(np.nanmax(high - low, axis=-1))
 

@@ -1,11 +1,11 @@
 """Every audit metric for every group of every view, for many cell tables at once.
 
-The stats layer computes metrics one Tally at a time, with pandas, which is the readable
-reference. A bootstrap needs the same metrics on a thousand resampled tables, so this module
-restates them as array algebra over a (replicates × cells) matrix: sparse sums to confusion
-counts and score histograms per fine group, dense sums to each view's groups, then ratios.
-It is written by hand because no library computes group metrics from resampled cell counts;
-a test holds it equal to ``ombud.stats`` on the original table.
+A bootstrap needs the metrics on a thousand resampled tables. This module only does the sums:
+sparse products turn a (replicates × cells) matrix into confusion counts, score histograms and
+calibration bins per fine group, dense products sum those to each view's groups. The metrics of
+those sums are the definitions of ``ombud.stats.metrics`` (``confusion_metrics``, ``roc_auc``,
+...), called with the replicate axis in front, the same lines the Tally functions use; a test
+holds the two paths equal on resampled tables.
 """
 
 from __future__ import annotations
@@ -15,21 +15,18 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from ombud.fairness._layout import CellLayout, View
-from ombud.stats import CLASSIFICATION_METRICS
-from ombud.stats.metrics._classification import RATES
+from ombud.stats.metrics import (
+    CLASSIFICATION_METRICS,
+    brier_score,
+    confusion_metrics,
+    expected_calibration_error,
+    roc_auc,
+)
 
 __all__ = ["SCORE_AUDIT_METRICS", "MetricEngine"]
 
 FloatArray = NDArray[np.float64]
 SCORE_AUDIT_METRICS = ("roc_auc", "brier", "ece")
-_TP, _FP, _FN, _TN = range(4)
-_INDEX = {"tp": _TP, "fp": _FP, "fn": _FN, "tn": _TN}
-
-
-def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
-    out = np.full(np.broadcast_shapes(num.shape, den.shape), np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
 
 
 def _indicator(
@@ -78,7 +75,7 @@ class MetricEngine:
         extras: dict[str, FloatArray] = {}
         if self.layout.has_score:
             extras = self._score_sums(counts)
-        columns = self._rates(self._to_view(confusion, self._members))
+        columns = confusion_metrics(self._to_view(confusion, self._members))
         if self.layout.has_score:
             columns.update(self._score_metrics(extras, self._members))
         stacked = np.stack([columns[m] for m in self.metrics], axis=-1)
@@ -97,18 +94,6 @@ class MetricEngine:
             out.append(flat[..., start:stop].reshape(*flat.shape[:-1], view.size, m))
             start = stop
         return out
-
-    @staticmethod
-    def _rates(conf: FloatArray) -> dict[str, FloatArray]:
-        columns: dict[str, FloatArray] = {}
-        for name, (num, den, _) in RATES.items():
-            numerator = sum(conf[..., _INDEX[c]] for c in num)
-            denominator = sum(conf[..., _INDEX[c]] for c in den)
-            columns[name] = _ratio(np.asarray(numerator), np.asarray(denominator))
-        tp, fp, fn = conf[..., _TP], conf[..., _FP], conf[..., _FN]
-        columns["balanced_accuracy"] = (columns["tpr"] + columns["tnr"]) / 2
-        columns["f1"] = _ratio(2 * tp, 2 * tp + fp + fn)
-        return columns
 
     def _score_sums(self, counts: FloatArray) -> dict[str, FloatArray]:
         lay = self.layout
@@ -132,17 +117,10 @@ class MetricEngine:
     ) -> dict[str, FloatArray]:
         nb = self.layout.n_bins
         hist = self._to_view(sums["hist"], members)
-        neg, pos = hist[..., :nb], hist[..., nb:]
-        neg_below = np.cumsum(neg, axis=-1) - neg
-        concordant = (pos * (neg_below + 0.5 * neg)).sum(axis=-1)
-        auc = _ratio(concordant, pos.sum(axis=-1) * neg.sum(axis=-1))
-        auc[(pos.sum(axis=-1) <= 0) | (neg.sum(axis=-1) <= 0)] = np.nan
         weight = self._to_view(sums["weight"], members)[..., 0]
-        brier = _ratio(self._to_view(sums["brier"], members)[..., 0], weight)
-        cal_w = self._to_view(sums["cal_w"], members)
-        gap = np.abs(
-            _ratio(self._to_view(sums["cal_s"], members), cal_w)
-            - _ratio(self._to_view(sums["cal_p"], members), cal_w)
-        )
-        ece = _ratio(np.nansum(cal_w * np.where(cal_w > 0, gap, 0.0), axis=-1), weight)
-        return {"roc_auc": auc, "brier": brier, "ece": ece}
+        cal_w, cal_s, cal_p = (self._to_view(sums[k], members) for k in ("cal_w", "cal_s", "cal_p"))
+        return {
+            "roc_auc": roc_auc(hist[..., nb:], hist[..., :nb]),
+            "brier": brier_score(self._to_view(sums["brier"], members)[..., 0], weight),
+            "ece": expected_calibration_error(cal_w, cal_s, cal_p, total=weight),
+        }

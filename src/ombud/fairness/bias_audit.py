@@ -39,6 +39,7 @@ from ombud.fairness._errors import AuditInputError, MissingColumnsError
 from ombud.fairness._evidence import metric_segment
 from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef
 from ombud.stats.intervals import wilson_interval
+from ombud.stats.metrics import min_over_max, ratio
 
 __all__ = ["BIAS_AUDIT_NAMES", "BiasAuditResult", "CategoryRate", "bias_audit"]
 
@@ -256,14 +257,15 @@ def _axis_rows(
     total = float(grouped["size"].sum())
     applicants = grouped["size"].to_numpy(dtype=float)
     positives = grouped["sum"].to_numpy(dtype=float)
-    rate = positives / applicants
+    rate = ratio(positives, applicants)  # a selection (or scoring) rate per category
     lower, upper = wilson_interval(positives, applicants, confidence=confidence)
     excluded = applicants / total < exclude_below
     kept = rate[~excluded]
     best = float(kept.max()) if len(kept) else math.nan
     rows = []
     for i, category in enumerate(grouped.index):
-        ratio = math.nan if excluded[i] or not best else float(rate[i] / best)
+        # The impact ratio: this category's rate over the highest (NaN when that is 0).
+        impact = math.nan if excluded[i] else float(min_over_max(rate[i], best))
         rows.append(
             CategoryRate(
                 axis=axis,
@@ -273,7 +275,7 @@ def _axis_rows(
                 rate=float(rate[i]),
                 lower=float(lower[i]),
                 upper=float(upper[i]),
-                impact_ratio=ratio,
+                impact_ratio=impact,
                 excluded=bool(excluded[i]),
             )
         )

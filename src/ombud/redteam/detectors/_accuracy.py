@@ -19,6 +19,7 @@ import numpy as np
 
 from ombud.redteam.core import Attempt, AttemptStatus, Detector, Outcome, PromptSetError, Turn
 from ombud.stats.intervals import wilson_interval
+from ombud.stats.metrics import confusion_metrics, rate_counts
 
 __all__ = ["DetectorAccuracy", "LabelledResponse", "load_labels", "measure_accuracy"]
 
@@ -101,8 +102,11 @@ def measure_accuracy(
                 tp, fn = tp + (outcome is Outcome.HIT), fn + (outcome is Outcome.MISS)
             else:
                 fp, tn = fp + (outcome is Outcome.HIT), tn + (outcome is Outcome.MISS)
+        counts = np.array([tp, fp, fn, tn], dtype=np.float64)
+        rates = confusion_metrics(counts, ("ppv", "tpr"))  # precision, recall
+        parts = [rate_counts(m, counts) for m in ("ppv", "tpr")]
         lower, upper = wilson_interval(
-            np.array([tp, tp], dtype=np.float64), np.array([tp + fp, tp + fn], dtype=np.float64)
+            np.stack([x for x, _ in parts]), np.stack([n for _, n in parts])
         )
         report.append(
             DetectorAccuracy(
@@ -112,8 +116,8 @@ def measure_accuracy(
                 fn,
                 tn,
                 unscorable,
-                tp / (tp + fp) if tp + fp else float("nan"),
-                tp / (tp + fn) if tp + fn else float("nan"),
+                float(rates["ppv"]),
+                float(rates["tpr"]),
                 (float(lower[0]), float(upper[0])),
                 (float(lower[1]), float(upper[1])),
             )

@@ -29,6 +29,7 @@ from scipy.special import erf
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from ombud.redteam.core import Attempt, DetectorResult, Outcome
+from ombud.stats.metrics import confusion_metrics
 
 __all__ = [
     "EMBEDDING_REFUSAL_THRESHOLD",
@@ -232,8 +233,9 @@ def choose_threshold(similarities: Sequence[float], labels: Sequence[bool]) -> f
     best_f1, best = -1.0, float(scores.max())
     for candidate in np.unique(scores):
         predicted = scores >= candidate
-        tp = int((predicted & truth).sum())
-        f1 = 2 * tp / (2 * tp + int((predicted & ~truth).sum()) + int((~predicted & truth).sum()))
+        cells = (predicted & truth, predicted & ~truth, ~predicted & truth, ~predicted & ~truth)
+        counts = np.array([c.sum() for c in cells], dtype=np.float64)  # tp, fp, fn, tn
+        f1 = float(confusion_metrics(counts, ("f1",))["f1"])
         if f1 > best_f1:
             best_f1, best = f1, float(candidate)
     return float(np.floor(best * 1000) / 1000)

@@ -82,10 +82,3 @@ def finish_index(table: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     if not keys:
         return table.reset_index(drop=True)
     return table
-
-
-def safe_divide(num: pd.Series, den: pd.Series) -> pd.Series:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = num.to_numpy(dtype=float) / den.to_numpy(dtype=float)
-    out[den.to_numpy(dtype=float) == 0] = np.nan
-    return pd.Series(out, index=num.index)

@@ -1,8 +1,9 @@
 """Confusion-matrix metrics per group, computed from a Tally's cell sums only.
 
-Each metric is a ratio of sums of the four weighted confusion counts; a zero denominator gives
-NaN and a reason (never 0, which would read as a real rate, and never an exception, which would
-stop an audit over one empty group).
+This module sums cells into the four weighted confusion counts per group; the metrics of those
+counts are defined once, in ``_formulas``, which the audit's bootstrap evaluator also calls. A
+zero denominator gives NaN and a reason (never 0, which would read as a real rate, and never an
+exception, which would stop an audit over one empty group).
 """
 
 from __future__ import annotations
@@ -19,29 +20,16 @@ from ombud.stats.metrics._cells import (
     finish_index,
     label_positive,
     predicted_positive,
-    safe_divide,
     strata,
     sum_by,
 )
 from ombud.stats.metrics._disparity import GroupMetrics
-
-_ALL = ("tp", "fp", "fn", "tn")
-# name -> (numerator counts, denominator counts, why the denominator can be zero)
-RATES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
-    "selection_rate": (("tp", "fp"), _ALL, "no rows"),
-    "prevalence": (("tp", "fn"), _ALL, "no rows"),
-    "tpr": (("tp",), ("tp", "fn"), "no positive labels (TP+FN=0)"),
-    "fnr": (("fn",), ("tp", "fn"), "no positive labels (TP+FN=0)"),
-    "fpr": (("fp",), ("fp", "tn"), "no negative labels (FP+TN=0)"),
-    "tnr": (("tn",), ("fp", "tn"), "no negative labels (FP+TN=0)"),
-    "ppv": (("tp",), ("tp", "fp"), "no predicted positives (TP+FP=0)"),
-    "fdr": (("fp",), ("tp", "fp"), "no predicted positives (TP+FP=0)"),
-    "npv": (("tn",), ("tn", "fn"), "no predicted negatives (TN+FN=0)"),
-    "for": (("fn",), ("tn", "fn"), "no predicted negatives (TN+FN=0)"),
-    "accuracy": (("tp", "tn"), _ALL, "no rows"),
-}
-DERIVED = ("balanced_accuracy", "f1")
-CLASSIFICATION_METRICS: tuple[str, ...] = (*RATES, *DERIVED)
+from ombud.stats.metrics._formulas import (
+    CLASSIFICATION_METRICS,
+    CONFUSION,
+    UNDEFINED,
+    confusion_metrics,
+)
 
 
 def confusion_counts(
@@ -56,7 +44,7 @@ def confusion_counts(
     """TP, FP, FN, TN per group (weighted sums, or row counts with ``weighted=False``)."""
     by_t, ctl = strata(tally, by, control)
     frame = _with_confusion(tally, cell_frame(tally), threshold, positive_class, weighted)
-    return sum_by(frame, [*ctl, *by_t], list(_ALL))
+    return sum_by(frame, [*ctl, *by_t], list(CONFUSION))
 
 
 def group_counts(
@@ -117,28 +105,16 @@ def rates_from_confusion(
     counts: pd.DataFrame, metrics: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Metric values and NaN reasons from a TP/FP/FN/TN table (one row per group)."""
-    values: dict[str, pd.Series] = {}
-    reasons: dict[str, pd.Series] = {}
-    for name in metrics:
-        if name in RATES:
-            num_cols, den_cols, why = RATES[name]
-            den = counts[list(den_cols)].sum(axis=1)
-            values[name] = safe_divide(counts[list(num_cols)].sum(axis=1), den)
-            reasons[name] = pd.Series(np.where(den == 0, why, ""), index=counts.index)
-        elif name == "f1":
-            den = 2 * counts["tp"] + counts["fp"] + counts["fn"]
-            values[name] = safe_divide(2 * counts["tp"], den)
-            why = "no positive labels or predictions (2TP+FP+FN=0)"
-            reasons[name] = pd.Series(np.where(den == 0, why, ""), index=counts.index)
-        elif name == "balanced_accuracy":
-            tpr = safe_divide(counts["tp"], counts["tp"] + counts["fn"])
-            tnr = safe_divide(counts["tn"], counts["tn"] + counts["fp"])
-            values[name] = (tpr + tnr) / 2
-            why = "needs both positive and negative labels"
-            reasons[name] = pd.Series(np.where(values[name].isna(), why, ""), index=counts.index)
-        else:
-            raise TallyError(f"unknown metric {name!r}; choose from {list(CLASSIFICATION_METRICS)}")
-    return pd.DataFrame(values, index=counts.index), pd.DataFrame(reasons, index=counts.index)
+    values = confusion_metrics(counts[list(CONFUSION)].to_numpy(dtype=float), metrics)
+    return with_reasons(values, counts.index)
+
+
+def with_reasons(
+    values: dict[str, np.ndarray], index: pd.Index
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Metric columns, and beside each NaN the reason the metric is undefined there."""
+    reasons = {m: np.where(np.isnan(v), UNDEFINED[m], "") for m, v in values.items()}
+    return pd.DataFrame(values, index=index), pd.DataFrame(reasons, index=index)
 
 
 def classification_metrics(
@@ -153,8 +129,8 @@ def classification_metrics(
     """Confusion metrics per group (intersection of ``by``) and overall, within ``control``."""
     by_t, ctl = strata(tally, by, control)
     frame = _with_confusion(tally, cell_frame(tally), threshold, positive_class, True)
-    per_group = sum_by(frame, [*ctl, *by_t], list(_ALL))
-    overall = sum_by(frame, list(ctl), list(_ALL))
+    per_group = sum_by(frame, [*ctl, *by_t], list(CONFUSION))
+    overall = sum_by(frame, list(ctl), list(CONFUSION))
     values, reasons = rates_from_confusion(per_group, metrics)
     o_values, o_reasons = rates_from_confusion(overall, metrics)
     return GroupMetrics(

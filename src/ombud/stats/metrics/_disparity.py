@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ombud.stats._errors import TallyError
+from ombud.stats.metrics._formulas import min_over_max, symmetric_ratio
 
 Method = Literal["between_groups", "to_overall", "to_reference"]
 
@@ -124,12 +125,9 @@ class GroupMetrics:
         """Smallest ratio: min/max between groups, or min of min(g/b, b/g) to overall/reference."""
         if method == "between_groups":
             low, high = self._reduce(self.by_group, "min"), self._reduce(self.by_group, "max")
-            return low / high.replace(0, np.nan)
+            return _like(low, min_over_max(low, high))
         base = self._base(method, reference)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            up = self.by_group / base.where(base != 0)
-            down = base / self.by_group.where(self.by_group != 0)
-        both = np.fmin(up.to_numpy(dtype=float), down.to_numpy(dtype=float))
+        both = symmetric_ratio(self.by_group, base)
         table = pd.DataFrame(both, index=self.by_group.index, columns=self.by_group.columns)
         return self._reduce(table, "min")
 
@@ -149,3 +147,10 @@ class GroupMetrics:
         out = pd.concat([values, reasons], axis=1).reset_index()
         metric_column = out.columns[len(self.control) + len(self.by)]
         return out.rename(columns={metric_column: "metric"})
+
+
+def _like(table: pd.DataFrame | pd.Series, values: np.ndarray) -> pd.DataFrame | pd.Series:
+    """``values`` with the index (and columns) of ``table``."""
+    if isinstance(table, pd.Series):
+        return pd.Series(values, index=table.index, name=table.name)
+    return pd.DataFrame(values, index=table.index, columns=table.columns)

@@ -1,7 +1,7 @@
 """Regression metrics per group from weighted sums (n, Σw, Σy, Σŷ, Σy², Σŷ², Σyŷ, Σ|y−ŷ|, Σ(y−ŷ)²).
 
-Σ(y−ŷ)² is kept as its own sum rather than derived from Σy² − 2Σyŷ + Σŷ², which would lose
-all precision when predictions are close to large outcomes.
+This module sums a Tally's cells per group; the metrics of those sums are defined in
+``_formulas``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import pandas as pd
 
 from ombud.stats._errors import TallyError
 from ombud.stats._tally import REGRESSION_SUMS, WEIGHT, Tally
-from ombud.stats.metrics._cells import cell_frame, finish_index, safe_divide, strata, sum_by
+from ombud.stats.metrics._cells import cell_frame, finish_index, strata, sum_by
 from ombud.stats.metrics._disparity import GroupMetrics
-
-REGRESSION_METRICS = ("mean_prediction", "mean_outcome", "mae", "rmse", "r2", "mean_residual")
+from ombud.stats.metrics._formulas import REGRESSION_METRICS, ratio, regression_metrics_from_sums
 
 
 def _require_regression(tally: Tally) -> None:
@@ -25,20 +24,9 @@ def _require_regression(tally: Tally) -> None:
 
 
 def _table(sums: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    w = sums[WEIGHT]
-    mean_y = safe_divide(sums["sum_y"], w)
-    ss_tot = sums["sum_y_sq"] - sums["sum_y"] * mean_y.fillna(0.0)
-    values = pd.DataFrame(
-        {
-            "mean_prediction": safe_divide(sums["sum_pred"], w),
-            "mean_outcome": mean_y,
-            "mae": safe_divide(sums["sum_abs_residual"], w),
-            "rmse": np.sqrt(safe_divide(sums["sum_sq_residual"], w)),
-            "r2": 1.0 - safe_divide(sums["sum_sq_residual"], ss_tot.where(ss_tot > 0, 0.0)),
-            "mean_residual": safe_divide(sums["sum_y"] - sums["sum_pred"], w),
-        },
-        index=sums.index,
-    )
+    arrays = {c: sums[c].to_numpy(dtype=float) for c in (WEIGHT, *REGRESSION_SUMS)}
+    values = pd.DataFrame(regression_metrics_from_sums(arrays), index=sums.index)
+    w = arrays[WEIGHT]
     empty = np.where(w == 0, "no weight", "")
     reasons = pd.DataFrame(dict.fromkeys(REGRESSION_METRICS, empty), index=sums.index)
     reasons["r2"] = np.where(
@@ -99,10 +87,10 @@ def standardized_mean_difference(
         ref = pd.DataFrame([row] * len(sums), index=sums.index)
 
     def moments(t: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-        mean = safe_divide(t[s], t[WEIGHT])
-        return mean, safe_divide(t[s2], t[WEIGHT]) - mean**2
+        mean = pd.Series(ratio(t[s], t[WEIGHT]), index=t.index)
+        return mean, pd.Series(ratio(t[s2], t[WEIGHT]), index=t.index) - mean**2
 
     m_g, v_g = moments(sums)
     m_r, v_r = moments(ref)
     pooled = np.sqrt(((v_g + v_r) / 2).clip(lower=0.0))
-    return safe_divide(m_g - m_r, pooled).rename(f"smd_{of}")
+    return pd.Series(ratio(m_g - m_r, pooled), index=sums.index, name=f"smd_{of}")

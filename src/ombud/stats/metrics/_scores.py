@@ -1,5 +1,8 @@
 """Score metrics from a Tally's score histogram: ROC AUC, Brier, calibration, threshold sweeps.
 
+This module sums cells per group and bin; the metrics of those sums are defined in
+``_formulas``.
+
 The Tally keeps per cell the weighted sum of scores and of squared scores, so the Brier score
 and the mean score per bin are exact; only rank-based quantities (AUC) and thresholds carry
 binning error, and only from pairs of positive and negative rows that share a bin. That error is
@@ -16,16 +19,41 @@ import pandas as pd
 from ombud.stats._errors import TallyError
 from ombud.stats._tally import LABEL, ROW_COUNT, SCORE_BIN, SUM_SCORE, SUM_SCORE_SQ, WEIGHT, Tally
 from ombud.stats.metrics._cells import cell_frame, finish_index, strata, sum_by
-from ombud.stats.metrics._classification import CLASSIFICATION_METRICS, rates_from_confusion
+from ombud.stats.metrics._classification import rates_from_confusion, with_reasons
 from ombud.stats.metrics._disparity import GroupMetrics
-
-SCORE_METRICS = ("roc_auc", "roc_auc_bound", "brier", "ece", "mce")
+from ombud.stats.metrics._formulas import (
+    CLASSIFICATION_METRICS,
+    brier_score,
+    expected_calibration_error,
+    maximum_calibration_error,
+    ratio,
+    roc_auc,
+    roc_auc_bound,
+    squared_error,
+)
 
 
 def _require_scores(tally: Tally) -> tuple[float, ...]:
     if tally.score_edges is None or tally.kind != "classification" or tally.multiclass:
         raise TallyError("score metrics need a binary classification Tally built with score=")
     return tally.score_edges
+
+
+def _per_bin(
+    frame: pd.DataFrame, keys: Sequence[str], bin_column: str, n_bins: int, columns: Sequence[str]
+) -> tuple[pd.Index, list[np.ndarray]]:
+    """Sums of ``columns`` per (stratum, bin): one (groups, bins) array per column."""
+    grouped = sum_by(frame, [*keys, bin_column], columns)
+    bins = list(range(n_bins))
+    tables = []
+    for column in columns:
+        if keys:
+            table = grouped[column].unstack(bin_column, fill_value=0)
+        else:
+            table = grouped[column].to_frame().T
+            table.index = pd.Index(["__all__"])
+        tables.append(table.reindex(columns=bins, fill_value=0.0))
+    return tables[0].index, [t.to_numpy(dtype=float) for t in tables]
 
 
 def _histograms(tally: Tally, keys: Sequence[str]) -> tuple[pd.Index, np.ndarray, np.ndarray]:
@@ -36,36 +64,15 @@ def _histograms(tally: Tally, keys: Sequence[str]) -> tuple[pd.Index, np.ndarray
         _pos=np.where(frame[LABEL] == 1, frame[WEIGHT], 0.0),
         _neg=np.where(frame[LABEL] == 1, 0.0, frame[WEIGHT]),
     )
-    grouped = sum_by(frame, [*keys, SCORE_BIN], ["_pos", "_neg"])
-    n_bins = len(edges) - 1
-    if keys:
-        pos = grouped["_pos"].unstack(SCORE_BIN, fill_value=0)
-        neg = grouped["_neg"].unstack(SCORE_BIN, fill_value=0)
-    else:
-        pos = grouped["_pos"].to_frame().T
-        neg = grouped["_neg"].to_frame().T
-        pos.index = neg.index = pd.Index(["__all__"])
-    bins = list(range(n_bins))
-    pos = pos.reindex(columns=bins, fill_value=0.0)
-    neg = neg.reindex(columns=bins, fill_value=0.0)
-    return pos.index, pos.to_numpy(dtype=float), neg.to_numpy(dtype=float)
+    index, (pos, neg) = _per_bin(frame, keys, SCORE_BIN, len(edges) - 1, ["_pos", "_neg"])
+    return index, pos, neg
 
 
 def _below(hist: np.ndarray) -> np.ndarray:
-    """Per bin k, the sum over bins below k (exclusive cumulative sum)."""
+    """Per bin k, the sum over the bins below k: a running sum of the earlier bins (exclusive
+    cumulative sum), never a total minus the rest."""
     zeros = np.zeros((hist.shape[0], 1))
     return np.concatenate([zeros, np.cumsum(hist, axis=1)[:, :-1]], axis=1)
-
-
-def _auc(pos: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """AUC with within-bin pairs counted as ties (1/2), and the bound on its binning error."""
-    p_total, n_total = pos.sum(axis=1), neg.sum(axis=1)
-    neg_below = _below(neg)
-    concordant = (pos * (neg_below + 0.5 * neg)).sum(axis=1)
-    tied = 0.5 * (pos * neg).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        denom = np.where((p_total > 0) & (n_total > 0), p_total * n_total, np.nan)
-        return concordant / denom, tied / denom
 
 
 def _coarse_bins(edges: Sequence[float], coarse: Sequence[float] | None) -> np.ndarray:
@@ -104,8 +111,8 @@ def calibration_curve(
     table = table.rename(columns={"index": "bin"}) if not keys else table
     table["bin_lower"] = bounds[table["bin"].to_numpy(dtype=int)]
     table["bin_upper"] = bounds[table["bin"].to_numpy(dtype=int) + 1]
-    table["mean_score"] = table[SUM_SCORE] / table[WEIGHT].where(table[WEIGHT] > 0)
-    table["fraction_positive"] = table["positive_weight"] / table[WEIGHT].where(table[WEIGHT] > 0)
+    table["mean_score"] = ratio(table[SUM_SCORE], table[WEIGHT])
+    table["fraction_positive"] = ratio(table["positive_weight"], table[WEIGHT])
     table[ROW_COUNT] = table[ROW_COUNT].astype("int64")
     return table.drop(columns=[SUM_SCORE, "positive_weight"])
 
@@ -135,53 +142,35 @@ def _score_table(
     tally: Tally, keys: list[str], calibration_edges: Sequence[float] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     index, pos, neg = _histograms(tally, keys)
-    auc, bound = _auc(pos, neg)
+    edges = _require_scores(tally)
+    mapping = _coarse_bins(edges, calibration_edges)
     frame = cell_frame(tally)
-    is_pos = frame[LABEL] == 1
-    # Σ w (s - y)^2 = Σ w s^2 - 2 y Σ w s + y Σ w, with y fixed per cell: exact from the sums.
+    is_pos = np.asarray(frame[LABEL] == 1, dtype=np.float64)
+    weight = frame[WEIGHT].to_numpy(dtype=float)
     frame = frame.assign(
-        _sq=frame[SUM_SCORE_SQ] - np.where(is_pos, 2 * frame[SUM_SCORE] - frame[WEIGHT], 0.0)
+        _sq=squared_error(
+            frame[SUM_SCORE_SQ].to_numpy(dtype=float),
+            frame[SUM_SCORE].to_numpy(dtype=float),
+            weight,
+            is_pos,
+        ),
+        _pos_w=is_pos * weight,
+        _cal=mapping[frame[SCORE_BIN].to_numpy()],
     )
-    sums = sum_by(frame, keys, ["_sq", WEIGHT])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        brier = (sums["_sq"] / sums[WEIGHT].where(sums[WEIGHT] > 0)).reindex(index)
-    curve = (
-        calibration_curve(tally, keys, edges=calibration_edges)
-        if keys
-        else (calibration_curve(tally, [], edges=calibration_edges))
+    sums = sum_by(frame, keys, ["_sq", WEIGHT]).reindex(index)
+    n_cal = len(edges if calibration_edges is None else calibration_edges) - 1
+    cal_index, (cal_w, cal_s, cal_p) = _per_bin(
+        frame, keys, "_cal", n_cal, [WEIGHT, SUM_SCORE, "_pos_w"]
     )
-    gap = (curve["mean_score"] - curve["fraction_positive"]).abs()
-    curve = curve.assign(_gap_w=gap * curve[WEIGHT], _gap=gap)
-    if keys:
-        grouped = curve.groupby(keys, dropna=False, sort=True)
-        ece = grouped["_gap_w"].sum() / grouped[WEIGHT].sum().where(lambda s: s > 0)
-        mce = grouped["_gap"].max()
-    else:
-        total = curve[WEIGHT].sum()
-        ece = pd.Series([curve["_gap_w"].sum() / total if total > 0 else np.nan], index=index)
-        mce = pd.Series([curve["_gap"].max()], index=index)
-    values = pd.DataFrame(
-        {
-            "roc_auc": auc,
-            "roc_auc_bound": bound,
-            "brier": brier.to_numpy(),
-            "ece": ece.reindex(index).to_numpy(),
-            "mce": mce.reindex(index).to_numpy(),
-        },
-        index=index,
-    )
-    one_class = "needs both positive and negative labels"
-    reasons = pd.DataFrame(
-        {
-            "roc_auc": np.where(np.isnan(auc), one_class, ""),
-            "roc_auc_bound": np.where(np.isnan(auc), one_class, ""),
-            "brier": np.where(values["brier"].isna(), "no weight", ""),
-            "ece": np.where(values["ece"].isna(), "no weight", ""),
-            "mce": np.where(values["mce"].isna(), "no weight", ""),
-        },
-        index=index,
-    )
-    return values, reasons
+    assert cal_index.equals(index), "both are the sorted strata of one frame"
+    values = {
+        "roc_auc": roc_auc(pos, neg),
+        "roc_auc_bound": roc_auc_bound(pos, neg),
+        "brier": brier_score(sums["_sq"].to_numpy(), sums[WEIGHT].to_numpy()),
+        "ece": expected_calibration_error(cal_w, cal_s, cal_p),
+        "mce": maximum_calibration_error(cal_w, cal_s, cal_p),
+    }
+    return with_reasons(values, index)
 
 
 def threshold_sweep(
