@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "BudgetExceededError",
     "ExplainInputError",
+    "QualityCheckError",
     "ReasonTableError",
     "UnsafeModelError",
     "UnsupportedModelError",
@@ -34,3 +35,7 @@ class UnsafeModelError(ExplainInputError):
 
 class ReasonTableError(ExplainInputError):
     """A reason-code table that is malformed, incomplete or maps a protected attribute."""
+
+
+class QualityCheckError(ExplainInputError):
+    """An explanation failed its own quality check and was refused rather than returned."""

@@ -8,11 +8,20 @@ Which explainer, and why:
   background rows ``b``); without one it is *path-dependent* (the trees' own cover
   statistics stand in for the data).
 * ``linear`` — ``shap.LinearExplainer``, interventional: ``phi_j = w_j (x_j - mean_b x_j)``.
+* ``exact`` — ``shap.ExactExplainer`` with an independent masker: the interventional
+  Shapley values computed from all ``2^features`` coalitions; model-agnostic and exact,
+  for up to 20 features (``auto`` uses it up to 10).
 * ``permutation`` / ``kernel`` — model-agnostic estimates that only call the model. Their
   cost is ``rows x evaluations per row x background rows`` model evaluations; the budget
   is checked, and the time estimated from a timed call, *before* any work starts.
 
-``auto`` picks tree, then linear, then permutation. The quality check (additivity,
+``auto`` picks tree, then linear, then exact (at most 10 features), then permutation.
+
+Precision: shap's interventional tree algorithm keeps its path weights and thresholds in
+single precision (``float`` in shap 0.51's ``tree_shap.h``), so its values match the
+exact Shapley values to about 1e-7 relative, not to machine precision; and a model that
+compares float64 thresholds (HistGradientBoosting) can be sent down another branch than
+the model takes, which the additivity check catches (``on_failure='raise'`` refuses it). The quality check (additivity,
 ``max |sum(phi) + base - output|`` against the output recomputed from the model) is
 always computed and attached.
 """
@@ -28,14 +37,20 @@ import pandas as pd
 from numpy.typing import NDArray
 
 import ombud
-from ombud.explain._errors import BudgetExceededError, ExplainInputError, UnsupportedModelError
+from ombud.explain._errors import (
+    BudgetExceededError,
+    ExplainInputError,
+    QualityCheckError,
+    UnsupportedModelError,
+)
+from ombud.explain._libs import import_shap
 from ombud.explain._inputs import ModelOutput, OutputKind, model_output, numeric_frame, sample_rows
 from ombud.explain._result import AdditivityCheck, Explanation
 
 __all__ = ["ShapMethod", "explain_shap", "shap_versions"]
 
 FloatArray = NDArray[np.float64]
-ShapMethod = Literal["auto", "tree", "linear", "permutation", "kernel"]
+ShapMethod = Literal["auto", "tree", "linear", "exact", "permutation", "kernel"]
 
 #: Model classes ``shap.TreeExplainer`` reads natively (scikit-learn names).
 _TREE_MODELS = {
@@ -54,6 +69,8 @@ _TREE_MODELS = {
     "IsolationForest",
 }
 _BACKGROUND_DEFAULT = 100
+_EXACT_AUTO_MAX = 10
+_EXACT_MAX = 20
 
 
 def shap_versions() -> dict[str, str]:
@@ -69,12 +86,14 @@ def _is_linear(model: Any) -> bool:
     return hasattr(model, "coef_") and hasattr(model, "intercept_")
 
 
-def _resolve_method(model: Any, method: ShapMethod) -> str:
+def _resolve_method(model: Any, method: ShapMethod, n_features: int) -> str:
     name = type(model).__name__
     if method == "auto":
         if name in _TREE_MODELS:
             return "tree"
-        return "linear" if _is_linear(model) else "permutation"
+        if _is_linear(model):
+            return "linear"
+        return "exact" if n_features <= _EXACT_AUTO_MAX else "permutation"
     if method == "tree" and name not in _TREE_MODELS:
         which = "linear" if _is_linear(model) else "permutation"
         raise UnsupportedModelError(
@@ -109,7 +128,7 @@ def _squeeze(values: NDArray[Any], base: NDArray[Any], n: int, m: int, class_ind
 def _tree(
     model: Any, X: pd.DataFrame, background: pd.DataFrame | None, out: ModelOutput
 ) -> tuple[FloatArray, FloatArray, dict[str, Any]]:
-    import shap
+    shap = import_shap()
 
     natural = "margin" if hasattr(model, "decision_function") else "probability"
     if out.kind == "prediction" or out.kind == natural:
@@ -141,7 +160,7 @@ def _tree(
 def _linear(
     model: Any, X: pd.DataFrame, background: pd.DataFrame, out: ModelOutput
 ) -> tuple[FloatArray, FloatArray, dict[str, Any]]:
-    import shap
+    shap = import_shap()
 
     if out.kind == "probability":
         raise UnsupportedModelError(
@@ -177,6 +196,7 @@ def _check_budget(
     """
     total = len(X) * evals_per_row * len(background)
     probe = np.tile(background.to_numpy(), (max(1, 2000 // len(background)), 1))
+    out(probe[:10])  # warm-up: the first call may pay one-time set-up costs
     start = time.perf_counter()
     out(probe)
     per_row = (time.perf_counter() - start) / len(probe)
@@ -205,19 +225,35 @@ def _agnostic(
     max_evals: int,
     seed: int,
 ) -> tuple[FloatArray, FloatArray, dict[str, Any]]:
-    import shap
+    """Run the permutation or kernel explainer with ``seed``, leaving numpy's RNG as it was.
 
-    if method == "permutation":
-        masker = shap.maskers.Independent(background.to_numpy(), max_samples=len(background))
-        explainer = shap.PermutationExplainer(out, masker, seed=seed)
-        result = explainer(X.to_numpy(), max_evals=max_evals, silent=True)
-        values, base = np.asarray(result.values), np.asarray(result.base_values)
-    else:
-        kernel = shap.KernelExplainer(out, background.to_numpy(), seed=seed)
-        values = np.asarray(
-            kernel.shap_values(X.to_numpy(), nsamples=max_evals, l1_reg=False, silent=True)
-        )
-        base = np.full(len(X), float(np.asarray(kernel.expected_value).reshape(-1)[0]))
+    Both explainers in shap 0.51 draw from numpy's *global* generator (the permutation
+    explainer seeds it in its constructor); the state is saved and restored around the
+    call so the result depends on ``seed`` alone and the caller's random stream is intact.
+    """
+    shap = import_shap()
+
+    state = np.random.get_state()
+    try:
+        np.random.seed(seed)
+        if method == "exact":
+            masker = shap.maskers.Independent(background.to_numpy(), max_samples=len(background))
+            explainer = shap.ExactExplainer(out, masker)
+            result = explainer(X.to_numpy(), max_evals=max_evals + 1, silent=True)
+            values, base = np.asarray(result.values), np.asarray(result.base_values)
+        elif method == "permutation":
+            masker = shap.maskers.Independent(background.to_numpy(), max_samples=len(background))
+            explainer = shap.PermutationExplainer(out, masker, seed=seed)
+            result = explainer(X.to_numpy(), max_evals=max_evals, silent=True)
+            values, base = np.asarray(result.values), np.asarray(result.base_values)
+        else:
+            kernel = shap.KernelExplainer(out, background.to_numpy())
+            values = np.asarray(
+                kernel.shap_values(X.to_numpy(), nsamples=max_evals, l1_reg=False, silent=True)
+            )
+            base = np.full(len(X), float(np.asarray(kernel.expected_value).reshape(-1)[0]))
+    finally:
+        np.random.set_state(state)
     values, base = _squeeze(values, base, len(X), X.shape[1], out.class_index)
     return values, base, {"max_evals": max_evals}
 
@@ -236,6 +272,7 @@ def explain_shap(
     max_evaluations: int = 5_000_000,
     max_seconds: float | None = None,
     tolerance: float = 1e-6,
+    on_failure: Literal["raise", "report"] = "raise",
 ) -> Explanation:
     """SHAP attributions of ``X``'s rows for ``model``, with the additivity check attached.
 
@@ -245,11 +282,12 @@ def explain_shap(
     given). ``max_evals`` (evaluations per row) defaults to ``10 * features + 1`` for the
     permutation and kernel explainers, whose cost is refused above ``max_evaluations``
     model evaluations or an estimated ``max_seconds``. Additivity passes when its error is
-    at most ``tolerance * max(1, max |output|)``.
+    at most ``tolerance * max(1, max |output|)``; a failed check raises
+    :class:`QualityCheckError` unless ``on_failure='report'`` (then it is returned, marked).
     """
     frame = numeric_frame(X, model, "X")
     names = tuple(frame.columns)
-    chosen = _resolve_method(model, method)
+    chosen = _resolve_method(model, method, len(names))
     out = model_output(model, names, output, class_index)
     if background_size < 1:
         raise ExplainInputError("background_size must be at least 1")
@@ -270,7 +308,15 @@ def explain_shap(
         values, base, extra = _linear(model, frame, bg, out)
     else:
         assert bg is not None
-        evals = max_evals if max_evals is not None else 10 * len(names) + 1
+        if chosen == "exact":
+            if len(names) > _EXACT_MAX:
+                raise BudgetExceededError(
+                    f"exact SHAP over {len(names)} features needs 2^{len(names)} evaluations "
+                    f"per row; use method='permutation' above {_EXACT_MAX} features"
+                )
+            evals = 2 ** len(names)
+        else:
+            evals = max_evals if max_evals is not None else 10 * len(names) + 1
         if evals < 2 * len(names) + 1:
             raise ExplainInputError(
                 f"max_evals={evals} is too small for {len(names)} features; "
@@ -284,6 +330,13 @@ def explain_shap(
     outputs = out(frame.to_numpy())
     error = float(np.max(np.abs(values.sum(axis=1) + base - outputs)))
     scale = max(1.0, float(np.max(np.abs(outputs))))
+    check = AdditivityCheck(max_abs_error=error, tolerance=tolerance * scale)
+    if not check.passed and on_failure == "raise":
+        raise QualityCheckError(
+            f"shap.{chosen} attributions of model {type(model).__name__} fail the additivity "
+            f"check (max error {error:.3g} > {check.tolerance:.3g}): they do not explain the "
+            "model's output; use method='exact' or 'permutation' (or on_failure='report' to inspect)"
+        )
     return Explanation(
         method=f"shap.{chosen}",
         feature_names=names,
@@ -291,7 +344,7 @@ def explain_shap(
         base_values=base,
         outputs=outputs,
         output=out.label,
-        quality=AdditivityCheck(max_abs_error=error, tolerance=tolerance * scale),
+        quality=check,
         seed=seed,
         settings=settings,
         versions=shap_versions(),
