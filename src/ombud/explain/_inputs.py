@@ -50,7 +50,9 @@ def numeric_frame(data: Any, model: Any, what: str) -> pd.DataFrame:
     else:
         array = np.asarray(data)
         if array.ndim != 2:
-            raise ExplainInputError(f"{what}: expected a 2-D table of rows, got shape {array.shape}")
+            raise ExplainInputError(
+                f"{what}: expected a 2-D table of rows, got shape {array.shape}"
+            )
         columns = expected or tuple(f"x{j}" for j in range(array.shape[1]))
         if len(columns) != array.shape[1]:
             raise ExplainInputError(

@@ -23,4 +23,5 @@ def import_shap() -> ModuleType:
             category=PendingDeprecationWarning,
         )
         import shap
-    return shap
+    module: ModuleType = shap
+    return module

@@ -107,7 +107,8 @@ def explain_lime(
     if output == "auto" and hasattr(model, "predict_proba"):
         output = "probability"
     out = model_output(model, names, output, class_index)
-    training = sample_rows(numeric_frame(training_data, model, "training_data"), training_size, seed)
+    training_frame = numeric_frame(training_data, model, "training_data")
+    training = sample_rows(training_frame, training_size, seed)
     seeds = tuple(seed + i for i in range(n_seeds))
     options = {"num_samples": num_samples, "discretize_continuous": discretize_continuous}
     rows = frame.to_numpy()

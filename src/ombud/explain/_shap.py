@@ -21,9 +21,10 @@ Precision: shap's interventional tree algorithm keeps its path weights and thres
 single precision (``float`` in shap 0.51's ``tree_shap.h``), so its values match the
 exact Shapley values to about 1e-7 relative, not to machine precision; and a model that
 compares float64 thresholds (HistGradientBoosting) can be sent down another branch than
-the model takes, which the additivity check catches (``on_failure='raise'`` refuses it). The quality check (additivity,
-``max |sum(phi) + base - output|`` against the output recomputed from the model) is
-always computed and attached.
+the model takes, which the additivity check catches (``on_failure='raise'`` refuses it).
+
+The quality check (additivity, ``max |sum(phi) + base - output|`` against the output
+recomputed from the model) is always computed and attached.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ from ombud.explain._errors import (
     QualityCheckError,
     UnsupportedModelError,
 )
-from ombud.explain._libs import import_shap
 from ombud.explain._inputs import ModelOutput, OutputKind, model_output, numeric_frame, sample_rows
+from ombud.explain._libs import import_shap
 from ombud.explain._result import AdditivityCheck, Explanation
 
 __all__ = ["ShapMethod", "explain_shap", "shap_versions"]
@@ -176,7 +177,7 @@ def _linear(
 def _format_seconds(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.1f} s"
-    minutes, rest = divmod(int(round(seconds)), 60)
+    minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d} s" if minutes < 60 else f"{minutes / 60:.1f} h"
 
 
@@ -322,9 +323,7 @@ def explain_shap(
                 f"max_evals={evals} is too small for {len(names)} features; "
                 f"use at least {2 * len(names) + 1}"
             )
-        settings.update(
-            _check_budget(chosen, out, frame, bg, evals, max_evaluations, max_seconds)
-        )
+        settings.update(_check_budget(chosen, out, frame, bg, evals, max_evaluations, max_seconds))
         values, base, extra = _agnostic(chosen, out, frame, bg, evals, seed)
     settings.update(extra)
     outputs = out(frame.to_numpy())
@@ -335,7 +334,8 @@ def explain_shap(
         raise QualityCheckError(
             f"shap.{chosen} attributions of model {type(model).__name__} fail the additivity "
             f"check (max error {error:.3g} > {check.tolerance:.3g}): they do not explain the "
-            "model's output; use method='exact' or 'permutation' (or on_failure='report' to inspect)"
+            "model's output; use method='exact' or 'permutation' "
+            "(or on_failure='report' to inspect)"
         )
     return Explanation(
         method=f"shap.{chosen}",
