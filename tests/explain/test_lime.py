@@ -27,7 +27,8 @@ def test_same_seed_same_weights_regardless_of_row_order(
     np.testing.assert_array_equal(a.attributions[0], b.attributions[1])
     np.testing.assert_array_equal(a.attributions[1], b.attributions[0])
     assert not np.array_equal(a.attributions, c.attributions)
-    assert a.seed == 3 and a.quality.seeds == (3, 4)
+    assert a.seed == 3
+    assert a.quality.seeds == (3, 4)
     np.testing.assert_allclose(a.outputs, hmda_gb.predict_proba(X.iloc[[0, 1]])[:, 1])
 
 
@@ -51,10 +52,12 @@ def test_stability_score_and_unstable_label(
     result = explain_lime(hmda_gb, X.iloc[:3], training_data=X, num_samples=300, n_seeds=10)
     check = result.quality
     assert isinstance(check, StabilityCheck)
-    assert len(check.seeds) == 10 and check.k == 4
+    assert len(check.seeds) == 10
+    assert check.k == 4
     assert 0.0 <= check.score <= 1.0
     strict = StabilityCheck(k=4, seeds=check.seeds, row_scores=check.row_scores, threshold=1.01)
-    assert not strict.passed and "UNSTABLE on 3 row(s)" in strict.describe()
+    assert not strict.passed
+    assert "UNSTABLE on 3 row(s)" in strict.describe()
     assert "Jaccard" in check.measure
 
 
@@ -67,7 +70,8 @@ def test_a_dominant_feature_is_stably_first() -> None:
         model, X.iloc[:2], training_data=X, num_samples=500, n_seeds=10, top_k=1, threshold=0.9
     )
     assert result.quality.passed
-    assert result.top_features(0, 1) == ("strong",) and result.top_features(1, 1) == ("strong",)
+    assert result.top_features(0, 1) == ("strong",)
+    assert result.top_features(1, 1) == ("strong",)
 
 
 def test_bad_settings_refused(

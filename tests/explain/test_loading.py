@@ -59,7 +59,8 @@ def test_unsafe_pickle_refused_and_never_run(tmp_path: Path) -> None:
     model_file.write_bytes(pickle.dumps(_Trap(marker)))
     with pytest.raises(UnsafeModelError, match="refusing to load a pickle") as caught:
         load_model(model_file)
-    assert "skops.io.dump" in str(caught.value) and "expected_sha256" in str(caught.value)
+    assert "skops.io.dump" in str(caught.value)
+    assert "expected_sha256" in str(caught.value)
     with pytest.raises(UnsafeModelError, match="needs expected_sha256"):
         load_model(model_file, trust=True)
     with pytest.raises(UnsafeModelError, match="the file changed since it was pinned"):
@@ -76,7 +77,8 @@ def test_trusted_pinned_joblib_loads(tmp_path: Path, fitted: LogisticRegression)
     path = tmp_path / "model.joblib"
     joblib.dump(fitted, path)
     loaded = load_model(path, trust=True, expected_sha256=_sha(path).upper())
-    assert loaded.format == "pickle" and loaded.sha256 == _sha(path)
+    assert loaded.format == "pickle"
+    assert loaded.sha256 == _sha(path)
     np.testing.assert_array_equal(loaded.model.coef_, fitted.coef_)
 
 
@@ -84,7 +86,8 @@ def test_skops_model_loads_with_default_trust(tmp_path: Path, fitted: LogisticRe
     path = tmp_path / "model.skops"
     skops.io.dump(fitted, path)
     loaded = load_model(path)
-    assert loaded.format == "skops" and loaded.trusted_types == ()
+    assert loaded.format == "skops"
+    assert loaded.trusted_types == ()
     assert loaded.sha256 == _sha(path)
     np.testing.assert_array_equal(loaded.model.coef_, fitted.coef_)
 
@@ -99,8 +102,9 @@ def test_skops_untrusted_type_refused_and_listed(
     skops.io.dump(pipeline, path)
     untrusted = skops.io.get_untrusted_types(file=path)
     assert any(t.endswith("Doubler") for t in untrusted)
-    with pytest.raises(UnsafeModelError, match="not trusted: .*Doubler") as caught:
+    with pytest.raises(UnsafeModelError, match=r"not trusted: .*Doubler") as caught:
         load_model(path)
-    assert "trusted=[...]" in str(caught.value) and "\n" not in str(caught.value)
+    assert "trusted=[...]" in str(caught.value)
+    assert "\n" not in str(caught.value)
     with pytest.raises(UnsafeModelError, match="Doubler"):
         load_model(path, trusted=["numpy.ndarray"])  # trusting something else does not help

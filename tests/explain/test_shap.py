@@ -67,9 +67,7 @@ def _decision(model: object, columns: list[str]) -> Model:
 
 
 @pytest.mark.parametrize("method", ["exact", "linear"])
-def test_agrees_with_brute_force_to_1e9(
-    small: tuple[pd.DataFrame, pd.Series], method: str
-) -> None:
+def test_agrees_with_brute_force_to_1e9(small: tuple[pd.DataFrame, pd.Series], method: str) -> None:
     X, y = small
     if method == "linear":
         model: object = LogisticRegression(max_iter=2000).fit(X, y)
@@ -83,7 +81,8 @@ def test_agrees_with_brute_force_to_1e9(
         phi, base = brute_force_shapley(f, rows.iloc[i].to_numpy(), background.to_numpy())
         np.testing.assert_allclose(result.attributions[i], phi, rtol=0, atol=1e-9)
         assert result.base_values[i] == pytest.approx(base, abs=1e-9)
-    assert result.quality.passed and result.quality.max_abs_error < 1e-9
+    assert result.quality.passed
+    assert result.quality.max_abs_error < 1e-9
 
 
 def test_tree_explainer_agrees_to_its_single_precision(
@@ -167,7 +166,8 @@ def test_budget_refused_with_time_estimate(
     message = str(caught.value)
     assert "\n" not in message
     assert "2,380 rows x 131 evaluations x 100 background rows" in message
-    assert "about" in message and " s," in message
+    assert "about" in message
+    assert " s," in message
 
 
 def test_permutation_is_deterministic_per_seed_and_leaves_numpy_rng_alone(
@@ -194,7 +194,7 @@ def test_result_is_frozen(
     with pytest.raises(ValueError, match="read-only"):
         result.attributions[0, 0] = 1.0
     assert result.summary()["quality"]["check"] == "shap_additivity"
-    assert list(result.mean_abs().index)[0] in result.feature_names
+    assert next(iter(result.mean_abs().index)) in result.feature_names
 
 
 def test_bad_input_is_one_line_and_names_the_column(
