@@ -155,7 +155,7 @@ def adverse_action_reasons(
         raise ExplainInputError("declined must give one flag per applicant")
     if not mask.any():
         raise ExplainInputError("no applicant is declined at this cutoff; nothing to explain")
-    labels = [str(i) for i in (ids if ids is not None else frame.index)]
+    labels = [str(i) for i in (ids if ids is not None else applicants.index)]
     if len(labels) != len(frame):
         raise ExplainInputError("ids must give one id per applicant")
     pool = _background_pool(scores, cutoff, higher_approves, background, 3 * background_size)

@@ -67,7 +67,6 @@ _TREE_MODELS = {
     "GradientBoostingRegressor",
     "HistGradientBoostingClassifier",
     "HistGradientBoostingRegressor",
-    "IsolationForest",
 }
 _BACKGROUND_DEFAULT = 100
 _EXACT_AUTO_MAX = 10
