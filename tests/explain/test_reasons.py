@@ -17,6 +17,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LinearRegression
 
 from ombud.explain import (
+    ExplainInputError,
     ReasonTableError,
     adverse_action_reasons,
     load_reason_table,
@@ -174,3 +175,24 @@ def test_hmda_protected_and_proxies_never_reasons(
     # It is withheld from the notices and recorded, as a finding about the model.
     assert "afam" in set(result.withheld["feature"])
     assert set(result.withheld["feature"]) <= {"afam", "single"}
+
+
+def test_cutoff_background_is_the_approved_applicants_nearest_the_cutoff() -> None:
+    """Comment 9(b)(2)-5's first method: applicants at or slightly above the passing score.
+
+    Oracle: the pool picked by hand from a list of scores.
+    """
+    from ombud.explain._reasons import _background_pool
+
+    scores = np.array([0.1, 0.95, 0.52, 0.49, 0.5, 0.7, 0.61, 0.3])
+    assert list(_background_pool(scores, 0.5, True, "cutoff", 3)) == [4, 2, 6]
+    # a risk score (higher declines): approved are at or below the cutoff, nearest first
+    assert list(_background_pool(scores, 0.5, False, "cutoff", 2)) == [4, 3]
+    assert len(_background_pool(scores, 0.5, True, "all", 3)) == len(scores)
+    with pytest.raises(ExplainInputError, match="no applicant scores at or above the cutoff"):
+        _background_pool(scores, 2.0, True, "cutoff", 3)
+
+
+def test_missing_table_file_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ReasonTableError, match=r"reasons\.yaml: cannot read"):
+        load_reason_table(tmp_path / "reasons.yaml")
