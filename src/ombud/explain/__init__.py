@@ -7,7 +7,8 @@ with a seed per call and a stability score) return one :class:`Explanation`.
 between-group gap in mean output by feature, with intervals; ``adverse_action_reasons``
 picks the principal reasons for declined applicants from a reason-code table
 (Regulation B, 12 CFR 1002.9(b)(2)); ``load_model`` reads a model file without running
-untrusted code. A library: no database, no server.
+untrusted code; ``evidence_draft`` turns results into evidence (kind
+``explainability_report``). A library: no database, no server.
 """
 
 from ombud.explain._errors import (
@@ -18,6 +19,7 @@ from ombud.explain._errors import (
     UnsafeModelError,
     UnsupportedModelError,
 )
+from ombud.explain._evidence import EVIDENCE_KIND, evidence_draft, evidence_names
 from ombud.explain._gap import GapAttribution, GroupMoments, attribute_gap, group_moments
 from ombud.explain._lime import explain_lime, jaccard_stability
 from ombud.explain._loading import LoadedModel, load_model
@@ -32,6 +34,7 @@ from ombud.explain._result import AdditivityCheck, Explanation, StabilityCheck
 from ombud.explain._shap import explain_shap
 
 __all__ = [
+    "EVIDENCE_KIND",
     "AdditivityCheck",
     "AdverseActionReasons",
     "BudgetExceededError",
@@ -49,6 +52,8 @@ __all__ = [
     "UnsupportedModelError",
     "adverse_action_reasons",
     "attribute_gap",
+    "evidence_draft",
+    "evidence_names",
     "explain_lime",
     "explain_shap",
     "group_moments",
