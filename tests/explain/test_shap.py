@@ -147,14 +147,17 @@ def test_failed_additivity_is_refused_not_returned(
     X, y = hmda
     model = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(X, y)
     with pytest.raises(QualityCheckError, match="fail the additivity check"):
-        explain_shap(model, X.iloc[:200], background=X, background_size=50)
+        explain_shap(model, X.iloc[:200], background=X, background_size=50, method="tree")
     reported = explain_shap(
-        model, X.iloc[:200], background=X, background_size=50, on_failure="report"
+        model, X.iloc[:200], background=X, background_size=50, method="tree", on_failure="report"
     )
     assert not reported.quality.passed
     assert "FAILS" in reported.quality.describe()
-    exact = explain_shap(model, X.iloc[:1], background=X, background_size=5, method="exact")
-    assert exact.quality.passed
+    # method='auto' redoes it model-agnostically (13 features: permutation) and says so.
+    auto = explain_shap(model, X.iloc[:3], background=X, background_size=10)
+    assert auto.method == "shap.permutation"
+    assert auto.settings["fallback_from"].startswith("tree (additivity error")
+    assert auto.quality.passed
 
 
 def test_budget_refused_with_time_estimate(

@@ -258,6 +258,49 @@ def _agnostic(
     return values, base, {"max_evals": max_evals}
 
 
+def _additivity(
+    values: FloatArray, base: FloatArray, outputs: FloatArray, tolerance: float
+) -> AdditivityCheck:
+    error = float(np.max(np.abs(values.sum(axis=1) + base - outputs)))
+    scale = max(1.0, float(np.max(np.abs(outputs))))
+    return AdditivityCheck(max_abs_error=error, tolerance=tolerance * scale)
+
+
+def _attribute(
+    chosen: str,
+    model: Any,
+    frame: pd.DataFrame,
+    bg: pd.DataFrame | None,
+    out: ModelOutput,
+    budget: tuple[int | None, int, float | None],
+    seed: int,
+) -> tuple[FloatArray, FloatArray, dict[str, Any]]:
+    """Run one explainer; the model-agnostic ones only after the budget check."""
+    if chosen == "tree":
+        return _tree(model, frame, bg, out)
+    assert bg is not None
+    if chosen == "linear":
+        return _linear(model, frame, bg, out)
+    max_evals, max_evaluations, max_seconds = budget
+    m = frame.shape[1]
+    if chosen == "exact":
+        if m > _EXACT_MAX:
+            raise BudgetExceededError(
+                f"exact SHAP over {m} features needs 2^{m} evaluations "
+                f"per row; use method='permutation' above {_EXACT_MAX} features"
+            )
+        evals = 2**m
+    else:
+        evals = max_evals if max_evals is not None else 10 * m + 1
+    if evals < 2 * m + 1:
+        raise ExplainInputError(
+            f"max_evals={evals} is too small for {m} features; use at least {2 * m + 1}"
+        )
+    extra = _check_budget(chosen, out, frame, bg, evals, max_evaluations, max_seconds)
+    values, base, more = _agnostic(chosen, out, frame, bg, evals, seed)
+    return values, base, {**extra, **more}
+
+
 def explain_shap(
     model: Any,
     X: Any,
@@ -284,6 +327,8 @@ def explain_shap(
     model evaluations or an estimated ``max_seconds``. Additivity passes when its error is
     at most ``tolerance * max(1, max |output|)``; a failed check raises
     :class:`QualityCheckError` unless ``on_failure='report'`` (then it is returned, marked).
+    With ``method='auto'``, a tree explanation that fails the check is redone with the
+    exact or permutation explainer (``settings['fallback_from']`` says so).
     """
     frame = numeric_frame(X, model, "X")
     names = tuple(frame.columns)
@@ -301,39 +346,25 @@ def explain_shap(
         "background_rows": 0 if bg is None else len(bg),
         "background_given": background is not None,
     }
-    if chosen == "tree":
-        values, base, extra = _tree(model, frame, bg, out)
-    elif chosen == "linear":
-        assert bg is not None
-        values, base, extra = _linear(model, frame, bg, out)
-    else:
-        assert bg is not None
-        if chosen == "exact":
-            if len(names) > _EXACT_MAX:
-                raise BudgetExceededError(
-                    f"exact SHAP over {len(names)} features needs 2^{len(names)} evaluations "
-                    f"per row; use method='permutation' above {_EXACT_MAX} features"
-                )
-            evals = 2 ** len(names)
-        else:
-            evals = max_evals if max_evals is not None else 10 * len(names) + 1
-        if evals < 2 * len(names) + 1:
-            raise ExplainInputError(
-                f"max_evals={evals} is too small for {len(names)} features; "
-                f"use at least {2 * len(names) + 1}"
-            )
-        settings.update(_check_budget(chosen, out, frame, bg, evals, max_evaluations, max_seconds))
-        values, base, extra = _agnostic(chosen, out, frame, bg, evals, seed)
-    settings.update(extra)
+    budget = (max_evals, max_evaluations, max_seconds)
+    values, base, extra = _attribute(chosen, model, frame, bg, out, budget, seed)
     outputs = out(frame.to_numpy())
-    error = float(np.max(np.abs(values.sum(axis=1) + base - outputs)))
-    scale = max(1.0, float(np.max(np.abs(outputs))))
-    check = AdditivityCheck(max_abs_error=error, tolerance=tolerance * scale)
+    check = _additivity(values, base, outputs, tolerance)
+    if not check.passed and method == "auto" and chosen == "tree" and bg is not None:
+        # shap's single-precision interventional TreeSHAP can take other branches than the
+        # model (HistGradientBoosting): fall back to a model-agnostic explainer, and say so.
+        extra["fallback_from"] = f"tree (additivity error {check.max_abs_error:.3g})"
+        chosen = "exact" if len(names) <= _EXACT_AUTO_MAX else "permutation"
+        settings["explainer"] = chosen
+        values, base, more = _attribute(chosen, model, frame, bg, out, budget, seed)
+        extra.update(more)
+        check = _additivity(values, base, outputs, tolerance)
+    settings.update(extra)
     if not check.passed and on_failure == "raise":
         raise QualityCheckError(
             f"shap.{chosen} attributions of model {type(model).__name__} fail the additivity "
-            f"check (max error {error:.3g} > {check.tolerance:.3g}): they do not explain the "
-            "model's output; use method='exact' or 'permutation' "
+            f"check (max error {check.max_abs_error:.3g} > {check.tolerance:.3g}): they do not "
+            "explain the model's output; use method='exact' or 'permutation' "
             "(or on_failure='report' to inspect)"
         )
     return Explanation(
