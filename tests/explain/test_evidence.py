@@ -89,7 +89,7 @@ def test_unstable_lime_is_a_concern(
 ) -> None:
     X, _ = hmda
     expl = explain_lime(
-        hmda_gb, X.iloc[:1], training_data=X, num_samples=200, n_seeds=3, threshold=1.01
+        hmda_gb, X.iloc[:1], training_data=X, num_samples=100, n_seeds=10, threshold=1.01
     )
     draft = evidence_draft(expl)
     assert draft.verdicts["explain.quality"] is Verdict.CONCERN

@@ -35,6 +35,7 @@ from ombud.explain._result import Explanation, StabilityCheck
 __all__ = ["explain_lime", "jaccard_stability"]
 
 FloatArray = NDArray[np.float64]
+_MIN_SEEDS = 10  # fewer seeds give too coarse an agreement score to label a row
 
 
 def _top_k(weights: FloatArray, k: int) -> frozenset[int]:
@@ -96,8 +97,10 @@ def explain_lime(
     probability of ``classes_[class_index]`` for a classifier (LIME's usual target), the
     prediction for a regressor. Cost: rows x n_seeds x num_samples model evaluations.
     """
-    if n_seeds < 2:
-        raise ExplainInputError("n_seeds must be at least 2 to measure LIME's stability")
+    if n_seeds < _MIN_SEEDS:
+        raise ExplainInputError(
+            f"n_seeds={n_seeds}: LIME's stability needs at least {_MIN_SEEDS} seeds"
+        )
     if top_k < 1 or num_samples < 10:
         raise ExplainInputError("top_k must be >= 1 and num_samples >= 10")
     frame = numeric_frame(X, model, "X")
