@@ -219,3 +219,17 @@ def test_bad_input_is_one_line_and_names_the_column(
     three = LogisticRegression(max_iter=500).fit(X, np.arange(len(X)) % 3)
     with pytest.raises(UnsupportedModelError, match="3 classes"):
         explain_shap(three, X.iloc[:5])
+
+
+def test_result_pickles(
+    hmda: tuple[pd.DataFrame, pd.Series], hmda_logit: LogisticRegression
+) -> None:
+    """Oracle: the round trip through pickle gives back the same numbers and check."""
+    import pickle
+
+    X, _ = hmda
+    result = explain_shap(hmda_logit, X.iloc[:5])
+    again = pickle.loads(pickle.dumps(result))
+    np.testing.assert_array_equal(again.attributions, result.attributions)
+    assert again.quality == result.quality
+    assert again.settings == result.settings

@@ -56,9 +56,13 @@ class AdverseActionReasons:
         ``groups`` gives each *declined* applicant's group, in the order of the applicants.
         A reason that falls much more often on one group is a fairness signal to examine.
         """
-        labels = pd.Series(np.asarray(groups, dtype=object), index=self.settings["applicants"])
-        if len(labels) != len(self.settings["applicants"]):
-            raise ExplainInputError("groups must give one value per declined applicant")
+        values = np.asarray(groups, dtype=object)
+        if len(values) != len(self.settings["applicants"]):
+            raise ExplainInputError(
+                f"groups has {len(values)} values; give one per declined applicant "
+                f"({len(self.settings['applicants'])})"
+            )
+        labels = pd.Series(values, index=self.settings["applicants"])
         counts = labels.value_counts()
         joined = self.rows.assign(group=self.rows["applicant"].map(labels))
         table = joined.groupby(["group", "code"]).size().unstack(fill_value=0)

@@ -6,14 +6,14 @@ must never be shown as fact. So :class:`Explanation` cannot be built without a q
 check, and its summary puts the check next to the numbers.
 
 Arrays inside the frozen dataclass are made read-only, so a result handed around a
-notebook cannot be edited in place after its check was computed.
+notebook cannot be edited in place after its check was computed (settings and versions
+are plain copies, so the result pickles for a worker process).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -146,8 +146,8 @@ class Explanation:
         object.__setattr__(self, "attributions", attributions)
         object.__setattr__(self, "base_values", base)
         object.__setattr__(self, "outputs", outputs)
-        object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
-        object.__setattr__(self, "versions", MappingProxyType(dict(self.versions)))
+        object.__setattr__(self, "settings", dict(self.settings))
+        object.__setattr__(self, "versions", dict(self.versions))
 
     @property
     def n_rows(self) -> int:
