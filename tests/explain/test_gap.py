@@ -13,7 +13,14 @@ import pandas as pd
 import pytest
 from sklearn.ensemble import GradientBoostingClassifier
 
-from ombud.explain import ExplainInputError, Explanation, attribute_gap, explain_shap, group_moments
+from ombud.explain import (
+    ExplainInputError,
+    Explanation,
+    attribute_gap,
+    explain_shap,
+    group_moments,
+    proxy_scores,
+)
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +118,23 @@ def test_likely_proxy_needs_both_numbers(
     assert "capital-loss" not in idle.likely_proxies  # predicts sex, but carries no gap
     with pytest.raises(ExplainInputError, match="group 'Other'"):
         attribute_gap(moments, "Male", "Other")
+
+
+def test_proxy_report_of_the_fairness_engine_feeds_the_flag(
+    adult: tuple[pd.DataFrame, pd.Series, pd.Series],
+    adult_expl: tuple[GradientBoostingClassifier, Explanation, pd.Series],
+) -> None:
+    """Oracle: ombud.fairness.detect_proxies on the same rows (another engine, same data)."""
+    from ombud.fairness import detect_proxies
+
+    X, _, sex = adult
+    _, expl, _ = adult_expl
+    report = detect_proxies(X.assign(sex=sex), "sex")
+    scores = proxy_scores(report.findings, "sex")
+    assert set(scores) == set(X.columns)
+    result = attribute_gap(group_moments(expl, sex), "Male", "Female", proxy_scores=scores)
+    married = next(f for f in report.findings if f.feature == "married")
+    assert result.table.loc["married", "proxy_score"] == married.auc
+    assert ("married" in result.likely_proxies) == (married.auc >= 0.7)
+    with pytest.raises(ExplainInputError, match="no proxy findings for attribute 'race'"):
+        proxy_scores(report.findings, "race")

@@ -20,7 +20,13 @@ from ombud.explain._errors import (
     UnsupportedModelError,
 )
 from ombud.explain._evidence import EVIDENCE_KIND, evidence_draft, evidence_names
-from ombud.explain._gap import GapAttribution, GroupMoments, attribute_gap, group_moments
+from ombud.explain._gap import (
+    GapAttribution,
+    GroupMoments,
+    attribute_gap,
+    group_moments,
+    proxy_scores,
+)
 from ombud.explain._lime import explain_lime, jaccard_stability
 from ombud.explain._loading import LoadedModel, load_model
 from ombud.explain._reason_table import (
@@ -61,4 +67,5 @@ __all__ = [
     "load_model",
     "load_reason_table",
     "parse_reason_table",
+    "proxy_scores",
 ]

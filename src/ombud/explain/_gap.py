@@ -21,7 +21,7 @@ without re-reading rows. The intervals are CLT (Welch-type) intervals,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ from scipy import stats
 from ombud.explain._errors import ExplainInputError
 from ombud.explain._result import Explanation
 
-__all__ = ["GapAttribution", "GroupMoments", "attribute_gap", "group_moments"]
+__all__ = ["GapAttribution", "GroupMoments", "attribute_gap", "group_moments", "proxy_scores"]
 
 FloatArray = NDArray[np.float64]
 
@@ -203,3 +203,20 @@ def attribute_gap(
         table=table,
         confidence=confidence,
     )
+
+
+def proxy_scores(findings: Iterable[Any], attribute: str, measure: str = "auc") -> dict[str, float]:
+    """Feature -> ``measure`` for ``attribute``, read from proxy findings by attribute name.
+
+    Takes any objects with ``feature``, ``attribute`` and the measure, such as the
+    ``findings`` of ``ombud.fairness.detect_proxies`` (read by name: engines do not import
+    each other), ready for ``attribute_gap(..., proxy_scores=...)``.
+    """
+    scores = {
+        str(f.feature): float(getattr(f, measure))
+        for f in findings
+        if str(f.attribute) == attribute
+    }
+    if not scores:
+        raise ExplainInputError(f"no proxy findings for attribute {attribute!r}")
+    return scores
