@@ -19,9 +19,9 @@ Which explainer, and why:
 
 Precision: shap's interventional tree algorithm keeps its path weights and thresholds in
 single precision (``float`` in shap 0.51's ``tree_shap.h``), so its values match the
-exact Shapley values to about 1e-7 relative, not to machine precision; and a model that
-compares float64 thresholds (HistGradientBoosting) can be sent down another branch than
-the model takes, which the additivity check catches (``on_failure='raise'`` refuses it).
+exact Shapley values to about 1e-7 relative, not to machine precision; and for
+HistGradientBoosting (float64 thresholds) its interventional values fail additivity on
+every row of HMDA, which the check catches (``auto`` then falls back, ``tree`` refuses).
 
 The quality check (additivity, ``max |sum(phi) + base - output|`` against the output
 recomputed from the model) is always computed and attached.
