@@ -45,7 +45,7 @@ def test_contributions_sum_to_the_measured_gap(
     assert result.base_term == pytest.approx(0.0, abs=1e-12)  # one background for every row
     assert result.table["contribution"].sum() == pytest.approx(measured, abs=1e-6)
     assert abs(result.residual) <= expl.quality.max_abs_error + 1e-12
-    # married carries most of Adult's sex gap in income: the known finding on this data.
+    # married carries most of this model's sex gap (measured; docs/explain.md reports it).
     assert result.table.index[0] == "married"
     assert result.gap_interval[0] < result.gap < result.gap_interval[1]
 
