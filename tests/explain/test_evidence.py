@@ -81,6 +81,7 @@ def test_reasons_evidence_carries_counts_not_applicants(
     assert draft.metrics["explain.reasons.declined"] == len(reasons.notices)
     assert draft.metrics["explain.reasons.stability_jaccard"] == reasons.stability_jaccard
     assert "applicants" not in draft.parameters["reasons"]
+    assert "without_reasons" not in draft.parameters["reasons"]
     assert "applicant-" not in draft.artifacts[0].content.decode()
 
 

@@ -94,6 +94,7 @@ def test_hand_worked_example(scorecard: LinearRegression) -> None:
     assert result.settings["background"] == "cutoff"
     assert result.settings["reason_table_sha256"] == table.sha256
     assert result.stability_unchanged == 1.0  # both runs use the same two applicants
+    assert result.settings["without_reasons"] == []
     shares = result.distribution(["f", "m"])
     assert shares.loc["f", "R04"] == 1.0
     assert shares.loc["m", "R04"] == 0.0
@@ -196,3 +197,27 @@ def test_cutoff_background_is_the_approved_applicants_nearest_the_cutoff() -> No
 def test_missing_table_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ReasonTableError, match=r"reasons\.yaml: cannot read"):
         load_reason_table(tmp_path / "reasons.yaml")
+
+
+def test_declined_applicant_with_no_adverse_factor_is_sent_to_review(
+    scorecard: LinearRegression,
+) -> None:
+    """A decision flagged by hand (``declined=``) on an applicant better than the background
+    on every factor gets no invented reason: the notice says it needs a review by hand."""
+    applicants = pd.DataFrame(
+        [[4, 1, 0, 2, 2, 0], [9, 0, 0, 9, 0, 0]], columns=FEATURES, dtype=float
+    )
+    table = parse_reason_table(TABLE, "reasons.yaml")
+    result = adverse_action_reasons(
+        scorecard,
+        applicants,
+        table=table,
+        cutoff=1.0,
+        declined=[False, True],
+        ids=["A", "B"],
+        protected=["sex"],
+        background_size=1,
+    )
+    assert result.rows.empty
+    assert result.settings["without_reasons"] == ["B"]
+    assert "review by hand" in result.notices["B"]

@@ -45,6 +45,7 @@ def evidence_names() -> EvidenceNames:
         "explain.reasons.stability_unchanged",
         "explain.reasons.stability_jaccard",
         "explain.reasons.withheld_applicants",
+        "explain.reasons.without_reasons",
     ]
     return EvidenceNames(EVIDENCE_KIND, tuple(metrics), ("explain.quality",))
 
@@ -104,8 +105,10 @@ def evidence_draft(
             "explain.reasons.stability_unchanged": reasons.stability_unchanged,
             "explain.reasons.stability_jaccard": reasons.stability_jaccard,
             "explain.reasons.withheld_applicants": float(reasons.withheld["applicant"].nunique()),
+            "explain.reasons.without_reasons": float(len(reasons.settings["without_reasons"])),
         }
-        settings = {k: v for k, v in reasons.settings.items() if k != "applicants"}
+        personal = ("applicants", "without_reasons")  # applicant ids stay out of evidence
+        settings = {k: v for k, v in reasons.settings.items() if k not in personal}
         parameters["reasons"] = settings
         body["reasons"] = {"settings": settings, "codes": reasons.rows["code"].value_counts()}
         body["reasons"]["codes"] = {str(k): int(v) for k, v in body["reasons"]["codes"].items()}

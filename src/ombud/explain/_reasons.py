@@ -36,6 +36,10 @@ __all__ = ["AdverseActionReasons", "adverse_action_reasons"]
 
 FloatArray = NDArray[np.float64]
 _DECIMALS = 12  # contributions equal to 12 decimals count as tied; the code breaks the tie
+_NO_REASON = (
+    "No principal reason could be derived from the model against the recorded background; "
+    "this decision needs a review by hand before a notice is sent."
+)
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,7 @@ def adverse_action_reasons(
     explanation, ranked = run(seed)
     _, again = run(seed + 1)
     rows, hidden_rows, notices, same, jaccard = [], [], {}, [], []
+    unexplained: list[str] = []
     codes = table.codes()
     for applicant, (reasons, hidden), (other, _) in zip(declined_ids, ranked, again, strict=True):
         for rank, (code, value, features) in enumerate(reasons, start=1):
@@ -193,6 +198,9 @@ def adverse_action_reasons(
         hidden_rows += [(applicant, f, v, "protected or proxy") for f, v in hidden]
         lines = [f"{i}. {codes[c]}" for i, (c, _, _) in enumerate(reasons, start=1)]
         notices[applicant] = "Principal reason(s) for our decision:\n" + "\n".join(lines)
+        if not reasons:  # nothing pushed toward decline against this background
+            unexplained.append(applicant)
+            notices[applicant] = _NO_REASON
         a, b = {c for c, _, _ in reasons}, {c for c, _, _ in other}
         same.append(a == b)
         jaccard.append(len(a & b) / len(a | b) if a | b else 1.0)
@@ -214,6 +222,7 @@ def adverse_action_reasons(
             "seed": seed,
             "stability_seed": seed + 1,
             "withheld_features": sorted(withheld),
+            "without_reasons": unexplained,
             "reason_table": table.source,
             "reason_table_sha256": table.sha256,
             "applicants": declined_ids,
