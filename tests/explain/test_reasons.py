@@ -94,6 +94,7 @@ def test_hand_worked_example(scorecard: LinearRegression) -> None:
     assert result.settings["background"] == "cutoff"
     assert result.settings["reason_table_sha256"] == table.sha256
     assert result.stability_unchanged == 1.0  # both runs use the same two applicants
+    assert result.settings["stability_resampled"] is False
     assert result.settings["without_reasons"] == []
     shares = result.distribution(["f", "m"])
     assert shares.loc["f", "R04"] == 1.0

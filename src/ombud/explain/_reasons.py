@@ -146,6 +146,8 @@ def adverse_action_reasons(
     """
     if top_n < 1:
         raise ExplainInputError("top_n must be at least 1")
+    if background not in ("cutoff", "all"):
+        raise ExplainInputError(f"background={background!r}; use 'cutoff' or 'all'")
     frame = numeric_frame(applicants, model, "applicants")
     names = list(frame.columns)
     excluded = set(protected) | set(proxies)
@@ -164,8 +166,8 @@ def adverse_action_reasons(
     if not mask.any():
         raise ExplainInputError("no applicant is declined at this cutoff; nothing to explain")
     labels = [str(i) for i in (ids if ids is not None else applicants.index)]
-    if len(labels) != len(frame):
-        raise ExplainInputError("ids must give one id per applicant")
+    if len(labels) != len(frame) or len(set(labels)) != len(labels):
+        raise ExplainInputError("ids must give one distinct id per applicant")
     pool = _background_pool(scores, cutoff, higher_approves, background, 3 * background_size)
     sign = -1.0 if higher_approves else 1.0
     declined_rows = frame[mask].reset_index(drop=True)
@@ -216,6 +218,9 @@ def adverse_action_reasons(
             "background": background,
             "background_rows": int(explanation.settings["background_rows"]),
             "background_pool_rows": len(pool),
+            # False when the pool is no larger than the background: both runs then use the
+            # same rows, and the stability numbers measure nothing but the explainer's seed.
+            "stability_resampled": len(pool) > background_size,
             "cutoff": cutoff,
             "higher_approves": higher_approves,
             "top_n": top_n,
