@@ -1,1 +1,71 @@
-"""Reserved for a later issue; kept so the layer contract names every layer."""
+"""Explanations of a model's outputs, each with its quality check (docs/explain.md).
+
+``explain_shap`` (tree, linear, exact, permutation and kernel explainers of the ``shap``
+library, with an evaluation budget and an additivity check) and ``explain_lime`` (LIME
+with a seed per call and a stability score) return one :class:`Explanation`.
+``group_moments`` and ``attribute_gap`` give global importance per group and split a
+between-group gap in mean output by feature, with intervals; ``adverse_action_reasons``
+picks the principal reasons for declined applicants from a reason-code table
+(Regulation B, 12 CFR 1002.9(b)(2)); ``load_model`` reads a model file without running
+untrusted code; ``evidence_draft`` turns results into evidence (kind
+``explainability_report``). A library: no database, no server.
+"""
+
+from ombud.explain._errors import (
+    BudgetExceededError,
+    ExplainInputError,
+    QualityCheckError,
+    ReasonTableError,
+    UnsafeModelError,
+    UnsupportedModelError,
+)
+from ombud.explain._evidence import EVIDENCE_KIND, evidence_draft, evidence_names
+from ombud.explain._gap import (
+    GapAttribution,
+    GroupMoments,
+    attribute_gap,
+    group_moments,
+    proxy_scores,
+)
+from ombud.explain._lime import explain_lime, jaccard_stability
+from ombud.explain._loading import LoadedModel, load_model
+from ombud.explain._reason_table import (
+    ReasonCode,
+    ReasonTable,
+    load_reason_table,
+    parse_reason_table,
+)
+from ombud.explain._reasons import AdverseActionReasons, adverse_action_reasons
+from ombud.explain._result import AdditivityCheck, Explanation, StabilityCheck
+from ombud.explain._shap import explain_shap
+
+__all__ = [
+    "EVIDENCE_KIND",
+    "AdditivityCheck",
+    "AdverseActionReasons",
+    "BudgetExceededError",
+    "ExplainInputError",
+    "Explanation",
+    "GapAttribution",
+    "GroupMoments",
+    "LoadedModel",
+    "QualityCheckError",
+    "ReasonCode",
+    "ReasonTable",
+    "ReasonTableError",
+    "StabilityCheck",
+    "UnsafeModelError",
+    "UnsupportedModelError",
+    "adverse_action_reasons",
+    "attribute_gap",
+    "evidence_draft",
+    "evidence_names",
+    "explain_lime",
+    "explain_shap",
+    "group_moments",
+    "jaccard_stability",
+    "load_model",
+    "load_reason_table",
+    "parse_reason_table",
+    "proxy_scores",
+]

@@ -1,0 +1,131 @@
+"""An explanation as Evidence: flat metrics a policy can demand, and the quality verdict.
+
+A policy's explainability rule reads names such as ``explain.shap.additivity_error`` or
+``explain.lime.stability`` (LIME stability >= 0.8, additivity error <= 1e-6), so they are
+stable and flat. Per-applicant reasons never travel in evidence (they are personal data);
+the reason-code table travels by digest, with the counts and the stability of the reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ombud import __version__
+from ombud.explain._gap import GapAttribution
+from ombud.explain._reasons import AdverseActionReasons
+from ombud.explain._result import AdditivityCheck, Explanation
+from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef, Verdict
+
+__all__ = ["EVIDENCE_KIND", "evidence_draft", "evidence_names"]
+
+EVIDENCE_KIND = "explainability_report"
+
+
+def _segment(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_\-+=<>]", "_", name) or "_"
+
+
+def evidence_names() -> EvidenceNames:
+    """Every metric and verdict name :func:`evidence_draft` can emit, as templates."""
+    interval = ("", ".lower", ".upper")
+    metrics = [
+        "explain.rows",
+        "explain.shap.additivity_error",
+        "explain.lime.stability",
+        "explain.lime.unstable_rows",
+        "explain.importance.{feature}",
+        *(f"explain.gap.{{attribute}}.gap{end}" for end in interval),
+        *(f"explain.gap.{{attribute}}.{{feature}}.contribution{end}" for end in interval),
+        "explain.gap.{attribute}.likely_proxies",
+        "explain.gap.{attribute}.residual",
+        "explain.reasons.declined",
+        "explain.reasons.stability_unchanged",
+        "explain.reasons.stability_jaccard",
+        "explain.reasons.withheld_applicants",
+        "explain.reasons.without_reasons",
+    ]
+    return EvidenceNames(EVIDENCE_KIND, tuple(metrics), ("explain.quality",))
+
+
+def _quality(explanation: Explanation) -> tuple[dict[str, float], Verdict]:
+    check = explanation.quality
+    if isinstance(check, AdditivityCheck):
+        verdict = Verdict.PASS if check.passed else Verdict.FAIL
+        return {"explain.shap.additivity_error": check.max_abs_error}, verdict
+    metrics = {
+        "explain.lime.stability": check.score,
+        "explain.lime.unstable_rows": float(len(check.unstable_rows)),
+    }
+    return metrics, Verdict.PASS if check.passed else Verdict.CONCERN
+
+
+def evidence_draft(
+    explanation: Explanation,
+    *,
+    gap: GapAttribution | None = None,
+    gap_attribute: str = "group",
+    reasons: AdverseActionReasons | None = None,
+    inputs: Sequence[InputRef] = (),
+) -> EvidenceDraft:
+    """The explanation (and optionally a gap attribution and reasons) as an EvidenceDraft."""
+    metrics, verdict = _quality(explanation)
+    metrics["explain.rows"] = float(explanation.n_rows)
+    for feature, value in explanation.mean_abs().items():
+        metrics[f"explain.importance.{_segment(str(feature))}"] = float(value)
+    parameters: dict[str, Any] = {
+        "method": explanation.method,
+        "output": explanation.output,
+        "seed": explanation.seed,
+        "settings": dict(explanation.settings),
+        "versions": dict(explanation.versions),
+    }
+    body: dict[str, Any] = {"explanation": explanation.summary()}
+    if gap is not None:
+        attr = _segment(gap_attribute)
+        low, high = gap.gap_interval
+        metrics |= {
+            f"explain.gap.{attr}.gap": gap.gap,
+            f"explain.gap.{attr}.gap.lower": low,
+            f"explain.gap.{attr}.gap.upper": high,
+            f"explain.gap.{attr}.likely_proxies": float(len(gap.likely_proxies)),
+            f"explain.gap.{attr}.residual": gap.residual,
+        }
+        for feature, row in gap.table.iterrows():
+            name = f"explain.gap.{attr}.{_segment(str(feature))}.contribution"
+            metrics |= {name: row["contribution"], f"{name}.lower": row["lower"]}
+            metrics[f"{name}.upper"] = row["upper"]
+        parameters["gap"] = {"attribute": gap_attribute, "a": gap.group_a, "b": gap.group_b}
+        body["gap"] = json.loads(gap.table.to_json(orient="index"))
+    if reasons is not None:
+        metrics |= {
+            "explain.reasons.declined": float(len(reasons.notices)),
+            "explain.reasons.stability_unchanged": reasons.stability_unchanged,
+            "explain.reasons.stability_jaccard": reasons.stability_jaccard,
+            "explain.reasons.withheld_applicants": float(reasons.withheld["applicant"].nunique()),
+            "explain.reasons.without_reasons": float(len(reasons.settings["without_reasons"])),
+        }
+        personal = ("applicants", "without_reasons")  # applicant ids stay out of evidence
+        settings = {k: v for k, v in reasons.settings.items() if k not in personal}
+        parameters["reasons"] = settings
+        body["reasons"] = {"settings": settings, "codes": reasons.rows["code"].value_counts()}
+        body["reasons"]["codes"] = {str(k): int(v) for k, v in body["reasons"]["codes"].items()}
+    summary = f"{explanation.method} on {explanation.n_rows} rows: {explanation.quality.describe()}"
+    artifact = ArtifactDraft(
+        "explanation.json",
+        "application/json",
+        json.dumps(body, sort_keys=True, indent=2, default=str).encode("utf-8"),
+    )
+    return EvidenceDraft(
+        kind=EVIDENCE_KIND,
+        summary=summary,
+        engine="ombud.explain",
+        engine_version=__version__,
+        metrics=metrics,
+        verdicts={"explain.quality": verdict},
+        parameters=parameters,
+        inputs=tuple(inputs),
+        artifacts=(artifact,),
+    )
