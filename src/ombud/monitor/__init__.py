@@ -1,1 +1,58 @@
-"""Reserved for a later issue; kept so the layer contract names every layer."""
+"""Post-deployment monitoring on mergeable windows (docs/monitoring.md).
+
+A ``MonitorSpec`` learned from a reference frame fixes what every window measures; windows are
+immutable, keyed by their period's UTC start, merge by addition (day → week → month → any range)
+and serialise deterministically. Drift, performance (measured, or estimated without labels) and
+fairness gaps over time are computed from windows alone, and the sequential detector keeps the
+false-alarm rate at its nominal level however often it is checked. No database is involved: the
+storage and CLI layers build on this API.
+"""
+
+from ombud.monitor._digest import combine_digests
+from ombud.monitor._drift import (
+    DriftResult,
+    bin_bounds,
+    chi_square,
+    feature_drift,
+    js_distance,
+    ks_binned,
+    missing_share,
+    psi,
+    wasserstein_binned,
+)
+from ombud.monitor._errors import ColumnError, MonitorError, TimestampError, WindowMismatchError
+from ombud.monitor._features import CategoricalSummary, NumericSummary
+from ombud.monitor._ingest import Ingest, build_windows
+from ombud.monitor._periods import PERIODS, Period
+from ombud.monitor._spec import CategoricalFeature, MonitorSpec, NumericFeature, fit_spec
+from ombud.monitor._window import Window, merge_windows, roll_up
+
+__all__ = [
+    "PERIODS",
+    "CategoricalFeature",
+    "CategoricalSummary",
+    "ColumnError",
+    "DriftResult",
+    "Ingest",
+    "MonitorError",
+    "MonitorSpec",
+    "NumericFeature",
+    "NumericSummary",
+    "Period",
+    "TimestampError",
+    "Window",
+    "WindowMismatchError",
+    "bin_bounds",
+    "build_windows",
+    "chi_square",
+    "combine_digests",
+    "feature_drift",
+    "fit_spec",
+    "js_distance",
+    "ks_binned",
+    "merge_windows",
+    "missing_share",
+    "psi",
+    "roll_up",
+    "wasserstein_binned",
+]
