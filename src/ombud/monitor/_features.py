@@ -166,6 +166,9 @@ def _numeric(
             "finite number or a missing value"
         )
     w, xp = window[present], x[present]
+    # Sum in a canonical order (by window, then value) so the floats do not depend on row order.
+    order = np.lexsort((xp, w))
+    w, xp = w[order], xp[order]
     n_counts = feature.n_counts
     bins = np.searchsorted(np.asarray(feature.edges), xp, side="right")
     hist = np.bincount(w * n_counts + bins, minlength=n_windows * n_counts).reshape(
@@ -205,7 +208,7 @@ def _categorical(
     present = values.notna().to_numpy()
     text = values[present].astype(str)
     k = len(feature.categories)
-    codes = pd.Categorical(text, categories=list(feature.categories)).codes.astype(np.int64)
+    codes = pd.Index(list(feature.categories)).get_indexer(text).astype(np.int64)
     outside = codes < 0
     known = text.isin(feature.known).to_numpy()
     codes = np.where(outside, np.where(known, k, k + 1), codes)

@@ -60,6 +60,10 @@ def _check_columns(frame: pd.DataFrame, spec: MonitorSpec) -> None:
         raise ColumnError(f"prediction log lacks {named}; it has: {shown}")
 
 
+def _show(value: Any) -> str:
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
@@ -85,7 +89,7 @@ def binary(values: pd.Series, column: str, pos_label: Any, *, allow_missing: boo
         i = _first_bad(bad)
         row = int(np.flatnonzero(present)[i])
         raise ColumnError(
-            f"column {column!r}, row {row}: {vals.iloc[i]!r} is not 0/1; "
+            f"column {column!r}, row {row}: {_show(vals.iloc[i])} is not 0/1; "
             "fit the monitor with pos_label=<positive value>"
         )
     out[present] = num
@@ -104,7 +108,7 @@ def scores(values: pd.Series, column: str) -> np.ndarray:
         if bad.any():
             row = _first_bad(bad)
             raise ColumnError(
-                f"column {column!r}, row {row}: {values.iloc[row]!r} is not a numeric score"
+                f"column {column!r}, row {row}: {_show(values.iloc[row])} is not a numeric score"
             )
         values = parsed
     s = values.to_numpy(dtype=float, na_value=np.nan)
@@ -112,7 +116,7 @@ def scores(values: pd.Series, column: str) -> np.ndarray:
     if bad.any():
         row = _first_bad(bad)
         raise ColumnError(
-            f"column {column!r}, row {row}: score {s[row]!r} is missing or outside [0, 1]"
+            f"column {column!r}, row {row}: score {_show(s[row])} is missing or outside [0, 1]"
         )
     return s
 
@@ -143,6 +147,12 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
         else np.full(len(frame), np.nan)
     )
     base = pd.DataFrame(cols)
+    if spec.score:
+        # Float sums depend on the order of addition: feed the Tally rows in a canonical order
+        # (window, score) so a shuffled re-ingest serialises to the very same bytes.
+        base = base.iloc[np.lexsort((base[_SCORE].to_numpy(), window))]
+        label = label[base.index.to_numpy()]
+        base = base.reset_index(drop=True)
     tally_spec = ClassificationSpec(
         label=_LABEL,
         prediction=_PRED if spec.prediction else None,
@@ -153,13 +163,14 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
     )
     outputs = _split(build_tally(base.assign(**{_LABEL: 0}), tally_spec), n_windows)
     has_label = ~np.isnan(label)
+    base_window = base[_WINDOW].to_numpy()
     labelled_rows = base[has_label].assign(**{_LABEL: label[has_label].astype(np.int64)})
     labelled = (
         _split(build_tally(labelled_rows, tally_spec), n_windows)
         if spec.label and has_label.any()
         else [None] * n_windows
     )
-    n_labelled = np.bincount(window[has_label], minlength=n_windows)
+    n_labelled = np.bincount(base_window[has_label], minlength=n_windows)
     per_feature = [summarise(f, frame[f.name], window, n_windows) for f in spec.features]
     normalised = frame[list(spec.columns)].assign(**{spec.timestamp: ts.to_numpy()})
     digests = window_digests(row_hashes(normalised), window, n_windows)
