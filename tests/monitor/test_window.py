@@ -50,7 +50,7 @@ def test_daily_windows_keyed_by_utc_start(spec: MonitorSpec, log: pd.DataFrame) 
         assert w.outputs.n_rows == w.n_rows
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cuts=st.lists(st.integers(0, 6), min_size=0, max_size=4), seed=st.integers(0, 10_000))
 def test_any_split_merged_equals_all_rows(
     spec: MonitorSpec, log: pd.DataFrame, cuts: list[int], seed: int

@@ -8,6 +8,7 @@ false-alarm rate at its nominal level however often it is checked. No database i
 storage and CLI layers build on this API.
 """
 
+from ombud.monitor._bias import fairness_gaps, rolling_gaps
 from ombud.monitor._digest import combine_digests
 from ombud.monitor._drift import (
     DriftResult,
@@ -23,7 +24,16 @@ from ombud.monitor._drift import (
 from ombud.monitor._errors import ColumnError, MonitorError, TimestampError, WindowMismatchError
 from ombud.monitor._features import CategoricalSummary, NumericSummary
 from ombud.monitor._ingest import Ingest, build_windows
+from ombud.monitor._performance import estimated_performance, measured_performance
 from ombud.monitor._periods import PERIODS, Period
+from ombud.monitor._sequential import (
+    GapDetection,
+    bands_from_reference,
+    bh_alarms,
+    gap_cusum,
+    gap_detector,
+    reference_band,
+)
 from ombud.monitor._spec import CategoricalFeature, MonitorSpec, NumericFeature, fit_spec
 from ombud.monitor._window import Window, merge_windows, roll_up
 
@@ -33,6 +43,7 @@ __all__ = [
     "CategoricalSummary",
     "ColumnError",
     "DriftResult",
+    "GapDetection",
     "Ingest",
     "MonitorError",
     "MonitorSpec",
@@ -42,17 +53,26 @@ __all__ = [
     "TimestampError",
     "Window",
     "WindowMismatchError",
+    "bands_from_reference",
+    "bh_alarms",
     "bin_bounds",
     "build_windows",
     "chi_square",
     "combine_digests",
+    "estimated_performance",
+    "fairness_gaps",
     "feature_drift",
     "fit_spec",
+    "gap_cusum",
+    "gap_detector",
     "js_distance",
     "ks_binned",
+    "measured_performance",
     "merge_windows",
     "missing_share",
     "psi",
+    "reference_band",
     "roll_up",
+    "rolling_gaps",
     "wasserstein_binned",
 ]

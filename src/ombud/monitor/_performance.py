@@ -67,7 +67,8 @@ def proportion_counts(
     tally = window.outputs if metric in LABEL_FREE else window.labelled
     if tally is None:
         return pd.DataFrame({"successes": [], "trials": []}, dtype=float)
-    counts = confusion_counts(tally, by=attribute, threshold=_threshold(spec), weighted=False)
+    by = () if attribute is None else attribute
+    counts = confusion_counts(tally, by=by, threshold=_threshold(spec), weighted=False)
     num, den = PROPORTIONS[metric]
     return pd.DataFrame(
         {"successes": counts[list(num)].sum(axis=1), "trials": counts[list(den)].sum(axis=1)}
