@@ -47,9 +47,10 @@ def gap_counts(
     others = counts.drop(index=ref)
     if others.empty:
         return others, "only one group in this window"
+    at = int(np.flatnonzero(counts.index == ref)[0])
     others = others.assign(
-        ref_successes=float(counts.loc[ref, "successes"]),
-        ref_trials=float(counts.loc[ref, "trials"]),
+        ref_successes=float(counts["successes"].to_numpy()[at]),
+        ref_trials=float(counts["trials"].to_numpy()[at]),
     )
     return others, ""
 

@@ -208,7 +208,7 @@ def _categorical(
     present = values.notna().to_numpy()
     text = values[present].astype(str)
     k = len(feature.categories)
-    codes = pd.Index(list(feature.categories)).get_indexer(text).astype(np.int64)
+    codes = pd.Index(list(feature.categories)).get_indexer(pd.Index(text)).astype(np.int64)
     outside = codes < 0
     known = text.isin(feature.known).to_numpy()
     codes = np.where(outside, np.where(known, k, k + 1), codes)

@@ -42,7 +42,8 @@ def _as_pandas(source: Any) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True)
     if isinstance(source, pa.Table):
-        return source.to_pandas()
+        table: pd.DataFrame = source.to_pandas()
+        return table
     if type(source).__module__.startswith("polars"):
         frame: pd.DataFrame = source.to_pandas()
         return frame

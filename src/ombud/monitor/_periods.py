@@ -85,7 +85,8 @@ def period_start(ts: pd.Series, period: Period) -> pd.Series:
         start = day - pd.to_timedelta(day.dt.weekday, unit="D")
     else:
         start = naive.dt.to_period("M").dt.to_timestamp()
-    return start.dt.tz_localize("UTC").dt.as_unit("ns")
+    out: pd.Series = start.dt.tz_localize("UTC").dt.as_unit("ns")
+    return out
 
 
 def period_end(start: pd.Timestamp, period: Period) -> pd.Timestamp:

@@ -203,8 +203,8 @@ def _categories(values: pd.Series, top_k: int, name: str) -> CategoricalFeature:
     order = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return CategoricalFeature(
         name=name,
-        categories=tuple(k for k, _ in order[:top_k]),
-        known=tuple(sorted(counts.index)),
+        categories=tuple(str(k) for k, _ in order[:top_k]),
+        known=tuple(sorted(str(k) for k in counts.index)),
     )
 
 
