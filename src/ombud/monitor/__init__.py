@@ -21,11 +21,13 @@ from ombud.monitor._drift import (
     psi,
     wasserstein_binned,
 )
+from ombud.monitor._drift_table import drift_report
 from ombud.monitor._errors import ColumnError, MonitorError, TimestampError, WindowMismatchError
 from ombud.monitor._features import CategoricalSummary, NumericSummary
 from ombud.monitor._ingest import Ingest, build_windows
 from ombud.monitor._performance import estimated_performance, measured_performance
 from ombud.monitor._periods import PERIODS, Period
+from ombud.monitor._report import gap_report, performance_report
 from ombud.monitor._sequential import (
     GapDetection,
     bands_from_reference,
@@ -59,17 +61,20 @@ __all__ = [
     "build_windows",
     "chi_square",
     "combine_digests",
+    "drift_report",
     "estimated_performance",
     "fairness_gaps",
     "feature_drift",
     "fit_spec",
     "gap_cusum",
     "gap_detector",
+    "gap_report",
     "js_distance",
     "ks_binned",
     "measured_performance",
     "merge_windows",
     "missing_share",
+    "performance_report",
     "psi",
     "reference_band",
     "roll_up",

@@ -33,6 +33,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from ombud.monitor._bias import gap_counts
 from ombud.monitor._errors import MonitorError
+from ombud.monitor._performance import LABEL_FREE
+from ombud.monitor._report import gap_table, stack
 from ombud.monitor._spec import MonitorSpec
 from ombud.monitor._window import Window
 from ombud.stats.significance import benjamini_hochberg_adjust
@@ -127,18 +129,14 @@ def gap_detector(
     items = sorted(windows, key=lambda w: w.start)
     paths = {key: np.zeros((len(items), 4)) for key in bands}
     wanted = sorted({(a, m) for a, _, m in bands}, key=str)
-    for t, window in enumerate(items):
-        for attribute, metric in wanted:
-            counts, _ = gap_counts(window, spec, metric, attribute)
-            for group, row in counts.iterrows():
-                key = (attribute, group, metric)
-                if key in paths:
-                    paths[key][t] = [
-                        row["successes"],
-                        row["trials"],
-                        row["ref_successes"],
-                        row["ref_trials"],
-                    ]
+    stacks = {False: stack(items, labelled=False), True: stack(items, labelled=True)}
+    for attribute, metric in wanted:
+        table = gap_table(stacks[metric not in LABEL_FREE], spec, metric, attribute)
+        for group, part in table.groupby("group", sort=False):
+            key = (attribute, group, metric)
+            if key in paths:
+                cols = ["successes", "trials", "ref_successes", "ref_trials"]
+                paths[key][part["window"].to_numpy(int)] = part[cols].to_numpy(float)
     return {
         key: gap_cusum(
             arr[:, 0],
