@@ -167,7 +167,9 @@ def _numeric(
         )
     w, xp = window[present], x[present]
     # Sum in a canonical order (by window, then value) so the floats do not depend on row order.
-    order = np.lexsort((xp, w))
+    by_value = np.argsort(xp)
+    small = np.int16 if n_windows < 2**15 else np.int64  # int16 keys get numpy's radix sort
+    order = by_value[np.argsort(w[by_value].astype(small), kind="stable")]
     w, xp = w[order], xp[order]
     n_counts = feature.n_counts
     bins = np.searchsorted(np.asarray(feature.edges), xp, side="right")

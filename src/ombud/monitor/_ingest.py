@@ -131,7 +131,9 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
     if not ts.is_monotonic_increasing:
         notes.add(f"rows were not in {spec.timestamp!r} order; windows do not depend on row order")
     starts = period_start(ts, spec.period)
-    keys, window = np.unique(starts.to_numpy(), return_inverse=True)
+    # int64 nanoseconds since the epoch (UTC): numpy sorts these fast, unlike Timestamp objects
+    start_ns = starts.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64)
+    keys, window = np.unique(start_ns, return_inverse=True)
     window = window.astype(np.int64)
     n_windows = len(keys)
     cols: dict[str, Any] = {g: frame[g] for g in spec.sensitive}
@@ -151,7 +153,9 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
     if spec.score:
         # Float sums depend on the order of addition: feed the Tally rows in a canonical order
         # (window, score) so a shuffled re-ingest serialises to the very same bytes.
-        base = base.iloc[np.lexsort((base[_SCORE].to_numpy(), window))]
+        by_score = np.argsort(base[_SCORE].to_numpy())
+        small = np.int16 if n_windows < 2**15 else np.int64  # radix sort for int16 keys
+        base = base.iloc[by_score[np.argsort(window[by_score].astype(small), kind="stable")]]
         label = label[base.index.to_numpy()]
         base = base.reset_index(drop=True)
     tally_spec = ClassificationSpec(
@@ -173,20 +177,18 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
     )
     n_labelled = np.bincount(base_window[has_label], minlength=n_windows)
     per_feature = [summarise(f, frame[f.name], window, n_windows) for f in spec.features]
-    normalised = frame[list(spec.columns)].assign(**{spec.timestamp: ts.to_numpy()})
+    ts_ns = ts.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64)
+    normalised = frame[list(spec.columns)].assign(**{spec.timestamp: ts_ns})
     digests = window_digests(row_hashes(normalised), window, n_windows)
     n_rows = np.bincount(window, minlength=n_windows)
     out = []
+    spec_digest = spec.digest
     for i, key in enumerate(keys):
-        start = (
-            pd.Timestamp(key).tz_localize("UTC")
-            if pd.Timestamp(key).tz is None
-            else pd.Timestamp(key)
-        )
+        start = pd.Timestamp(int(key), unit="ns", tz="UTC")
         feats: tuple[Summary, ...] = tuple(pf[i] for pf in per_feature)
         out.append(
             Window(
-                spec_digest=spec.digest,
+                spec_digest=spec_digest,
                 period=spec.period,
                 start=start.to_pydatetime(),
                 end=period_end(start, spec.period).to_pydatetime(),

@@ -46,25 +46,51 @@ def stack(windows: Sequence[Window], *, labelled: bool) -> Tally | None:
     return replace(shape, cells=cells)
 
 
-def stacked_counts(
-    stacked: Tally | None, spec: MonitorSpec, metric: str, attribute: str | None
-) -> pd.DataFrame:
-    """successes/trials per (window index, group); columns ``window``, ``group``."""
-    if metric not in PROPORTIONS:
-        raise MonitorError(f"unknown metric {metric!r}; choose from {sorted(PROPORTIONS)}")
-    if stacked is None:
-        return pd.DataFrame({"window": [], "group": [], "successes": [], "trials": []})
-    by = () if attribute is None else attribute
-    counts = confusion_counts(
-        stacked, by=by, control=WINDOW, threshold=_threshold(spec), weighted=False
-    )
-    num, den = PROPORTIONS[metric]
-    frame = pd.DataFrame(
-        {"successes": counts[list(num)].sum(axis=1), "trials": counts[list(den)].sum(axis=1)}
-    ).reset_index()
-    frame = frame.rename(columns={WINDOW: "window"})
-    frame["group"] = None if attribute is None else frame[attribute]
-    return frame[["window", "group", "successes", "trials"]]
+class Stacked:
+    """The windows' Tallies stacked once, with their confusion counts per (window, groups).
+
+    Every table of a report is a marginal of one intersectional confusion table per Tally
+    (all rows, labelled rows), so a year report groups the cells twice, not once per metric.
+    Pass one ``Stacked`` to several report functions to share that work.
+    """
+
+    def __init__(self, windows: Sequence[Window], spec: MonitorSpec) -> None:
+        self.windows = tuple(windows)
+        self.spec = spec
+        self._confusion: dict[bool, pd.DataFrame | None] = {}
+
+    def confusion(self, labelled: bool) -> pd.DataFrame | None:
+        if labelled not in self._confusion:
+            tally = stack(self.windows, labelled=labelled)
+            self._confusion[labelled] = (
+                None
+                if tally is None
+                else confusion_counts(
+                    tally,
+                    by=self.spec.sensitive,
+                    control=WINDOW,
+                    threshold=_threshold(self.spec),
+                    weighted=False,
+                ).reset_index()
+            )
+        return self._confusion[labelled]
+
+    def counts(self, metric: str, attribute: str | None) -> pd.DataFrame:
+        """successes/trials per (window index, group); columns ``window``, ``group``."""
+        if metric not in PROPORTIONS:
+            raise MonitorError(f"unknown metric {metric!r}; choose from {sorted(PROPORTIONS)}")
+        table = self.confusion(metric not in LABEL_FREE)
+        if table is None:
+            return pd.DataFrame({"window": [], "group": [], "successes": [], "trials": []})
+        keys = [WINDOW] if attribute is None else [WINDOW, attribute]
+        sums = table.groupby(keys, dropna=False, sort=True)[["tp", "fp", "fn", "tn"]].sum()
+        num, den = PROPORTIONS[metric]
+        frame = pd.DataFrame(
+            {"successes": sums[list(num)].sum(axis=1), "trials": sums[list(den)].sum(axis=1)}
+        ).reset_index()
+        frame = frame.rename(columns={WINDOW: "window"})
+        frame["group"] = None if attribute is None else frame[attribute]
+        return frame[["window", "group", "successes", "trials"]]
 
 
 def performance_report(
@@ -73,14 +99,15 @@ def performance_report(
     *,
     metrics: Sequence[str] = ("selection_rate", "accuracy", "tpr", "fpr", "ppv"),
     confidence: float = 0.95,
+    stacked: Stacked | None = None,
 ) -> pd.DataFrame:
     """``measured_performance`` for every window, as one table with a ``start`` column."""
-    stacks = {False: stack(windows, labelled=False), True: stack(windows, labelled=True)}
-    starts = np.asarray([w.start for w in windows], dtype=object)
+    stacked = stacked or Stacked(windows, spec)
+    starts = np.asarray([w.start for w in stacked.windows], dtype=object)
     frames = []
     for attribute in (None, *spec.sensitive):
         for metric in metrics:
-            c = stacked_counts(stacks[metric not in LABEL_FREE], spec, metric, attribute)
+            c = stacked.counts(metric, attribute)
             if c.empty:
                 continue
             x, n = c["successes"].to_numpy(float), c["trials"].to_numpy(float)
@@ -108,12 +135,10 @@ def performance_report(
     return pd.concat(frames, ignore_index=True)
 
 
-def gap_table(
-    stacked: Tally | None, spec: MonitorSpec, metric: str, attribute: str
-) -> pd.DataFrame:
+def gap_table(stacked: Stacked, metric: str, attribute: str) -> pd.DataFrame:
     """Per (window, group ≠ reference): counts beside the reference group's counts."""
-    ref = spec.reference_group(attribute)
-    c = stacked_counts(stacked, spec, metric, attribute)
+    ref = stacked.spec.reference_group(attribute)
+    c = stacked.counts(metric, attribute)
     c = c[c["trials"] > 0]
     is_ref = c["group"] == ref
     refs = c[is_ref].set_index("window")[["successes", "trials"]]
@@ -127,14 +152,15 @@ def gap_report(
     *,
     metrics: Sequence[str] = ("selection_rate", "tpr", "fpr"),
     confidence: float = 0.95,
+    stacked: Stacked | None = None,
 ) -> pd.DataFrame:
     """``fairness_gaps`` for every window (rows only where both groups have data)."""
-    stacks = {False: stack(windows, labelled=False), True: stack(windows, labelled=True)}
-    starts = np.asarray([w.start for w in windows], dtype=object)
+    stacked = stacked or Stacked(windows, spec)
+    starts = np.asarray([w.start for w in stacked.windows], dtype=object)
     frames = []
     for attribute in spec.sensitive:
         for metric in metrics:
-            t = gap_table(stacks[metric not in LABEL_FREE], spec, metric, attribute)
+            t = gap_table(stacked, metric, attribute)
             if t.empty:
                 continue
             x1, n1 = t["successes"].to_numpy(float), t["trials"].to_numpy(float)

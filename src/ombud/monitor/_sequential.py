@@ -33,8 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ombud.monitor._bias import gap_counts
 from ombud.monitor._errors import MonitorError
-from ombud.monitor._performance import LABEL_FREE
-from ombud.monitor._report import gap_table, stack
+from ombud.monitor._report import Stacked, gap_table
 from ombud.monitor._spec import MonitorSpec
 from ombud.monitor._window import Window
 from ombud.stats.significance import benjamini_hochberg_adjust
@@ -123,15 +122,18 @@ def gap_detector(
     horizon: int = 365,
     lam: float = 1.0,
     min_count: int = 30,
+    stacked: Stacked | None = None,
 ) -> dict[tuple[str, Any, str], GapDetection]:
     """Run ``gap_cusum`` over the windows (in time order) for every (attribute, group, metric)
     in ``bands``; a window where the group or the reference group is absent is not a look."""
     items = sorted(windows, key=lambda w: w.start)
     paths = {key: np.zeros((len(items), 4)) for key in bands}
     wanted = sorted({(a, m) for a, _, m in bands}, key=str)
-    stacks = {False: stack(items, labelled=False), True: stack(items, labelled=True)}
+    stacked = stacked if stacked is not None else Stacked(items, spec)
+    if list(stacked.windows) != items:
+        raise MonitorError("stacked= must hold the same windows, in time order")
     for attribute, metric in wanted:
-        table = gap_table(stacks[metric not in LABEL_FREE], spec, metric, attribute)
+        table = gap_table(stacked, metric, attribute)
         for group, part in table.groupby("group", sort=False):
             key = (attribute, group, metric)
             if key in paths:
