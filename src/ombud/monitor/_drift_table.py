@@ -106,7 +106,7 @@ def histogram_drift(
 def drift_report(spec: MonitorSpec, reference: Window, windows: Sequence[Window]) -> pd.DataFrame:
     """Every drift statistic of every feature for every window against the reference: one row
     per (window, feature, statistic) with value, p-value and, where binned, bounds."""
-    frames = []
+    parts: list[tuple[str, str, F, F, F, F, F, NDArray[np.str_]]] = []
     starts = [w.start for w in windows]
     for i, feature in enumerate(spec.features):
         ref = reference.features[i]
@@ -116,12 +116,10 @@ def drift_report(spec: MonitorSpec, reference: Window, windows: Sequence[Window]
         left = right = None
         if isinstance(feature, NumericFeature):
             assert isinstance(ref, NumericSummary)
-            lows = np.array(
-                [np.nanmin([ref.min, c.min, np.inf]) for c in cur if isinstance(c, NumericSummary)]
-            )
-            highs = np.array(
-                [np.nanmax([ref.max, c.max, -np.inf]) for c in cur if isinstance(c, NumericSummary)]
-            )
+            mins = np.array([c.min for c in cur if isinstance(c, NumericSummary)], dtype=float)
+            maxs = np.array([c.max for c in cur if isinstance(c, NumericSummary)], dtype=float)
+            lows = np.fmin(mins, ref.min)  # fmin/fmax ignore NaN (an empty side)
+            highs = np.fmax(maxs, ref.max)
             e = np.asarray(feature.edges)
             lo = np.where(np.isfinite(lows), np.minimum(lows, e[0]), e[0])
             hi = np.where(np.isfinite(highs), np.maximum(highs, e[-1]), e[-1])
@@ -131,28 +129,14 @@ def drift_report(spec: MonitorSpec, reference: Window, windows: Sequence[Window]
         empty = np.where(q.sum(axis=1) == 0, "the window has no values", "")
         if p.sum() == 0:
             empty[:] = "the reference has no values"
+        nan = np.full(len(cur), np.nan)
         for name, (value, pvalue) in res.items():
             if name.startswith("_"):
                 continue
-            frame = pd.DataFrame(
-                {
-                    "start": starts,
-                    "feature": feature.name,
-                    "statistic": name,
-                    "value": value,
-                    "pvalue": pvalue,
-                    "lower": np.nan,
-                    "upper": np.nan,
-                    "bound": np.nan,
-                    "note": empty,
-                }
-            )
-            if name == "ks":
-                frame["lower"] = value
-                frame["upper"] = np.where(np.isnan(value), np.nan, res["_upper"][0])
-            if name == "wasserstein":
-                frame["bound"] = res["_bound"][0]
-            frames.append(frame)
+            lower = value if name == "ks" else nan
+            upper = np.where(np.isnan(value), np.nan, res["_upper"][0]) if name == "ks" else nan
+            bound = res["_bound"][0] if name == "wasserstein" else nan
+            parts.append((feature.name, name, value, pvalue, lower, upper, bound, empty))
         ref_total = ref.n + ref.missing
         cur_missing = np.array([c.missing for c in cur], dtype=float)
         cur_total = np.array([c.n + c.missing for c in cur], dtype=float)
@@ -161,19 +145,29 @@ def drift_report(spec: MonitorSpec, reference: Window, windows: Sequence[Window]
             diff = cur_missing / cur_total - ref.missing / max(ref_total, 1)
             z = two_proportion_ztest(cur_missing, cur_total, float(ref.missing), float(ref_total))
         pv = np.where(np.isnan(z.pvalue), 1.0, z.pvalue)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "start": starts,
-                    "feature": feature.name,
-                    "statistic": "missing_share_change",
-                    "value": np.where(ok, diff, np.nan),
-                    "pvalue": np.where(ok, pv, np.nan),
-                    "lower": np.nan,
-                    "upper": np.nan,
-                    "bound": np.nan,
-                    "note": np.where(ok, "", "no rows"),
-                }
+        parts.append(
+            (
+                feature.name,
+                "missing_share_change",
+                np.where(ok, diff, np.nan),
+                np.where(ok, pv, np.nan),
+                nan,
+                nan,
+                nan,
+                np.where(ok, "", "no rows"),
             )
         )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    size = len(windows)
+    return pd.DataFrame(
+        {
+            "start": np.tile(np.asarray(starts, dtype=object), len(parts)),
+            "feature": np.repeat([p[0] for p in parts], size),
+            "statistic": np.repeat([p[1] for p in parts], size),
+            **{
+                col: np.concatenate([p[k] for p in parts])
+                for k, col in enumerate(("value", "pvalue", "lower", "upper", "bound", "note"), 2)
+            },
+        }
+    )

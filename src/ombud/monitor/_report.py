@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from numpy.typing import NDArray
 
 from ombud.monitor._bias import GAP_COLUMNS
 from ombud.monitor._errors import MonitorError
@@ -24,6 +26,7 @@ from ombud.stats import Tally, confusion_counts
 from ombud.stats.intervals import newcombe_difference_interval, wilson_interval
 
 WINDOW = "__ombud_window_index__"
+_CELLS = ("tp", "fp", "fn", "tn")
 
 
 def stack(windows: Sequence[Window], *, labelled: bool) -> Tally | None:
@@ -58,6 +61,9 @@ class Stacked:
         self.windows = tuple(windows)
         self.spec = spec
         self._confusion: dict[bool, pd.DataFrame | None] = {}
+        self._sums: dict[
+            tuple[bool, str | None], tuple[NDArray[np.int64], NDArray[Any] | None, NDArray[Any]]
+        ] = {}
 
     def confusion(self, labelled: bool) -> pd.DataFrame | None:
         if labelled not in self._confusion:
@@ -82,15 +88,26 @@ class Stacked:
         table = self.confusion(metric not in LABEL_FREE)
         if table is None:
             return pd.DataFrame({"window": [], "group": [], "successes": [], "trials": []})
-        keys = [WINDOW] if attribute is None else [WINDOW, attribute]
-        sums = table.groupby(keys, dropna=False, sort=True)[["tp", "fp", "fn", "tn"]].sum()
+        labelled = metric not in LABEL_FREE
+        if (labelled, attribute) not in self._sums:
+            keys = [WINDOW] if attribute is None else [WINDOW, attribute]
+            grouped = table.groupby(keys, dropna=False, sort=True)
+            sums = grouped[list(_CELLS)].sum().reset_index()
+            self._sums[(labelled, attribute)] = (
+                sums[WINDOW].to_numpy(dtype=np.int64),
+                None if attribute is None else sums[attribute].to_numpy(dtype=object),
+                sums[list(_CELLS)].to_numpy(dtype=float),
+            )
+        window, group, cells = self._sums[(labelled, attribute)]
         num, den = PROPORTIONS[metric]
-        frame = pd.DataFrame(
-            {"successes": sums[list(num)].sum(axis=1), "trials": sums[list(den)].sum(axis=1)}
-        ).reset_index()
-        frame = frame.rename(columns={WINDOW: "window"})
-        frame["group"] = None if attribute is None else frame[attribute]
-        return frame[["window", "group", "successes", "trials"]]
+        return pd.DataFrame(
+            {
+                "window": window,
+                "group": np.full(len(window), None, dtype=object) if group is None else group,
+                "successes": cells[:, [_CELLS.index(c) for c in num]].sum(axis=1),
+                "trials": cells[:, [_CELLS.index(c) for c in den]].sum(axis=1),
+            }
+        )
 
 
 def performance_report(
@@ -139,11 +156,23 @@ def gap_table(stacked: Stacked, metric: str, attribute: str) -> pd.DataFrame:
     """Per (window, group ≠ reference): counts beside the reference group's counts."""
     ref = stacked.spec.reference_group(attribute)
     c = stacked.counts(metric, attribute)
-    c = c[c["trials"] > 0]
-    is_ref = c["group"] == ref
-    refs = c[is_ref].set_index("window")[["successes", "trials"]]
-    refs.columns = pd.Index(["ref_successes", "ref_trials"])
-    return c[~is_ref].join(refs, on="window", how="inner")
+    window = c["window"].to_numpy(dtype=np.int64)
+    x, n = c["successes"].to_numpy(dtype=float), c["trials"].to_numpy(dtype=float)
+    is_ref = (c["group"] == ref).to_numpy() & (n > 0)
+    ref_x = np.full(len(stacked.windows), np.nan)
+    ref_n = np.full(len(stacked.windows), np.nan)
+    ref_x[window[is_ref]], ref_n[window[is_ref]] = x[is_ref], n[is_ref]
+    keep = ~is_ref & (n > 0) & ~np.isnan(ref_n[window])
+    return pd.DataFrame(
+        {
+            "window": window[keep],
+            "group": c["group"].to_numpy(dtype=object)[keep],
+            "successes": x[keep],
+            "trials": n[keep],
+            "ref_successes": ref_x[window[keep]],
+            "ref_trials": ref_n[window[keep]],
+        }
+    )
 
 
 def gap_report(

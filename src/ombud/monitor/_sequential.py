@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ombud.monitor._bias import gap_counts
 from ombud.monitor._errors import MonitorError
 from ombud.monitor._report import Stacked, gap_table
 from ombud.monitor._spec import MonitorSpec
@@ -178,15 +177,16 @@ def bands_from_reference(
 ) -> dict[tuple[str, Any, str], tuple[float, float]]:
     """``reference_band`` for every (attribute, group, metric) present in the reference window."""
     out: dict[tuple[str, Any, str], tuple[float, float]] = {}
+    stacked = Stacked([reference], spec)
     for attribute in spec.sensitive:
         for metric in metrics:
-            counts, _ = gap_counts(reference, spec, metric, attribute)
-            for group, row in counts.iterrows():
-                out[(attribute, group, metric)] = reference_band(
-                    row["successes"],
-                    row["trials"],
-                    row["ref_successes"],
-                    row["ref_trials"],
+            counts = gap_table(stacked, metric, attribute)
+            for row in counts.itertuples():
+                out[(attribute, row.group, metric)] = reference_band(
+                    float(row.successes),
+                    float(row.trials),
+                    float(row.ref_successes),
+                    float(row.ref_trials),
                     margin=margin,
                     k=k,
                 )
