@@ -23,6 +23,7 @@ from ombud.monitor._performance import _COLUMNS, LABEL_FREE, PROPORTIONS, _thres
 from ombud.monitor._spec import MonitorSpec
 from ombud.monitor._window import Window
 from ombud.stats import Tally, confusion_counts
+from ombud.stats._tally import sum_cells
 from ombud.stats.intervals import newcombe_difference_interval, wilson_interval
 
 WINDOW = "__ombud_window_index__"
@@ -43,10 +44,15 @@ def stack(windows: Sequence[Window], *, labelled: bool) -> Tally | None:
         return None
     if WINDOW in first.group_columns:
         raise MonitorError(f"a sensitive attribute may not be named {WINDOW!r}")
-    shape = replace(first, window_column=WINDOW)
     cells = pa.concat_tables(parts, promote_options="permissive")
-    cells = cells.select([*shape.key_columns, *shape.value_columns])
-    return replace(shape, cells=cells)
+    if first.has_prediction and first.has_score:
+        # Confusion counts read the prediction column: summing the score bins away first leaves
+        # a Tally with n_bins times fewer cells and the same counts.
+        shape = replace(first, window_column=WINDOW, score_edges=None)
+        cells = sum_cells(cells, shape.key_columns, shape.value_columns)
+    else:
+        shape = replace(first, window_column=WINDOW)
+    return replace(shape, cells=cells.select([*shape.key_columns, *shape.value_columns]))
 
 
 class Stacked:
