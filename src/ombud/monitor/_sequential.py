@@ -181,12 +181,13 @@ def bands_from_reference(
     for attribute in spec.sensitive:
         for metric in metrics:
             counts = gap_table(stacked, metric, attribute)
-            for row in counts.itertuples():
-                out[(attribute, row.group, metric)] = reference_band(
-                    float(row.successes),
-                    float(row.trials),
-                    float(row.ref_successes),
-                    float(row.ref_trials),
+            values = counts[["successes", "trials", "ref_successes", "ref_trials"]].to_numpy(float)
+            for group, (x, n, x_ref, n_ref) in zip(counts["group"], values, strict=True):
+                out[(attribute, group, metric)] = reference_band(
+                    float(x),
+                    float(n),
+                    float(x_ref),
+                    float(n_ref),
                     margin=margin,
                     k=k,
                 )
