@@ -232,3 +232,34 @@ def test_window_without_labels(spec: MonitorSpec, log: pd.DataFrame) -> None:
     assert window.labelled is None
     assert window.n_labelled == 0
     assert window.outputs is not None
+
+
+def test_empty_window_is_the_zero_of_merge(spec: MonitorSpec, log: pd.DataFrame) -> None:
+    from datetime import UTC, datetime
+
+    from ombud.monitor import estimated_performance, feature_drift, measured_performance
+
+    days = build_windows(log, spec).windows
+    gap = Window.empty(spec, datetime(2024, 1, 8))
+    assert gap.key == "2024-01-08T00:00:00+00:00"
+    assert gap.end == datetime(2024, 1, 9, tzinfo=UTC)
+    merged = merge_windows([*days, gap])
+    assert merged.equals(merge_windows(days))
+    assert Window.from_json(gap.to_json(), spec) == gap
+    drift = feature_drift(spec.features[0], days[0].features[0], gap.features[0])
+    assert math.isnan(drift["psi"].value)
+    assert drift["psi"].note == "the window has no values"
+    assert measured_performance(gap, spec).empty
+    with pytest.raises(MonitorError, match="no rows to estimate"):
+        estimated_performance(gap, spec)
+
+
+def test_a_log_without_rows_builds_no_window(spec: MonitorSpec, log: pd.DataFrame) -> None:
+    ingest = build_windows(log.head(0), spec)
+    assert ingest.windows == ()
+    assert ingest.notes == ("the prediction log has no rows; no window was built",)
+
+
+def test_malformed_window_json_is_one_line(spec: MonitorSpec) -> None:
+    with pytest.raises(WindowMismatchError, match="malformed window JSON"):
+        Window.from_json('{"format": "ombud.monitor_window", "version": 1}', spec)

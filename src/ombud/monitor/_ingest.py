@@ -127,6 +127,9 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
     frame = _as_pandas(source)
     _check_columns(frame, spec)
     notes = Notes()
+    if frame.empty:
+        notes.add("the prediction log has no rows; no window was built")
+        return Ingest(windows=(), notes=tuple(notes.lines))
     ts = to_utc(frame[spec.timestamp], spec.timestamp, notes)
     if not ts.is_monotonic_increasing:
         notes.add(f"rows were not in {spec.timestamp!r} order; windows do not depend on row order")

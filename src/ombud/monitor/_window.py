@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ombud.monitor._digest import combine_digests
+from ombud.monitor._digest import EMPTY, combine_digests
 from ombud.monitor._errors import WindowMismatchError
-from ombud.monitor._features import CategoricalSummary, NumericSummary, Summary
+from ombud.monitor._features import CategoricalSummary, NumericSummary, Summary, empty_summary
+from ombud.monitor._periods import check_period, period_end
 from ombud.monitor._spec import MonitorSpec, NumericFeature
 from ombud.stats import Tally, from_json, merge, to_json
 
@@ -86,9 +87,40 @@ class Window:
         return hashlib.sha256(self.to_bytes()).hexdigest()
 
     @classmethod
+    def empty(cls, spec: MonitorSpec, start: datetime) -> Window:
+        """The window of a period without a single row (the zero of ``merge_windows``).
+
+        Storage can record "monitored, nothing came in" for a day; every statistic on it is
+        NaN with a reason, and merging it into a range changes nothing but the range's span.
+        """
+        begin = pd.Timestamp(start)
+        begin = begin.tz_localize("UTC") if begin.tz is None else begin.tz_convert("UTC")
+        period = check_period(spec.period)
+        return cls(
+            spec_digest=spec.digest,
+            period=period,
+            start=begin.to_pydatetime(),
+            end=period_end(begin, period).to_pydatetime(),
+            n_rows=0,
+            n_labelled=0,
+            outputs=None,
+            labelled=None,
+            features=tuple(empty_summary(f) for f in spec.features),
+            rows_digest=EMPTY,
+        )
+
+    @classmethod
     def from_json(cls, text: str | bytes, spec: MonitorSpec) -> Window:
         """Read a window written by ``to_json``; ``spec`` says how to read its feature list."""
-        doc = json.loads(text)
+        try:
+            return cls._from_doc(json.loads(text), spec)
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, WindowMismatchError):
+                raise
+            raise WindowMismatchError(f"malformed window JSON: {exc}") from exc
+
+    @classmethod
+    def _from_doc(cls, doc: dict[str, Any], spec: MonitorSpec) -> Window:
         if doc.get("format") != FORMAT or doc.get("version") != VERSION:
             raise WindowMismatchError(f"not an {FORMAT} v{VERSION} document")
         if doc["spec_digest"] != spec.digest:
