@@ -15,10 +15,15 @@ import argparse
 import json
 import os
 import resource
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
-import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _monitor_data import FEATURES, simulate
 
 from ombud.monitor import (
     Stacked,
@@ -26,35 +31,13 @@ from ombud.monitor import (
     bh_alarms,
     build_windows,
     drift_report,
+    estimate_report,
     fit_spec,
     gap_detector,
     gap_report,
     merge_windows,
     performance_report,
 )
-
-N_NUMERIC, N_CATEGORICAL = 15, 5
-
-
-def simulate(n: int, seed: int, start: str, days: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    ts = pd.Timestamp(start, tz="UTC") + pd.to_timedelta(rng.uniform(0, days * 86400, n), "s")
-    cols: dict[str, object] = {"ts": ts}
-    lin = np.zeros(n)
-    for j in range(N_NUMERIC):
-        x = rng.normal(0, 1, n) if j % 2 else rng.gamma(2.0, 1.0, n)
-        cols[f"num{j}"] = x
-        lin += 0.1 * x
-    for j in range(N_CATEGORICAL):
-        cols[f"cat{j}"] = rng.choice([f"c{k}" for k in range(8)], size=n)
-    cols["sex"] = rng.choice(["f", "m"], size=n)
-    cols["race"] = rng.choice(["a", "b", "c", "d", "e"], p=[0.5, 0.2, 0.15, 0.1, 0.05], size=n)
-    cols["age"] = rng.choice(["<25", "25-45", "45-65", "65+"], size=n)
-    score = 1 / (1 + np.exp(-(lin - lin.mean())))
-    cols["score"] = score
-    cols["pred"] = (score >= 0.5).astype(np.int64)
-    cols["label"] = (rng.uniform(size=n) < score).astype(np.int64)
-    return pd.DataFrame(cols)
 
 
 class Clock:
@@ -73,7 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows-per-day", type=int, default=2000)
     args = parser.parse_args()
-    features = [f"num{j}" for j in range(N_NUMERIC)] + [f"cat{j}" for j in range(N_CATEGORICAL)]
+    features = FEATURES
     reference = simulate(50_000, 1, "2023-12-01", 30)
     spec = fit_spec(
         reference,
@@ -109,6 +92,7 @@ def main() -> None:
     clock = Clock()
     stacked = Stacked(windows, spec)
     perf = performance_report(spec, windows, stacked=stacked)
+    estimates = estimate_report(spec, windows)
     clock.read(out, "report_performance")
     clock = Clock()
     gaps = gap_report(spec, windows, stacked=stacked)
@@ -128,7 +112,7 @@ def main() -> None:
     clock.read(out, "report_sequential")
     total.read(out, "report_total")
     out["drift_rows"] = len(drift)
-    out["performance_rows"] = len(perf)
+    out["performance_rows"] = len(perf) + len(estimates)
     out["gap_rows"] = len(gaps)
     out["detectors"] = len(detections)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

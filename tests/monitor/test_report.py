@@ -69,3 +69,16 @@ def test_gap_report_equals_per_window(spec: MonitorSpec, windows: tuple) -> None
         assert len(merged) == len(expected) == len(got)
         assert merged.gap.to_numpy() == pytest.approx(merged.gap_r.to_numpy())
         assert merged.upper.to_numpy() == pytest.approx(merged.upper_r.to_numpy())
+
+
+def test_estimate_report_equals_per_window(spec: MonitorSpec, windows: tuple) -> None:  # type: ignore[type-arg]
+    from ombud.monitor import estimate_report, estimated_performance
+
+    table = estimate_report(spec, windows)
+    for w in windows:
+        expected = estimated_performance(w, spec)
+        got = table[table.start == w.start]
+        merged = expected.merge(got, on=["attribute", "group", "metric"], suffixes=("", "_r"))
+        assert len(merged) == len(expected) == len(got)
+        for col in ("value", "lower", "upper"):
+            assert merged[col].to_numpy() == pytest.approx(merged[f"{col}_r"].to_numpy())

@@ -27,7 +27,7 @@ from ombud.monitor._features import CategoricalSummary, NumericSummary
 from ombud.monitor._ingest import Ingest, build_windows
 from ombud.monitor._performance import estimated_performance, measured_performance
 from ombud.monitor._periods import PERIODS, Period
-from ombud.monitor._report import Stacked, gap_report, performance_report
+from ombud.monitor._report import Stacked, estimate_report, gap_report, performance_report
 from ombud.monitor._sequential import (
     GapDetection,
     bands_from_reference,
@@ -63,6 +63,7 @@ __all__ = [
     "chi_square",
     "combine_digests",
     "drift_report",
+    "estimate_report",
     "estimated_performance",
     "fairness_gaps",
     "feature_drift",

@@ -38,6 +38,7 @@ PROPORTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 LABEL_FREE = ("selection_rate",)
 ESTIMATED = ("accuracy", "tpr", "fpr")
+ESTIMATE_KIND = "estimated (calibrated scores, assumes no concept shift)"
 _COLUMNS = [
     "attribute",
     "group",
@@ -179,7 +180,7 @@ def estimated_performance(
                         "upper": min(value + half, 1.0),
                         "successes": np.nan,
                         "trials": total,
-                        "kind": "estimated (calibrated scores, assumes no concept shift)",
+                        "kind": ESTIMATE_KIND,
                     }
                 )
     return pd.DataFrame(rows, columns=_COLUMNS)

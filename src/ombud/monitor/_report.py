@@ -16,15 +16,23 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from numpy.typing import NDArray
+from scipy import stats
 
 from ombud.monitor._bias import GAP_COLUMNS
 from ombud.monitor._errors import MonitorError
-from ombud.monitor._performance import _COLUMNS, LABEL_FREE, PROPORTIONS, _threshold
+from ombud.monitor._performance import (
+    _COLUMNS,
+    ESTIMATE_KIND,
+    LABEL_FREE,
+    PROPORTIONS,
+    _threshold,
+)
 from ombud.monitor._spec import MonitorSpec
 from ombud.monitor._window import Window
 from ombud.stats import Tally, confusion_counts
-from ombud.stats._tally import sum_cells
+from ombud.stats._tally import PREDICTION, ROW_COUNT, SCORE_BIN, sum_cells
 from ombud.stats.intervals import newcombe_difference_interval, wilson_interval
+from ombud.stats.metrics._cells import threshold_bin
 
 WINDOW = "__ombud_window_index__"
 _CELLS = ("tp", "fp", "fn", "tn")
@@ -221,3 +229,82 @@ def gap_report(
                 )
             )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GAP_COLUMNS)
+
+
+def estimate_report(
+    spec: MonitorSpec, windows: Sequence[Window], *, confidence: float = 0.95
+) -> pd.DataFrame:
+    """``estimated_performance`` for every window with rows, from one stack of score cells.
+
+    Per (window, group) it needs only six sums: the expected TP, FN, FP, TN, Σ n·p(1−p) and
+    Σ n·p(1−p)·pred; the delta-method variance Σ v·(pred − r)² expands to
+    Σ v·pred·(1 − 2r) + r²·Σ v because pred is 0 or 1.
+    """
+    if spec.calibration is None or spec.score_edges is None:
+        raise MonitorError(
+            "label-free estimates need a score column and labels in the reference "
+            "(fit_spec(score=..., label=...)) to learn the calibration map"
+        )
+    parts, first = [], None
+    for i, w in enumerate(windows):
+        if w.outputs is None:
+            continue
+        first = first or w.outputs
+        part: pd.DataFrame = w.outputs.cells.to_pandas()
+        parts.append(part.assign(**{WINDOW: i}))
+    if first is None:
+        return pd.DataFrame(columns=["start", *_COLUMNS])
+    frame = pd.concat(parts, ignore_index=True)
+    p = np.asarray(spec.calibration)[frame[SCORE_BIN].to_numpy(dtype=np.int64)]
+    if first.has_prediction:
+        pred = (frame[PREDICTION] == 1).to_numpy(dtype=float)
+    else:
+        pred = (frame[SCORE_BIN] >= threshold_bin(first, float(spec.threshold or 0))).to_numpy(
+            dtype=float
+        )
+    n = frame[ROW_COUNT].to_numpy(dtype=float)
+    v = n * p * (1 - p)
+    frame = frame.assign(
+        _n=n,
+        etp=n * pred * p,
+        efn=n * (1 - pred) * p,
+        efp=n * pred * (1 - p),
+        etn=n * (1 - pred) * (1 - p),
+        v=v,
+        vp=v * pred,
+    )
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    starts = np.asarray([w.start for w in windows], dtype=object)
+    sums_cols = ["_n", "etp", "efn", "efp", "etn", "v", "vp"]
+    frames = []
+    for attribute in (None, *spec.sensitive):
+        keys = [WINDOW] if attribute is None else [WINDOW, attribute]
+        s = frame.groupby(keys, dropna=False, sort=True)[sums_cols].sum().reset_index()
+        total, pos, neg = s["_n"], s["etp"] + s["efn"], s["efp"] + s["etn"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tpr, fpr = s["etp"] / pos, s["efp"] / neg
+            estimates = {
+                "accuracy": ((s["etp"] + s["etn"]) / total, s["v"] / total**2),
+                "tpr": (tpr, (s["vp"] * (1 - 2 * tpr) + tpr**2 * s["v"]) / pos**2),
+                "fpr": (fpr, (s["vp"] * (1 - 2 * fpr) + fpr**2 * s["v"]) / neg**2),
+            }
+        for metric, (value, var) in estimates.items():
+            val = value.to_numpy(dtype=float)
+            half = z * np.sqrt(np.maximum(var.to_numpy(dtype=float), 0.0))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "start": starts[s[WINDOW].to_numpy(dtype=np.int64)],
+                        "attribute": attribute or "",
+                        "group": None if attribute is None else s[attribute].to_numpy(),
+                        "metric": metric,
+                        "value": val,
+                        "lower": np.maximum(val - half, 0.0),
+                        "upper": np.minimum(val + half, 1.0),
+                        "successes": np.nan,
+                        "trials": total.to_numpy(dtype=float),
+                        "kind": ESTIMATE_KIND,
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
