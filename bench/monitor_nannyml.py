@@ -27,6 +27,7 @@ from _monitor_data import FEATURES, N_NUMERIC, simulate
 
 
 def main() -> None:
+    os.environ["NML_DISABLE_USAGE_LOGGING"] = "1"  # no telemetry upload attempts
     import nannyml as nml
 
     parser = argparse.ArgumentParser()

@@ -250,11 +250,11 @@ def estimate_report(
         if w.outputs is None:
             continue
         first = first or w.outputs
-        part: pd.DataFrame = w.outputs.cells.to_pandas()
-        parts.append(part.assign(**{WINDOW: i}))
+        cells = w.outputs.cells
+        parts.append(cells.append_column(WINDOW, pa.array(np.full(cells.num_rows, i, np.int64))))
     if first is None:
         return pd.DataFrame(columns=["start", *_COLUMNS])
-    frame = pd.concat(parts, ignore_index=True)
+    frame: pd.DataFrame = pa.concat_tables(parts, promote_options="permissive").to_pandas()
     p = np.asarray(spec.calibration)[frame[SCORE_BIN].to_numpy(dtype=np.int64)]
     if first.has_prediction:
         pred = (frame[PREDICTION] == 1).to_numpy(dtype=float)
