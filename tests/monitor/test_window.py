@@ -19,6 +19,7 @@ from ombud.monitor import (
     TimestampError,
     Window,
     WindowMismatchError,
+    amend,
     build_windows,
     fit_spec,
     merge_windows,
@@ -69,21 +70,17 @@ def test_any_split_merged_equals_all_rows(
     by_day: dict[str, list[Window]] = {}
     for w in days:
         by_day.setdefault(w.key, []).append(w)
-    # windows of the same day from different pieces overlap in time: merge their rows first
+    # windows of the same day from different pieces: a late batch amends the first
     daily = [_merge_same_period(ws) for ws in by_day.values()]
     assert merge_windows(daily).equals(everything, rtol=1e-9)
 
 
 def _merge_same_period(windows: list[Window]) -> Window:
-    """Same-day windows from disjoint row sets: add them by shifting nothing but the check."""
-    from dataclasses import replace
-
-    first = windows[0]
-    total = first
+    """Same-day windows from disjoint row sets are amendments of one another."""
+    total = windows[0]
     for w in windows[1:]:
-        shifted = replace(w, start=total.end, end=total.end + (w.end - w.start))
-        total = replace(merge_windows([total, shifted]), start=first.start, end=first.end)
-    return replace(total, period=first.period)
+        total = amend(total, w)
+    return total
 
 
 def test_merge_is_chan_stable_for_large_offsets() -> None:
@@ -263,3 +260,24 @@ def test_a_log_without_rows_builds_no_window(spec: MonitorSpec, log: pd.DataFram
 def test_malformed_window_json_is_one_line(spec: MonitorSpec) -> None:
     with pytest.raises(WindowMismatchError, match="malformed window JSON"):
         Window.from_json('{"format": "ombud.monitor_window", "version": 1}', spec)
+
+
+def test_text_timestamps_with_mixed_offsets_become_utc(
+    spec: MonitorSpec, log: pd.DataFrame
+) -> None:
+    frame = log.head(4).copy()
+    frame["ts"] = [
+        "2024-01-01T23:30:00-02:00",  # 2024-01-02 01:30 UTC
+        "2024-01-02T00:10:00+01:00",  # 2024-01-01 23:10 UTC
+        "2024-01-02T12:00:00Z",
+        "2024-01-01T05:00:00+00:00",
+    ]
+    ingest = build_windows(frame, spec)
+    assert [w.n_rows for w in ingest.windows] == [2, 2]
+    assert any("mix time zones" in n for n in ingest.notes)
+
+
+def test_amend_refuses_another_period(spec: MonitorSpec, log: pd.DataFrame) -> None:
+    days = build_windows(log, spec).windows
+    with pytest.raises(WindowMismatchError, match="same spec and period"):
+        amend(days[0], days[1])

@@ -37,7 +37,7 @@ from ombud.monitor._sequential import (
     reference_band,
 )
 from ombud.monitor._spec import CategoricalFeature, MonitorSpec, NumericFeature, fit_spec
-from ombud.monitor._window import Window, merge_windows, roll_up
+from ombud.monitor._window import Window, amend, merge_windows, roll_up
 
 __all__ = [
     "PERIODS",
@@ -56,6 +56,7 @@ __all__ = [
     "TimestampError",
     "Window",
     "WindowMismatchError",
+    "amend",
     "bands_from_reference",
     "bh_alarms",
     "bin_bounds",

@@ -58,7 +58,14 @@ def to_utc(values: Any, column: str, notes: Notes) -> pd.Series:
     if not isinstance(series.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_dtype(
         series
     ):
-        parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+        try:
+            parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+        except ValueError:  # offsets differ between rows: only a common zone can hold them
+            parsed = pd.to_datetime(series, errors="coerce", format="mixed", utc=True)
+            notes.add(
+                f"timestamps in {column!r} mix time zones; converted to UTC "
+                "(any without a zone taken as UTC)"
+            )
         bad = parsed.isna().to_numpy()
         if bad.any():
             row = int(np.flatnonzero(bad)[0])

@@ -207,15 +207,30 @@ def merge_windows(windows: Iterable[Window], *, period: str | None = None) -> Wi
             raise WindowMismatchError(
                 f"windows {prev.key} and {nxt.key} overlap; merging would count rows twice"
             )
-    features = list(first.features)
+    name = period or (first.period if len(items) == 1 else "range")
+    return _sum(items, first.start, max(w.end for w in items), name)
+
+
+def amend(window: Window, late: Window) -> Window:
+    """Add a late batch of rows to a window of the same period (e.g. rows that arrived after
+    the day was closed). The two must hold different rows: storage decides that from the
+    row digests (a batch whose rows were already counted must not be amended in twice)."""
+    if (late.spec_digest, late.start, late.end) != (window.spec_digest, window.start, window.end):
+        raise WindowMismatchError(
+            f"cannot amend window {window.key} with {late.key}: same spec and period needed"
+        )
+    return _sum([window, late], window.start, window.end, window.period)
+
+
+def _sum(items: list[Window], start: datetime, end: datetime, period: str) -> Window:
+    features = list(items[0].features)
     for w in items[1:]:
         features = [a.merge(b) for a, b in zip(features, w.features, strict=True)]  # type: ignore[arg-type]
-    name = period or (first.period if len(items) == 1 else "range")
     return Window(
-        spec_digest=first.spec_digest,
-        period=name,
-        start=first.start,
-        end=max(w.end for w in items),
+        spec_digest=items[0].spec_digest,
+        period=period,
+        start=start,
+        end=end,
         n_rows=sum(w.n_rows for w in items),
         n_labelled=sum(w.n_labelled for w in items),
         outputs=_merge_tallies(w.outputs for w in items),
