@@ -9,6 +9,7 @@ from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
 from ombud.monitor import (
+    MonitorSpec,
     bin_bounds,
     chi_square,
     feature_drift,
@@ -158,3 +159,30 @@ def test_pvalues_hold_their_size_under_no_drift(stat: object) -> None:
     fn = stat  # type: ignore[assignment]
     pvalues = np.array([fn(a, b).pvalue for a, b in zip(ref, cur, strict=True)])  # type: ignore[operator]
     assert np.mean(pvalues < 0.05) <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / reps)
+
+
+def test_output_drift_from_tallies(spec: MonitorSpec, reference: pd.DataFrame) -> None:
+    """Oracle: scipy on the raw scores (KS within bounds; W1 within the binning bound) and
+    pandas rates on the raw rows."""
+    from tests.monitor._stream import prediction_log
+
+    from ombud.monitor import MonitorSpec, build_windows, merge_windows, output_drift
+
+    assert isinstance(spec, MonitorSpec)
+    ref = merge_windows(build_windows(reference, spec).windows)
+    frame = prediction_log(3000, seed=12, days=1, shift=0.5)
+    (cur,) = build_windows(frame, spec).windows
+    out = output_drift(ref, cur)
+    exact = stats.ks_2samp(reference.score, frame.score).statistic
+    ks = out["score.ks"]
+    assert ks.lower is not None
+    assert ks.upper is not None
+    assert ks.lower - 1e-12 <= exact <= ks.upper + 1e-12
+    w1 = out["score.wasserstein"]
+    assert w1.bound is not None
+    assert abs(stats.wasserstein_distance(reference.score, frame.score) - w1.value) <= w1.bound
+    rate = out["prediction_rate_change"]
+    assert rate.value == pytest.approx(frame.pred.mean() - reference.pred.mean())
+    assert rate.pvalue < 1e-6
+    labels = out["label_rate_change"]
+    assert labels.value == pytest.approx(frame.label.mean() - reference.label.mean())

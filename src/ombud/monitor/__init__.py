@@ -25,6 +25,7 @@ from ombud.monitor._drift_table import drift_report
 from ombud.monitor._errors import ColumnError, MonitorError, TimestampError, WindowMismatchError
 from ombud.monitor._features import CategoricalSummary, NumericSummary
 from ombud.monitor._ingest import Ingest, build_windows
+from ombud.monitor._outputs import output_drift
 from ombud.monitor._performance import estimated_performance, measured_performance
 from ombud.monitor._periods import PERIODS, Period
 from ombud.monitor._report import Stacked, estimate_report, gap_report, performance_report
@@ -77,6 +78,7 @@ __all__ = [
     "measured_performance",
     "merge_windows",
     "missing_share",
+    "output_drift",
     "performance_report",
     "psi",
     "reference_band",

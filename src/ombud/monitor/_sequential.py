@@ -86,7 +86,8 @@ def gap_cusum(
         se = np.sqrt(_se(a, b) + _se(c, d))
         z_up = np.where(look, (gap - hi) / se, np.nan)
         z_dn = np.where(look, (lo - gap) / se, np.nan)
-    threshold = math.log(2.0 * horizon / alpha)
+    # The bound is (looks) · e^{-h} per side: past the planned horizon, widen it to the looks made.
+    threshold = math.log(2.0 * max(horizon, len(a)) / alpha)
     w_up, w_dn = _cusum(z_up, lam), _cusum(z_dn, lam)
     crossed = np.flatnonzero((w_up >= threshold) | (w_dn >= threshold))
     peak = float(max(w_up.max(initial=0.0), w_dn.max(initial=0.0)))
@@ -98,7 +99,7 @@ def gap_cusum(
         threshold=threshold,
         looks=int(look.sum()),
         alarm_at=int(crossed[0]) if crossed.size else None,
-        pvalue=min(1.0, 2.0 * horizon * math.exp(-peak)),
+        pvalue=min(1.0, 2.0 * max(horizon, len(a)) * math.exp(-peak)),
     )
 
 
