@@ -9,7 +9,7 @@ in the frame as given (0-based).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -208,8 +208,6 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
 
 def _split(tally: Tally, n_windows: int) -> list[Tally | None]:
     """One Tally per window index, without the window column (cells keep canonical order)."""
-    from dataclasses import replace
-
     cells = tally.cells
     win = cells[_WINDOW].to_numpy()
     order = np.argsort(win, kind="stable")
