@@ -168,6 +168,7 @@ def default_registry() -> NameRegistry:
     # Imported on first use, not with the governance package: the engines (a layer below)
     # pull in numpy, pandas and scipy, which only reading a policy pack needs here.
     from ombud.cards import evidence_names as card_names
+    from ombud.explain import evidence_names as explain_names
     from ombud.fairness import BIAS_AUDIT_NAMES
     from ombud.fairness import evidence_names as fairness_names
     from ombud.governance.supplier import ATTACHABLE_KINDS, SUPPLIER_EVIDENCE_NAMES
@@ -176,6 +177,7 @@ def default_registry() -> NameRegistry:
     declared = [
         fairness_names(),
         BIAS_AUDIT_NAMES,
+        explain_names(),
         REDTEAM_NAMES,
         *card_names(),
         SUPPLIER_EVIDENCE_NAMES,
