@@ -57,6 +57,8 @@ class Action(StrEnum):
     SYSTEM_APPROVE = "system.approve"  # the lead's moves (approve, reinstate)
     SYSTEM_REJECT = "system.reject"  # the lead's move that the owner may face
     EVIDENCE_RECORD = "evidence.record"
+    MONITOR_CONFIGURE = "monitor.configure"  # set up a monitor (its spec, from a reference)
+    MONITOR_INGEST = "monitor.ingest"  # store windows of a prediction log, amend one
     GATE_RUN = "gate.run"
     REVIEW_OPEN = "review.open"
     REVIEW_ASSIGN = "review.assign"
@@ -173,6 +175,8 @@ GRANTS: dict[Action, tuple[Grant, ...]] = {
     Action.SYSTEM_APPROVE: _g(*_LEADS),
     Action.SYSTEM_REJECT: _g(*_LEADS),
     Action.EVIDENCE_RECORD: _g(*_LEADS, _OWN_SYSTEM),
+    Action.MONITOR_CONFIGURE: _g(*_LEADS, _OWN_SYSTEM),
+    Action.MONITOR_INGEST: _g(*_LEADS, _OWN_SYSTEM),
     Action.GATE_RUN: _g(*_LEADS, (_R, None), _OWN_SYSTEM),
     Action.REVIEW_OPEN: _g(*_LEADS, (None, R.SYSTEM_OWNER)),
     Action.REVIEW_ASSIGN: _g(*_LEADS),

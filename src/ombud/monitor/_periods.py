@@ -89,7 +89,7 @@ def period_start(ts: pd.Series, period: Period) -> pd.Series:
         start = naive.dt.floor("D")
     elif period == "week":
         day = naive.dt.floor("D")
-        start = day - pd.to_timedelta(day.dt.weekday, unit="D")
+        start = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     else:
         start = naive.dt.to_period("M").dt.to_timestamp()
     out: pd.Series = start.dt.tz_localize("UTC").dt.as_unit("ns")

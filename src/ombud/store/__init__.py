@@ -5,6 +5,7 @@ helpers that must run inside a transaction (audit appends).
 """
 
 from ombud.store import models_auth as _models_auth  # noqa: F401 (tables on Base)
+from ombud.store import models_monitoring as _models_monitoring  # noqa: F401 (tables on Base)
 from ombud.store import models_reviews as _models_reviews  # noqa: F401 (tables on Base)
 from ombud.store import models_tracking as _models_tracking  # noqa: F401 (tables on Base)
 from ombud.store.artifacts import ArtifactStore

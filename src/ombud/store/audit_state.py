@@ -59,6 +59,8 @@ TRACKED_TABLES: tuple[str, ...] = (
     "incident_findings",
     "incident_entries",
     "incident_notifications",
+    "monitors",
+    "monitor_windows",
 )
 
 _CHANGES = "ombud_state_changes"
