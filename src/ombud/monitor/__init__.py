@@ -25,6 +25,7 @@ from ombud.monitor._drift_table import drift_report
 from ombud.monitor._errors import ColumnError, MonitorError, TimestampError, WindowMismatchError
 from ombud.monitor._features import CategoricalSummary, NumericSummary
 from ombud.monitor._ingest import Ingest, build_windows
+from ombud.monitor._names import MONITORING_RUN_NAMES, MONITORING_RUN_RULES, name_segment
 from ombud.monitor._outputs import output_drift
 from ombud.monitor._performance import estimated_performance, measured_performance
 from ombud.monitor._periods import PERIODS, Period
@@ -41,6 +42,8 @@ from ombud.monitor._spec import CategoricalFeature, MonitorSpec, NumericFeature,
 from ombud.monitor._window import Window, amend, merge_windows, roll_up
 
 __all__ = [
+    "MONITORING_RUN_NAMES",
+    "MONITORING_RUN_RULES",
     "PERIODS",
     "CategoricalFeature",
     "CategoricalSummary",
@@ -78,6 +81,7 @@ __all__ = [
     "measured_performance",
     "merge_windows",
     "missing_share",
+    "name_segment",
     "output_drift",
     "performance_report",
     "psi",

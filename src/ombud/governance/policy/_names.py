@@ -172,12 +172,14 @@ def default_registry() -> NameRegistry:
     from ombud.fairness import BIAS_AUDIT_NAMES
     from ombud.fairness import evidence_names as fairness_names
     from ombud.governance.supplier import ATTACHABLE_KINDS, SUPPLIER_EVIDENCE_NAMES
+    from ombud.monitor import MONITORING_RUN_NAMES
     from ombud.redteam import EVIDENCE_NAMES as REDTEAM_NAMES
 
     declared = [
         fairness_names(),
         BIAS_AUDIT_NAMES,
         explain_names(),
+        MONITORING_RUN_NAMES,
         REDTEAM_NAMES,
         *card_names(),
         SUPPLIER_EVIDENCE_NAMES,
