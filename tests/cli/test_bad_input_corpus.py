@@ -319,6 +319,52 @@ FAIL_CLOSED_CASES = [
          ("connection refused", "127.0.0.1:9"), workspace=False),
 ]  # fmt: skip
 
+MON_REF = "ts,p,g,x\n" + "".join(
+    f"2026-01-{d:02d}T{h:02d}:00:00Z,{(d + h) % 2},{'ab'[h % 2]},{d * h}\n"
+    for d in range(1, 8)
+    for h in range(8)
+)
+MON_INIT = ("monitor", "init", "credit-scoring", "--version", "1.0", "--reference",
+            "{in}/ref.csv", "--timestamp", "ts", "--pred", "p", "--sensitive", "g",
+            "--features", "x", "--name", "second")  # fmt: skip
+MON_INGEST = ("monitor", "ingest", "credit-scoring", "{in}/log.csv")
+MONITOR_CASES = [
+    Case("monitor-init-reference-missing", MON_INIT, EXIT_USAGE,
+         ("{in}/ref.csv", "does not exist"), {}, "olivia"),
+    Case("monitor-init-unknown-column", (*MON_INIT[:-4], "--features", "nope", *MON_INIT[-2:]),
+         EXIT_USAGE,
+         ("feature column 'nope' is absent",), {"ref.csv": MON_REF}, "olivia"),
+    Case("monitor-init-unknown-period", (*MON_INIT, "--period", "fortnight"), EXIT_USAGE,
+         ("unknown period 'fortnight'",), {"ref.csv": MON_REF}, "olivia"),
+    Case("monitor-init-unknown-system", ("monitor", "init", "no-such-system", *MON_INIT[3:]),
+         EXIT_USAGE, ("no AI system 'no-such-system'",), {"ref.csv": MON_REF}, "olivia"),
+    Case("monitor-init-twice", MON_INIT[:-2], EXIT_FAILURE, ("already has a monitor",
+         "--name"), {"ref.csv": MON_REF}, "olivia"),
+    Case("monitor-ingest-unknown-system", ("monitor", "ingest", "no-such-system",
+         "{in}/log.csv"), EXIT_USAGE, ("no AI system 'no-such-system'",),
+         {"log.csv": MON_REF}, "olivia"),
+    Case("monitor-ingest-missing-file", MON_INGEST, EXIT_USAGE,
+         ("{in}/log.csv", "does not exist"), {}, "olivia"),
+    Case("monitor-ingest-unknown-column", MON_INGEST, EXIT_USAGE,
+         ("lacks 'x' (feature)",), {"log.csv": MON_REF.replace(",x\n", ",y\n", 1)}, "olivia"),
+    Case("monitor-ingest-bad-timestamp", MON_INGEST, EXIT_USAGE,
+         ("column 'ts', row 2", "'2026-02-30T01:00:00'"),
+         {"log.csv": "ts,p,g,x\n2026-02-01T01:00:00Z,1,a,3\n2026-02-01T02:00:00Z,0,b,4\n"
+          "2026-02-30T01:00:00,1,a,5\n"}, "olivia"),
+    Case("monitor-ingest-not-parquet", ("monitor", "ingest", "credit-scoring",
+         "{in}/log.parquet"), EXIT_USAGE, ("log.parquet", "cannot read it as Parquet"),
+         {"log.parquet": MON_REF}, "olivia"),
+    Case("monitor-ingest-late-batch", MON_INGEST, EXIT_FAILURE,
+         ("already stored with other rows", "--amend"),
+         {"log.csv": "ts,p,g,x\n2026-01-03T23:59:00Z,1,a,3\n"}, "olivia"),
+    Case("monitor-ingest-not-allowed", MON_INGEST, EXIT_FAILURE,
+         ("may not monitor.ingest",), {"log.csv": MON_REF}, "hana"),
+    Case("monitor-check-unknown-system", ("monitor", "check", "no-such-system"), EXIT_USAGE,
+         ("no AI system 'no-such-system'",), {}, "olivia"),
+    Case("monitor-show-bad-date", ("monitor", "show", "credit-scoring", "--from",
+         "2026-13-01"), EXIT_USAGE, ("--from '2026-13-01' is not a date",), {}, "olivia"),
+]  # fmt: skip
+
 CASES: list[Case] = [
     *FAIL_CLOSED_CASES,
     *MANIFEST_CASES,
@@ -330,6 +376,7 @@ CASES: list[Case] = [
     *OUTPUT_CASES,
     *NAME_CASES,
     *WORKSPACE_CASES,
+    *MONITOR_CASES,
 ]
 
 
@@ -344,7 +391,8 @@ def _cli(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Users ada (admin), olivia (owner), lena (RAI lead) and credit-scoring 1.0."""
+    """Users ada (admin), olivia (owner), lena (RAI lead), hana (owner of nothing) and
+    credit-scoring 1.0, monitored (monitor 'default', a week of hourly rows stored)."""
     root = tmp_path_factory.mktemp("corpus")
     ws = root / "ws"
     with pytest.MonkeyPatch.context() as mp:
@@ -356,6 +404,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             _cli(*w, "user", "add", user, "--role", role)
         (root / "system.yaml").write_text(MANIFEST, encoding="utf-8")
         _cli("-w", str(ws), "--as", "olivia", "system", "register", "-f", str(root / "system.yaml"))
+        # A monitor with stored windows, for the ``monitor`` rows.
+        (root / "ref.csv").write_text(MON_REF, encoding="utf-8")
+        _cli(*w, "user", "add", "hana", "--role", "owner")
+        init = [a.replace("{in}", str(root)) for a in MON_INIT[:-2]]
+        _cli("-w", str(ws), "--as", "olivia", *init)
+        _cli("-w", str(ws), "--as", "olivia", "monitor", "ingest", "credit-scoring",
+             str(root / "ref.csv"))  # fmt: skip
     return ws
 
 

@@ -29,6 +29,7 @@ from ombud.cli import (
     finding,
     gate,
     incident,
+    monitor,
     policy,
     redteam,
     redteam_record,
@@ -114,6 +115,7 @@ app.add_typer(redteam.app, name="redteam")
 demo.register(app)
 compliance.register(app)
 card.register(app)
+monitor.register(app)
 export.register(app)
 serve.register(app)
 

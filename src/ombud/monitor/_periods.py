@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ombud.monitor._errors import TimestampError
+from ombud.monitor._errors import MonitorError, TimestampError
 
 Period = Literal["hour", "day", "week", "month"]
 PERIODS: tuple[Period, ...] = ("hour", "day", "week", "month")
@@ -39,7 +39,7 @@ def check_period(period: str) -> Period:
     for p in PERIODS:
         if p == period:
             return p
-    raise ValueError(f"unknown period {period!r}; use one of {list(PERIODS)}")
+    raise MonitorError(f"unknown period {period!r}; use one of {list(PERIODS)}")
 
 
 def to_utc(values: Any, column: str, notes: Notes) -> pd.Series:

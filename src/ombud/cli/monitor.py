@@ -1,0 +1,302 @@
+"""``ombud monitor init|ingest|check|show``: post-deployment monitoring from the command line.
+
+A thin adapter over ``services.monitoring`` (monitors and windows), ``services.monitor_check``
+and ``services.monitor_findings`` (the recorded check) and ``services.monitor_queries``
+(show). ``check`` exits 1 when a rule is breached, so a cron job or CI step can act on it;
+bad input (a missing file, an unknown column, an unreadable timestamp) is one line and
+exit 2, like every command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ombud.cli._errors import EXIT_FAILURE
+from ombud.cli._state import emit_json, state_of
+from ombud.governance import InvalidInput
+from ombud.services import monitoring
+from ombud.services.fairness_runs import label_value
+from ombud.services.monitor_check import MonitorCheck, MonitorSettings
+from ombud.services.monitor_findings import check_monitor
+from ombud.services.monitor_queries import window_summaries
+
+__all__ = ["register"]
+
+monitor_app = typer.Typer(
+    help="Post-deployment monitoring: drift, performance and fairness gaps over time.",
+    no_args_is_help=True,
+)
+
+NameOpt = Annotated[
+    str, typer.Option("--name", help="Which monitor of the system (several may watch one).")
+]
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _columns(text: str | None) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(",") if c.strip()) if text else ()
+
+
+def _date(text: str | None, flag: str) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{flag} {text!r} is not a date; use YYYY-MM-DD") from None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _num(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}f}" if math.isfinite(value) else "n/a"
+
+
+@monitor_app.command("init")
+def init_cmd(
+    ctx: typer.Context,
+    system: Annotated[str, typer.Argument(help="The monitored system's id.")],
+    version: Annotated[str, typer.Option("--version", help="The deployed model version.")],
+    reference: Annotated[
+        Path, typer.Option("--reference", help="CSV or Parquet the model was validated on.")
+    ],
+    timestamp: Annotated[str, typer.Option("--timestamp", help="Timestamp column.")],
+    score: Annotated[str | None, typer.Option("--score", help="Score column in [0, 1].")] = None,
+    pred: Annotated[str | None, typer.Option("--pred", help="0/1 decision column.")] = None,
+    label: Annotated[
+        str | None, typer.Option("--label", help="Outcome column (may be empty).")
+    ] = None,
+    sensitive: Annotated[
+        str | None, typer.Option("--sensitive", help="Sensitive column(s), comma-separated.")
+    ] = None,
+    features: Annotated[
+        str | None, typer.Option("--features", help="Input feature column(s), comma-separated.")
+    ] = None,
+    categorical: Annotated[
+        str | None, typer.Option("--categorical", help="Numeric features to treat as categories.")
+    ] = None,
+    period: Annotated[
+        str, typer.Option("--period", help="Window length: hour, day, week or month.")
+    ] = "day",
+    pos_label: Annotated[
+        str | None, typer.Option("--pos-label", help="Positive value of --pred/--label.")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", help="Score-only: positive if score >= this.")
+    ] = None,
+    name: NameOpt = monitoring.DEFAULT_MONITOR,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Set up a monitor: learn bins, categories and the baseline from a reference file."""
+    state = state_of(ctx)
+    with state.context() as context:
+        monitor = monitoring.init_monitor(
+            context,
+            state.actor(context),
+            system,
+            version,
+            reference,
+            timestamp=timestamp,
+            features=_columns(features),
+            sensitive=_columns(sensitive),
+            prediction=pred,
+            score=score,
+            label=label,
+            period=period,
+            categorical=_columns(categorical),
+            pos_label=label_value(pos_label),
+            threshold=threshold,
+            name=name,
+        )
+    if as_json:
+        emit_json(monitor)
+        return
+    state.out.print(
+        f"monitor '{monitor.name}' on {monitor.system_id}@{monitor.version}: "
+        f"{monitor.spec.period} windows over {', '.join(monitor.spec.columns)}; "
+        f"baseline {monitor.reference_rows} rows of {monitor.reference_name} "
+        f"(spec {monitor.spec_digest[:12]})"
+    )
+
+
+@monitor_app.command("ingest")
+def ingest_cmd(
+    ctx: typer.Context,
+    system: Annotated[str, typer.Argument(help="The monitored system's id.")],
+    data: Annotated[Path, typer.Argument(help="Prediction log: CSV or Parquet.")],
+    amend: Annotated[
+        bool,
+        typer.Option("--amend", help="Add late rows to periods already stored (audited)."),
+    ] = False,
+    name: NameOpt = monitoring.DEFAULT_MONITOR,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Store one window per period of a prediction log; re-ingesting the same rows is a no-op."""
+    state = state_of(ctx)
+    with state.context() as context:
+        outcome = monitoring.ingest(
+            context, state.actor(context), system, data, name=name, amend_windows=amend
+        )
+    if as_json:
+        emit_json(outcome)
+        return
+    for note in outcome.notes:
+        state.out.print(f"note: {note}")
+    state.out.print(
+        f"{outcome.source}: {outcome.rows} rows into {len(outcome.changes)} window(s) of "
+        f"{system}/{name}: {outcome.count('stored')} stored, "
+        f"{outcome.count('unchanged')} already stored, {outcome.count('amended')} amended"
+    )
+
+
+def _render_check(check: MonitorCheck, console: Console) -> None:
+    recent = (
+        f"{check.recent_start.date()} .. {check.recent_end.date()}"
+        if check.recent_start and check.recent_end
+        else "none"
+    )
+    console.print(
+        f"monitor '{check.monitor}' of {check.system_id}@{check.version}: {check.windows} "
+        f"windows, {check.rows} rows; recent range {recent} ({check.recent_rows} rows)"
+    )
+    if check.drift:
+        table = Table(title="drift against the reference (PSI; breach needs effect and BH p)")
+        for column in ("feature", "PSI", "p", "BH p", "breach"):
+            table.add_column(column)
+        for d in check.drift:
+            adjusted = "-" if d.adjusted is None else f"{d.adjusted:.2g}"
+            table.add_row(
+                d.feature, _num(d.psi), f"{d.pvalue:.2g}", adjusted, "yes" if d.breach else ""
+            )
+        console.print(table)
+    for p in check.performance:
+        console.print(
+            f"{p.kind} {p.metric}: {_num(p.value)} [{_num(p.lower)}, {_num(p.upper)}] "
+            f"vs reference {_num(p.reference)}" + (" BREACH" if p.breach else "")
+        )
+    if check.gaps:
+        table = Table(title="fairness gaps to the reference group (sequential CUSUM)")
+        for column in ("attribute", "group", "metric", "band", "looks", "latest", "p", "alarm"):
+            table.add_column(column)
+        for g in check.gaps:
+            alarm = str(g.alarm_at.date()) if g.alarm_at and g.breach else ""
+            table.add_row(
+                g.attribute,
+                g.group,
+                g.metric,
+                f"[{g.band[0]:.3f}, {g.band[1]:.3f}]",
+                str(g.looks),
+                _num(g.latest),
+                f"{g.pvalue:.2g}",
+                alarm,
+            )
+        console.print(table)
+    verdicts = ", ".join(f"{rule}: {v}" for rule, v in check.verdicts.items())
+    console.print(f"verdicts: {verdicts}")
+
+
+@monitor_app.command("check")
+def check_cmd(
+    ctx: typer.Context,
+    system: Annotated[str, typer.Argument(help="The monitored system's id.")],
+    name: NameOpt = monitoring.DEFAULT_MONITOR,
+    output_format: Annotated[Format, typer.Option("--format")] = Format.table,
+    recent: Annotated[
+        int, typer.Option("--recent", help="How many latest windows form the recent range.")
+    ] = 7,
+    gap_period: Annotated[
+        str, typer.Option("--gap-period", help="Roll windows up to this for the gap detector.")
+    ] = "week",
+    record: Annotated[
+        bool,
+        typer.Option("--record/--no-record", help="Record evidence and open findings."),
+    ] = True,
+) -> None:
+    """Check drift, performance and fairness gaps; record it; exit 1 on a breach."""
+    settings = MonitorSettings(recent_windows=recent, gap_period=gap_period)
+    state = state_of(ctx)
+    err = Console(stderr=True, soft_wrap=True)
+    with state.context() as context:
+        outcome = check_monitor(
+            context, state.actor(context), system, name=name, settings=settings, record=record
+        )
+    if outcome.evidence is not None:
+        err.print(f"recorded evidence #{outcome.evidence.id}: {outcome.evidence.summary}")
+    for action in outcome.findings:
+        err.print(f"{action.action} finding #{action.finding_id} ({action.rule})")
+    if output_format is Format.json:
+        data = outcome.check.to_dict()
+        data["evidence"] = None if outcome.evidence is None else outcome.evidence.id
+        data["findings"] = [
+            {"rule": a.rule, "id": a.finding_id, "action": a.action} for a in outcome.findings
+        ]
+        emit_json(data)
+    else:
+        _render_check(outcome.check, state.out)
+    if outcome.check.breached:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+@monitor_app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    system: Annotated[str, typer.Argument(help="The monitored system's id.")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Roll stored windows up: week or month.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First period start, YYYY-MM-DD.")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Before this day, YYYY-MM-DD.")] = None,
+    name: NameOpt = monitoring.DEFAULT_MONITOR,
+    output_format: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The stored windows: rows, labels, selection rate and accuracy (from summaries only)."""
+    state = state_of(ctx)
+    with state.context() as context:
+        lines = window_summaries(
+            context,
+            system,
+            name,
+            by=by,
+            start=_date(start, "--from"),
+            end=_date(end, "--to"),
+        )
+    if output_format is Format.json:
+        emit_json(list(lines))
+        return
+    if not lines:
+        sys.stderr.write(f"no windows stored for {system}/{name} in that range\n")
+        return
+    table = Table(title=f"{system}/{name}: windows" + (f" by {by}" if by else ""))
+    for column in ("start", "rows", "labelled", "selection rate", "accuracy [95% CI]", "digest"):
+        table.add_column(column, justify="left" if column in ("start", "digest") else "right")
+    for w in lines:
+        accuracy = _num(w.accuracy)
+        if math.isfinite(w.accuracy_lower):
+            accuracy += f" [{_num(w.accuracy_lower)}, {_num(w.accuracy_upper)}]"
+        table.add_row(
+            w.start.date().isoformat(),
+            str(w.rows),
+            str(w.labelled),
+            _num(w.selection_rate),
+            accuracy,
+            w.digest[:12] + (" (amended)" if w.amended else ""),
+        )
+    state.out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(monitor_app, name="monitor")

@@ -1,0 +1,128 @@
+"""`ombud monitor init|ingest|check|show` end to end on real COMPAS screening dates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ombud.services import systems
+from ombud.services.context import open_context
+from ombud.store import open_workspace
+
+from ..services._monitoring import compas_log, monitored_team
+from .conftest import Invoke
+
+
+@pytest.fixture
+def ws(invoke: Invoke, tmp_path: Path) -> Path:
+    """A workspace with olivia's system 'recid' (1.0), and the files of a monitor."""
+    ws = tmp_path / "ws"
+    assert invoke("init", str(ws), "--admin", "ada").code == 0
+    context = open_context(open_workspace(ws))
+    try:
+        monitored_team(context)
+        assert systems.get_system(context, "recid").owner == "olivia"
+    finally:
+        context.close()
+    compas_log("2013-01-01", "2013-07-01").to_csv(tmp_path / "reference.csv", index=False)
+    compas_log("2014-01-01", "2014-04-01").to_parquet(tmp_path / "q1.parquet")
+    return ws
+
+
+def _as(ws: Path, user: str = "olivia") -> tuple[str, ...]:
+    return ("-w", str(ws), "--as", user, "monitor")
+
+
+INIT = (
+    "init", "recid", "--version", "1.0", "--reference", "{dir}/reference.csv",
+    "--timestamp", "screened", "--pred", "high_risk", "--score", "score", "--label", "recid",
+    "--sensitive", "race", "--features", "age,priors_count,charge",
+)  # fmt: skip
+
+
+def _init(invoke: Invoke, ws: Path) -> None:
+    args = [a.replace("{dir}", str(ws.parent)) for a in INIT]
+    result = invoke(*_as(ws), *args)
+    assert result.code == 0, result.err
+    assert "monitor 'default' on recid@1.0: day windows" in result.out
+
+
+def test_init_ingest_show_check(invoke: Invoke, ws: Path) -> None:
+    _init(invoke, ws)
+    log = ws.parent / "q1.parquet"
+    first = invoke(*_as(ws), "ingest", "recid", str(log))
+    assert first.code == 0, first.err
+    q1 = compas_log("2014-01-01", "2014-04-01")
+    days = q1["screened"].nunique()
+    assert f"{len(q1)} rows into {days} window(s) of recid/default: {days} stored" in first.out
+    again = invoke(*_as(ws), "ingest", "recid", str(log), "--json")
+    assert again.code == 0, again.err
+    assert {w["action"] for w in json.loads(again.out)["windows"]} == {"unchanged"}
+
+    shown = invoke(*_as(ws), "show", "recid", "--by", "month", "--format", "json")
+    assert shown.code == 0, shown.err
+    months = json.loads(shown.out)
+    by_month = q1.groupby(q1["screened"].dt.month)
+    assert [m["rows"] for m in months] == list(by_month.size())
+    # Oracle: the selection rate and accuracy of each month's raw rows.
+    for line, (_, rows) in zip(months, by_month, strict=True):
+        assert line["selection_rate"] == pytest.approx(rows["high_risk"].mean())
+        assert line["accuracy"] == pytest.approx((rows["high_risk"] == rows["recid"]).mean())
+    table = invoke(*_as(ws), "show", "recid", "--from", "2014-03-01")
+    assert table.code == 0, table.err
+    assert "2014-03-03" in table.out
+    assert "2014-02-28" not in table.out
+
+    checked = invoke(*_as(ws), "check", "recid", "--format", "json", "--recent", "30")
+    data = json.loads(checked.out)
+    breached = any(v == "fail" for v in data["verdicts"].values())
+    assert checked.code == (1 if breached else 0), checked.err
+    assert data["windows"] == days
+    assert f"recorded evidence #{data['evidence']}" in checked.err
+    evidence = invoke("-w", str(ws), "evidence", "list", "recid", "--kind", "monitoring_run")
+    assert "monitoring_run" in evidence.out
+    table_check = invoke(*_as(ws), "check", "recid", "--no-record")
+    assert "verdicts: monitoring.drift:" in table_check.out
+    assert "recorded evidence" not in table_check.err
+
+
+def test_a_planted_breach_exits_1_and_opens_a_finding(invoke: Invoke, ws: Path) -> None:
+    """SIMULATED: real screenings with ages raised by 25 years (an input drift)."""
+    _init(invoke, ws)
+    planted = compas_log("2014-01-01", "2014-03-01")
+    planted["age"] += 25
+    path = ws.parent / "planted.csv"
+    planted.to_csv(path, index=False)
+    assert invoke(*_as(ws), "ingest", "recid", str(path)).code == 0
+    checked = invoke(*_as(ws), "check", "recid", "--recent", "30")
+    assert checked.code == 1, checked.err
+    assert "opened finding #" in checked.err
+    assert "(monitoring.drift)" in checked.err
+    listed = invoke("-w", str(ws), "finding", "list", "--json")
+    found = json.loads(listed.out)
+    assert [f["source_ref"] for f in found] == ["monitoring.drift"]
+    again = invoke(*_as(ws, "lena"), "check", "recid", "--recent", "30")
+    assert again.code == 1
+    assert "updated finding #" in again.err
+    assert len(json.loads(invoke("-w", str(ws), "finding", "list", "--json").out)) == 1
+
+
+def test_a_late_batch_needs_amend(invoke: Invoke, ws: Path) -> None:
+    _init(invoke, ws)
+    day = compas_log("2014-01-02", "2014-01-03")
+    early, late = ws.parent / "early.csv", ws.parent / "late.csv"
+    day.iloc[:5].to_csv(early, index=False)
+    day.iloc[5:].to_csv(late, index=False)
+    assert invoke(*_as(ws), "ingest", "recid", str(early)).code == 0
+    refused = invoke(*_as(ws), "ingest", "recid", str(late))
+    assert refused.code == 1
+    assert "--amend" in refused.err
+    amended = invoke(*_as(ws), "ingest", "recid", str(late), "--amend")
+    assert amended.code == 0, amended.err
+    assert "1 amended" in amended.out
+    shown = invoke(*_as(ws), "show", "recid")
+    assert "(amended)" in shown.out
+    verified = invoke("-w", str(ws), "audit-log", "verify", "--state")
+    assert verified.code == 0, verified.out + verified.err
