@@ -52,6 +52,8 @@ class SystemFacts:
     kind: str = ""  # decision_model, llm_application, ... (SystemKind)
     #: (obligation id, ISO date it applies from or None) of the latest classification.
     obligations: tuple[tuple[str, str | None], ...] = ()
+    #: Lifecycle status (``deployed``...): overlays may add duties of a system in use.
+    status: str = ""
 
     def obligations_on(self, day: date) -> tuple[str, ...]:
         """Obligation ids that apply on ``day``: an upcoming duty does not gate yet."""
@@ -283,7 +285,12 @@ def evaluate_gate(
         )
         return _result(policy, facts, now, (check,), None)
     requirements = policy.requirements_for(
-        facts.tier, facts.domain, facts.eu_category, facts.kind, facts.obligations_on(now.date())
+        facts.tier,
+        facts.domain,
+        facts.eu_category,
+        facts.kind,
+        facts.obligations_on(now.date()),
+        facts.status,
     )
     checks = [_presence_check(r, "evidence", facts, evidence, now) for r in requirements.evidence]
     checks += [_presence_check(r, "document", facts, evidence, now) for r in requirements.documents]

@@ -45,6 +45,7 @@ ATTACHABLE_KINDS = (
     "fairness_audit",
     "redteam_run",
     "drift_report",
+    "monitoring_run",  # usually recorded by `ombud monitor check`; attachable from elsewhere
     "explainability_report",
     "documentation",
     "model_card",

@@ -112,6 +112,7 @@ def gate_inputs(
         domain=system.domain,
         eu_category=latest.eu_category if latest else None,
         kind=system.kind,
+        status=system.status,
         obligations=tuple(
             (o["id"], o.get("applies_from"))
             for o in (latest.result["obligations"] if latest else ())

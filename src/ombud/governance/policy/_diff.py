@@ -48,6 +48,8 @@ def _flatten_pack(pack: PolicyPack) -> dict[str, Any]:
             "eu_category": list(overlay.eu_categories),
             "tier": list(overlay.tiers),
             "system_kind": list(overlay.system_kinds),
+            "obligation": list(overlay.obligations),
+            "status": list(overlay.statuses),
         }
         items.update(_flatten(overlay.requirements, prefix))
     if pack.custom_names:

@@ -197,6 +197,8 @@ class Overlay:
     #: Classifier obligation ids (e.g. ``art_27``): the overlay applies when any of them is
     #: among the system's obligations in force on the day of evaluation.
     obligations: tuple[str, ...] = ()
+    #: Lifecycle statuses (e.g. ``deployed``): duties of a system in use, not of a launch.
+    statuses: tuple[str, ...] = ()
 
     def applies(
         self,
@@ -205,6 +207,7 @@ class Overlay:
         eu_category: str | None,
         kind: str,
         obligations: tuple[str, ...] = (),
+        status: str = "",
     ) -> bool:
         """Every listed condition must hold; an unlisted one matches any system."""
         return (
@@ -213,6 +216,7 @@ class Overlay:
             and (not self.tiers or tier in self.tiers)
             and (not self.system_kinds or kind in self.system_kinds)
             and (not self.obligations or any(o in obligations for o in self.obligations))
+            and (not self.statuses or status in self.statuses)
         )
 
 
@@ -249,6 +253,7 @@ class PolicyPack:
         eu_category: str | None = None,
         kind: str = "",
         obligations: tuple[str, ...] = (),
+        status: str = "",
     ) -> Requirements:
         """The tier's section plus every overlay that matches the system."""
         base = self.tiers[tier]
@@ -256,7 +261,7 @@ class PolicyPack:
             base.evidence, base.documents, base.rules, base.approvals, (f"tier {tier}",)
         )
         for overlay in self.overlays:
-            if overlay.applies(tier, domain, eu_category, kind, obligations):
+            if overlay.applies(tier, domain, eu_category, kind, obligations, status):
                 extra = overlay.requirements
                 result = result.plus(
                     Requirements(

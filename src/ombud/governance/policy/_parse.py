@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from ombud.governance.inventory import LifecycleStatus
 from ombud.governance.policy._model import (
     CAPACITIES,
     METRIC_OPERATORS,
@@ -367,13 +368,22 @@ def _overlay(r: _Reader, value: Any, path: KeyPath) -> Overlay:
     when = r.mapping(
         data.get("when"),
         (*path, "when"),
-        ("domain", "eu_category", "tier", "system_kind", "obligation"),
+        ("domain", "eu_category", "tier", "system_kind", "obligation", "status"),
     )
     if not when:
         raise r.fail(
             (*path, "when"),
-            "an overlay needs a 'when': domain, eu_category, tier, system_kind or obligation",
+            "an overlay needs a 'when': domain, eu_category, tier, system_kind, obligation "
+            "or status",
         )
+    statuses = r.texts(when, "status", (*path, "when"))
+    known = [s.value for s in LifecycleStatus]
+    for i, status in enumerate(statuses):
+        if status not in known:
+            raise r.fail(
+                (*path, "when", "status", i),
+                f"status '{status}' is unknown; lifecycle statuses are {', '.join(known)}",
+            )
     tiers = r.listing(when, "tier", (*path, "when"))
     for i, tier in enumerate(tiers):
         if tier not in TIERS or isinstance(tier, bool):
@@ -387,6 +397,7 @@ def _overlay(r: _Reader, value: Any, path: KeyPath) -> Overlay:
         system_kinds=r.texts(when, "system_kind", (*path, "when")),
         requirements=_requirements(r, body, path, _SECTION_KEYS),
         obligations=r.texts(when, "obligation", (*path, "when")),
+        statuses=statuses,
     )
 
 
