@@ -8,12 +8,26 @@ caller that wants a statistic computes it with ``ombud.monitor`` from the stored
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import math
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ombud.governance import InvalidInput
 from ombud.monitor import MonitorSpec, Window
+from ombud.records import InputRef
 
-__all__ = ["IngestOutcome", "Monitor", "StoredWindow", "WindowChange"]
+__all__ = [
+    "Breach",
+    "DriftRow",
+    "GapRow",
+    "IngestOutcome",
+    "Monitor",
+    "MonitorCheck",
+    "MonitorSettings",
+    "PerformanceRow",
+    "StoredWindow",
+    "WindowChange",
+]
 
 
 @dataclass(frozen=True)
@@ -129,3 +143,140 @@ class IngestOutcome:
             "windows": [c.to_dict() for c in self.changes],
             "notes": list(self.notes),
         }
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """The thresholds of a check, with their defaults and why (docs/monitoring.md)."""
+
+    #: The recent range: this many latest stored windows, merged.
+    recent_windows: int = 7
+    #: PSI at or above this is a shift worth acting on (the common 0.2 "major shift" cut).
+    psi_threshold: float = 0.2
+    #: False discovery rate of the BH step over features and over gap streams.
+    fdr: float = 0.05
+    #: Fewer rows than this in the recent range: drift and performance are insufficient.
+    min_rows: int = 100
+    #: Accuracy may fall this far below the reference before the interval must exclude it.
+    accuracy_drop: float = 0.05
+    confidence: float = 0.95
+    #: Gap detection: metrics, tolerated band margin, error rate, horizon, minimum counts.
+    gap_metrics: tuple[str, ...] = ("selection_rate",)
+    gap_margin: float = 0.02
+    gap_alpha: float = 0.05
+    gap_horizon: int = 365
+    gap_min_count: int = 30
+    #: Hourly or daily windows are rolled up to this before the gap detector looks.
+    gap_period: str = "week"
+    #: Days until a finding opened by a breach is due.
+    due_days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.recent_windows < 1 or self.min_rows < 0 or self.due_days < 1:
+            raise InvalidInput("recent_windows and due_days must be at least 1, min_rows >= 0")
+        if not (0 < self.fdr < 1 and 0 < self.gap_alpha < 1 and 0 < self.confidence < 1):
+            raise InvalidInput("fdr, gap_alpha and confidence must lie strictly between 0 and 1")
+        if self.gap_period not in ("day", "week", "month"):
+            raise InvalidInput(f"gap_period {self.gap_period!r}: use day, week or month")
+
+
+@dataclass(frozen=True)
+class DriftRow:
+    feature: str  # a feature name, or "score" for the model's score histogram
+    psi: float
+    pvalue: float
+    adjusted: float | None  # BH-adjusted p-value, None when not significant at fdr
+    breach: bool
+
+
+@dataclass(frozen=True)
+class PerformanceRow:
+    metric: str
+    kind: str  # "measured" or the estimate's label
+    value: float
+    lower: float
+    upper: float
+    reference: float
+    breach: bool
+
+
+@dataclass(frozen=True)
+class GapRow:
+    attribute: str
+    group: str
+    metric: str
+    band: tuple[float, float]
+    looks: int
+    latest: float  # the gap in the latest window where both groups had rows
+    pvalue: float
+    alarm_at: dt.datetime | None
+    breach: bool
+
+
+@dataclass(frozen=True)
+class Breach:
+    rule: str
+    title: str
+    severity: str
+    description: str
+
+
+@dataclass(frozen=True)
+class MonitorCheck:
+    """What one check found, rule by rule; ``verdicts`` says pass/fail/insufficient."""
+
+    system_id: str
+    monitor: str
+    version: str
+    spec_digest: str
+    windows: int
+    rows: int
+    recent_start: dt.datetime | None
+    recent_end: dt.datetime | None
+    recent_rows: int
+    drift: tuple[DriftRow, ...]
+    performance: tuple[PerformanceRow, ...]
+    gaps: tuple[GapRow, ...]
+    verdicts: dict[str, str]
+    breaches: tuple[Breach, ...]
+    inputs: tuple[InputRef, ...] = field(repr=False, default=())
+    settings: MonitorSettings = field(default_factory=MonitorSettings)
+
+    @property
+    def breached(self) -> bool:
+        return bool(self.breaches)
+
+    def to_dict(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            if isinstance(value, float) and not math.isfinite(value):
+                return None
+            if isinstance(value, dt.datetime):
+                return value.isoformat()
+            if isinstance(value, tuple | list):
+                return [plain(v) for v in value]
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            return value
+
+        out: dict[str, Any] = plain(
+            {
+                "system_id": self.system_id,
+                "monitor": self.monitor,
+                "version": self.version,
+                "spec_digest": self.spec_digest,
+                "windows": self.windows,
+                "rows": self.rows,
+                "recent": {
+                    "start": self.recent_start,
+                    "end": self.recent_end,
+                    "rows": self.recent_rows,
+                },
+                "verdicts": dict(self.verdicts),
+                "breaches": [asdict(b) for b in self.breaches],
+                "drift": [asdict(r) for r in self.drift],
+                "performance": [asdict(r) for r in self.performance],
+                "gaps": [asdict(r) for r in self.gaps],
+                "settings": asdict(self.settings),
+            }
+        )
+        return out
