@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
 from ombud.cards import (
     ANNEX_IV_FIELDS,
     CardError,
+    EvidenceRecord,
     SystemRecord,
     annex_iv,
     render_markdown,
@@ -55,3 +57,20 @@ def test_every_annex_iv_field_but_monitoring_records_is_required_at_every_tier()
         assert set(ANNEX_IV_FIELDS) - set(required_fields("annex_iv", tier)) == {
             "post_market.monitoring"
         }
+
+
+def test_monitoring_runs_fill_the_monitoring_records(record: SystemRecord) -> None:
+    """Annex IV point 9: a recorded `ombud monitor check` counts as a monitoring record."""
+    run = EvidenceRecord(
+        id=5,
+        kind="monitoring_run",
+        summary="monitor 'default': 516 windows, 3711 rows; no breach",
+        engine="ombud.monitor",
+        created_at="2027-02-01T00:00:00+00:00",
+    )
+    assert not annex_iv(record).fields()["post_market.monitoring"].filled
+    monitored = replace(record, evidence=(*record.evidence, run))
+    field = annex_iv(monitored).fields()["post_market.monitoring"]
+    assert field.filled
+    assert "#5: monitor 'default'" in str(field.value)
+    assert "monitoring_run" in field.source

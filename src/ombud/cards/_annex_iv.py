@@ -275,7 +275,10 @@ def _changes(r: SystemRecord) -> Section:
 
 
 def _paper(r: SystemRecord, sup: Mapping[str, str]) -> tuple[Section, Section, Section]:
-    drift = [f"#{e.id}: {e.summary}" for e in r.evidence if e.kind == "drift_report"]
+    # Monitoring records: checks run by `ombud monitor check`, or drift reports attached.
+    drift = [
+        f"#{e.id}: {e.summary}" for e in r.evidence if e.kind in ("monitoring_run", "drift_report")
+    ]
     return (
         Section(
             "standards",
@@ -319,7 +322,7 @@ def _paper(r: SystemRecord, sup: Mapping[str, str]) -> tuple[Section, Section, S
                     "post_market.monitoring",
                     "Monitoring records",
                     drift or None,
-                    "drift_report evidence",
+                    "monitoring_run or drift_report evidence",
                     "record drift reports from production",
                 ),
             ),
