@@ -394,13 +394,16 @@ def ingest(
         for window in built.windows:
             stored = existing.get(window.start)
             if stored is None:
+                # Serialised once: the text stored and the digest of the very same bytes.
+                text = window.to_json()
+                digest = sha256_bytes(text.encode())
                 tx.session.add(
                     MonitorWindowRow(
                         monitor_id=row.id,
                         period_start=window.start,
                         period_end=window.end,
-                        window=window.to_json(),
-                        digest=window.digest,
+                        window=text,
+                        digest=digest,
                         rows_digest=window.rows_digest,
                         batch_digests=[window.rows_digest],
                         n_rows=window.n_rows,
@@ -411,7 +414,7 @@ def ingest(
                         amended_at=None,
                     )
                 )
-                changes.append(WindowChange(window.start, "stored", window.n_rows, window.digest))
+                changes.append(WindowChange(window.start, "stored", window.n_rows, digest))
             elif window.rows_digest in stored.batch_digests:
                 changes.append(
                     WindowChange(window.start, "unchanged", window.n_rows, stored.digest)
@@ -454,7 +457,7 @@ def _amend(
     merged = amend(Window.from_json(stored.window, monitor.spec), late)
     previous = stored.digest
     stored.window = merged.to_json()
-    stored.digest = merged.digest
+    stored.digest = sha256_bytes(stored.window.encode())
     stored.rows_digest = merged.rows_digest
     stored.batch_digests = [*stored.batch_digests, late.rows_digest]
     stored.n_rows = merged.n_rows
@@ -475,4 +478,4 @@ def _amend(
             "amended_from": previous,
         },
     )
-    return WindowChange(late.start, "amended", late.n_rows, merged.digest, previous)
+    return WindowChange(late.start, "amended", late.n_rows, stored.digest, previous)
