@@ -25,8 +25,8 @@ from ombud.cli._state import emit_json, state_of
 from ombud.governance import InvalidInput
 from ombud.services import monitoring
 from ombud.services.fairness_runs import label_value
-from ombud.services.monitor_check import MonitorCheck, MonitorSettings
-from ombud.services.monitor_findings import check_monitor
+from ombud.services.monitor_check import MonitorCheck
+from ombud.services.monitor_findings import check_monitor, settings_in_force
 from ombud.services.monitor_queries import window_summaries
 
 __all__ = ["register"]
@@ -214,21 +214,26 @@ def check_cmd(
     name: NameOpt = monitoring.DEFAULT_MONITOR,
     output_format: Annotated[Format, typer.Option("--format")] = Format.table,
     recent: Annotated[
-        int, typer.Option("--recent", help="How many latest windows form the recent range.")
-    ] = 7,
+        int | None,
+        typer.Option("--recent", help="How many latest windows form the recent range."),
+    ] = None,
     gap_period: Annotated[
-        str, typer.Option("--gap-period", help="Roll windows up to this for the gap detector.")
-    ] = "week",
+        str | None,
+        typer.Option("--gap-period", help="Roll windows up to this for the gap detector."),
+    ] = None,
     record: Annotated[
         bool,
         typer.Option("--record/--no-record", help="Record evidence and open findings."),
     ] = True,
 ) -> None:
-    """Check drift, performance and fairness gaps; record it; exit 1 on a breach."""
-    settings = MonitorSettings(recent_windows=recent, gap_period=gap_period)
+    """Check drift, performance and fairness gaps; record it; exit 1 on a breach.
+
+    Thresholds come from the policy pack's `monitoring:` section for the system's tier;
+    --recent and --gap-period override it for this run."""
     state = state_of(ctx)
     err = Console(stderr=True, soft_wrap=True)
     with state.context() as context:
+        settings = settings_in_force(context, system, recent_windows=recent, gap_period=gap_period)
         outcome = check_monitor(
             context, state.actor(context), system, name=name, settings=settings, record=record
         )

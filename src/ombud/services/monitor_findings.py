@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
+from ombud.governance import NotFoundError
 from ombud.governance.findings import FindingSource, FindingStatus
 from ombud.services import findings
 from ombud.services.context import Actor, AppContext
 from ombud.services.evidence import Evidence
 from ombud.services.finding_records import FindingDraft
+from ombud.services.gates import resolve_policy
 from ombud.services.monitor_check import (
     Breach,
     MonitorCheck,
@@ -32,10 +35,16 @@ from ombud.services.monitor_check import (
 )
 from ombud.services.monitoring import DEFAULT_MONITOR, list_windows
 from ombud.services.runs import RecordTarget, run_engine
-from ombud.store.models import AISystemRow
+from ombud.store.models import AISystemRow, ClassificationRow
 from ombud.store.models_tracking import FindingRow
 
-__all__ = ["CheckOutcome", "FindingAction", "check_monitor", "open_monitor_finding"]
+__all__ = [
+    "CheckOutcome",
+    "FindingAction",
+    "check_monitor",
+    "open_monitor_finding",
+    "settings_in_force",
+]
 
 #: A finding in one of these states still stands for its rule: a new breach updates it.
 _STANDING = (
@@ -74,6 +83,25 @@ def _standing(context: AppContext, system_id: str, rule: str) -> FindingRow | No
             .order_by(FindingRow.id)
             .limit(1)
         ).scalar_one_or_none()
+
+
+def settings_in_force(context: AppContext, system_id: str, **overrides: Any) -> MonitorSettings:
+    """The check's thresholds for a system: the policy pack's ``monitoring:`` section for
+    the system's risk tier (its latest classification), then ``overrides`` that are not None
+    (command-line flags), then the settings' own defaults."""
+    with context.read() as session:
+        if session.get(AISystemRow, system_id) is None:
+            raise NotFoundError(f"no AI system '{system_id}'; see `ombud system list`")
+        tier = session.execute(
+            select(ClassificationRow.tier)
+            .where(ClassificationRow.system_id == system_id)
+            .order_by(ClassificationRow.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    pack = resolve_policy(context)
+    values = pack.monitoring.thresholds(tier) if pack.monitoring is not None else {}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return MonitorSettings(**values)
 
 
 def _owner(context: AppContext, system_id: str) -> str:
@@ -132,8 +160,10 @@ def check_monitor(
     record: bool = True,
 ) -> CheckOutcome:
     """Check a monitor's stored windows; with ``record``, keep the run as evidence on the
-    monitored version and open (or update) one finding per breached rule."""
-    chosen = settings or MonitorSettings()
+    monitored version and open (or update) one finding per breached rule. Without
+    ``settings``, the thresholds are those the policy pack in force sets for the system's
+    tier (``settings_in_force``)."""
+    chosen = settings or settings_in_force(context, system_id)
     monitor, stored = list_windows(context, system_id, name)
     run = monitoring_check_run(monitor, stored, chosen)
     target = RecordTarget(context, actor, system_id, monitor.version) if record else None

@@ -16,6 +16,7 @@ from ombud.governance.policy._model import (
     Requirements,
     Waiver,
 )
+from ombud.governance.policy._monitoring import MONITORING_KEYS, MonitoringPolicy
 from ombud.governance.policy._names import NameRegistry, default_registry
 from ombud.governance.policy._parse import (
     DEFAULT_POLICY_FILE,
@@ -27,8 +28,10 @@ from ombud.governance.policy._parse import (
 __all__ = [
     "CAPACITIES",
     "DEFAULT_POLICY_FILE",
+    "MONITORING_KEYS",
     "Approvals",
     "EvidenceRequirement",
+    "MonitoringPolicy",
     "NameRegistry",
     "Overlay",
     "PolicyChange",

@@ -54,6 +54,10 @@ def _flatten_pack(pack: PolicyPack) -> dict[str, Any]:
         items.update(_flatten(overlay.requirements, prefix))
     if pack.custom_names:
         items["custom names"] = sorted(pack.custom_names)
+    if pack.monitoring is not None:
+        items["monitoring defaults"] = dict(pack.monitoring.defaults)
+        for tier, values in sorted(pack.monitoring.tiers.items()):
+            items[f"monitoring tier {tier}"] = dict(values)
     for waiver in pack.waivers:
         items[f"waiver {waiver.rule_id} for {waiver.system_id}"] = {
             "reason": waiver.reason,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from ombud.governance.policy._monitoring import MonitoringPolicy
+
 __all__ = [
     "CAPACITIES",
     "METRIC_OPERATORS",
@@ -245,6 +247,8 @@ class PolicyPack:
     source: str = "<policy>"
     sha256: str = ""
     custom_names: tuple[str, ...] = ()  # names of attached evidence that rules may read
+    #: Thresholds of the monitoring check (the optional ``monitoring:`` section).
+    monitoring: MonitoringPolicy | None = None
 
     def requirements_for(
         self,

@@ -30,6 +30,7 @@ from ombud.governance.policy._model import (
     Requirements,
     Waiver,
 )
+from ombud.governance.policy._monitoring import parse_monitoring
 from ombud.governance.policy._names import NameRegistry, default_registry
 from ombud.records import METRIC_NAME_PATTERN, NAME_PLACEHOLDER, Verdict
 from ombud.yamlsource import KeyPath, LocatedYaml, load_yaml_file, parse_yaml
@@ -42,7 +43,16 @@ _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _GLOB = re.compile(r"^[a-z*?\[][A-Za-z0-9_\-+=<>.*?\[\]!]*$")
 _VERDICTS = tuple(v.value for v in Verdict)
-_TOP_KEYS = ("name", "version", "description", "custom_names", "tiers", "overlays", "waivers")
+_TOP_KEYS = (
+    "name",
+    "version",
+    "description",
+    "custom_names",
+    "tiers",
+    "overlays",
+    "waivers",
+    "monitoring",
+)
 # C0/C1 control characters other than tab and line breaks, and the bidirectional
 # overrides that make text display differently from what it says.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -164,6 +174,7 @@ def parse_policy(
         _waiver(r, item, ("waivers", i), rule_ids)
         for i, item in enumerate(r.listing(top, "waivers", ()))
     )
+    monitoring = parse_monitoring(top.get("monitoring"), TIERS, r.fail)
     r.raise_unknown()
     return PolicyPack(
         name=name,
@@ -175,6 +186,7 @@ def parse_policy(
         source=doc.source,
         sha256=sha256,
         custom_names=custom,
+        monitoring=monitoring,
     )
 
 
