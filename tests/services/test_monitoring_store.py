@@ -3,6 +3,7 @@ re-ingest, audited amendments, all-or-nothing ingests, permissions."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -228,3 +229,32 @@ def test_roll_up_of_stored_windows(team: AppContext) -> None:
     start = pd.Timestamp("2014-02-01", tz="UTC").to_pydatetime()
     _, february = monitoring.list_windows(team, "recid", start=start)
     assert sum(w.window.n_rows for w in february) == int((log["screened"].dt.month == 2).sum())
+
+
+def test_two_ingests_of_one_day_at_once_count_it_once(team: AppContext) -> None:
+    """Two processes ingesting the same new day race: whichever loses sees the stored window
+    (nothing to do) or the unique key (a one-line conflict); never two windows, never a
+    double count, never an unconverted database error."""
+    _init(team)
+    day = compas_log("2014-05-05", "2014-05-06")
+    olivia = team.actor("olivia")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            result = monitoring.ingest(team, olivia, "recid", day)
+            outcomes.append(result.changes[0].action)
+        except ConflictError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) in (["conflict", "stored"], ["stored", "unchanged"])
+    _, stored = monitoring.list_windows(team, "recid")
+    assert [w.window.n_rows for w in stored] == [len(day)]
+    assert audit_log.verify_state(team).ok

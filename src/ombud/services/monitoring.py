@@ -249,7 +249,8 @@ def init_monitor(
             created_at=_now(),
         )
         tx.session.add(row)
-        tx.session.flush()
+        # No flush of our own: ``record`` flushes, and turns a lost race (the same monitor
+        # or period written meanwhile by another process) into a ConflictError.
         tx.record(
             "monitor.init",
             "monitor",
@@ -421,7 +422,6 @@ def ingest(
                 )
             else:
                 changes.append(_amend(tx, stored, window, monitor, now))
-        tx.session.flush()
         tx.record(
             "monitor.ingest",
             "monitor",
