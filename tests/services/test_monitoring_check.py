@@ -205,3 +205,28 @@ def test_check_refusals_and_an_empty_monitor(team: AppContext) -> None:
     assert empty.check.breaches == ()
     with pytest.raises(InvalidInput, match="between 0 and 1"):
         MonitorSettings(fdr=1.5)
+
+
+def test_hysteresis_waits_for_consecutive_failed_runs(team: AppContext) -> None:
+    """raise_after=2: the first failed run opens nothing, the second opens the finding, a
+    run without the breach in between restarts the count."""
+    olivia = team.actor("olivia")
+    monitoring.ingest(team, olivia, "recid", _planted("2014-01-01", "2014-03-01"))
+    settings = MonitorSettings(recent_windows=30, raise_after=2, min_rows=30)
+    first = check_monitor(team, olivia, "recid", settings=settings)
+    assert first.check.verdicts["monitoring.drift"] == "fail"
+    assert {a.action for a in first.findings} == {"pending (1 of 2 runs)"}
+    assert _count(team, FindingRow) == 0
+    # A run that sees no drift (the real stream, the planted rows out of the recent range).
+    monitoring.ingest(team, olivia, "recid", compas_log("2014-03-01", "2014-06-01"))
+    calm = check_monitor(team, olivia, "recid", settings=settings)
+    assert calm.check.verdicts["monitoring.drift"] != "fail"
+    monitoring.ingest(team, olivia, "recid", _planted("2014-06-01", "2014-08-01"))
+    again = check_monitor(team, olivia, "recid", settings=settings)
+    assert "pending (1 of 2 runs)" in {a.action for a in again.findings}
+    assert _count(team, FindingRow) == 0
+    third = check_monitor(team, olivia, "recid", settings=settings)
+    assert "opened" in {a.action for a in third.findings}
+    assert _count(team, FindingRow) >= 1
+    with pytest.raises(InvalidInput, match="raise_after"):
+        MonitorSettings(raise_after=0)

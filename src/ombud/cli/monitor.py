@@ -240,7 +240,10 @@ def check_cmd(
     if outcome.evidence is not None:
         err.print(f"recorded evidence #{outcome.evidence.id}: {outcome.evidence.summary}")
     for action in outcome.findings:
-        err.print(f"{action.action} finding #{action.finding_id} ({action.rule})")
+        if action.finding_id:
+            err.print(f"{action.action} finding #{action.finding_id} ({action.rule})")
+        else:
+            err.print(f"{action.rule} breached: finding {action.action}")
     if output_format is Format.json:
         data = outcome.check.to_dict()
         data["evidence"] = None if outcome.evidence is None else outcome.evidence.id

@@ -35,7 +35,7 @@ from ombud.services.monitor_check import (
 )
 from ombud.services.monitoring import DEFAULT_MONITOR, list_windows
 from ombud.services.runs import RecordTarget, run_engine
-from ombud.store.models import AISystemRow, ClassificationRow
+from ombud.store.models import AISystemRow, ClassificationRow, EvidenceRow
 from ombud.store.models_tracking import FindingRow
 
 __all__ = [
@@ -56,7 +56,8 @@ _STANDING = (
 
 @dataclass(frozen=True)
 class FindingAction:
-    """What a breach did to the record: ``opened`` a finding or ``updated`` the standing one."""
+    """What a breach did to the record: ``opened`` a finding, ``updated`` the standing one,
+    or ``pending (k of n runs)`` while the hysteresis waits (``finding_id`` 0)."""
 
     rule: str
     finding_id: int
@@ -171,8 +172,35 @@ def check_monitor(
     if not record:
         return CheckOutcome(outcome.result, None, ())
     evidence_id = outcome.evidence.id if outcome.evidence is not None else None
-    actions = tuple(
-        open_monitor_finding(context, actor, outcome.result, breach, evidence_id)
-        for breach in outcome.result.breaches
-    )
-    return CheckOutcome(outcome.result, outcome.evidence, actions)
+    actions = []
+    for breach in outcome.result.breaches:
+        run_of = _failed_runs(context, system_id, name, breach.rule, chosen.raise_after)
+        if run_of < chosen.raise_after and _standing(context, system_id, breach.rule) is None:
+            actions.append(
+                FindingAction(breach.rule, 0, f"pending ({run_of} of {chosen.raise_after} runs)")
+            )
+            continue
+        actions.append(open_monitor_finding(context, actor, outcome.result, breach, evidence_id))
+    return CheckOutcome(outcome.result, outcome.evidence, tuple(actions))
+
+
+def _failed_runs(context: AppContext, system_id: str, name: str, rule: str, wanted: int) -> int:
+    """How many of the monitor's latest recorded runs (at most ``wanted``, this one
+    included) failed ``rule`` in a row: the hysteresis count."""
+    if wanted <= 1:
+        return wanted
+    with context.read() as session:
+        rows = session.execute(
+            select(EvidenceRow.verdicts, EvidenceRow.parameters)
+            .where(EvidenceRow.system_id == system_id, EvidenceRow.kind == "monitoring_run")
+            .order_by(EvidenceRow.id.desc())
+            .limit(wanted * 20)
+        ).all()
+    count = 0
+    for verdicts, parameters in rows:
+        if (parameters or {}).get("monitor") != name:
+            continue
+        if (verdicts or {}).get(rule) != "fail" or count == wanted:
+            break
+        count += 1
+    return count

@@ -170,10 +170,15 @@ class MonitorSettings:
     gap_period: str = "week"
     #: Days until a finding opened by a breach is due.
     due_days: int = 30
+    #: Hysteresis: a rule opens a finding only once it failed in this many consecutive
+    #: recorded runs of the monitor (a standing finding is updated on every breach).
+    raise_after: int = 1
 
     def __post_init__(self) -> None:
-        if self.recent_windows < 1 or self.min_rows < 0 or self.due_days < 1:
-            raise InvalidInput("recent_windows and due_days must be at least 1, min_rows >= 0")
+        if min(self.recent_windows, self.due_days, self.raise_after) < 1 or self.min_rows < 0:
+            raise InvalidInput(
+                "recent_windows, due_days and raise_after must be at least 1, min_rows >= 0"
+            )
         if not (0 < self.fdr < 1 and 0 < self.gap_alpha < 1 and 0 < self.confidence < 1):
             raise InvalidInput("fdr, gap_alpha and confidence must lie strictly between 0 and 1")
         if self.gap_period not in ("day", "week", "month"):

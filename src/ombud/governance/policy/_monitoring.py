@@ -58,6 +58,7 @@ MONITORING_KEYS: dict[str, Callable[[Any], str | None]] = {
     "gap_min_count": _integer(1),
     "gap_period": _period,
     "due_days": _integer(1),
+    "raise_after": _integer(1),
 }
 
 
