@@ -174,6 +174,10 @@ def test_a_widening_gap_is_detected_and_opens_a_fairness_finding(team: AppContex
     assert caucasian.alarm_at is not None
     assert caucasian.alarm_at >= dt.datetime(2014, 1, 1, tzinfo=dt.UTC)
     assert caucasian.latest > caucasian.band[1]
+    # Oracle: the gap of the last monthly look (June 2014) on the raw rows.
+    june = shifted[shifted["screened"] >= pd.Timestamp("2014-06-01")]
+    rate = june.groupby("race")["high_risk"].mean()
+    assert caucasian.latest == pytest.approx(rate["Caucasian"] - rate["African-American"])
     assert caucasian.pvalue <= settings.gap_alpha
     assert outcome.check.verdicts["monitoring.fairness_gap"] == "fail"
     assert "monitoring.fairness_gap" in {a.rule for a in outcome.findings}
