@@ -49,7 +49,9 @@ def test_an_unknown_catalog_version_is_a_422_naming_the_shipped_ones(
     lena, _ = as_user("lena")
     page = lena.get("/compliance/amendment?from=1999.9")
     assert page.status_code == 422
-    assert "catalog version &#39;1999.9&#39; (from) is unknown; shipped: 2024.1, 2026.1" in page.text
+    assert (
+        "catalog version &#39;1999.9&#39; (from) is unknown; shipped: 2024.1, 2026.1" in page.text
+    )
 
 
 def test_a_lead_applies_it_and_an_owner_may_not(
