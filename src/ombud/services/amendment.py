@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ombud.compliance import available_catalog_versions, catalog_for_date, load_catalog
 from ombud.compliance.impact import ImpactReport, SystemImpact, amendment_impact
@@ -23,6 +23,7 @@ from ombud.governance import Action, Target, authorize
 from ombud.services.classification import classify_system
 from ombud.services.context import Actor, AppContext
 from ombud.services.findings import Finding, FindingDraft, open_finding
+from ombud.services.system_queries import latest_classifications
 from ombud.store.models import AISystemRow, ClassificationRow
 
 __all__ = [
@@ -40,11 +41,7 @@ FINDING_DUE_DAYS = 30
 
 def _latest_classifications() -> Any:
     """Each classified system's newest classification row (one query, not one per system)."""
-    newest = (
-        select(ClassificationRow.system_id, func.max(ClassificationRow.id).label("id"))
-        .group_by(ClassificationRow.system_id)
-        .subquery()
-    )
+    newest = latest_classifications()
     return (
         select(ClassificationRow, AISystemRow)
         .join(newest, ClassificationRow.id == newest.c.id)
