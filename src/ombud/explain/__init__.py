@@ -4,7 +4,8 @@
 library, with an evaluation budget and an additivity check) and ``explain_lime`` (LIME
 with a seed per call and a stability score) return one :class:`Explanation`.
 ``group_moments`` and ``attribute_gap`` give global importance per group and split a
-between-group gap in mean output by feature, with intervals; ``adverse_action_reasons``
+between-group gap in mean output by feature, with intervals; ``attribute_rate_gap`` splits
+a gap in a thresholded rate (selection rate, FPR) by Shapley values; ``adverse_action_reasons``
 picks the principal reasons for declined applicants from a reason-code table
 (Regulation B, 12 CFR 1002.9(b)(2)); ``load_model`` reads a model file without running
 untrusted code; ``evidence_draft`` turns results into evidence (kind
@@ -29,6 +30,7 @@ from ombud.explain._gap import (
 )
 from ombud.explain._lime import explain_lime, jaccard_stability
 from ombud.explain._loading import LoadedModel, load_model
+from ombud.explain._rate_gap import EXACT_FEATURES, RateGapAttribution, attribute_rate_gap
 from ombud.explain._reason_table import (
     ReasonCode,
     ReasonTable,
@@ -41,6 +43,7 @@ from ombud.explain._shap import explain_shap
 
 __all__ = [
     "EVIDENCE_KIND",
+    "EXACT_FEATURES",
     "AdditivityCheck",
     "AdverseActionReasons",
     "BudgetExceededError",
@@ -50,6 +53,7 @@ __all__ = [
     "GroupMoments",
     "LoadedModel",
     "QualityCheckError",
+    "RateGapAttribution",
     "ReasonCode",
     "ReasonTable",
     "ReasonTableError",
@@ -58,6 +62,7 @@ __all__ = [
     "UnsupportedModelError",
     "adverse_action_reasons",
     "attribute_gap",
+    "attribute_rate_gap",
     "evidence_draft",
     "evidence_names",
     "explain_lime",
