@@ -1,0 +1,511 @@
+"""The explanation engine as runs: SHAP, LIME, a group gap by feature, adverse-action reasons.
+
+Adapters (``ombud explain shap|lime|gap|reasons``, later the web and the demo) describe the
+work as a request and call :func:`explain_shap_run` and its siblings; each builds an
+:class:`EngineRun` and hands it to :func:`ombud.services.runs.run_engine`, so the target is
+checked before the model is even read, the engine runs outside any transaction and the
+``explainability_report`` evidence is recorded in one, or nothing is recorded at all.
+
+Two things are decided here rather than in the engine, because they need the record:
+
+* **which digest a trusted pickle must have.** ``load_model`` refuses a pickle unless it is
+  trusted *and* its sha256 equals a pinned digest. When the run is recorded, that digest is
+  the one pinned on the system version (``models[].sha256`` of the version), never one the
+  caller types: a file that differs from what was reviewed is refused. A run that is only
+  shown takes the caller's ``--model-sha256``.
+* **which columns are features.** A data file usually holds more than the model's inputs
+  (the sensitive attribute, the decision, an id). The model's own ``feature_names_in_``
+  select them; a model without names gets every column that plays no other role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from ombud.explain import (
+    AdverseActionReasons,
+    ExplainInputError,
+    Explanation,
+    GapAttribution,
+    LoadedModel,
+    UnsafeModelError,
+    adverse_action_reasons,
+    attribute_gap,
+    evidence_draft,
+    explain_lime,
+    explain_shap,
+    group_moments,
+    load_model,
+    load_reason_table,
+)
+from ombud.governance import InvalidInput
+from ombud.records import EvidenceDraft, InputRef, sha256_file
+from ombud.services.evidence import check_evidence_target
+from ombud.services.runs import EngineRun, RecordTarget, RunOutcome, run_engine
+from ombud.services.systems import get_system
+
+__all__ = [
+    "ExplainReport",
+    "GapRequest",
+    "LimeRequest",
+    "ModelSource",
+    "ReasonsRequest",
+    "ShapRequest",
+    "explain_gap_run",
+    "explain_lime_run",
+    "explain_reasons_run",
+    "explain_shap_run",
+    "gap_run",
+    "lime_run",
+    "reasons_run",
+    "shap_run",
+]
+
+ShapMethod = Literal["auto", "tree", "linear", "exact", "permutation", "kernel"]
+Output = Literal["auto", "margin", "probability", "prediction"]
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A model file and what the caller vouches for.
+
+    ``trust`` allows a pickle/joblib file; it then needs ``sha256`` (a run not recorded) or
+    the digest pinned on the recorded version. ``trusted_types`` are extra skops types a
+    person reviewed.
+    """
+
+    path: Path
+    trust: bool = False
+    sha256: str | None = None
+    trusted_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShapRequest:
+    """SHAP attributions of (a sample of) the rows of ``data``."""
+
+    model: ModelSource
+    data: Path
+    method: ShapMethod = "auto"
+    output: Output = "auto"
+    background: Path | None = None
+    background_size: int = 100
+    max_rows: int = 2000
+    seed: int = 0
+    max_evaluations: int = 5_000_000
+    #: Columns of ``data`` that are not model inputs (ignored when the model names its own).
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LimeRequest:
+    """LIME weights of chosen rows (0-based positions in ``data``), with their stability."""
+
+    model: ModelSource
+    data: Path
+    rows: tuple[int, ...]
+    output: Output = "auto"
+    seed: int = 0
+    n_seeds: int = 10
+    top_k: int = 4
+    threshold: float = 0.8
+    num_samples: int = 1000
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GapRequest:
+    """The gap in mean model output between two groups of ``sensitive``, split by feature.
+
+    ``groups`` names group A and group B; by default the two most frequent values (ties by
+    name), A the more frequent.
+    """
+
+    model: ModelSource
+    data: Path
+    sensitive: str
+    groups: tuple[str, str] | None = None
+    method: ShapMethod = "auto"
+    output: Output = "auto"
+    background_size: int = 100
+    max_rows: int = 2000
+    seed: int = 0
+    confidence: float = 0.95
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReasonsRequest:
+    """Adverse-action reasons for the applicants ``decision`` marks as declined.
+
+    ``declined_value`` is the decision column's value for a decline (compared as text).
+    ``cutoff`` is on the ``output`` scale: by default 0 on a margin (log-odds, what
+    ``auto`` picks for a model with ``decision_function``), 0.5 on a probability;
+    ``higher_approves`` false for a model whose positive class is the decline.
+    ``sensitive`` and ``protected`` are never given as reasons; ``id_column`` names the
+    applicants in the notices.
+    """
+
+    model: ModelSource
+    data: Path
+    decision: str
+    reasons: Path
+    declined_value: str = "0"
+    cutoff: float | None = None
+    higher_approves: bool = True
+    output: Output = "auto"
+    background: Literal["cutoff", "all"] = "cutoff"
+    background_size: int = 100
+    sensitive: str | None = None
+    protected: tuple[str, ...] = ()
+    id_column: str | None = None
+    top_n: int = 4
+    seed: int = 0
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExplainReport:
+    """What one explanation run produced, and where its model and data came from.
+
+    ``gap`` and ``importance`` (mean |attribution| per feature per group) come with a gap
+    run, ``reasons`` with a reasons run; ``explanation`` is always there.
+    """
+
+    command: str
+    model: LoadedModel
+    data: InputRef
+    explanation: Explanation
+    gap: GapAttribution | None = None
+    gap_attribute: str = ""
+    importance: pd.DataFrame | None = None
+    reasons: AdverseActionReasons | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def inputs(self) -> tuple[InputRef, ...]:
+        model = InputRef(
+            Path(self.model.path).name,
+            self.model.sha256,
+            description=f"model ({self.model.format})",
+        )
+        extra: tuple[InputRef, ...] = ()
+        if self.reasons is not None:
+            table = self.reasons.settings
+            extra = (
+                InputRef(
+                    Path(str(table["reason_table"])).name,
+                    str(table["reason_table_sha256"]),
+                    description="reason-code table",
+                ),
+            )
+        return (model, self.data, *extra)
+
+    def draft(self) -> EvidenceDraft:
+        """The ``explainability_report`` evidence this run stands for."""
+        return evidence_draft(
+            self.explanation,
+            gap=self.gap,
+            gap_attribute=self.gap_attribute or "group",
+            reasons=self.reasons,
+            inputs=self.inputs(),
+        )
+
+
+# --- model and data ------------------------------------------------------------------------
+
+
+def _pinned_digest(target: RecordTarget, file: Path) -> str:
+    """The digest a trusted model file must have: the one pinned on the recorded version."""
+    check_evidence_target(target.context, target.actor, target.system_id, target.version)
+    detail = get_system(target.context, target.system_id)
+    version = next(v for v in detail.versions if v.label == target.version)
+    pins = [str(m.get("sha256", "")) for m in version.models]
+    where = f"{target.system_id}@{target.version}"
+    if not pins:
+        raise UnsafeModelError(
+            f"{file}: --trust-model needs the model's sha256 pinned on {where}, which pins no "
+            "model; add the model (name, uri, sha256) to a version first"
+        )
+    digest = sha256_file(str(file)) if file.is_file() else ""
+    if digest in pins:
+        return digest
+    if len(pins) == 1:
+        return pins[0]  # load_model names both digests in its refusal
+    raise UnsafeModelError(
+        f"{file}: sha256 {digest} is none of the {len(pins)} model digests pinned on {where}; "
+        "the file is not the reviewed model: do not load it"
+    )
+
+
+def _load(source: ModelSource, target: RecordTarget | None) -> LoadedModel:
+    if not source.trust:
+        return load_model(source.path, trusted=source.trusted_types)
+    expected = source.sha256
+    if target is not None:
+        if source.sha256 is not None:
+            raise InvalidInput(
+                "--model-sha256 is for runs that are not recorded; a recorded run checks the "
+                f"model against the digest pinned on {target.system_id}@{target.version}"
+            )
+        expected = _pinned_digest(target, source.path)
+    return load_model(
+        source.path, trusted=source.trusted_types, trust=True, expected_sha256=expected
+    )
+
+
+def _read(path: Path) -> tuple[pd.DataFrame, InputRef]:
+    """A CSV or Parquet file as a frame, with its content reference."""
+    if not path.is_file():
+        raise ExplainInputError(f"data file {str(path)!r} does not exist; check the path")
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ExplainInputError(
+            f"cannot read data file {str(path)!r} as CSV or Parquet ({first})"
+        ) from None
+    return frame, InputRef(path.name, sha256_file(str(path)), rows=len(frame))
+
+
+def _features(
+    frame: pd.DataFrame, model: LoadedModel, path: Path, roles: Sequence[str]
+) -> pd.DataFrame:
+    """The model's input columns of ``frame``, or a one-line error naming what is missing."""
+    names = getattr(model.model, "feature_names_in_", None)
+    if names is None:
+        return frame.drop(columns=[c for c in roles if c in frame.columns])
+    expected = [str(n) for n in names]
+    missing = [n for n in expected if n not in frame.columns]
+    if missing:
+        shown = ", ".join(map(str, list(frame.columns)[:12]))
+        raise ExplainInputError(
+            f"{path.name}: model {type(model.model).__name__} ({Path(model.path).name}) was "
+            f"fitted on feature(s) {missing} that the data lacks (its columns: {shown}); "
+            "give the data the model was trained on"
+        )
+    return frame[expected]
+
+
+def _column(frame: pd.DataFrame, name: str, path: Path, flag: str) -> pd.Series:
+    if name not in frame.columns:
+        raise ExplainInputError(
+            f"{flag} {name!r}: no such column in {path.name} (columns: "
+            f"{', '.join(map(str, list(frame.columns)[:12]))})"
+        )
+    return frame[name]
+
+
+def _sample(frame: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
+    """At most ``size`` rows, drawn with ``seed``; index kept, so other columns align."""
+    if size < 1:
+        raise ExplainInputError(f"--max-rows must be at least 1, got {size}")
+    return frame if len(frame) <= size else frame.sample(n=size, random_state=seed).sort_index()
+
+
+# --- the four runs -------------------------------------------------------------------------
+
+
+def _run(command: str, work: Callable[[], ExplainReport]) -> EngineRun[ExplainReport]:
+    return EngineRun(label=f"explain {command}", execute=work, draft=lambda r: r.draft())
+
+
+def shap_run(request: ShapRequest, target: RecordTarget | None = None) -> EngineRun[ExplainReport]:
+    def execute() -> ExplainReport:
+        model = _load(request.model, target)
+        frame, ref = _read(request.data)
+        rows = _sample(frame, request.max_rows, request.seed)
+        X = _features(rows, model, request.data, request.ignore)
+        # The background defaults to the whole file (sampled to background_size): the
+        # attributions then say how a row differs from the rows it came with.
+        background = _features(frame, model, request.data, request.ignore)
+        if request.background is not None:
+            bg_frame, _ = _read(request.background)
+            background = _features(bg_frame, model, request.background, request.ignore)
+        explanation = explain_shap(
+            model.model,
+            X,
+            background=background,
+            method=request.method,
+            output=request.output,
+            background_size=request.background_size,
+            seed=request.seed,
+            max_evaluations=request.max_evaluations,
+        )
+        return ExplainReport("shap", model, ref, explanation, notes=_sampled(frame, rows))
+
+    return _run("shap", execute)
+
+
+def _sampled(frame: pd.DataFrame, rows: pd.DataFrame) -> tuple[str, ...]:
+    if len(rows) == len(frame):
+        return ()
+    return (f"explained a random sample of {len(rows)} of the {len(frame)} rows",)
+
+
+def lime_run(request: LimeRequest, target: RecordTarget | None = None) -> EngineRun[ExplainReport]:
+    def execute() -> ExplainReport:
+        if not request.rows:
+            raise ExplainInputError("--rows: give at least one row number (0-based), e.g. 0,5")
+        model = _load(request.model, target)
+        frame, ref = _read(request.data)
+        bad = [r for r in request.rows if not 0 <= r < len(frame)]
+        if bad:
+            raise ExplainInputError(
+                f"--rows {bad}: {request.data.name} has rows 0 to {len(frame) - 1}"
+            )
+        X = _features(frame, model, request.data, request.ignore)
+        explanation = explain_lime(
+            model.model,
+            X.iloc[list(request.rows)],
+            training_data=X,
+            output=request.output,
+            seed=request.seed,
+            n_seeds=request.n_seeds,
+            top_k=request.top_k,
+            threshold=request.threshold,
+            num_samples=request.num_samples,
+        )
+        return ExplainReport("lime", model, ref, explanation)
+
+    return _run("lime", execute)
+
+
+def _pick_groups(values: pd.Series, given: tuple[str, str] | None, flag: str) -> tuple[str, str]:
+    labels = values.astype(str)
+    if given is not None:
+        missing = [g for g in given if g not in set(labels)]
+        if missing:
+            raise ExplainInputError(
+                f"--groups: {missing} not among the values of {flag} ({sorted(set(labels))[:12]})"
+            )
+        return given
+    counts = labels.value_counts()
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if len(ordered) < 2:
+        raise ExplainInputError(f"{flag} has fewer than two groups; nothing to compare")
+    return str(ordered[0][0]), str(ordered[1][0])
+
+
+def gap_run(request: GapRequest, target: RecordTarget | None = None) -> EngineRun[ExplainReport]:
+    def execute() -> ExplainReport:
+        model = _load(request.model, target)
+        frame, ref = _read(request.data)
+        groups_all = _column(frame, request.sensitive, request.data, "--sensitive")
+        if groups_all.isna().any():
+            raise ExplainInputError(
+                f"--sensitive {request.sensitive!r} has {int(groups_all.isna().sum())} missing "
+                f"value(s) in {request.data.name}; fill or drop those rows first"
+            )
+        a, b = _pick_groups(groups_all, request.groups, f"--sensitive {request.sensitive!r}")
+        rows = _sample(frame, request.max_rows, request.seed)
+        roles = (request.sensitive, *request.ignore)
+        X = _features(rows, model, request.data, roles)
+        explanation = explain_shap(
+            model.model,
+            X,
+            background=_features(frame, model, request.data, roles),
+            method=request.method,
+            output=request.output,
+            background_size=request.background_size,
+            seed=request.seed,
+        )
+        moments = group_moments(explanation, rows[request.sensitive].astype(str))
+        gap = attribute_gap(moments, a, b, confidence=request.confidence)
+        return ExplainReport(
+            "gap",
+            model,
+            ref,
+            explanation,
+            gap=gap,
+            gap_attribute=request.sensitive,
+            importance=moments.importance(),
+            notes=_sampled(frame, rows),
+        )
+
+    return _run("gap", execute)
+
+
+def _cutoff(request: ReasonsRequest, model: LoadedModel) -> float:
+    if request.cutoff is not None:
+        return request.cutoff
+    margin = request.output == "margin" or (
+        request.output == "auto" and hasattr(model.model, "decision_function")
+    )
+    return 0.0 if margin else 0.5
+
+
+def reasons_run(
+    request: ReasonsRequest, target: RecordTarget | None = None
+) -> EngineRun[ExplainReport]:
+    def execute() -> ExplainReport:
+        protected = tuple(p for p in (request.sensitive, *request.protected) if p)
+        table = load_reason_table(request.reasons, protected=protected)
+        model = _load(request.model, target)
+        frame, ref = _read(request.data)
+        decision = _column(frame, request.decision, request.data, "--decision")
+        declined = (decision.astype(str) == request.declined_value).to_numpy()
+        ids = None
+        if request.id_column is not None:
+            ids = list(_column(frame, request.id_column, request.data, "--id"))
+        roles = [request.decision, *protected, *request.ignore]
+        roles += [request.id_column] if request.id_column else []
+        X = _features(frame, model, request.data, roles)
+        if not declined.any():
+            raise ExplainInputError(
+                f"--decision {request.decision!r}: no row of {request.data.name} has the "
+                f"declined value {request.declined_value!r}; check --declined-value"
+            )
+        reasons = adverse_action_reasons(
+            model.model,
+            X,
+            table=table,
+            cutoff=_cutoff(request, model),
+            background=request.background,
+            higher_approves=request.higher_approves,
+            declined=list(declined),
+            ids=ids,
+            protected=protected,
+            top_n=request.top_n,
+            background_size=request.background_size,
+            seed=request.seed,
+            output=request.output,
+        )
+        return ExplainReport("reasons", model, ref, reasons.explanation, reasons=reasons)
+
+    return _run("reasons", execute)
+
+
+def explain_shap_run(
+    request: ShapRequest, target: RecordTarget | None = None
+) -> RunOutcome[ExplainReport]:
+    """SHAP attributions; with ``target``, recorded as ``explainability_report`` evidence."""
+    return run_engine(shap_run(request, target), target)
+
+
+def explain_lime_run(
+    request: LimeRequest, target: RecordTarget | None = None
+) -> RunOutcome[ExplainReport]:
+    """LIME weights with their stability; with ``target``, recorded as evidence."""
+    return run_engine(lime_run(request, target), target)
+
+
+def explain_gap_run(
+    request: GapRequest, target: RecordTarget | None = None
+) -> RunOutcome[ExplainReport]:
+    """A group gap attributed to features, with intervals; with ``target``, recorded."""
+    return run_engine(gap_run(request, target), target)
+
+
+def explain_reasons_run(
+    request: ReasonsRequest, target: RecordTarget | None = None
+) -> RunOutcome[ExplainReport]:
+    """Adverse-action reasons (counts and stability recorded, never the applicants)."""
+    return run_engine(reasons_run(request, target), target)
