@@ -9,7 +9,9 @@ a gap in a thresholded rate (selection rate, FPR) by Shapley values; ``adverse_a
 picks the principal reasons for declined applicants from a reason-code table
 (Regulation B, 12 CFR 1002.9(b)(2)); ``load_model`` reads a model file without running
 untrusted code; ``evidence_draft`` turns results into evidence (kind
-``explainability_report``). A library: no database, no server.
+``explainability_report``); ``report_html`` renders a self-contained HTML report and
+``bar_chart`` the inline SVG chart it (and the web page) draws. A library: no database,
+no server.
 """
 
 from ombud.explain._errors import (
@@ -38,14 +40,17 @@ from ombud.explain._reason_table import (
     parse_reason_table,
 )
 from ombud.explain._reasons import AdverseActionReasons, adverse_action_reasons
+from ombud.explain._report import report_html
 from ombud.explain._result import AdditivityCheck, Explanation, StabilityCheck
 from ombud.explain._shap import explain_shap
+from ombud.explain._svg import Bar, bar_chart
 
 __all__ = [
     "EVIDENCE_KIND",
     "EXACT_FEATURES",
     "AdditivityCheck",
     "AdverseActionReasons",
+    "Bar",
     "BudgetExceededError",
     "ExplainInputError",
     "Explanation",
@@ -63,6 +68,7 @@ __all__ = [
     "adverse_action_reasons",
     "attribute_gap",
     "attribute_rate_gap",
+    "bar_chart",
     "evidence_draft",
     "evidence_names",
     "explain_lime",
@@ -73,4 +79,5 @@ __all__ = [
     "load_reason_table",
     "parse_reason_table",
     "proxy_scores",
+    "report_html",
 ]

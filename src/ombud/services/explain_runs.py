@@ -186,6 +186,8 @@ class ExplainReport:
     importance: pd.DataFrame | None = None
     reasons: AdverseActionReasons | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: What each explained row is called in the data (LIME: its row number in the file).
+    row_labels: tuple[str, ...] = ()
 
     def inputs(self) -> tuple[InputRef, ...]:
         model = InputRef(
@@ -373,7 +375,8 @@ def lime_run(request: LimeRequest, target: RecordTarget | None = None) -> Engine
             threshold=request.threshold,
             num_samples=request.num_samples,
         )
-        return ExplainReport("lime", model, ref, explanation)
+        labels = tuple(str(r) for r in request.rows)
+        return ExplainReport("lime", model, ref, explanation, row_labels=labels)
 
     return _run("lime", execute)
 
