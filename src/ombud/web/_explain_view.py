@@ -61,7 +61,8 @@ def explain_charts(
     if importance:
         title = f"Global importance: mean |attribution| ({output})"
         charts.append(bar_chart(title, _largest(importance)))
-    pair = parameters.get("gap") if isinstance(parameters.get("gap"), Mapping) else {}
+    stored = parameters.get("gap")
+    pair: Mapping[str, Any] = stored if isinstance(stored, Mapping) else {}
     for attribute, rows in sorted(gaps.items()):
         groups = f" {pair.get('a')} - {pair.get('b')}" if pair.get("a") is not None else ""
         gap = _number(metrics.get(f"explain.gap.{attribute}.gap"))
