@@ -30,6 +30,7 @@ from ombud.explain import (
     explain_shap,
     group_moments,
 )
+from ombud.fairness import detect_proxies
 from ombud.governance import VersionSpec
 from ombud.records import sha256_file
 from ombud.services import systems, workspaces
@@ -171,8 +172,17 @@ def test_the_gap_run_splits_the_measured_sex_gap(
     oracle = attribute_gap(
         group_moments(report.explanation, rows["sex"].to_numpy()), "Male", "Female"
     )
-    pd.testing.assert_frame_equal(report.gap.table, oracle.table)
+    columns = ["contribution", "se", "lower", "upper", "share"]
+    pd.testing.assert_frame_equal(report.gap.table[columns], oracle.table[columns])
     assert report.gap.table.index[0] == "married"  # as on the engine's own Adult test
+    # Proxy scores: the fairness engine's detect_proxies on the same rows is the oracle.
+    found = detect_proxies(rows[[*ADULT, "sex"]].reset_index(drop=True), "sex", features=ADULT)
+    auc = {f.feature: f.auc for f in found.findings}
+    for feature, row in report.gap.table.iterrows():
+        assert row["proxy_score"] == pytest.approx(auc[str(feature)])
+    carriers = report.gap.table.query("lower > 0 and share >= 0.1").index
+    expected = {f for f in carriers if auc[str(f)] >= 0.7}
+    assert set(report.gap.likely_proxies) == expected
     assert set(report.importance.columns) == {"Female", "Male", "overall"}
 
 

@@ -251,6 +251,10 @@ def gap(
     background_size: BackgroundSizeOpt = 100,
     max_rows: MaxRowsOpt = 2000,
     confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
+    proxies: Annotated[
+        bool,
+        typer.Option("--proxies/--no-proxies", help="Score each feature as a proxy of S."),
+    ] = True,
     seed: SeedOpt = 0,
     ignore: IgnoreOpt = None,
     trust_model: TrustOpt = False,
@@ -280,6 +284,7 @@ def gap(
         seed=seed,
         confidence=confidence,
         ignore=tuple(ignore or ()),
+        proxies=proxies,
     )
     _run(ctx, "gap", request, explain_gap_run, (system, version), output_format, output)
 

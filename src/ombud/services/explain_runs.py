@@ -42,7 +42,9 @@ from ombud.explain import (
     group_moments,
     load_model,
     load_reason_table,
+    proxy_scores,
 )
+from ombud.fairness import detect_proxies
 from ombud.governance import InvalidInput
 from ombud.records import EvidenceDraft, InputRef, sha256_file
 from ombud.services.evidence import check_evidence_target
@@ -137,6 +139,10 @@ class GapRequest:
     seed: int = 0
     confidence: float = 0.95
     ignore: tuple[str, ...] = ()
+    #: Cross-reference the proxy report: score each feature by how well it predicts
+    #: ``sensitive`` (cross-validated AUC, ``ombud.fairness.detect_proxies``), so a feature
+    #: that carries the gap *and* predicts the attribute is flagged as a likely proxy.
+    proxies: bool = True
 
 
 @dataclass(frozen=True)
@@ -397,6 +403,17 @@ def _pick_groups(values: pd.Series, given: tuple[str, str] | None, flag: str) ->
     return str(ordered[0][0]), str(ordered[1][0])
 
 
+def _proxy_scores(
+    X: pd.DataFrame, groups: pd.Series, attribute: str, seed: int
+) -> dict[str, float]:
+    """Feature -> cross-validated AUC for predicting ``attribute`` (the fairness engine's
+    proxy detection; an engine does not import another, so the service joins them)."""
+    table = X.reset_index(drop=True).assign(**{attribute: groups.astype(str).to_numpy()})
+    features = [c for c in X.columns if c != attribute]
+    report = detect_proxies(table, attribute, features=features, random_state=seed)
+    return proxy_scores(report.findings, attribute)
+
+
 def gap_run(request: GapRequest, target: RecordTarget | None = None) -> EngineRun[ExplainReport]:
     def execute() -> ExplainReport:
         model = _load(request.model, target)
@@ -421,7 +438,14 @@ def gap_run(request: GapRequest, target: RecordTarget | None = None) -> EngineRu
             seed=request.seed,
         )
         moments = group_moments(explanation, rows[request.sensitive].astype(str))
-        gap = attribute_gap(moments, a, b, confidence=request.confidence)
+        scores, notes = None, list(_sampled(frame, rows))
+        if request.proxies:
+            scores = _proxy_scores(X, rows[request.sensitive], request.sensitive, request.seed)
+            notes.append(
+                f"proxy score: cross-validated AUC of each feature alone for predicting "
+                f"{request.sensitive} (ombud.fairness.detect_proxies) on the explained rows"
+            )
+        gap = attribute_gap(moments, a, b, confidence=request.confidence, proxy_scores=scores)
         return ExplainReport(
             "gap",
             model,
@@ -430,7 +454,7 @@ def gap_run(request: GapRequest, target: RecordTarget | None = None) -> EngineRu
             gap=gap,
             gap_attribute=request.sensitive,
             importance=moments.importance(),
-            notes=_sampled(frame, rows),
+            notes=tuple(notes),
         )
 
     return _run("gap", execute)
