@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 import skops.io
 from fastapi.testclient import TestClient
 from sklearn.ensemble import GradientBoostingClassifier
@@ -19,8 +20,11 @@ from ombud.datasets import load
 from ombud.services.context import AppContext
 from ombud.services.explain_runs import GapRequest, ModelSource, explain_gap_run
 from ombud.services.runs import RecordTarget
+from ombud.store import Workspace
+from ombud.web import WebSettings, create_app
 
-from ._seed import Seeded
+from ._seed import PASSWORD, Seeded
+from ._serving import ARTIFACTS, CHROMIUM, chromium_page, served
 
 Login = Callable[[str], tuple[TestClient, str]]
 TREE = ("sklearn.tree._tree.Tree",)
@@ -68,3 +72,35 @@ def test_the_latest_explanation_card_shows_its_charts(
         assert low is not None
         assert high is not None
         assert f"<title>{feature}: {contribution:.4g} [{low:.4g}, {high:.4g}]</title>" in body
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+def test_the_charts_render_in_chromium(
+    workspace: Workspace, settings: WebSettings, seeded: Seeded, context: AppContext, tmp_path: Path
+) -> None:
+    """In a real browser the card is open and its bars have a drawn width and height."""
+    model, data = _adult(tmp_path)
+    request = GapRequest(
+        ModelSource(model, trusted_types=TREE), data, sensitive="sex", background_size=30
+    )
+    target = RecordTarget(context, context.actor("omar"), seeded.other_system, "1.0.0")
+    recorded = explain_gap_run(request, target).evidence
+    assert recorded is not None
+    with served(create_app(workspace, settings)) as base, chromium_page(base) as page:
+        page.goto("/login")
+        page.fill("input[name=username]", "lena")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form.card button[type=submit]")
+        page.wait_for_url("**/")
+        page.goto(f"/systems/{seeded.other_system}")
+        charts = page.locator(f"#evidence-{recorded.id} svg.bar-chart")
+        assert charts.count() == 2
+        for i in range(2):
+            assert charts.nth(i).is_visible()
+            bar = charts.nth(i).locator("rect").first.bounding_box()
+            assert bar is not None
+            assert bar["width"] > 1
+            assert bar["height"] > 1
+        charts.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "explanation-card.png"), full_page=False)
