@@ -10,7 +10,6 @@ name this command's flags, which the root command prints as one line with exit c
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -20,8 +19,8 @@ import typer
 from rich.console import Console
 
 from ombud.cli._explain_render import render_html, render_json, render_table, wording
-from ombud.cli._output import check_output, open_output, write_output
-from ombud.cli._runs import recording
+from ombud.cli._output import check_output
+from ombud.cli._runs import OutputOption, SystemOption, VersionOption, announce, recording, show
 from ombud.services.explain_runs import (
     ExplainReport,
     GapRequest,
@@ -73,11 +72,6 @@ ModelArg = Annotated[
 ]
 DataArg = Annotated[Path, typer.Argument(help="CSV or Parquet file of the rows to explain.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format")]
-OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")]
-SystemOpt = Annotated[
-    str | None, typer.Option("--system", help="Record as evidence on this system.")
-]
-VersionOpt = Annotated[str | None, typer.Option("--version", help="...on this version.")]
 TrustOpt = Annotated[
     bool,
     typer.Option(
@@ -132,24 +126,14 @@ def _run(
             if not type(exc).__module__.startswith("ombud."):
                 raise
             raise type(exc)(wording(str(exc))) from None
-    if outcome.evidence is not None:
-        e = outcome.evidence
-        err.print(f"recorded evidence #{e.id} on {e.system_id}@{e.version}: {e.summary}")
+    announce(outcome.evidence)
     report = outcome.result
     if output_format is OutputFormat.table:
-        if output is None:
-            render_table(report, Console(soft_wrap=True))
-        else:
-            with open_output(output) as handle:
-                render_table(report, Console(file=handle, width=200))
+        show(output, table=lambda console: render_table(report, console))
+    elif output_format is OutputFormat.json:
+        show(output, text=render_json(report))
     else:
-        text = render_json(report) if output_format is OutputFormat.json else render_html(report)
-        if output is None:
-            sys.stdout.write(text + "\n")
-        else:
-            write_output(output, text)
-    if output is not None:
-        err.print(f"written to {output}")
+        show(output, text=render_html(report))
 
 
 @app.command("shap")
@@ -171,9 +155,9 @@ def shap(
     model_sha256: ShaOpt = None,
     trusted_type: TypesOpt = None,
     output_format: FormatOpt = OutputFormat.table,
-    output: OutOpt = None,
-    system: SystemOpt = None,
-    version: VersionOpt = None,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
 ) -> None:
     """SHAP attributions of the rows of DATA, with the additivity check and global importance."""
     request = ShapRequest(
@@ -217,9 +201,9 @@ def lime(
     model_sha256: ShaOpt = None,
     trusted_type: TypesOpt = None,
     output_format: FormatOpt = OutputFormat.table,
-    output: OutOpt = None,
-    system: SystemOpt = None,
-    version: VersionOpt = None,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
 ) -> None:
     """LIME weights of chosen rows, each re-run under several seeds for a stability score."""
     request = LimeRequest(
@@ -261,9 +245,9 @@ def gap(
     model_sha256: ShaOpt = None,
     trusted_type: TypesOpt = None,
     output_format: FormatOpt = OutputFormat.table,
-    output: OutOpt = None,
-    system: SystemOpt = None,
-    version: VersionOpt = None,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
 ) -> None:
     """The gap in mean model output between two groups, split by feature, with intervals."""
     pair: tuple[str, str] | None = None
@@ -329,9 +313,9 @@ def reasons(
     model_sha256: ShaOpt = None,
     trusted_type: TypesOpt = None,
     output_format: FormatOpt = OutputFormat.table,
-    output: OutOpt = None,
-    system: SystemOpt = None,
-    version: VersionOpt = None,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
 ) -> None:
     """Principal reasons for each declined applicant (Regulation B), and their stability."""
     if background not in ("cutoff", "all"):
