@@ -302,3 +302,30 @@ def test_a_pickle_is_refused_unless_trusted_with_the_digest_pinned_on_the_versio
     assert explain_shap_run(ShapRequest(shown, data, max_rows=50)).evidence is None
     with pytest.raises(ValueError, match="--model-sha256 is for runs that are not recorded"):
         explain_shap_run(ShapRequest(shown, data), RecordTarget(credit, omar, "credit", "2.0"))
+
+
+def test_a_model_without_feature_names_takes_the_columns_left_by_ignore(
+    hmda_files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """A model fitted on a bare array takes every column no flag names. Oracle: for a
+    logistic model against the whole file as background, SHAP's value of feature j is
+    ``w_j (x_j - mean x_j)`` on the log-odds (computed here with numpy)."""
+    _, data, _ = hmda_files
+    frame = pd.read_parquet(data)
+    X = frame[HMDA].to_numpy()
+    bare = LogisticRegression(max_iter=2000).fit(X, 1 - frame["approved"])
+    path = tmp_path / "bare.skops"
+    skops.io.dump(bare, path)
+    with pytest.raises(ExplainInputError, match=r"takes 9 features, but 11 columns .* --ignore"):
+        explain_shap_run(ShapRequest(ModelSource(path), data, max_rows=50))
+    request = ShapRequest(
+        ModelSource(path),
+        data,
+        background_size=len(frame),
+        max_rows=len(frame),
+        ignore=("approved", "applicant"),
+    )
+    report = explain_shap_run(request).result
+    assert report.explanation.feature_names == tuple(HMDA)
+    expected = bare.coef_[0] * (X - X.mean(axis=0))
+    np.testing.assert_allclose(report.explanation.attributions, expected, atol=1e-9)

@@ -137,7 +137,16 @@ def _features(
     """The model's input columns of ``frame``, or a one-line error naming what is missing."""
     names = getattr(model.model, "feature_names_in_", None)
     if names is None:
-        return frame.drop(columns=[c for c in roles if c in frame.columns])
+        kept = frame.drop(columns=[c for c in roles if c in frame.columns])
+        wanted = getattr(model.model, "n_features_in_", None)
+        if wanted is not None and kept.shape[1] != int(wanted):
+            raise ExplainInputError(
+                f"{path.name}: model {type(model.model).__name__} ({Path(model.path).name}) "
+                f"records no feature names and takes {wanted} features, but {kept.shape[1]} "
+                f"columns are left ({', '.join(map(str, list(kept.columns)[:12]))}); name "
+                "each column that is not a model input with --ignore"
+            )
+        return kept
     expected = [str(n) for n in names]
     missing = [n for n in expected if n not in frame.columns]
     if missing:
