@@ -207,3 +207,12 @@ def test_reasons_table_and_json_never_give_the_protected_attribute(
     assert set(reasons["notices"]) == set(declined)
     assert all("afam" not in row["features"] for row in reasons["rows"])
     assert reasons["notices"][declined.iloc[0]].startswith("Principal reason(s)")
+    # Reasons by group, recomputed with pandas from the rows the command printed.
+    frame = pd.read_csv(data).set_index("applicant")
+    rows = pd.DataFrame(reasons["rows"]).assign(group=lambda r: r["applicant"].map(frame["afam"]))
+    per_group = frame.loc[declined, "afam"].value_counts()
+    shares = reasons["distribution_by_group"]["shares"]
+    assert reasons["distribution_by_group"]["attribute"] == "afam"
+    for (group, code), given in rows.groupby(["group", "code"])["applicant"].nunique().items():
+        assert shares[str(group)][code] == pytest.approx(given / per_group[group])
+    assert "share of declined applicants given each reason, by afam" in shown.out

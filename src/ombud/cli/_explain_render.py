@@ -134,6 +134,18 @@ def _reasons_table(report: ExplainReport, console: Console) -> None:
             _f(float(row["contribution"])),
         )
     console.print(table)
+    if report.reason_distribution is not None:
+        by_group = Table(
+            title=f"share of declined applicants given each reason, by {report.gap_attribute}"
+        )
+        codes = [str(c) for c in report.reason_distribution.columns]
+        for column in (report.gap_attribute, *codes):
+            by_group.add_column(
+                column, justify="left" if column == report.gap_attribute else "right"
+            )
+        for group, row in report.reason_distribution.iterrows():
+            by_group.add_row(str(group), *(f"{float(v):.0%}" for v in row))
+        console.print(by_group)
     if len(reasons.notices) > TABLE_APPLICANTS:
         console.print(f"the first {TABLE_APPLICANTS} applicants; --format json lists them all")
 
@@ -185,6 +197,11 @@ def report_dict(report: ExplainReport) -> dict[str, Any]:
             "stability_jaccard": r.stability_jaccard,
             "settings": r.settings,
         }
+        if report.reason_distribution is not None:
+            out["reasons"]["distribution_by_group"] = {
+                "attribute": report.gap_attribute,
+                "shares": json.loads(report.reason_distribution.to_json(orient="index")),
+            }
     return out
 
 
@@ -208,4 +225,5 @@ def render_html(report: ExplainReport) -> str:
         reasons=report.reasons,
         notes=report.notes,
         row_labels=report.row_labels,
+        reason_distribution=report.reason_distribution,
     )

@@ -66,6 +66,7 @@ def report_html(
     reasons: AdverseActionReasons | None = None,
     notes: Sequence[str] = (),
     row_labels: Sequence[str] = (),
+    reason_distribution: pd.DataFrame | None = None,
 ) -> str:
     """The report as one HTML page; ``sources`` are (what, description) lines (model, data)."""
     mean_abs = explanation.mean_abs()
@@ -122,7 +123,15 @@ def report_html(
             "unchanged": reasons.stability_unchanged,
             "jaccard": reasons.stability_jaccard,
             "settings": {k: v for k, v in reasons.settings.items() if k not in ("applicants",)},
+            "distribution": None,
         }
+        if reason_distribution is not None:
+            reasons_view["distribution"] = {
+                "codes": [str(c) for c in reason_distribution.columns],
+                "rows": [
+                    (str(g), [float(v) for v in row]) for g, row in reason_distribution.iterrows()
+                ],
+            }
     per_row = explanation.to_frame().head(MAX_ROWS)
     row_scores = getattr(explanation.quality, "row_scores", None)
     template = _ENV.get_template("report.html.j2")

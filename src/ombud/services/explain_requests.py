@@ -157,6 +157,9 @@ class ExplainReport:
     importance: pd.DataFrame | None = None
     reasons: AdverseActionReasons | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Reasons run with a sensitive column: per group of declined applicants, the share
+    #: given each reason code (a reason falling far more often on one group is a signal).
+    reason_distribution: pd.DataFrame | None = None
     #: What each explained row is called in the data (LIME: its row number in the file).
     row_labels: tuple[str, ...] = ()
 

@@ -362,7 +362,19 @@ def reasons_run(
             seed=request.seed,
             output=request.output,
         )
-        return ExplainReport("reasons", model, ref, reasons.explanation, reasons=reasons)
+        distribution = None
+        if request.sensitive is not None:
+            groups = _column(frame, request.sensitive, request.data, "--sensitive")
+            distribution = reasons.distribution(list(groups[declined].astype(str)))
+        return ExplainReport(
+            "reasons",
+            model,
+            ref,
+            reasons.explanation,
+            reasons=reasons,
+            reason_distribution=distribution,
+            gap_attribute=request.sensitive or "",
+        )
 
     return _run("reasons", execute)
 
