@@ -19,6 +19,7 @@ row's files and ``{tmp}`` the test's scratch folder. ``as_user`` picks the actin
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -26,9 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
+import skops.io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.linear_model import LogisticRegression
 
 from ombud.cli._errors import EXIT_ENVIRONMENT, EXIT_FAILURE, EXIT_USAGE
 from ombud.cli.main import run
@@ -262,6 +266,41 @@ OUTPUT_CASES = [
          ("--out {tmp}/nowhere/report.html", "does not exist"), workspace=False),
 ]  # fmt: skip
 
+
+def _tiny_skops_model() -> bytes:
+    """A logistic model fitted on features a and b, as the bytes of a skops archive."""
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
+    return bytes(skops.io.dumps(LogisticRegression().fit(X, [0, 0, 1, 1])))
+
+
+MODEL = _tiny_skops_model()
+PICKLE = pickle.dumps({})
+RECORD = ("--system", "credit-scoring", "--version", "1.0")
+APPLICANTS = "a,b,g,ok\n" + "0.5,1.0,x,0\n1.5,0.0,y,1\n2.5,1.0,x,1\n" * 4
+REASON_TABLE = "features:\n  a: {code: R1, statement: Income}\n  g: {code: R2, statement: Sex}\n"
+EXPLAIN_CASES = [
+    Case("explain-features-do-not-match", ("explain", "shap", "{in}/m.skops", "{in}/d.csv",
+         *RECORD), EXIT_USAGE, ("d.csv", "feature(s) ['b']", "m.skops"),
+         {"m.skops": MODEL, "d.csv": "a,c\n1,2\n3,4\n"}, "olivia"),
+    Case("explain-unsafe-pickle", ("explain", "shap", "{in}/m.pkl", "{in}/d.csv", *RECORD),
+         EXIT_USAGE, ("{in}/m.pkl", "refusing to load a pickle", "--trust-model"),
+         {"m.pkl": PICKLE, "d.csv": APPLICANTS}, "olivia"),
+    Case("explain-trusted-pickle-not-pinned", ("explain", "gap", "{in}/m.pkl", "{in}/d.csv",
+         "--sensitive", "g", "--trust-model", *RECORD), EXIT_USAGE,
+         ("{in}/m.pkl", "credit-scoring@1.0", "pins no model"),
+         {"m.pkl": PICKLE, "d.csv": APPLICANTS}, "olivia"),
+    Case("explain-reason-table-maps-protected", ("explain", "reasons", "{in}/m.skops",
+         "{in}/d.csv", "--decision", "ok", "--reasons", "{in}/r.yaml", "--sensitive", "g",
+         *RECORD), EXIT_USAGE, ("{in}/r.yaml:3", "protected attribute 'g'"),
+         {"m.skops": MODEL, "d.csv": APPLICANTS, "r.yaml": REASON_TABLE}, "olivia"),
+    Case("explain-model-missing", ("explain", "lime", "{in}/none.skops", "{in}/d.csv",
+         "--rows", "0"), EXIT_USAGE, ("{in}/none.skops", "no such model file"),
+         {"d.csv": APPLICANTS}, workspace=False),
+    Case("explain-data-missing", ("explain", "shap", "{in}/m.skops", "{in}/none.csv",
+         *RECORD), EXIT_USAGE, ("{in}/none.csv", "does not exist"), {"m.skops": MODEL},
+         "olivia"),
+]  # fmt: skip
+
 NAME_CASES = [
     Case("unknown-system", ("system", "show", "no-such-system"), EXIT_USAGE,
          ("no-such-system",)),
@@ -377,6 +416,7 @@ CASES: list[Case] = [
     *NAME_CASES,
     *WORKSPACE_CASES,
     *MONITOR_CASES,
+    *EXPLAIN_CASES,
 ]
 
 

@@ -159,6 +159,36 @@ def test_suspension_refused_when_nothing_is_deployed(team: AppContext) -> None:
     assert _events(team) == before
 
 
+def test_an_update_that_also_suspends_commits_whole_or_not_at_all(team: AppContext) -> None:
+    """A note, a finding link and a suspension asked for together: when the suspension is
+    refused (nothing deployed), the note and the link are not recorded either."""
+    lena = team.actor("lena")
+    iid = _report(team, system_ids=["router"]).id
+    before = _events(team)
+    with pytest.raises(DomainError, match="nothing to suspend"):
+        incidents.update_incident(
+            team, lena, iid, note="suspending now", suspend_reason="stop harm"
+        )
+    assert _events(team) == before
+    assert [e.kind for e in incidents.get_incident(team, iid).timeline] == ["reported"]
+    deployed = _report(team).id
+    done = incidents.update_incident(
+        team, lena, deployed, note="suspending now", suspend_reason="stop harm"
+    )
+    assert [e.kind for e in done.timeline][-2:] == ["note", "suspension"]
+    assert systems.get_system(team, "triage").status == "suspended"
+
+
+def test_reporting_with_suspend_records_both_in_one_transaction(team: AppContext) -> None:
+    reported = _report(team, suspend=True)
+    assert [e.kind for e in reported.timeline] == ["reported", "suspension"]
+    assert systems.get_system(team, "triage").status == "suspended"
+    before = _events(team)
+    with pytest.raises(DomainError, match="nothing to suspend"):
+        _report(team, system_ids=["router"], suspend=True)
+    assert _events(team) == before  # no incident left behind without its suspension
+
+
 def test_times_in_other_zones_read_back_as_the_same_instant(team: AppContext) -> None:
     """Oracle: 10:00 at +01:00 is 09:00 UTC; + 10 days (Art. 73(4)) = 09:00 UTC ten days on."""
     zone = dt.timezone(dt.timedelta(hours=1))

@@ -132,6 +132,13 @@ def page_routes(s: Seeded) -> list[Row]:
             _only(LEADS_AND_OWNER, 422),
             obj=other,
         ),
+        Row("GET", "/compliance/amendment", Action.READ.value, EVERYONE),
+        Row(
+            "POST",
+            "/compliance/amendment/apply",
+            Action.CLASSIFICATION_CONFIRM,
+            _only(LEADS, 422),
+        ),
         Row("GET", "/systems/new", Action.SYSTEM_REGISTER, _only(ANY_OWNER, 200)),
         Row("POST", "/systems/new", Action.SYSTEM_REGISTER, _only(ANY_OWNER, 422)),
         Row(
@@ -281,7 +288,7 @@ def test_every_page_route_for_every_role(
         if got != when_anonymous:
             wrong.append(f"anonymous {method} {path}: {got}, expected {when_anonymous}")
     assert not wrong, "\n".join(wrong)
-    assert len(routes) * (len(ROLES) + 1) == 32 * 7  # the table is checked whole
+    assert len(routes) * (len(ROLES) + 1) == 34 * 7  # the table is checked whole
 
 
 def test_every_api_route_for_every_role(

@@ -8,16 +8,29 @@ workspace at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
 
+from ombud.cli._output import open_output, write_output
 from ombud.cli._state import state_of
 from ombud.governance import InvalidInput
+from ombud.services.evidence import Evidence
 from ombud.services.runs import RecordTarget
 
-__all__ = ["recording"]
+__all__ = ["OutputOption", "SystemOption", "VersionOption", "announce", "recording", "show"]
+
+#: The options every engine command shares, spelled once.
+SystemOption = Annotated[
+    str | None, typer.Option("--system", help="Record as evidence on this system.")
+]
+VersionOption = Annotated[str | None, typer.Option("--version", help="...on this version.")]
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")]
 
 
 @contextmanager
@@ -32,3 +45,36 @@ def recording(
     state = state_of(ctx)
     with state.context() as context:
         yield RecordTarget(context, state.actor(context), system, version)
+
+
+def announce(evidence: Evidence | None) -> None:
+    """Say on stderr what was recorded (stdout stays the report's, for pipes)."""
+    if evidence is not None:
+        Console(stderr=True).print(
+            f"recorded evidence #{evidence.id} on {evidence.system_id}@{evidence.version}: "
+            f"{evidence.summary}"
+        )
+
+
+def show(
+    output: Path | None,
+    *,
+    text: str | None = None,
+    table: Callable[[Console], None] | None = None,
+) -> None:
+    """Write a run's report: ``text`` (JSON, HTML, Markdown) or a Rich ``table``, to
+    stdout or to ``output`` (then say where on stderr)."""
+    if table is not None:
+        if output is None:
+            table(Console(soft_wrap=True))
+        else:
+            with open_output(output) as handle:
+                table(Console(file=handle, width=200))
+    elif text is not None:
+        ended = text if text.endswith("\n") else text + "\n"
+        if output is None:
+            sys.stdout.write(ended)
+        else:
+            write_output(output, ended)
+    if output is not None:
+        Console(stderr=True).print(f"written to {output}")

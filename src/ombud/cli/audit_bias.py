@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,8 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ombud.cli._output import check_output, open_output, write_output
-from ombud.cli._runs import recording
+from ombud.cli._output import check_output
+from ombud.cli._runs import OutputOption, SystemOption, VersionOption, announce, recording, show
 from ombud.fairness import BiasAuditResult
 from ombud.fairness.bias_audit import DEFAULT_UNKNOWN
 from ombud.services.fairness_runs import BiasAuditRequest, audit_bias, bias_source_note
@@ -89,11 +88,9 @@ def bias(
         str, typer.Option("--data-source", help="Source and explanation of the data (summary).")
     ] = "",
     output_format: Annotated[SummaryFormat, typer.Option("--format")] = SummaryFormat.table,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
-    system: Annotated[
-        str | None, typer.Option("--system", help="Record as evidence on this system.")
-    ] = None,
-    version: Annotated[str | None, typer.Option("--version", help="...on this version.")] = None,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
 ) -> None:
     """Selection or scoring rates and impact ratios per sex, race/ethnicity and both."""
     check_output(output)
@@ -117,41 +114,20 @@ def bias(
         data_source=bias_source_note(request, result),
     )
     if output_format is SummaryFormat.table:
-        if output is None:
-            _render(result, Console(soft_wrap=True))
-        else:
-            with open_output(output) as handle:
-                _render(result, Console(file=handle, width=200))
+        show(output, table=lambda console: _render(result, console))
+    elif output_format is SummaryFormat.markdown:
+        show(output, text=markdown)
     else:
-        text = (
-            markdown
-            if output_format is SummaryFormat.markdown
-            else json.dumps(
-                {
-                    "mode": result.mode,
-                    "applicants": result.applicants,
-                    "unknown": result.unknown,
-                    "median_score": result.median_score,
-                    "categories": result.summary_rows(),
-                    "parameters": result.parameters,
-                },
-                indent=2,
-            )
-            + "\n"
-        )
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            write_output(output, text)
-    err = Console(stderr=True)
-    if output is not None:
-        err.print(f"written to {output}")
-    if outcome.evidence is not None:
-        recorded = outcome.evidence
-        err.print(
-            f"recorded evidence #{recorded.id} on {recorded.system_id}@{recorded.version}: "
-            f"{recorded.summary}"
-        )
+        summary = {
+            "mode": result.mode,
+            "applicants": result.applicants,
+            "unknown": result.unknown,
+            "median_score": result.median_score,
+            "categories": result.summary_rows(),
+            "parameters": result.parameters,
+        }
+        show(output, text=json.dumps(summary, indent=2))
+    announce(outcome.evidence)
 
 
 def register(app: typer.Typer) -> None:

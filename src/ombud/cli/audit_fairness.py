@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,8 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ombud.cli._output import check_output, open_output, write_output
-from ombud.cli._runs import recording
+from ombud.cli._output import check_output
+from ombud.cli._runs import OutputOption, SystemOption, VersionOption, announce, recording, show
 from ombud.fairness import AuditInputError, AuditResult
 from ombud.services.fairness_runs import FairnessAuditRequest, audit_fairness, label_value
 
@@ -168,11 +167,9 @@ def fairness(
     confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
     min_group_size: Annotated[int | None, typer.Option("--min-group-size")] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
-    system: Annotated[
-        str | None, typer.Option("--system", help="Record as evidence on this system.")
-    ] = None,
-    version: Annotated[str | None, typer.Option("--version", help="...on this version.")] = None,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
 ) -> None:
     """Audit decisions for disparities between groups: metrics, intervals, tests, verdicts."""
     check_output(output)
@@ -201,24 +198,12 @@ def fairness(
                 outcome = audit_fairness(request, target)
         except AuditInputError as exc:
             raise type(exc)(cli_wording(str(exc))) from None
+    announce(outcome.evidence)
     result = outcome.result
-    if outcome.evidence is not None:
-        recorded = outcome.evidence
-        err.print(
-            f"recorded evidence #{recorded.id} on {recorded.system_id}@{recorded.version}: "
-            f"{recorded.summary}"
-        )
     if output_format is OutputFormat.table:
-        if output is None:
-            _render_table(result, Console(soft_wrap=True))
-        else:
-            with open_output(output) as handle:
-                _render_table(result, Console(file=handle, width=200))
+        show(output, table=lambda console: _render_table(result, console))
     else:
-        text = result.to_json() if output_format is OutputFormat.json else result.to_html()
-        if output is None:
-            sys.stdout.write(text + "\n")
-        else:
-            write_output(output, text)
-    if output is not None:
-        err.print(f"written to {output}")
+        show(
+            output,
+            text=result.to_json() if output_format is OutputFormat.json else result.to_html(),
+        )

@@ -149,10 +149,8 @@ def report_cmd(
             widespread_infringement=widespread,
             critical_infrastructure=critical_infrastructure,
             occurred_at=_time(occurred, "--occurred"),
+            suspend=suspend,
         )
-        if suspend:
-            incidents.suspend_affected_systems(context, actor, item.id, title)
-            item = incidents.get_incident(context, item.id)
     _show(state, item, as_json)
 
 
@@ -195,29 +193,26 @@ def update_cmd(
     fields = (note, severity, description, affected, people_affected, serious, death, widespread)
     if all(v is None for v in (*fields, critical_infrastructure)) and not (link_finding or suspend):
         raise InvalidInput("nothing to update; give --note, a field, --link-finding or --suspend")
+    if suspend and not reason.strip():
+        raise InvalidInput("suspending needs a reason (--reason)")
     with state.context() as context:
-        actor = state.actor(context)
-        if any(v is not None for v in (*fields, critical_infrastructure)):
-            incidents.update_incident(
-                context,
-                actor,
-                incident_id,
-                note=note,
-                severity=severity,
-                description=description,
-                affected_people=affected,
-                people_affected_count=people_affected,
-                serious=serious,
-                death=death,
-                widespread_infringement=widespread,
-                critical_infrastructure=critical_infrastructure,
-                expected_version=expect_version,
-            )
-        if link_finding:
-            incidents.link_findings(context, actor, incident_id, link_finding)
-        if suspend:
-            incidents.suspend_affected_systems(context, actor, incident_id, reason)
-        item = incidents.get_incident(context, incident_id)
+        item = incidents.update_incident(
+            context,
+            state.actor(context),
+            incident_id,
+            note=note,
+            severity=severity,
+            description=description,
+            affected_people=affected,
+            people_affected_count=people_affected,
+            serious=serious,
+            death=death,
+            widespread_infringement=widespread,
+            critical_infrastructure=critical_infrastructure,
+            expected_version=expect_version,
+            link_finding_ids=link_finding or (),
+            suspend_reason=reason if suspend else None,
+        )
     _show(state, item, as_json)
 
 

@@ -25,6 +25,7 @@ from ombud.cli import (
     compliance,
     demo,
     evidence,
+    explain,
     export,
     finding,
     gate,
@@ -112,6 +113,7 @@ audit_bias.register(audit_fairness.app)
 app.add_typer(audit_fairness.app, name="audit")
 redteam_record.register(redteam.app)
 app.add_typer(redteam.app, name="redteam")
+app.add_typer(explain.app, name="explain")
 demo.register(app)
 compliance.register(app)
 card.register(app)

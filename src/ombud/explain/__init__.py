@@ -4,11 +4,14 @@
 library, with an evaluation budget and an additivity check) and ``explain_lime`` (LIME
 with a seed per call and a stability score) return one :class:`Explanation`.
 ``group_moments`` and ``attribute_gap`` give global importance per group and split a
-between-group gap in mean output by feature, with intervals; ``adverse_action_reasons``
+between-group gap in mean output by feature, with intervals; ``attribute_rate_gap`` splits
+a gap in a thresholded rate (selection rate, FPR) by Shapley values; ``adverse_action_reasons``
 picks the principal reasons for declined applicants from a reason-code table
 (Regulation B, 12 CFR 1002.9(b)(2)); ``load_model`` reads a model file without running
 untrusted code; ``evidence_draft`` turns results into evidence (kind
-``explainability_report``). A library: no database, no server.
+``explainability_report``); ``report_html`` renders a self-contained HTML report and
+``bar_chart`` the inline SVG chart it (and the web page) draws. A library: no database,
+no server.
 """
 
 from ombud.explain._errors import (
@@ -29,6 +32,7 @@ from ombud.explain._gap import (
 )
 from ombud.explain._lime import explain_lime, jaccard_stability
 from ombud.explain._loading import LoadedModel, load_model
+from ombud.explain._rate_gap import EXACT_FEATURES, RateGapAttribution, attribute_rate_gap
 from ombud.explain._reason_table import (
     ReasonCode,
     ReasonTable,
@@ -36,13 +40,17 @@ from ombud.explain._reason_table import (
     parse_reason_table,
 )
 from ombud.explain._reasons import AdverseActionReasons, adverse_action_reasons
+from ombud.explain._report import report_html
 from ombud.explain._result import AdditivityCheck, Explanation, StabilityCheck
 from ombud.explain._shap import explain_shap
+from ombud.explain._svg import Bar, bar_chart
 
 __all__ = [
     "EVIDENCE_KIND",
+    "EXACT_FEATURES",
     "AdditivityCheck",
     "AdverseActionReasons",
+    "Bar",
     "BudgetExceededError",
     "ExplainInputError",
     "Explanation",
@@ -50,6 +58,7 @@ __all__ = [
     "GroupMoments",
     "LoadedModel",
     "QualityCheckError",
+    "RateGapAttribution",
     "ReasonCode",
     "ReasonTable",
     "ReasonTableError",
@@ -58,6 +67,8 @@ __all__ = [
     "UnsupportedModelError",
     "adverse_action_reasons",
     "attribute_gap",
+    "attribute_rate_gap",
+    "bar_chart",
     "evidence_draft",
     "evidence_names",
     "explain_lime",
@@ -68,4 +79,5 @@ __all__ = [
     "load_reason_table",
     "parse_reason_table",
     "proxy_scores",
+    "report_html",
 ]

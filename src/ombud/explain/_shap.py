@@ -167,7 +167,10 @@ def _linear(
             f"LinearExplainer explains the margin of {type(model).__name__}, not a probability; "
             "use output='margin' or method='permutation'"
         )
-    explainer = shap.LinearExplainer(model, shap.maskers.Independent(background.to_numpy()))
+    # shap's Independent masker keeps only 100 background rows unless told otherwise: the
+    # base value would then be the mean over a hidden subsample, not over the background.
+    masker = shap.maskers.Independent(background.to_numpy(), max_samples=len(background))
+    explainer = shap.LinearExplainer(model, masker)
     result = explainer(X.to_numpy())
     values, base = _squeeze(result.values, result.base_values, len(X), X.shape[1], out.class_index)
     return values, base, {"feature_perturbation": "interventional"}

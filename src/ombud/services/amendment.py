@@ -17,35 +17,98 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ombud.compliance import load_catalog
+from ombud.compliance import available_catalog_versions, catalog_for_date, load_catalog
 from ombud.compliance.impact import ImpactReport, SystemImpact, amendment_impact
 from ombud.governance import Action, Target, authorize
 from ombud.services.classification import classify_system
 from ombud.services.context import Actor, AppContext
 from ombud.services.findings import Finding, FindingDraft, open_finding
+from ombud.services.system_queries import latest_classifications
 from ombud.store.models import AISystemRow, ClassificationRow
 
-__all__ = ["AppliedAmendment", "apply_amendment", "impact_report"]
+__all__ = [
+    "AppliedAmendment",
+    "CatalogCurrency",
+    "OutdatedClassification",
+    "apply_amendment",
+    "catalog_currency",
+    "impact_report",
+]
 
 #: Days a finding opened by an amendment gives its owner to act.
 FINDING_DUE_DAYS = 30
 
 
+def _latest_classifications() -> Any:
+    """Each classified system's newest classification row (one query, not one per system)."""
+    newest = latest_classifications()
+    return (
+        select(ClassificationRow, AISystemRow)
+        .join(newest, ClassificationRow.id == newest.c.id)
+        .join(AISystemRow, AISystemRow.id == ClassificationRow.system_id)
+        .order_by(ClassificationRow.system_id)
+    )
+
+
 def _records(context: AppContext) -> list[tuple[str, dict[str, Any]]]:
     """(system id, latest recorded answers) of every classified system, by id."""
     with context.read() as session:
-        systems = session.execute(select(AISystemRow.id).order_by(AISystemRow.id)).scalars()
-        out = []
-        for system_id in list(systems):
-            row = session.execute(
-                select(ClassificationRow)
-                .where(ClassificationRow.system_id == system_id)
-                .order_by(ClassificationRow.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            if row is not None:
-                out.append((system_id, dict(row.answers)))
-        return out
+        return [
+            (row.system_id, dict(row.answers))
+            for row, _ in session.execute(_latest_classifications()).all()
+        ]
+
+
+@dataclass(frozen=True)
+class OutdatedClassification:
+    """A system whose newest classification was made under an older law catalog."""
+
+    system_id: str
+    name: str
+    owner: str
+    catalog_version: str
+    eu_category: str
+    classified_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CatalogCurrency:
+    """Which catalog is in force on ``on``, and the systems still classified under another."""
+
+    on: dt.date
+    in_force: str
+    classified: int
+    outdated: tuple[OutdatedClassification, ...]
+
+    @property
+    def oldest_version(self) -> str | None:
+        """The oldest catalog an outdated system was classified under (the natural
+        ``from`` of an amendment-impact report)."""
+        versions = available_catalog_versions()
+        found = {o.catalog_version for o in self.outdated}
+        return next((v for v in versions if v in found), None)
+
+
+def catalog_currency(context: AppContext, on: dt.date | None = None) -> CatalogCurrency:
+    """The catalog in force on ``on`` (today by default) and who is not yet classified
+    under it: the dashboard's "the law moved" panel and the amendment page read this."""
+    day = on or dt.datetime.now(dt.UTC).date()
+    in_force = catalog_for_date(day).version
+    with context.read() as session:
+        rows = session.execute(_latest_classifications()).all()
+    outdated = tuple(
+        OutdatedClassification(
+            system_id=row.system_id,
+            name=system.name,
+            owner=system.owner,
+            catalog_version=row.catalog_version,
+            eu_category=row.eu_category,
+            classified_at=row.created_at,
+        )
+        for row, system in rows
+        if row.catalog_version != in_force
+    )
+    return CatalogCurrency(day, in_force, len(rows), outdated)
 
 
 def impact_report(

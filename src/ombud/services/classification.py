@@ -54,6 +54,7 @@ from ombud.governance import (
 )
 from ombud.services.authorization import load_target
 from ombud.services.context import Actor, AppContext, Tx
+from ombud.services.system_queries import latest_classification_row
 from ombud.services.systems import SystemRecord, apply_manifest_in, get_system
 from ombud.store.models import AISystemRow, ClassificationRequestRow, ClassificationRow
 
@@ -111,7 +112,7 @@ def known_answers(context: AppContext, system_id: str) -> dict[str, Any]:
     answers = answers_from_profile(system.profile())
     if system.classification:
         with context.read() as session:
-            previous = _latest(session, system_id)
+            previous = latest_classification_row(session, system_id)
             if previous is not None:
                 answers.update(previous.answers)
     return answers
@@ -134,16 +135,6 @@ def unanswered_questions(
     """Questions still open for the catalog that will classify (the one in force today)."""
     version = choose_catalog(catalog_version).version
     return pending_questions(validate_answers(answers), load_questionnaire().for_catalog(version))
-
-
-def _latest(session: Any, system_id: str) -> ClassificationRow | None:
-    row: ClassificationRow | None = session.execute(
-        select(ClassificationRow)
-        .where(ClassificationRow.system_id == system_id)
-        .order_by(ClassificationRow.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return row
 
 
 _STRICTNESS = {category.value: rank for rank, category in enumerate(EUCategory)}
@@ -206,7 +197,7 @@ def _record(
         )
     target = Target.system(system_id, system.owner)
     authorize(tx.actor.username, tx.actor.roles, Action.SYSTEM_CLASSIFY, target)
-    previous = _latest(tx.session, system_id)
+    previous = latest_classification_row(tx.session, system_id)
     diff = (
         diff_classifications(Classification.from_dict(previous.result), result)
         if previous is not None
@@ -273,7 +264,7 @@ def apply_manifest(context: AppContext, actor: Actor, manifest: SystemManifest) 
     if given is not None:
         merged = answers_from_profile(manifest.profile)
         with context.read() as session:
-            previous = _latest(session, manifest.system_id)
+            previous = latest_classification_row(session, manifest.system_id)
             if previous is not None:
                 merged.update(previous.answers)
         merged.update(given)
@@ -382,7 +373,7 @@ def confirm_classification(
     """A rai_lead or admin (not the requester) makes a pending downgrade effective."""
     with context.write(actor) as tx:
         request = _decidable(tx, request_id, "confirm")
-        previous = _latest(tx.session, request.system_id)
+        previous = latest_classification_row(tx.session, request.system_id)
         now = datetime.now(UTC)
         row = ClassificationRow(
             system_id=request.system_id,

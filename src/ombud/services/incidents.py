@@ -1,9 +1,10 @@
 """Incidents: what happened, what was done, who was told, and the Art. 73 clock.
 
 The clock is computed when an incident is read (never stored), from the awareness time
-and the recorded notifications. Suspending an affected system goes through
-``transition_system``, so the lifecycle rules (who may suspend, from which status) are
-the same as for any other suspension.
+and the recorded notifications. Suspending an affected system goes through the systems service's
+``transition_in``, so the lifecycle rules (who may suspend, from which status) are the same
+as for any other suspension, and the suspensions commit with the incident change that
+asked for them (reporting with ``suspend``, or an update with ``suspend_reason``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from ombud.governance.incidents import (
     check_notification_time,
     parse_incident_severity,
 )
-from ombud.services.authorization import load_target, target_of
+from ombud.services.authorization import load_target
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.incident_queries import (
     count_incidents,
@@ -47,7 +48,7 @@ from ombud.services.incident_records import (
     IncidentNotification,
 )
 from ombud.services.incident_records import incident_snapshot as _snapshot
-from ombud.services.systems import transition_system
+from ombud.services.systems import transition_in
 from ombud.store.models import AISystemRow
 from ombud.store.models_tracking import (
     FindingRow,
@@ -114,8 +115,13 @@ def report_incident(
     widespread_infringement: bool = False,
     critical_infrastructure: bool = False,
     occurred_at: dt.datetime | None = None,
+    suspend: bool = False,
 ) -> Incident:
-    """Record an incident on one or more systems; its Art. 73 clock starts at ``aware_at``."""
+    """Record an incident on one or more systems; its Art. 73 clock starts at ``aware_at``.
+
+    ``suspend``: also suspend the named systems that are deployed, in the same transaction
+    (the incident and the suspensions are recorded together or not at all).
+    """
     authorize(actor.username, actor.roles, Action.INCIDENT_REPORT, Target.unnamed())
     if not title.strip():
         raise InvalidInput("an incident needs a title; say in one line what happened")
@@ -182,6 +188,10 @@ def report_incident(
             after=_snapshot(row),
             details={"systems": sorted(set(system_ids)), "art73": clock},
         )
+        if suspend:
+            _may(tx, Action.INCIDENT_UPDATE, row.id)
+            _suspend_in(tx, row, title.strip())
+            return incident_of(tx.session, row, _now())
         return result
 
 
@@ -228,8 +238,12 @@ def update_incident(
     critical_infrastructure: bool | None = None,
     serious: bool | None = None,
     expected_version: int | None = None,
+    link_finding_ids: Iterable[int] = (),
+    suspend_reason: str | None = None,
 ) -> Incident:
-    """Add a timeline note and/or correct what is known; each change lands on the timeline."""
+    """Add a timeline note and/or correct what is known, link findings, suspend the deployed
+    systems named (with ``suspend_reason``): each change lands on the timeline, and all of
+    them commit in one transaction or none does."""
     for text, what in (
         (note, "the note"),
         (description, "the incident description"),
@@ -237,34 +251,68 @@ def update_incident(
     ):
         if text is not None:
             check_text(text, what)
+    if suspend_reason is not None and not suspend_reason.strip():
+        raise InvalidInput("suspending needs a reason (--reason)")
+    links = sorted(set(link_finding_ids))
+    fields: tuple[object, ...] = (severity, description, affected_people, people_affected_count)
+    fields += (death, widespread_infringement, critical_infrastructure, serious)
+    edits = any(v is not None for v in fields) or bool(note and note.strip())
+    if not (edits or links or suspend_reason):
+        raise InvalidInput("nothing to update; give --note or a field to change")
     with context.write(actor) as tx:
         row = _load(tx, incident_id, expected_version)
         _may(tx, Action.INCIDENT_UPDATE, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "update it")
-        before = _snapshot(row)
-        if severity is not None:
-            row.severity = parse_incident_severity(severity).value
-        for name, value in (
-            ("description", description),
-            ("affected_people", affected_people),
-            ("people_affected_count", people_affected_count),
-            ("involves_death", death),
-            ("widespread_infringement", widespread_infringement),
-            ("critical_infrastructure_disruption", critical_infrastructure),
-            ("serious", serious),
-        ):
-            if value is not None:
-                setattr(row, name, value)
-        row.serious = row.serious or row.involves_death or row.critical_infrastructure_disruption
-        after = _snapshot(row)
-        changed = sorted(k for k in after if after[k] != before[k])
-        if changed:
-            _entry(tx, incident_id, "update", "changed: " + ", ".join(changed))
-        if note is not None and note.strip():
-            _entry(tx, incident_id, "note", note.strip())
-        if not changed and not (note and note.strip()):
-            raise InvalidInput("nothing to update; give --note or a field to change")
-        return _touch(tx, row, "incident.update", before, {"changed": changed, "note": bool(note)})
+        result = None
+        if edits:
+            result = _update_in(
+                tx,
+                row,
+                note=note,
+                severity=severity,
+                values={
+                    "description": description,
+                    "affected_people": affected_people,
+                    "people_affected_count": people_affected_count,
+                    "involves_death": death,
+                    "widespread_infringement": widespread_infringement,
+                    "critical_infrastructure_disruption": critical_infrastructure,
+                    "serious": serious,
+                },
+            )
+        if links:
+            result = _link_in(tx, row, links)
+        if suspend_reason is not None:
+            _suspend_in(tx, row, suspend_reason.strip())
+            result = incident_of(tx.session, row, _now())
+        assert result is not None  # one of the three ran: checked above
+        return result
+
+
+def _update_in(
+    tx: Tx,
+    row: IncidentRow,
+    *,
+    note: str | None,
+    severity: str | None,
+    values: dict[str, Any],
+) -> Incident:
+    before = _snapshot(row)
+    if severity is not None:
+        row.severity = parse_incident_severity(severity).value
+    for name, value in values.items():
+        if value is not None:
+            setattr(row, name, value)
+    row.serious = row.serious or row.involves_death or row.critical_infrastructure_disruption
+    after = _snapshot(row)
+    changed = sorted(k for k in after if after[k] != before[k])
+    if changed:
+        _entry(tx, row.id, "update", "changed: " + ", ".join(changed))
+    if note is not None and note.strip():
+        _entry(tx, row.id, "note", note.strip())
+    if not changed and not (note and note.strip()):
+        raise InvalidInput("nothing to update; give --note or a field to change")
+    return _touch(tx, row, "incident.update", before, {"changed": changed, "note": bool(note)})
 
 
 def add_note(context: AppContext, actor: Actor, incident_id: int, note: str) -> Incident:
@@ -313,19 +361,22 @@ def notify_authority(
 def link_findings(
     context: AppContext, actor: Actor, incident_id: int, finding_ids: Iterable[int]
 ) -> Incident:
-    ids = sorted(set(finding_ids))
     with context.write(actor) as tx:
         row = _load(tx, incident_id)
         _may(tx, Action.INCIDENT_UPDATE, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "link findings")
-        before = _snapshot(row)
-        for finding_id in ids:
-            if tx.session.get(FindingRow, finding_id) is None:
-                raise InvalidInput(f"no finding {finding_id}; see `ombud finding list`")
-            if tx.session.get(IncidentFindingRow, (incident_id, finding_id)) is None:
-                tx.session.add(IncidentFindingRow(incident_id=incident_id, finding_id=finding_id))
-        _entry(tx, incident_id, "link", "findings " + ", ".join(str(i) for i in ids))
-        return _touch(tx, row, "incident.link", before, {"findings": ids})
+        return _link_in(tx, row, sorted(set(finding_ids)))
+
+
+def _link_in(tx: Tx, row: IncidentRow, ids: list[int]) -> Incident:
+    before = _snapshot(row)
+    for finding_id in ids:
+        if tx.session.get(FindingRow, finding_id) is None:
+            raise InvalidInput(f"no finding {finding_id}; see `ombud finding list`")
+        if tx.session.get(IncidentFindingRow, (row.id, finding_id)) is None:
+            tx.session.add(IncidentFindingRow(incident_id=row.id, finding_id=finding_id))
+    _entry(tx, row.id, "link", "findings " + ", ".join(str(i) for i in ids))
+    return _touch(tx, row, "incident.link", before, {"findings": ids})
 
 
 def suspend_affected_systems(
@@ -333,47 +384,43 @@ def suspend_affected_systems(
 ) -> list[str]:
     """Suspend every deployed system the incident names; returns the ids suspended.
 
-    Each suspension is its own lifecycle transition (and audit event); systems that are
-    not deployed are left alone and named in the timeline.
+    Each suspension is its own lifecycle transition (and audit event), all in one
+    transaction with the incident's timeline entry; systems that are not deployed are left
+    alone and named in the timeline.
     """
-    target = target_of(context, "incident", incident_id)
-    authorize(actor.username, actor.roles, Action.INCIDENT_UPDATE, target)
     if not reason.strip():
         raise InvalidInput("suspending needs a reason (--reason)")
-    with context.read() as session:
-        row = session.get(IncidentRow, incident_id)
-        if row is None:
-            raise NotFoundError(f"no incident {incident_id}; see `ombud incident list`")
+    with context.write(actor) as tx:
+        row = _load(tx, incident_id)
+        _may(tx, Action.INCIDENT_UPDATE, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "suspend systems")
-        statuses = dict(
-            session.execute(
-                select(AISystemRow.id, AISystemRow.status)
-                .join(IncidentSystemRow, IncidentSystemRow.system_id == AISystemRow.id)
-                .where(IncidentSystemRow.incident_id == incident_id)
-            ).all()
-        )
+        return _suspend_in(tx, row, reason.strip())
+
+
+def _suspend_in(tx: Tx, row: IncidentRow, reason: str) -> list[str]:
+    statuses = dict(
+        tx.session.execute(
+            select(AISystemRow.id, AISystemRow.status)
+            .join(IncidentSystemRow, IncidentSystemRow.system_id == AISystemRow.id)
+            .where(IncidentSystemRow.incident_id == row.id)
+        ).all()
+    )
     deployed = sorted(s for s, status in statuses.items() if status == "deployed")
     if not deployed:
         raise DomainError(
-            f"none of the systems of incident {incident_id} is deployed "
+            f"none of the systems of incident {row.id} is deployed "
             f"({', '.join(f'{s}: {v}' for s, v in sorted(statuses.items()))}); nothing to suspend"
         )
-    suspended = []
     for system_id in deployed:
-        transition_system(
-            context, actor, system_id, "suspended", f"incident {incident_id}: {reason.strip()}"
-        )
-        suspended.append(system_id)
-    with context.write(actor) as tx:
-        incident = _load(tx, incident_id)
-        before = _snapshot(incident)
-        skipped = sorted(set(statuses) - set(deployed))
-        text = "suspended " + ", ".join(suspended)
-        if skipped:
-            text += "; not deployed, left as is: " + ", ".join(skipped)
-        _entry(tx, incident_id, "suspension", text)
-        _touch(tx, incident, "incident.suspend", before, {"suspended": suspended})
-    return suspended
+        transition_in(tx, system_id, "suspended", f"incident {row.id}: {reason}")
+    before = _snapshot(row)
+    skipped = sorted(set(statuses) - set(deployed))
+    text = "suspended " + ", ".join(deployed)
+    if skipped:
+        text += "; not deployed, left as is: " + ", ".join(skipped)
+    _entry(tx, row.id, "suspension", text)
+    _touch(tx, row, "incident.suspend", before, {"suspended": deployed})
+    return deployed
 
 
 def close_incident(

@@ -31,6 +31,8 @@ __all__ = [
     "NOT_RUN",
     "count_systems",
     "get_system",
+    "latest_classification_row",
+    "latest_classifications",
     "list_systems",
     "listed_system",
     "load_system",
@@ -93,8 +95,9 @@ NOT_RUN = "not run"
 GATE_FILTERS = (*(o.value for o in GateOutcome), NOT_RUN)
 
 
-def _latest_classifications() -> Any:
-    """(system_id, id) of each system's latest classification, as one aggregate."""
+def latest_classifications() -> Any:
+    """(system_id, id) of each system's latest classification, as one aggregate: join it
+    to read every system's current classification in one query."""
     return (
         select(ClassificationRow.system_id, func.max(ClassificationRow.id).label("id"))
         .group_by(ClassificationRow.system_id)
@@ -138,7 +141,7 @@ def list_systems(
     ``gate`` keeps systems whose latest gate run had that outcome (or ``not run``);
     ``limit``/``offset`` page through the result.
     """
-    latest = _latest_classifications()
+    latest = latest_classifications()
     query = (
         select(AISystemRow, ClassificationRow.tier, ClassificationRow.eu_category)
         .outerjoin(latest, latest.c.system_id == AISystemRow.id)
@@ -172,7 +175,7 @@ def portfolio_counts(context: AppContext) -> PortfolioCounts:
     """Systems counted by lifecycle status, latest tier and latest EU AI Act category (the
     key ``None`` for unclassified), in one grouped query over the whole portfolio; and
     ``tier_label``, each counted tier's label as its classification recorded it."""
-    latest = _latest_classifications()
+    latest = latest_classifications()
     query = (
         select(
             AISystemRow.status,
@@ -204,7 +207,8 @@ def portfolio_counts(context: AppContext) -> PortfolioCounts:
     return PortfolioCounts(by_status, by_tier, by_category, labels)
 
 
-def _latest_classification(session: Any, system_id: str) -> ClassificationRow | None:
+def latest_classification_row(session: Any, system_id: str) -> ClassificationRow | None:
+    """One system's newest classification row, or None if it was never classified."""
     row: ClassificationRow | None = session.execute(
         select(ClassificationRow)
         .where(ClassificationRow.system_id == system_id)
@@ -227,7 +231,7 @@ def get_system(context: AppContext, system_id: str) -> SystemDetail:
             .where(TransitionRow.system_id == system_id)
             .order_by(TransitionRow.id)
         ).scalars()
-        latest = _latest_classification(session, system_id)
+        latest = latest_classification_row(session, system_id)
         return SystemDetail(
             id=row.id,
             status=row.status,

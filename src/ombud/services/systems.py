@@ -75,6 +75,7 @@ __all__ = [
     "portfolio_counts",
     "register_system",
     "system_snapshot",
+    "transition_in",
     "transition_system",
     "update_system",
 ]
@@ -186,54 +187,61 @@ def _update(tx: Tx, row: AISystemRow, profile: SystemProfile) -> SystemRecord:
 def transition_system(
     context: AppContext, actor: Actor, system_id: str, target: str, reason: str
 ) -> SystemRecord:
+    with context.write(actor) as tx:
+        return transition_in(tx, system_id, target, reason)
+
+
+def transition_in(tx: Tx, system_id: str, target: str, reason: str) -> SystemRecord:
+    """Move a system to ``target`` inside ``tx``: for a service whose own change and a
+    lifecycle move must commit together (an incident that suspends what it names)."""
     try:
         target_status = LifecycleStatus(target)
     except ValueError:
         allowed = ", ".join(s.value for s in LifecycleStatus)
         raise InvalidInput(f"status '{target}' is unknown; statuses are: {allowed}") from None
-    with context.write(actor) as tx:
-        row = _load(tx, system_id)
-        source = LifecycleStatus(row.status)
-        check_transition(
-            system_id=system_id,
-            source=source,
-            target=target_status,
-            actor=actor.username,
-            actor_roles=[r.value for r in actor.roles],
-            owner=row.owner,
-            reason=reason,
-        )
-        details: dict[str, Any] = {"from": source.value, "to": target_status.value}
-        if target_status is LifecycleStatus.DEPLOYED:
-            # The deploy guard: every adapter comes through here, so none can skip it.
-            from ombud.services.gates import resolve_policy
-            from ombud.services.reviews import deploy_clearance
+    actor = tx.actor
+    row = _load(tx, system_id)
+    source = LifecycleStatus(row.status)
+    check_transition(
+        system_id=system_id,
+        source=source,
+        target=target_status,
+        actor=actor.username,
+        actor_roles=[r.value for r in actor.roles],
+        owner=row.owner,
+        reason=reason,
+    )
+    details: dict[str, Any] = {"from": source.value, "to": target_status.value}
+    if target_status is LifecycleStatus.DEPLOYED:
+        # The deploy guard: every adapter comes through here, so none can skip it.
+        from ombud.services.gates import resolve_policy
+        from ombud.services.reviews import deploy_clearance
 
-            in_force = resolve_policy(tx.context).sha256  # only its runs open the gate
-            details["clearance"] = deploy_clearance(tx.session, row, _now(), in_force).to_dict()
-        before = system_snapshot(row)
-        row.status = target_status.value
-        row.updated_at = _now()
-        tx.session.add(
-            TransitionRow(
-                system_id=system_id,
-                source=source.value,
-                target=target_status.value,
-                reason=reason,
-                actor=actor.username,
-                at=row.updated_at,
-            )
+        in_force = resolve_policy(tx.context).sha256  # only its runs open the gate
+        details["clearance"] = deploy_clearance(tx.session, row, _now(), in_force).to_dict()
+    before = system_snapshot(row)
+    row.status = target_status.value
+    row.updated_at = _now()
+    tx.session.add(
+        TransitionRow(
+            system_id=system_id,
+            source=source.value,
+            target=target_status.value,
+            reason=reason,
+            actor=actor.username,
+            at=row.updated_at,
         )
-        after = system_snapshot(row)
-        tx.record(
-            "system.transition",
-            "ai_system",
-            system_id,
-            before=before.to_dict(),
-            after=after.to_dict(),
-            details={**details, "reason": reason},
-        )
-        return after
+    )
+    after = system_snapshot(row)
+    tx.record(
+        "system.transition",
+        "ai_system",
+        system_id,
+        before=before.to_dict(),
+        after=after.to_dict(),
+        details={**details, "reason": reason},
+    )
+    return after
 
 
 def _spec_dicts(specs: tuple[VersionSpec, ...]) -> list[dict[str, str]]:

@@ -237,16 +237,22 @@ def _check_pvalues(pvalues: ArrayLike, where: str) -> FloatArray:
 
 # Holm and BH are a few lines of sorting; written here so statsmodels stays a test-only
 # dependency and so NaN entries (tests that could not be run) are skipped rather than counted.
+def _ranked(p: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
+    """The flattened p-values, an all-NaN result to fill, and the positions of the tests
+    that were run (not NaN), smallest p first (ties in input order)."""
+    flat = p.ravel()
+    present = np.flatnonzero(~np.isnan(flat))
+    order = present[np.argsort(flat[present], kind="stable")]
+    return flat, np.full(flat.shape, np.nan), order
+
+
 def holm_adjust(pvalues: ArrayLike) -> FloatArray:
     """Holm's step-down adjusted p-values (family-wise error control), any array shape.
 
     NaN entries stay NaN and are not counted among the tests.
     """
     p = _check_pvalues(pvalues, "holm_adjust")
-    flat = p.ravel()
-    adjusted = np.full(flat.shape, np.nan)
-    present = np.flatnonzero(~np.isnan(flat))
-    order = present[np.argsort(flat[present], kind="stable")]
+    flat, adjusted, order = _ranked(p)
     m = order.size
     stepped = (m - np.arange(m)) * flat[order]
     adjusted[order] = np.minimum(np.maximum.accumulate(stepped), 1.0)
@@ -259,10 +265,7 @@ def benjamini_hochberg_adjust(pvalues: ArrayLike) -> FloatArray:
     NaN entries stay NaN and are not counted among the tests.
     """
     p = _check_pvalues(pvalues, "benjamini_hochberg_adjust")
-    flat = p.ravel()
-    adjusted = np.full(flat.shape, np.nan)
-    present = np.flatnonzero(~np.isnan(flat))
-    order = present[np.argsort(flat[present], kind="stable")]
+    flat, adjusted, order = _ranked(p)
     m = order.size
     scaled = flat[order] * m / np.arange(1, m + 1)
     adjusted[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ombud.services.evidence import Evidence
+from ombud.web._explain_view import explain_charts
 from ombud.web._views import count_bars, metric_charts
 
 __all__ = ["METRIC_ROWS", "VERDICT_ORDER", "evidence_card", "metric_rows", "verdict_of"]
@@ -79,6 +80,7 @@ def evidence_card(record: Evidence) -> dict[str, Any]:
     return {
         **record.to_dict(),
         "charts": metric_charts(metrics),
+        "explain_charts": explain_charts(record.kind, metrics, record.parameters),
         "verdict_counts": counts,
         "verdict_bars": count_bars(counts, VERDICT_ORDER),
         "attention": attention,

@@ -156,11 +156,14 @@ def _header(review_list: list[reviews.ListedReview]) -> dict[str, Any]:
 
 def _cards(detailed: list[Evidence]) -> list[dict[str, Any]]:
     """Evidence cards, newest first; the newest of each kind with a rule that does not
-    pass opens by itself (the one a gate reads), the others stay one click away."""
+    pass (the one a gate reads) or with explanation charts opens by itself, the others
+    stay one click away."""
     cards, seen = [], set()
     for record in detailed:
         card = evidence_card(record)
-        card["open"] = bool(card["attention"]) and record.kind not in seen
+        # The newest explanation opens too: its charts are what a reader comes for.
+        shown = bool(card["attention"]) or bool(card["explain_charts"])
+        card["open"] = shown and record.kind not in seen
         seen.add(record.kind)
         cards.append(card)
     return cards

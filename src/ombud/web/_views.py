@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ombud.compliance.tiering import DEFAULT_TIER_LABELS
-from ombud.services import findings, gates, incidents, reviews, systems
+from ombud.services import amendment, findings, gates, incidents, reviews, systems
 from ombud.services.context import AppContext
 
 __all__ = [
@@ -164,6 +164,7 @@ def _dashboard(context: AppContext) -> dict[str, Any]:
         {**s.to_dict(), "gate": "insufficient"} for s in insufficient
     ]
     return {
+        "law": amendment.catalog_currency(context),
         "system_count": portfolio.total,
         "attention": attention,
         "attention_total": gate_counts.get("fail", 0) + gate_counts.get("insufficient", 0),

@@ -30,6 +30,7 @@ from ombud.web._state import WebState
 from ombud.web.api import router as api_router
 from ombud.web.pages import router as page_router
 from ombud.web.pages_account import router as account_router
+from ombud.web.pages_amendment import router as amendment_router
 from ombud.web.pages_classifications import router as classifications_router
 from ombud.web.pages_forms import router as form_router
 from ombud.web.pages_oidc import router as oidc_router
@@ -91,6 +92,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     app.include_router(version_router)
     app.include_router(account_router)
     app.include_router(classifications_router)
+    app.include_router(amendment_router)
     static = resources.files("ombud.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     icon = str(static.joinpath("favicon.ico"))

@@ -1,0 +1,341 @@
+"""``ombud explain shap|lime|gap|reasons MODEL DATA ...``: the explanation engine, from a shell.
+
+A thin adapter like ``ombud audit fairness``: parse the options into a request of
+:mod:`ombud.services.explain_runs`, hand it to the run service (which checks a
+``--system/--version`` target before reading the model, runs the engine and records the
+``explainability_report`` evidence, or nothing on failure), then render a table, JSON or a
+self-contained HTML report. Engine errors are ``ValueError`` subclasses, reworded here to
+name this command's flags, which the root command prints as one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from ombud.cli._explain_render import render_html, render_json, render_table, wording
+from ombud.cli._output import check_output
+from ombud.cli._runs import OutputOption, SystemOption, VersionOption, announce, recording, show
+from ombud.services.explain_runs import (
+    ExplainReport,
+    GapRequest,
+    LimeRequest,
+    ModelSource,
+    ReasonsRequest,
+    ShapRequest,
+    explain_gap_run,
+    explain_lime_run,
+    explain_reasons_run,
+    explain_shap_run,
+)
+from ombud.services.runs import RecordTarget, RunOutcome
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Explain a model's outputs: SHAP, LIME, group gaps, adverse-action reasons.",
+    no_args_is_help=True,
+)
+
+Q = TypeVar("Q")
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+class Method(StrEnum):
+    auto = "auto"
+    tree = "tree"
+    linear = "linear"
+    exact = "exact"
+    permutation = "permutation"
+    kernel = "kernel"
+
+
+class Output(StrEnum):
+    auto = "auto"
+    margin = "margin"
+    probability = "probability"
+    prediction = "prediction"
+
+
+ModelArg = Annotated[
+    Path, typer.Argument(help="Model file: a skops archive (or a trusted pickle).")
+]
+DataArg = Annotated[Path, typer.Argument(help="CSV or Parquet file of the rows to explain.")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format")]
+TrustOpt = Annotated[
+    bool,
+    typer.Option(
+        "--trust-model",
+        help="Allow a pickle/joblib model whose sha256 is pinned on --version (or given by "
+        "--model-sha256 when not recording). Loading a pickle runs code from the file.",
+    ),
+]
+ShaOpt = Annotated[
+    str | None,
+    typer.Option("--model-sha256", help="The reviewed digest of a trusted pickle (not recorded)."),
+]
+TypesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--trusted-type", help="A skops type you reviewed (e.g. sklearn.tree._tree.Tree)."
+    ),
+]
+IgnoreOpt = Annotated[
+    list[str] | None,
+    typer.Option("--ignore", help="A column that is not a model input (model without names)."),
+]
+SeedOpt = Annotated[int, typer.Option("--seed")]
+MethodOpt = Annotated[Method, typer.Option("--method", help="SHAP explainer.")]
+OutputKindOpt = Annotated[Output, typer.Option("--output-kind", help="Model output explained.")]
+BackgroundSizeOpt = Annotated[int, typer.Option("--background-size")]
+MaxRowsOpt = Annotated[
+    int, typer.Option("--max-rows", help="Explain a random sample of at most this many rows.")
+]
+
+
+def _model(model: Path, trust: bool, sha: str | None, types: list[str] | None) -> ModelSource:
+    return ModelSource(model, trust=trust, sha256=sha, trusted_types=tuple(types or ()))
+
+
+def _run(
+    ctx: typer.Context,
+    label: str,
+    request: Q,
+    service: Callable[[Q, RecordTarget | None], RunOutcome[ExplainReport]],
+    where: tuple[str | None, str | None],
+    output_format: OutputFormat,
+    output: Path | None,
+) -> None:
+    check_output(output)
+    err = Console(stderr=True)
+    with recording(ctx, *where) as target:
+        try:
+            with err.status(f"explaining ({label}) ..."):
+                outcome = service(request, target)
+        except ValueError as exc:
+            if not type(exc).__module__.startswith("ombud."):
+                raise
+            raise type(exc)(wording(str(exc))) from None
+    announce(outcome.evidence)
+    report = outcome.result
+    if output_format is OutputFormat.table:
+        show(output, table=lambda console: render_table(report, console))
+    elif output_format is OutputFormat.json:
+        show(output, text=render_json(report))
+    else:
+        show(output, text=render_html(report))
+
+
+@app.command("shap")
+def shap(
+    ctx: typer.Context,
+    model: ModelArg,
+    data: DataArg,
+    method: MethodOpt = Method.auto,
+    output_kind: OutputKindOpt = Output.auto,
+    background: Annotated[
+        Path | None, typer.Option("--background", help="Rows to explain against (default: DATA).")
+    ] = None,
+    background_size: BackgroundSizeOpt = 100,
+    max_rows: MaxRowsOpt = 2000,
+    max_evaluations: Annotated[int, typer.Option("--max-evaluations")] = 5_000_000,
+    seed: SeedOpt = 0,
+    ignore: IgnoreOpt = None,
+    trust_model: TrustOpt = False,
+    model_sha256: ShaOpt = None,
+    trusted_type: TypesOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
+) -> None:
+    """SHAP attributions of the rows of DATA, with the additivity check and global importance."""
+    request = ShapRequest(
+        _model(model, trust_model, model_sha256, trusted_type),
+        data,
+        method=method.value,
+        output=output_kind.value,
+        background=background,
+        background_size=background_size,
+        max_rows=max_rows,
+        seed=seed,
+        max_evaluations=max_evaluations,
+        ignore=tuple(ignore or ()),
+    )
+    _run(ctx, "SHAP", request, explain_shap_run, (system, version), output_format, output)
+
+
+def _row_numbers(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}: give row numbers (0-based) separated by commas, e.g. 0,5,7"
+        ) from None
+
+
+@app.command("lime")
+def lime(
+    ctx: typer.Context,
+    model: ModelArg,
+    data: DataArg,
+    rows: Annotated[str, typer.Option("--rows", help="Row numbers of DATA (0-based), e.g. 0,5.")],
+    output_kind: OutputKindOpt = Output.auto,
+    n_seeds: Annotated[int, typer.Option("--n-seeds", help="Seeds for the stability score.")] = 10,
+    top_k: Annotated[int, typer.Option("--top-k")] = 4,
+    threshold: Annotated[float, typer.Option("--threshold", help="Stable at or above.")] = 0.8,
+    num_samples: Annotated[int, typer.Option("--num-samples")] = 1000,
+    seed: SeedOpt = 0,
+    ignore: IgnoreOpt = None,
+    trust_model: TrustOpt = False,
+    model_sha256: ShaOpt = None,
+    trusted_type: TypesOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
+) -> None:
+    """LIME weights of chosen rows, each re-run under several seeds for a stability score."""
+    request = LimeRequest(
+        _model(model, trust_model, model_sha256, trusted_type),
+        data,
+        rows=_row_numbers(rows),
+        output=output_kind.value,
+        seed=seed,
+        n_seeds=n_seeds,
+        top_k=top_k,
+        threshold=threshold,
+        num_samples=num_samples,
+        ignore=tuple(ignore or ()),
+    )
+    _run(ctx, "LIME", request, explain_lime_run, (system, version), output_format, output)
+
+
+@app.command("gap")
+def gap(
+    ctx: typer.Context,
+    model: ModelArg,
+    data: DataArg,
+    sensitive: Annotated[str, typer.Option("--sensitive", help="The group column.")],
+    groups: Annotated[
+        str | None, typer.Option("--groups", help="A,B: the two groups (default: largest two).")
+    ] = None,
+    method: MethodOpt = Method.auto,
+    output_kind: OutputKindOpt = Output.auto,
+    background_size: BackgroundSizeOpt = 100,
+    max_rows: MaxRowsOpt = 2000,
+    confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
+    proxies: Annotated[
+        bool,
+        typer.Option("--proxies/--no-proxies", help="Score each feature as a proxy of S."),
+    ] = True,
+    seed: SeedOpt = 0,
+    ignore: IgnoreOpt = None,
+    trust_model: TrustOpt = False,
+    model_sha256: ShaOpt = None,
+    trusted_type: TypesOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
+) -> None:
+    """The gap in mean model output between two groups, split by feature, with intervals."""
+    pair: tuple[str, str] | None = None
+    if groups is not None:
+        parts = [g.strip() for g in groups.split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise typer.BadParameter(f"--groups {groups!r}: give two groups as A,B")
+        pair = (parts[0], parts[1])
+    request = GapRequest(
+        _model(model, trust_model, model_sha256, trusted_type),
+        data,
+        sensitive=sensitive,
+        groups=pair,
+        method=method.value,
+        output=output_kind.value,
+        background_size=background_size,
+        max_rows=max_rows,
+        seed=seed,
+        confidence=confidence,
+        ignore=tuple(ignore or ()),
+        proxies=proxies,
+    )
+    _run(ctx, "gap", request, explain_gap_run, (system, version), output_format, output)
+
+
+@app.command("reasons")
+def reasons(
+    ctx: typer.Context,
+    model: ModelArg,
+    data: DataArg,
+    decision: Annotated[str, typer.Option("--decision", help="The decision column.")],
+    reason_table: Annotated[
+        Path, typer.Option("--reasons", help="Reason-code table (YAML): feature -> code.")
+    ],
+    declined_value: Annotated[
+        str, typer.Option("--declined-value", help="The decision value of a decline.")
+    ] = "0",
+    cutoff: Annotated[
+        float | None,
+        typer.Option(
+            "--cutoff", help="Approval cutoff on the output (default 0 margin, 0.5 prob.)."
+        ),
+    ] = None,
+    higher_declines: Annotated[
+        bool, typer.Option("--higher-declines", help="The model scores the risk of a decline.")
+    ] = False,
+    output_kind: OutputKindOpt = Output.auto,
+    background: Annotated[
+        str, typer.Option("--background", help="cutoff (Reg B comment 9(b)(2)-5) or all.")
+    ] = "cutoff",
+    background_size: BackgroundSizeOpt = 100,
+    sensitive: Annotated[
+        str | None, typer.Option("--sensitive", help="Protected column: never a reason.")
+    ] = None,
+    protected: Annotated[
+        list[str] | None, typer.Option("--protected", help="Another protected column.")
+    ] = None,
+    id_column: Annotated[str | None, typer.Option("--id", help="Applicant id column.")] = None,
+    top_n: Annotated[int, typer.Option("--top-n")] = 4,
+    seed: SeedOpt = 0,
+    ignore: IgnoreOpt = None,
+    trust_model: TrustOpt = False,
+    model_sha256: ShaOpt = None,
+    trusted_type: TypesOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
+) -> None:
+    """Principal reasons for each declined applicant (Regulation B), and their stability."""
+    if background not in ("cutoff", "all"):
+        raise typer.BadParameter(f"--background {background!r}: use cutoff or all")
+    request = ReasonsRequest(
+        _model(model, trust_model, model_sha256, trusted_type),
+        data,
+        decision=decision,
+        reasons=reason_table,
+        declined_value=declined_value,
+        cutoff=cutoff,
+        higher_approves=not higher_declines,
+        output=output_kind.value,
+        background="cutoff" if background == "cutoff" else "all",
+        background_size=background_size,
+        sensitive=sensitive,
+        protected=tuple(protected or ()),
+        id_column=id_column,
+        top_n=top_n,
+        seed=seed,
+        ignore=tuple(ignore or ()),
+    )
+    _run(ctx, "reasons", request, explain_reasons_run, (system, version), output_format, output)

@@ -1,0 +1,192 @@
+"""What an explanation run is asked to do, and what it gives back (typed, frozen).
+
+The requests of ``ombud explain shap|lime|gap|reasons`` (and of any other adapter) and the
+:class:`ExplainReport` every run returns; :mod:`ombud.services.explain_runs` runs them.
+Kept apart so the runs module stays about loading, reading and running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from ombud.explain import (
+    AdverseActionReasons,
+    Explanation,
+    GapAttribution,
+    LoadedModel,
+    evidence_draft,
+)
+from ombud.records import EvidenceDraft, InputRef
+
+__all__ = [
+    "ExplainReport",
+    "GapRequest",
+    "LimeRequest",
+    "ModelSource",
+    "Output",
+    "ReasonsRequest",
+    "ShapMethod",
+    "ShapRequest",
+]
+
+ShapMethod = Literal["auto", "tree", "linear", "exact", "permutation", "kernel"]
+Output = Literal["auto", "margin", "probability", "prediction"]
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A model file and what the caller vouches for.
+
+    ``trust`` allows a pickle/joblib file; it then needs ``sha256`` (a run not recorded) or
+    the digest pinned on the recorded version. ``trusted_types`` are extra skops types a
+    person reviewed.
+    """
+
+    path: Path
+    trust: bool = False
+    sha256: str | None = None
+    trusted_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShapRequest:
+    """SHAP attributions of (a sample of) the rows of ``data``."""
+
+    model: ModelSource
+    data: Path
+    method: ShapMethod = "auto"
+    output: Output = "auto"
+    background: Path | None = None
+    background_size: int = 100
+    max_rows: int = 2000
+    seed: int = 0
+    max_evaluations: int = 5_000_000
+    #: Columns of ``data`` that are not model inputs (ignored when the model names its own).
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LimeRequest:
+    """LIME weights of chosen rows (0-based positions in ``data``), with their stability."""
+
+    model: ModelSource
+    data: Path
+    rows: tuple[int, ...]
+    output: Output = "auto"
+    seed: int = 0
+    n_seeds: int = 10
+    top_k: int = 4
+    threshold: float = 0.8
+    num_samples: int = 1000
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GapRequest:
+    """The gap in mean model output between two groups of ``sensitive``, split by feature.
+
+    ``groups`` names group A and group B; by default the two most frequent values (ties by
+    name), A the more frequent.
+    """
+
+    model: ModelSource
+    data: Path
+    sensitive: str
+    groups: tuple[str, str] | None = None
+    method: ShapMethod = "auto"
+    output: Output = "auto"
+    background_size: int = 100
+    max_rows: int = 2000
+    seed: int = 0
+    confidence: float = 0.95
+    ignore: tuple[str, ...] = ()
+    #: Cross-reference the proxy report: score each feature by how well it predicts
+    #: ``sensitive`` (cross-validated AUC, ``ombud.fairness.detect_proxies``), so a feature
+    #: that carries the gap *and* predicts the attribute is flagged as a likely proxy.
+    proxies: bool = True
+
+
+@dataclass(frozen=True)
+class ReasonsRequest:
+    """Adverse-action reasons for the applicants ``decision`` marks as declined.
+
+    ``declined_value`` is the decision column's value for a decline (compared as text).
+    ``cutoff`` is on the ``output`` scale: by default 0 on a margin (log-odds, what
+    ``auto`` picks for a model with ``decision_function``), 0.5 on a probability;
+    ``higher_approves`` false for a model whose positive class is the decline.
+    ``sensitive`` and ``protected`` are never given as reasons; ``id_column`` names the
+    applicants in the notices.
+    """
+
+    model: ModelSource
+    data: Path
+    decision: str
+    reasons: Path
+    declined_value: str = "0"
+    cutoff: float | None = None
+    higher_approves: bool = True
+    output: Output = "auto"
+    background: Literal["cutoff", "all"] = "cutoff"
+    background_size: int = 100
+    sensitive: str | None = None
+    protected: tuple[str, ...] = ()
+    id_column: str | None = None
+    top_n: int = 4
+    seed: int = 0
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExplainReport:
+    """What one explanation run produced, and where its model and data came from.
+
+    ``gap`` and ``importance`` (mean |attribution| per feature per group) come with a gap
+    run, ``reasons`` with a reasons run; ``explanation`` is always there.
+    """
+
+    command: str
+    model: LoadedModel
+    data: InputRef
+    explanation: Explanation
+    gap: GapAttribution | None = None
+    gap_attribute: str = ""
+    importance: pd.DataFrame | None = None
+    reasons: AdverseActionReasons | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Reasons run with a sensitive column: per group of declined applicants, the share
+    #: given each reason code (a reason falling far more often on one group is a signal).
+    reason_distribution: pd.DataFrame | None = None
+    #: What each explained row is called in the data (LIME: its row number in the file).
+    row_labels: tuple[str, ...] = ()
+
+    def inputs(self) -> tuple[InputRef, ...]:
+        model = InputRef(
+            Path(self.model.path).name,
+            self.model.sha256,
+            description=f"model ({self.model.format})",
+        )
+        extra: tuple[InputRef, ...] = ()
+        if self.reasons is not None:
+            table = self.reasons.settings
+            extra = (
+                InputRef(
+                    Path(str(table["reason_table"])).name,
+                    str(table["reason_table_sha256"]),
+                    description="reason-code table",
+                ),
+            )
+        return (model, self.data, *extra)
+
+    def draft(self) -> EvidenceDraft:
+        """The ``explainability_report`` evidence this run stands for."""
+        return evidence_draft(
+            self.explanation,
+            gap=self.gap,
+            gap_attribute=self.gap_attribute or "group",
+            reasons=self.reasons,
+            inputs=self.inputs(),
+        )
