@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ombud.demo import DemoReport, run_demo
-from ombud.services import audit_log
+from ombud.services import audit_log, findings
 from ombud.services.context import open_context
 from ombud.store import open_workspace
 
@@ -123,3 +123,46 @@ def test_documents_are_generated_and_recorded(demo: DemoReport) -> None:
     for doc in demo.documents:
         assert Path(doc["path"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
         assert 0 < doc["completeness"] <= 1
+
+
+def test_explanations_are_recorded_with_their_quality_checks(demo: DemoReport) -> None:
+    by_what = {(e["system_id"], e["what"]): e for e in demo.explanations}
+    reasons = by_what[("mortgage-underwriting", "adverse-action reasons for declined applicants")]
+    assert reasons["quality"] == "shap_additivity: passed"
+    assert reasons["declined"] > 50
+    # Marital status ('single') is passed as protected: it never appears as a reason, and the
+    # applicants for whom it would have ranked are counted, not hidden.
+    assert reasons["withheld_applicants"] > 0
+    assert all("marital" not in r.lower() for r in reasons["top_reasons"])
+    eligibility = by_what[("benefit-eligibility", "sex gap in the model's margin")]
+    assert eligibility["leading_feature"] == "married"
+    assert eligibility["gap"] > 0
+    assert all(e["evidence_id"] is not None for e in demo.explanations)
+
+
+def test_monitoring_reports_the_real_stream_and_catches_the_planted_shifts(
+    demo: DemoReport,
+) -> None:
+    real, simulated = demo.monitoring
+    assert (real["system_id"], real["simulated"]) == ("recidivism-risk", False)
+    assert real["windows"] > 400  # daily windows from July 2013 to December 2014
+    assert real["evidence_id"] is not None
+    assert simulated["simulated"] is True
+    assert "SIMULATED" in simulated["description"]
+    # Both planted changes are caught, each opens one finding owned by the system's owner.
+    assert simulated["verdicts"]["monitoring.drift"] == "fail"
+    assert simulated["verdicts"]["monitoring.fairness_gap"] == "fail"
+    assert any("hours-per-week" in b for b in simulated["breaches"])
+    opened = [fid for fid, action in simulated["findings"] if action == "opened"]
+    assert len(opened) == 2
+    context = open_context(open_workspace(demo.workspace))
+    try:
+        for fid in opened:
+            finding = findings.get_finding(context, fid)
+            assert (finding.system_id, finding.owner, finding.status) == (
+                "benefit-eligibility",
+                "omar",
+                "open",
+            )
+    finally:
+        context.close()

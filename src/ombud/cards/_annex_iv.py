@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ombud.cards._common import fairness_tables, redteam_table
+from ombud.cards._common import explanation_lines, fairness_tables, redteam_table
 from ombud.cards._document import CardError, Document, Field, Section, completeness
 from ombud.cards._record import SystemRecord
 
@@ -123,6 +123,13 @@ def _development(r: SystemRecord, sup: Mapping[str, str]) -> Section:
                 validation or None,
                 "evidence of this version",
                 "record evidence: fairness audit, red team, explainability",
+            ),
+            Field(
+                "development.logic",
+                "General logic: what drives the outputs (point 2(b))",
+                explanation_lines(r),
+                "explainability_report evidence",
+                "run `ombud explain shap|gap MODEL DATA --system S --version V`",
             ),
             _supplied(
                 "development.design_choices",
@@ -323,7 +330,7 @@ def _paper(r: SystemRecord, sup: Mapping[str, str]) -> tuple[Section, Section, S
                     "Monitoring records",
                     drift or None,
                     "monitoring_run or drift_report evidence",
-                    "record drift reports from production",
+                    "run `ombud monitor check` on production data, or attach drift reports",
                 ),
             ),
             cite="Annex IV point 9",

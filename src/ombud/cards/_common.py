@@ -251,6 +251,33 @@ def redteam_section(record: SystemRecord, title: str) -> Section:
     )
 
 
+def explanation_lines(record: SystemRecord, top: int = 5) -> list[str] | None:
+    """What drives the outputs, from the newest explanation evidence: its method and quality
+    check, the features with the largest mean |attribution|, and a gap attribution's lead."""
+    found = record.latest("explainability_report")
+    if found is None:
+        return None
+    prefix = "explain.importance."
+    importance = sorted(
+        (
+            (name.removeprefix(prefix), value)
+            for name, value in found.metrics.items()
+            if name.startswith(prefix) and value is not None
+        ),
+        key=lambda item: -abs(item[1]),
+    )
+    lines = [f"evidence #{found.id}: {found.summary}"]
+    if importance:
+        lines.append(
+            "largest mean |attribution|: "
+            + ", ".join(f"{feature} ({number(value)})" for feature, value in importance[:top])
+        )
+    quality = found.verdicts.get("explain.quality")
+    if quality:
+        lines.append(f"quality check: {quality}")
+    return lines
+
+
 def governance_fields(record: SystemRecord, section: str) -> tuple[Field, ...]:
     cls = record.classification
     classification = (

@@ -45,6 +45,8 @@ def demo_cmd(
     _gates(out, report)
     _reviews(out, report)
     _redteam(out, report)
+    _explanations(out, report)
+    _monitoring(out, report)
     _findings_and_incidents(out, report)
     _documents(out, report)
     _coverage(out, report)
@@ -167,6 +169,52 @@ def _redteam(out: Console, report: DemoReport) -> None:
                 f"{metrics.get(name + '.lower', 0):.0%} – {metrics.get(name + '.upper', 0):.0%}",
             )
         out.print(table)
+
+
+def _explanations(out: Console, report: DemoReport) -> None:
+    if not report.explanations:
+        return
+    table = Table(title="\nExplanations recorded as evidence", title_justify="left")
+    for column in ("system", "what", "quality", "what it shows", "evidence"):
+        table.add_column(column)
+    for item in report.explanations:
+        if "top_reasons" in item:
+            shows = (
+                f"{item['declined']} declined applicants; most given: "
+                f"{'; '.join(item['top_reasons'])}; {item['withheld_applicants']} for whom a "
+                f"protected attribute would have ranked (withheld, recorded)"
+            )
+        else:
+            shows = (
+                f"gap {item['gap']:.3f}, led by {item['leading_feature']} "
+                f"({item['leading_share']:.3f})"
+            )
+        table.add_row(
+            item["system_id"], item["what"], item["quality"], shows, f"#{item['evidence_id']}"
+        )
+    out.print(table)
+
+
+def _monitoring(out: Console, report: DemoReport) -> None:
+    if not report.monitoring:
+        return
+    table = Table(title="\nMonitoring after launch", title_justify="left")
+    for column in ("system", "stream", "windows", "verdicts", "breaches → findings"):
+        table.add_column(column)
+    for item in report.monitoring:
+        verdicts = ", ".join(
+            f"{k.removeprefix('monitoring.')} {_styled(v)}" for k, v in item["verdicts"].items()
+        )
+        opened = ", ".join(f"#{fid} {action}" for fid, action in item["findings"]) or "none"
+        stream = ("[bold]SIMULATED[/bold] " if item["simulated"] else "") + item["description"]
+        table.add_row(
+            item["system_id"],
+            stream,
+            f"{item['windows']} ({item['rows']:,} rows)",
+            verdicts,
+            f"{'; '.join(item['breaches']) or 'none'} → {opened}",
+        )
+    out.print(table)
 
 
 def _documents(out: Console, report: DemoReport) -> None:

@@ -1,8 +1,9 @@
 """The main job, ``ombud demo``: the whole flow on a realistic portfolio from real data.
 
 register → classify → audit (real models, real data) → gate → review board → launch,
-findings and an incident. Each step calls the same services as the CLI; ``ombud demo``
-only renders the report.
+findings and an incident → explanations → monitoring after launch (real decision dates,
+and one clearly labelled simulated stream) → documents. Each step calls the same
+services as the CLI; ``ombud demo`` only renders the report.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 from ombud.demo._audits import audit_portfolio, audit_resume_decisions
 from ombud.demo._board import run_board
 from ombud.demo._documents import write_documents
+from ombud.demo._explanations import explain_portfolio
+from ombud.demo._monitoring import monitor_portfolio
 from ombud.demo._portfolio import DEMO_ADMIN, DemoReport, build_portfolio, fresh_folder
 from ombud.demo._redteam import redteam_assistant
 from ombud.services import auth, coverage, systems, workspaces
@@ -52,6 +55,8 @@ def run_demo(
             run_board(context, report, progress)
             if redteam:
                 redteam_assistant(context, report, progress)
+            explain_portfolio(context, report, progress)
+            monitor_portfolio(context, report, progress)
             write_documents(context, report, progress)
             admin = context.actor(DEMO_ADMIN)
             for username in DEMO_LOGINS:

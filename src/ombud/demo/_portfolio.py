@@ -64,6 +64,8 @@ class DemoReport:
     findings: list[Finding] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
     redteam: list[dict[str, Any]] = field(default_factory=list)
+    monitoring: list[dict[str, Any]] = field(default_factory=list)
+    explanations: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
