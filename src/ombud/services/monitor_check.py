@@ -211,6 +211,14 @@ def _gaps(
     return rows, FAIL if any(r.breach for r in rows) else PASS
 
 
+def _subject(monitor: Monitor) -> str:
+    """What a breach's finding is about: the system, and the monitor when it is not the
+    system's default one (a finding from a test or simulated stream must say so)."""
+    if monitor.name == "default":
+        return monitor.system_id
+    return f"{monitor.system_id} (monitor '{monitor.name}')"
+
+
 def _breaches(
     system_id: str, drift: list[DriftRow], perf: list[PerformanceRow], gaps: list[GapRow]
 ) -> list[Breach]:
@@ -290,7 +298,7 @@ def check_windows(
         performance=tuple(perf),
         gaps=tuple(gaps),
         verdicts=verdicts,
-        breaches=tuple(_breaches(monitor.system_id, drift, perf, gaps)),
+        breaches=tuple(_breaches(_subject(monitor), drift, perf, gaps)),
         inputs=tuple(inputs),
         settings=settings,
     )
