@@ -233,7 +233,7 @@ def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext, tmp_p
         verdicts={"fairness.sex.four_fifths": Verdict.FAIL},
     )  # fmt: skip
     evidence.record_evidence(board, olivia, "screening", "1.0", bad)
-    assert gates_service.check_gate(board, olivia, "screening")["outcome"] == "fail"
+    assert gates_service.check_gate(board, olivia, "screening").outcome == "fail"
     deploy = systems.transition_system
     _refused(board, DomainError, "latest gate: fail", lambda: deploy(
         board, olivia, "screening", "deployed", "ship it"))  # fmt: skip
@@ -241,9 +241,7 @@ def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext, tmp_p
     # the guard reads the latest run under the policy in force.
     lax = tmp_path / "lax.yaml"
     lax.write_text(LAX_POLICY, encoding="utf-8")
-    assert (
-        gates_service.check_gate(board, olivia, "screening", policy_path=lax)["outcome"] == "pass"
-    )
+    assert gates_service.check_gate(board, olivia, "screening", policy_path=lax).outcome == "pass"
     _refused(board, DomainError, "latest gate: fail", lambda: deploy(
         board, olivia, "screening", "deployed", "ship it"))  # fmt: skip
     _refused(board, InvalidInput, "must be after today", lambda: reviews.accept_risk(
@@ -378,7 +376,7 @@ def test_approving_past_a_failed_gate_needs_a_recorded_override(board: AppContex
         verdicts={"fairness.sex.selection_rate.four_fifths": Verdict.FAIL},
     )  # fmt: skip
     evidence.record_evidence(board, olivia, "screening", "1.0", bad)
-    assert gates_service.check_gate(board, olivia, "screening")["outcome"] == "fail"
+    assert gates_service.check_gate(board, olivia, "screening").outcome == "fail"
     assert reviews.get_review(board, review_id).latest_gate == "fail"
     _refused(board, DomainError, "says 'fail'.*--override-failed-gate", lambda:
         reviews.decide_review(board, lena, review_id, Decision.APPROVE, "ok"))  # fmt: skip

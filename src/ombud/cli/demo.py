@@ -130,9 +130,9 @@ def _gates(out: Console, report: DemoReport) -> None:
     for column in ("system", "tier", "gate", "failed checks"):
         table.add_column(column)
     for gate in report.gates:
-        failed = [c["id"] for c in gate["checks"] if c["outcome"] == "fail"]
+        failed = [c.id for c in gate.checks if c.outcome == "fail"]
         table.add_row(
-            gate["system_id"], str(gate["tier"]), _styled(gate["outcome"]), ", ".join(failed) or "-"
+            gate.system_id, str(gate.tier), _styled(gate.outcome), ", ".join(failed) or "-"
         )
     out.print(table)
 

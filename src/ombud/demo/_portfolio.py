@@ -18,6 +18,7 @@ from ombud.governance import VersionSpec, parse_system_manifest
 from ombud.services import classification, systems, workspaces
 from ombud.services.context import AppContext
 from ombud.services.finding_records import Finding
+from ombud.services.gate_records import GateEvaluation
 from ombud.services.incident_records import Incident
 from ombud.services.review_records import Review
 from ombud.services.system_records import SystemDetail
@@ -59,7 +60,7 @@ class DemoReport:
     workspace: Path
     systems: list[SystemDetail] = field(default_factory=list)
     audits: list[dict[str, Any]] = field(default_factory=list)
-    gates: list[dict[str, Any]] = field(default_factory=list)
+    gates: list[GateEvaluation] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
