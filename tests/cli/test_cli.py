@@ -249,7 +249,12 @@ def test_workspace_is_found_from_a_subfolder_and_os_user_maps(
     os.chdir(sub)
     whoami = invoke("user", "list", "--json")
     assert whoami.code == 0, whoami.err
-    assert "ada" in {u["username"] for u in json.loads(whoami.out)}
+    users = json.loads(whoami.out)
+    assert "ada" in {u["username"] for u in users}
+    # The --json shape served before users were typed: keys and their order, pinned.
+    assert tuple(users[0]) == (
+        "username", "display_name", "email", "roles", "os_username", "active",
+    )  # fmt: skip
 
 
 def test_tampering_makes_verify_fail(invoke: Invoke, tmp_path: Path) -> None:

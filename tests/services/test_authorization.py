@@ -336,4 +336,4 @@ def test_an_auditor_gets_no_write_token(walk: AppContext) -> None:
     with pytest.raises(PermissionDenied, match="write-scope"):
         auth.issue_token(walk, walk.actor("ada"), "audrey", ["read", "write"])
     _, info = auth.issue_token(walk, audrey, "audrey", ["read"])
-    assert info["scopes"] == ["read"]
+    assert info.scopes == ("read",)

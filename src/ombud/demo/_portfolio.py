@@ -110,7 +110,7 @@ def build_portfolio(
 
 def _people(context: AppContext) -> None:
     admin = context.actor(DEMO_ADMIN)
-    existing = {u["username"] for u in workspaces.list_users(context)}
+    existing = {u.username for u in workspaces.list_users(context)}
     for username, name, roles in PEOPLE:
         if username not in existing:
             workspaces.add_user(context, admin, username=username, roles=roles, display_name=name)
