@@ -113,6 +113,14 @@ def test_register_list_show_transition_and_verify(invoke: Invoke, tmp_path: Path
     assert {"system.register", "system.classify", "system.transition"} <= {
         e["action"] for e in events
     }
+    # `show --json` serves the stored events in the shape it had before events were
+    # typed: keys in this order, the same values as the export.
+    shown = json.loads(invoke(*w, "audit-log", "show", "--json").out)
+    assert shown == events[-len(shown) :]
+    assert tuple(shown[0]) == (
+        "seq", "event_id", "at", "actor", "action", "entity_type", "entity_id",
+        "before_digest", "after_digest", "request_id", "details", "prev_hash", "hash",
+    )  # fmt: skip
 
 
 def test_register_from_options_and_version_with_hashed_file(invoke: Invoke, tmp_path: Path) -> None:

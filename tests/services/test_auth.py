@@ -53,7 +53,7 @@ def test_password_rules_and_who_may_set_them(people: AppContext) -> None:
         auth.set_password(people, people.actor("ada"), "ghost", GOOD, CHEAP)
     auth.set_password(people, rex, "rex", "another long passphrase", CHEAP)  # self is fine
     events = list(iter_events(people, action="user.password"))
-    assert [e["entity_id"] for e in events] == ["rex", "rex"]
+    assert [e.entity_id for e in events] == ["rex", "rex"]
     assert all("argon2" not in str(e) for e in events)
 
 
@@ -200,7 +200,7 @@ def test_token_is_stored_hashed_scoped_and_revocable(people: AppContext) -> None
     with pytest.raises(auth.AuthenticationFailed, match="revoked"):
         auth.authenticate_token(people, secret)
     assert auth.revoke_token(people, rex, info.id).revoked_at  # twice is a no-op
-    actions = [e["action"] for e in iter_events(people, entity_id=str(info.id))]
+    actions = [e.action for e in iter_events(people, entity_id=str(info.id))]
     assert actions == ["token.issue", "token.revoke"]
 
 

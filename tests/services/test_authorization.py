@@ -66,7 +66,7 @@ def walk(context: AppContext) -> AppContext:
 
 
 def _events(context: AppContext) -> list[str]:
-    return [str(e["event_id"]) for e in iter_events(context)]
+    return [str(e.event_id) for e in iter_events(context)]
 
 
 def _classification(context: AppContext, system_id: str) -> dict[str, Any]:
@@ -281,11 +281,11 @@ def test_an_owners_downgrade_is_pending_until_a_lead_confirms(walk: AppContext) 
     assert after["eu_category"] == outcome.classification.eu_category.value
     assert after["created_by"] == "omar"
     event = list(iter_events(walk, action="classification.confirm"))[-1]
-    assert event["actor"] == "lena"
-    assert event["details"]["requested_by"] == "omar"
-    assert event["details"]["confirmed_by"] == "lena"
+    assert event.actor == "lena"
+    assert event.details["requested_by"] == "omar"
+    assert event.details["confirmed_by"] == "lena"
     asked = list(iter_events(walk, action="classification.request"))[-1]
-    assert asked["actor"] == "omar"
+    assert asked.actor == "omar"
     assert classification.list_classification_requests(walk) == []
     with pytest.raises(ConflictError, match="confirmed, not pending"):
         classification.reject_classification(walk, lena, request, "too late")
@@ -303,7 +303,7 @@ def test_a_rejected_downgrade_leaves_the_classification(walk: AppContext) -> Non
     assert rejected.status == "rejected"
     assert _classification(walk, "screening") == before
     event = list(iter_events(walk, action="classification.reject"))[-1]
-    assert (event["actor"], event["details"]["requested_by"]) == ("lena", "omar")
+    assert (event.actor, event.details["requested_by"]) == ("lena", "omar")
 
 
 def test_a_lead_downgrades_directly_and_an_owner_upgrades_directly(walk: AppContext) -> None:

@@ -98,9 +98,9 @@ def test_gate_records_each_evaluation_with_policy_identity(
     assert [e.outcome for e in stored] == ["insufficient", "fail", "pass"]
     assert stored[-1] == third
     events = list(audit_log.iter_events(context, action="gate.evaluate"))
-    assert [e["details"]["outcome"] for e in events] == ["insufficient", "fail", "pass"]
-    assert events[1]["details"]["blocking"] == ["rule:four-fifths"]
-    assert events[0]["actor"] == "olivia"
+    assert [e.details["outcome"] for e in events] == ["insufficient", "fail", "pass"]
+    assert events[1].details["blocking"] == ["rule:four-fifths"]
+    assert events[0].actor == "olivia"
 
 
 def test_workspace_policy_file_wins_over_the_default(

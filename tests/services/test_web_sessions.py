@@ -50,9 +50,7 @@ def test_a_session_names_its_user_and_stores_only_a_hash(people: AppContext) -> 
     assert [s.live for s in listed] == [True]
     assert listed[0].client == "127.0.0.1 test"
     assert listed[0].method == "password"
-    assert [e["action"] for e in iter_events(people, entity_id=str(listed[0].id))] == [
-        "session.open"
-    ]
+    assert [e.action for e in iter_events(people, entity_id=str(listed[0].id))] == ["session.open"]
 
 
 def test_unknown_secret_and_inactive_user_are_refused(people: AppContext) -> None:
@@ -107,7 +105,7 @@ def test_admin_or_self_revokes_all_or_one(people: AppContext) -> None:
     with pytest.raises(web_sessions.SessionInvalid):
         web_sessions.check_session(people, a)
     assert web_sessions.check_session(people, other).username == "omar"
-    assert any(e["action"] == "session.revoke" for e in iter_events(people, entity_id="rex"))
+    assert any(e.action == "session.revoke" for e in iter_events(people, entity_id="rex"))
 
 
 def test_a_new_password_ends_every_session_of_that_user(people: AppContext) -> None:
