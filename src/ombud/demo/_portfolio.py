@@ -17,6 +17,7 @@ from ombud.datasets import DatasetNotFoundError, load
 from ombud.governance import VersionSpec, parse_system_manifest
 from ombud.services import classification, systems, workspaces
 from ombud.services.context import AppContext
+from ombud.services.coverage import CoverageMatrix
 from ombud.services.finding_records import Finding
 from ombud.services.gate_records import GateEvaluation
 from ombud.services.incident_records import Incident
@@ -66,7 +67,7 @@ class DemoReport:
     incidents: list[Incident] = field(default_factory=list)
     redteam: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
-    coverage: dict[str, Any] = field(default_factory=dict)
+    coverage: CoverageMatrix | None = None
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,6 +77,10 @@ class DemoReport:
             value = getattr(self, item.name)
             if isinstance(value, list):
                 value = [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
+            elif isinstance(value, CoverageMatrix):
+                value = value.to_dict()
+            elif value is None and item.name == "coverage":
+                value = {}  # not computed: the empty object the report has always carried
             data[item.name] = str(value) if isinstance(value, Path) else value
         return data
 
