@@ -3,11 +3,14 @@ before input refused them) shows them as visible ``\\uXXXX`` in every document f
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from ombud.cards import SystemRecord, model_card, render_html, render_markdown
 from ombud.cli.gate import junit_xml
 from ombud.fairness import audit
+from ombud.services.gates import GateCheck, GateEvaluation, GatePolicy
 
 HOSTILE = "Loan\x00 \u202etxt.exe\u2066"
 
@@ -42,24 +45,32 @@ def test_the_fairness_report_shows_hostile_group_names_visibly() -> None:
 def test_junit_xml_stays_well_formed() -> None:
     import xml.etree.ElementTree as ET
 
-    result = {
-        "system_id": "x",
-        "version": "1",
-        "evaluated_at": "2026-01-01T00:00:00+00:00",
-        "outcome": "fail",
-        "tier": 3,
-        "policy": {"name": "p", "version": "1", "sha256": "0" * 64},
-        "checks": [
-            {
-                "id": "c1",
-                "category": "fairness",
-                "outcome": "fail",
-                "message": HOSTILE,
-                "remedy": "",
-                "evidence_ids": [],
-            }
-        ],
-    }
+    result = GateEvaluation(
+        evaluation_id=1,
+        evaluated_by="ada",
+        outcome="fail",
+        system_id="x",
+        version="1",
+        tier=3,
+        policy=GatePolicy("p", "1", "0" * 64),
+        evaluated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        checks=(
+            GateCheck(
+                id="c1",
+                category="fairness",
+                outcome="fail",
+                message=HOSTILE,
+                evidence_ids=(),
+                remedy="",
+                cites=(),
+            ),
+        ),
+        to_pass=("",),
+        waived=(),
+        requirements=None,
+        obligations_in_force=(),
+        upcoming_obligations=(),
+    )
     xml = junit_xml(result)
     _clean(xml)
     parsed = ET.fromstring(xml.split("?>", 1)[1])

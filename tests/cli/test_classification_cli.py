@@ -78,6 +78,12 @@ def test_another_owner_cannot_classify(invoke: Invoke, tmp_path: Path) -> None:
     assert _category(invoke, w) == "high_risk"
 
 
+REQUEST_KEYS = (
+    "id", "system_id", "status", "catalog_version", "from", "to", "tier_reasons",
+    "requested_by", "requested_at", "decided_by", "decided_at", "note", "classification_id",
+)  # fmt: skip
+
+
 def test_an_owners_downgrade_waits_for_a_lead(invoke: Invoke, tmp_path: Path) -> None:
     w = _setup(invoke, tmp_path)
     denial = _answers(tmp_path, "denial.yaml", DENIAL)
@@ -89,6 +95,14 @@ def test_an_owners_downgrade_waits_for_a_lead(invoke: Invoke, tmp_path: Path) ->
     assert _category(invoke, w) == "high_risk"  # not effective yet
     pending = json.loads(invoke(*w, "classification", "pending", "--json").out)
     assert [(p["system_id"], p["requested_by"]) for p in pending] == [("credit", "olivia")]
+    # The --json shape served before requests were typed: keys and their order, pinned.
+    assert tuple(pending[0]) == REQUEST_KEYS
+    assert (tuple(pending[0]["from"]), tuple(pending[0]["to"])) == (
+        ("eu_category", "tier"),
+        ("eu_category", "tier", "tier_label"),
+    )
+    assert pending[0]["from"] == {"eu_category": "high_risk", "tier": pending[0]["from"]["tier"]}
+    assert (pending[0]["status"], pending[0]["decided_at"]) == ("pending", None)
     request = str(pending[0]["id"])
     assert "credit: high_risk" in invoke(*w, "classification", "pending").out
     own = invoke(*w, "--as", "olivia", "classification", "confirm", request)

@@ -113,6 +113,14 @@ def test_register_list_show_transition_and_verify(invoke: Invoke, tmp_path: Path
     assert {"system.register", "system.classify", "system.transition"} <= {
         e["action"] for e in events
     }
+    # `show --json` serves the stored events in the shape it had before events were
+    # typed: keys in this order, the same values as the export.
+    shown = json.loads(invoke(*w, "audit-log", "show", "--json").out)
+    assert shown == events[-len(shown) :]
+    assert tuple(shown[0]) == (
+        "seq", "event_id", "at", "actor", "action", "entity_type", "entity_id",
+        "before_digest", "after_digest", "request_id", "details", "prev_hash", "hash",
+    )  # fmt: skip
 
 
 def test_register_from_options_and_version_with_hashed_file(invoke: Invoke, tmp_path: Path) -> None:
@@ -249,7 +257,12 @@ def test_workspace_is_found_from_a_subfolder_and_os_user_maps(
     os.chdir(sub)
     whoami = invoke("user", "list", "--json")
     assert whoami.code == 0, whoami.err
-    assert "ada" in {u["username"] for u in json.loads(whoami.out)}
+    users = json.loads(whoami.out)
+    assert "ada" in {u["username"] for u in users}
+    # The --json shape served before users were typed: keys and their order, pinned.
+    assert tuple(users[0]) == (
+        "username", "display_name", "email", "roles", "os_username", "active",
+    )  # fmt: skip
 
 
 def test_tampering_makes_verify_fail(invoke: Invoke, tmp_path: Path) -> None:

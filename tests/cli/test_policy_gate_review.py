@@ -315,21 +315,29 @@ def test_junit_always_parses_whatever_the_names_hold() -> None:
     """Policies refuse control characters, but verdict names attached by hand
     (`--verdict 'x\\x01=fail'`) still reach the report: the writer must stay valid XML."""
     from ombud.cli.gate import junit_xml
+    from ombud.services.gates import GateCheck, GateEvaluation, GatePolicy
 
     evil = "fairness.\x01race\x1b[31m.four_fifths\x7f\ufffe"
-    result = {
-        "system_id": "s\x00",
-        "version": "1\x0b",
-        "evaluated_at": "2026-12-03T00:00:00+00:00",
-        "outcome": "fail",
-        "tier": 1,
-        "policy": {"name": "p\x1b", "version": "1", "sha256": ""},
-        "checks": [
-            {"id": "rule:x\x01", "category": "rule", "outcome": outcome, "evidence_ids": [1],
-             "message": f"{evil} is fail", "remedy": "fix \x02 it", "cites": []}
+    result = GateEvaluation(
+        evaluation_id=1,
+        evaluated_by="ada",
+        outcome="fail",
+        system_id="s\x00",
+        version="1\x0b",
+        tier=1,
+        policy=GatePolicy("p\x1b", "1", ""),
+        evaluated_at=dt.datetime(2026, 12, 3, tzinfo=dt.UTC),
+        checks=tuple(
+            GateCheck(id="rule:x\x01", category="rule", outcome=outcome, evidence_ids=(1,),
+                      message=f"{evil} is fail", remedy="fix \x02 it", cites=())
             for outcome in ("fail", "insufficient", "waived", "pass")
-        ],
-    }  # fmt: skip
+        ),
+        to_pass=("fix \x02 it",) * 2,
+        waived=("rule:x\x01",),
+        requirements=None,
+        obligations_in_force=(),
+        upcoming_obligations=(),
+    )  # fmt: skip
     root = ET.fromstring(junit_xml(result))
     failure = root.find("testsuite/testcase/failure")
     assert failure is not None

@@ -54,9 +54,9 @@ def test_audits_reproduce_the_published_disparities(demo: DemoReport) -> None:
 
 
 def test_gate_blocks_the_recidivism_score_and_the_board_rejects_it(demo: DemoReport) -> None:
-    gate = next(g for g in demo.gates if g["system_id"] == "recidivism-risk")
-    assert gate["outcome"] == "fail"
-    failed = {c["id"] for c in gate["checks"] if c["outcome"] == "fail"}
+    gate = next(g for g in demo.gates if g.system_id == "recidivism-risk")
+    assert gate.outcome == "fail"
+    failed = {c.id for c in gate.checks if c.outcome == "fail"}
     assert "rule:fairness-fpr-parity" in failed
     review = next(r for r in demo.reviews if r.system_id == "recidivism-risk")
     assert review.decision == "reject"
@@ -104,8 +104,8 @@ def test_red_team_finds_the_planted_secret_and_the_gate_reads_it(demo: DemoRepor
         pytest.skip("the local model (requirements/model.txt) is not installed")
     run = demo.redteam[0]
     assert run["metrics"]["redteam.secret_leakage.attack_success_rate"] > 0
-    gate = next(g for g in demo.gates if g["system_id"] == "support-assistant")
-    failed = {c["id"] for c in gate["checks"] if c["outcome"] == "fail"}
+    gate = next(g for g in demo.gates if g.system_id == "support-assistant")
+    failed = {c.id for c in gate.checks if c.outcome == "fail"}
     assert "rule:redteam-attack-success-relaxed" in failed
 
 

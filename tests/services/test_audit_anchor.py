@@ -123,7 +123,7 @@ def test_a_later_change_in_the_same_transaction_is_still_recorded(record: AppCon
         row.business_unit = "changed after the last event"
     assert audit_log.verify_state(record).ok
     [last] = audit_log.iter_events(record, limit=1)
-    assert last["action"] == "state.record"
+    assert last.action == "state.record"
 
 
 def test_baseline_vouches_for_old_rows_and_needs_an_admin(record: AppContext) -> None:

@@ -53,7 +53,7 @@ def test_password_rules_and_who_may_set_them(people: AppContext) -> None:
         auth.set_password(people, people.actor("ada"), "ghost", GOOD, CHEAP)
     auth.set_password(people, rex, "rex", "another long passphrase", CHEAP)  # self is fine
     events = list(iter_events(people, action="user.password"))
-    assert [e["entity_id"] for e in events] == ["rex", "rex"]
+    assert [e.entity_id for e in events] == ["rex", "rex"]
     assert all("argon2" not in str(e) for e in events)
 
 
@@ -195,12 +195,12 @@ def test_token_is_stored_hashed_scoped_and_revocable(people: AppContext) -> None
     identity = auth.authenticate_token(people, secret)
     assert identity.actor.username == "rex"
     assert identity.scopes == {"read"}
-    assert auth.list_tokens(people, "rex")[0]["last_used_at"] is not None
-    auth.revoke_token(people, rex, info["id"])
+    assert auth.list_tokens(people, "rex")[0].last_used_at is not None
+    auth.revoke_token(people, rex, info.id)
     with pytest.raises(auth.AuthenticationFailed, match="revoked"):
         auth.authenticate_token(people, secret)
-    assert auth.revoke_token(people, rex, info["id"])["revoked_at"]  # twice is a no-op
-    actions = [e["action"] for e in iter_events(people, entity_id=str(info["id"]))]
+    assert auth.revoke_token(people, rex, info.id).revoked_at  # twice is a no-op
+    actions = [e.action for e in iter_events(people, entity_id=str(info.id))]
     assert actions == ["token.issue", "token.revoke"]
 
 
@@ -209,14 +209,15 @@ def test_token_last_use_is_refreshed_at_most_once_a_minute(people: AppContext) -
     (a use within 60 s of the last recorded one leaves it; an older one moves it)."""
     secret, _ = auth.issue_token(people, people.actor("rex"), "rex", ["read"])
     auth.authenticate_token(people, secret)
-    first = auth.list_tokens(people, "rex")[0]["last_used_at"]
+    first = auth.list_tokens(people, "rex")[0].last_used_at
     auth.authenticate_token(people, secret)
-    assert auth.list_tokens(people, "rex")[0]["last_used_at"] == first
+    assert auth.list_tokens(people, "rex")[0].last_used_at == first
     stale = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
     with people.read() as session:
         session.execute(update(ApiTokenRow).values(last_used_at=stale))
     auth.authenticate_token(people, secret)
-    refreshed = dt.datetime.fromisoformat(auth.list_tokens(people, "rex")[0]["last_used_at"])
+    refreshed = auth.list_tokens(people, "rex")[0].last_used_at
+    assert refreshed is not None
     assert refreshed > stale + dt.timedelta(minutes=1)
 
 
@@ -230,7 +231,7 @@ def test_token_rules(people: AppContext) -> None:
         auth.issue_token(people, rex, "audrey", ["read"])
     _, audreys = auth.issue_token(people, ada, "audrey", ["read"])
     with pytest.raises(PermissionDenied):
-        auth.revoke_token(people, rex, audreys["id"])
+        auth.revoke_token(people, rex, audreys.id)
     with pytest.raises(NotFoundError):
         auth.revoke_token(people, ada, 999)
     for bogus in ("", "Bearer x", auth.TOKEN_PREFIX + "not-issued"):

@@ -66,7 +66,7 @@ def walk(context: AppContext) -> AppContext:
 
 
 def _events(context: AppContext) -> list[str]:
-    return [str(e["event_id"]) for e in iter_events(context)]
+    return [str(e.event_id) for e in iter_events(context)]
 
 
 def _classification(context: AppContext, system_id: str) -> dict[str, Any]:
@@ -268,7 +268,7 @@ def test_an_owners_downgrade_is_pending_until_a_lead_confirms(walk: AppContext) 
     listed = {s.id: s for s in systems.list_systems(walk)}
     assert listed["screening"].eu_category == "high_risk"
     pending = classification.list_classification_requests(walk)
-    assert [(p["id"], p["system_id"], p["requested_by"]) for p in pending] == [
+    assert [(p.id, p.system_id, p.requested_by) for p in pending] == [
         (outcome.pending_request, "screening", "omar")
     ]
     request = outcome.pending_request
@@ -276,16 +276,16 @@ def test_an_owners_downgrade_is_pending_until_a_lead_confirms(walk: AppContext) 
         with pytest.raises(PermissionDenied, match=rf"'{refused}'"):
             classification.confirm_classification(walk, walk.actor(refused), request)
     confirmed = classification.confirm_classification(walk, lena, request, "verified the use")
-    assert confirmed["status"] == "confirmed"
+    assert confirmed.status == "confirmed"
     after = _classification(walk, "screening")
     assert after["eu_category"] == outcome.classification.eu_category.value
     assert after["created_by"] == "omar"
     event = list(iter_events(walk, action="classification.confirm"))[-1]
-    assert event["actor"] == "lena"
-    assert event["details"]["requested_by"] == "omar"
-    assert event["details"]["confirmed_by"] == "lena"
+    assert event.actor == "lena"
+    assert event.details["requested_by"] == "omar"
+    assert event.details["confirmed_by"] == "lena"
     asked = list(iter_events(walk, action="classification.request"))[-1]
-    assert asked["actor"] == "omar"
+    assert asked.actor == "omar"
     assert classification.list_classification_requests(walk) == []
     with pytest.raises(ConflictError, match="confirmed, not pending"):
         classification.reject_classification(walk, lena, request, "too late")
@@ -300,10 +300,10 @@ def test_a_rejected_downgrade_leaves_the_classification(walk: AppContext) -> Non
     rejected = classification.reject_classification(
         walk, walk.actor("lena"), outcome.pending_request, "Annex III 4(a) applies"
     )
-    assert rejected["status"] == "rejected"
+    assert rejected.status == "rejected"
     assert _classification(walk, "screening") == before
     event = list(iter_events(walk, action="classification.reject"))[-1]
-    assert (event["actor"], event["details"]["requested_by"]) == ("lena", "omar")
+    assert (event.actor, event.details["requested_by"]) == ("lena", "omar")
 
 
 def test_a_lead_downgrades_directly_and_an_owner_upgrades_directly(walk: AppContext) -> None:
@@ -321,7 +321,7 @@ def test_a_newer_request_supersedes_the_pending_one(walk: AppContext) -> None:
     omar = walk.actor("omar")
     first = classification.classify_system(walk, omar, "screening", answers=DENIAL)
     second = classification.classify_system(walk, omar, "screening", answers=DENIAL)
-    assert [p["id"] for p in classification.list_classification_requests(walk)] == [
+    assert [p.id for p in classification.list_classification_requests(walk)] == [
         second.pending_request
     ]
     assert first.pending_request is not None
@@ -336,4 +336,4 @@ def test_an_auditor_gets_no_write_token(walk: AppContext) -> None:
     with pytest.raises(PermissionDenied, match="write-scope"):
         auth.issue_token(walk, walk.actor("ada"), "audrey", ["read", "write"])
     _, info = auth.issue_token(walk, audrey, "audrey", ["read"])
-    assert info["scopes"] == ["read"]
+    assert info.scopes == ("read",)

@@ -78,10 +78,8 @@ def test_a_recorded_card_meets_the_gate_document_requirement(screening: AppConte
 
     def model_card_check() -> str:
         result = gates.check_gate(screening, ada, "screening")
-        (check,) = [
-            c for c in result["checks"] if c["category"] == "document" and "model_card" in c["id"]
-        ]
-        return str(check["outcome"])
+        (check,) = [c for c in result.checks if c.category == "document" and "model_card" in c.id]
+        return check.outcome
 
     assert model_card_check() == "insufficient"
     document = cards.generate(screening, "model", "screening")

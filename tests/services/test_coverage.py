@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from ombud.compliance.control_catalogs import UnknownFrameworkError, assessment_results
+from ombud.compliance.control_catalogs import STATUSES, UnknownFrameworkError, assessment_results
 from ombud.governance import SystemProfile
 from ombud.records import EvidenceDraft, Verdict
-from ombud.services import coverage, evidence, workspaces
+from ombud.services import coverage, evidence, systems, workspaces
 from ombud.services.context import AppContext
 
 from ._systems import CREDIT_ANSWERS, register_classified
@@ -103,16 +103,53 @@ def test_matrix_agrees_with_the_per_system_reports(context: AppContext) -> None:
     evidence.record_evidence(context, olivia, "credit", "1.0", _draft("datasheet"))
     now = datetime.now(UTC)
     matrix = coverage.coverage_matrix(context, now=now)
-    (row,) = matrix["systems"]
+    (row,) = matrix.systems
     for framework in coverage.MATRIX_FRAMEWORKS:
         report = coverage.system_coverage(context, "credit", framework, now=now)
-        assert row["cells"][framework]["percent"] == report.percent
-        assert row["cells"][framework]["applicable"] == len(report.controls)
+        assert row.cells[framework].percent == report.percent
+        assert row.cells[framework].applicable == len(report.controls)
     document = assessment_results(
         coverage.system_coverages(context, "credit", coverage.MATRIX_FRAMEWORKS, now=now),
         title="credit",
     )
     assert len(document["assessment-results"]["results"]) == len(coverage.MATRIX_FRAMEWORKS)
+
+
+def test_matrix_keeps_its_wire_shape_with_an_error_row(context: AppContext) -> None:
+    """Oracles: the key order ``compliance matrix --json`` served before the matrix was
+    typed (pinned here; the cell counts follow the catalog's own ``STATUSES``), and the
+    per-system report for the one system that has a version; a system with none is an
+    error row that says so instead of breaking the matrix."""
+    _credit_system(context)
+    profile = SystemProfile(
+        name="Draft",
+        purpose="Not built yet",
+        owner="olivia",
+        owner_team="risk",
+        domain="lending",
+        kind="decision_model",
+        operator_role="provider",
+        automation="human_in_the_loop",
+    )
+    systems.register_system(context, context.actor("olivia"), "draft", profile)
+    now = datetime.now(UTC)
+    body = coverage.coverage_matrix(context, ("eu-ai-act",), now=now).to_dict()
+    assert tuple(body) == ("as_of", "frameworks", "systems")
+    assert (body["as_of"], body["frameworks"]) == (now.isoformat(), ["eu-ai-act"])
+    credit, draft = body["systems"]
+    assert tuple(credit) == ("system_id", "version", "tier", "eu_category", "cells")
+    cell = credit["cells"]["eu-ai-act"]
+    assert tuple(cell) == ("percent", "applicable", *STATUSES)
+    report = coverage.system_coverage(context, "credit", "eu-ai-act", now=now)
+    assert cell == {
+        "percent": report.percent,
+        "applicable": len(report.controls),
+        **report.counts(),
+    }
+    assert (credit["version"], credit["eu_category"]) == ("1.0", report.extra["eu_category"])
+    assert tuple(draft) == ("system_id", "error", "cells")
+    assert (draft["system_id"], draft["cells"]) == ("draft", {})
+    assert "no versions" in draft["error"]
 
 
 def test_unknown_framework_lists_the_known_ones(context: AppContext) -> None:

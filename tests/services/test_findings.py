@@ -101,7 +101,7 @@ def test_full_remediation_path_and_audit_trail(team: AppContext) -> None:
     verified = findings.verify_finding(team, audrey, fid)
     assert verified.status == "verified"
     assert verified.verified_by == "audrey"
-    actions = [e["action"] for e in audit_log.iter_events(team, entity_id=f"finding-{fid}")]
+    actions = [e.action for e in audit_log.iter_events(team, entity_id=f"finding-{fid}")]
     assert actions == ["finding.open", "finding.update", "finding.resolve", "finding.verify"]
     with pytest.raises(ConflictError, match="final"):
         findings.update_finding(team, team.actor("lena"), fid, title="new")

@@ -81,26 +81,26 @@ def test_gate_records_each_evaluation_with_policy_identity(
     setup_hiring_system(context)
     olivia = context.actor("olivia")
     first = gates.check_gate(context, olivia, "screening", policy_path=policy_file)
-    assert first["outcome"] == "insufficient"
-    assert first["version"] == "1.0"
-    assert first["tier"] in (1, 2)
+    assert first.outcome == "insufficient"
+    assert first.version == "1.0"
+    assert first.tier in (1, 2)
     evidence.record_evidence(context, olivia, "screening", "1.0", audit_draft(Verdict.FAIL))
     second = gates.check_gate(context, olivia, "screening", "1.0", policy_path=policy_file)
-    assert second["outcome"] == "fail"
+    assert second.outcome == "fail"
     evidence.record_evidence(context, olivia, "screening", "1.0", audit_draft(Verdict.PASS))
     with pytest.raises(PermissionDenied, match=r"audrey.*gate\.run system 'screening'"):
         gates.check_gate(context, context.actor("audrey"), "screening", policy_path=policy_file)
     third = gates.check_gate(context, context.actor("rita"), "screening", policy_path=policy_file)
-    assert third["outcome"] == "pass"  # the newest audit supersedes the failed one
-    assert third["policy"]["name"] == "service-test"
-    assert third["policy"]["sha256"] == hashlib.sha256(policy_file.read_bytes()).hexdigest()
+    assert third.outcome == "pass"  # the newest audit supersedes the failed one
+    assert third.policy.name == "service-test"
+    assert third.policy.sha256 == hashlib.sha256(policy_file.read_bytes()).hexdigest()
     stored = gates.list_gate_evaluations(context, "screening")
-    assert [e["outcome"] for e in stored] == ["insufficient", "fail", "pass"]
+    assert [e.outcome for e in stored] == ["insufficient", "fail", "pass"]
     assert stored[-1] == third
     events = list(audit_log.iter_events(context, action="gate.evaluate"))
-    assert [e["details"]["outcome"] for e in events] == ["insufficient", "fail", "pass"]
-    assert events[1]["details"]["blocking"] == ["rule:four-fifths"]
-    assert events[0]["actor"] == "olivia"
+    assert [e.details["outcome"] for e in events] == ["insufficient", "fail", "pass"]
+    assert events[1].details["blocking"] == ["rule:four-fifths"]
+    assert events[0].actor == "olivia"
 
 
 def test_workspace_policy_file_wins_over_the_default(
@@ -109,10 +109,10 @@ def test_workspace_policy_file_wins_over_the_default(
     setup_hiring_system(context)
     olivia = context.actor("olivia")
     default = gates.check_gate(context, olivia, "screening")
-    assert default["policy"]["name"] == "ombud-default"
+    assert default.policy.name == "ombud-default"
     (context.workspace.root / "policy.yaml").write_text(POLICY, encoding="utf-8")
     own = gates.check_gate(context, olivia, "screening")
-    assert own["policy"]["name"] == "service-test"
+    assert own.policy.name == "service-test"
 
 
 def test_bad_requests_change_nothing(context: AppContext, tmp_path: Path) -> None:
@@ -184,9 +184,9 @@ def test_a_rule_that_matched_nothing_is_recorded_as_waived(
     fixed = tmp_path / "fixed.yaml"
     fixed.write_text(TYPO.replace("ratio_mn", "ratio_min"), encoding="utf-8")
     result = gates.check_gate(context, olivia, "screening", policy_path=fixed)
-    assert result["outcome"] == "pass"  # a waived check does not block...
-    assert result["waived"] == ["rule:fpr-parity"]  # ...but it is listed, and not as a pass
-    check = next(c for c in result["checks"] if c["id"] == "rule:fpr-parity")
-    assert check["outcome"] == "waived"
-    assert "waived by the policy: small groups" in check["message"]
-    assert gates.list_gate_evaluations(context, "screening")[-1]["waived"] == ["rule:fpr-parity"]
+    assert result.outcome == "pass"  # a waived check does not block...
+    assert result.waived == ("rule:fpr-parity",)  # ...but it is listed, and not as a pass
+    check = next(c for c in result.checks if c.id == "rule:fpr-parity")
+    assert check.outcome == "waived"
+    assert "waived by the policy: small groups" in check.message
+    assert gates.list_gate_evaluations(context, "screening")[-1].waived == ("rule:fpr-parity",)

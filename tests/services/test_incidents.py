@@ -109,7 +109,7 @@ def test_report_clock_notify_suspend_link_close(team: AppContext) -> None:
     assert closed.findings == (finding.id,)
     kinds = [e.kind for e in closed.timeline]
     assert kinds == ["reported", "suspension", "link", "update", "note", "notification", "closed"]
-    actions = [e["action"] for e in audit_log.iter_events(team, entity_id=f"incident-{iid}")]
+    actions = [e.action for e in audit_log.iter_events(team, entity_id=f"incident-{iid}")]
     assert actions == [
         "incident.report",
         "incident.suspend",

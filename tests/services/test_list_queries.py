@@ -122,7 +122,7 @@ def test_latest_gate_per_system_and_portfolio_counts(context: AppContext, tmp_pa
     oracle = {}
     for system_id in ids:
         runs = gates.list_gate_evaluations(context, system_id)
-        oracle[system_id] = runs[-1]["outcome"] if runs else systems.NOT_RUN
+        oracle[system_id] = runs[-1].outcome if runs else systems.NOT_RUN
         assert gates.latest_gate_evaluation(context, system_id) == (runs[-1] if runs else None)
     assert oracle == {
         "alpha": "insufficient",

@@ -114,7 +114,7 @@ def test_open_review_freezes_the_evidence_pack(board: AppContext) -> None:
     assert systems.get_system(board, "screening").status == "in_review"
     with pytest.raises(ConflictError, match="still open"):
         reviews.open_review(board, board.actor("lena"), "screening")
-    actions = [e["action"] for e in audit_log.iter_events(board)][-3:]
+    actions = [e.action for e in audit_log.iter_events(board)][-3:]
     assert actions == ["gate.evaluate", "system.transition", "review.open"]
 
 
@@ -144,7 +144,7 @@ def test_conditional_approval_creates_findings_and_moves_the_system(board: AppCo
         (condition.text, "olivia", f"review:{review_id}")
     ]
     event = list(audit_log.iter_events(board, action="review.decide"))[-1]
-    assert event["details"]["findings"] == [opened[0].id]
+    assert event.details["findings"] == [opened[0].id]
     assert reviews.list_reviews(board, system_id="screening")[0].decision == (
         "approve_with_conditions"
     )
@@ -233,7 +233,7 @@ def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext, tmp_p
         verdicts={"fairness.sex.four_fifths": Verdict.FAIL},
     )  # fmt: skip
     evidence.record_evidence(board, olivia, "screening", "1.0", bad)
-    assert gates_service.check_gate(board, olivia, "screening")["outcome"] == "fail"
+    assert gates_service.check_gate(board, olivia, "screening").outcome == "fail"
     deploy = systems.transition_system
     _refused(board, DomainError, "latest gate: fail", lambda: deploy(
         board, olivia, "screening", "deployed", "ship it"))  # fmt: skip
@@ -241,9 +241,7 @@ def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext, tmp_p
     # the guard reads the latest run under the policy in force.
     lax = tmp_path / "lax.yaml"
     lax.write_text(LAX_POLICY, encoding="utf-8")
-    assert (
-        gates_service.check_gate(board, olivia, "screening", policy_path=lax)["outcome"] == "pass"
-    )
+    assert gates_service.check_gate(board, olivia, "screening", policy_path=lax).outcome == "pass"
     _refused(board, DomainError, "latest gate: fail", lambda: deploy(
         board, olivia, "screening", "deployed", "ship it"))  # fmt: skip
     _refused(board, InvalidInput, "must be after today", lambda: reviews.accept_risk(
@@ -257,7 +255,7 @@ def test_deploy_guard_needs_approval_and_a_passing_gate(board: AppContext, tmp_p
     moved = deploy(board, olivia, "screening", "deployed", "ship it")
     assert moved.status == "deployed"
     event = list(audit_log.iter_events(board, action="system.transition"))[-1]
-    assert event["details"]["clearance"]["risk_acceptance"] == accepted.id
+    assert event.details["clearance"]["risk_acceptance"] == accepted.id
 
 
 def test_deploy_guard_passes_on_approval_and_gate(board: AppContext) -> None:
@@ -271,7 +269,7 @@ def test_deploy_guard_passes_on_approval_and_gate(board: AppContext) -> None:
     moved = systems.transition_system(board, olivia, "screening", "deployed", "go live")
     assert moved.status == "deployed"
     event = list(audit_log.iter_events(board, action="system.transition"))[-1]
-    assert event["details"]["clearance"]["review"] == review_id
+    assert event.details["clearance"]["review"] == review_id
     # a new version needs its own clearance: suspend, add 1.1, try to reinstate
     systems.transition_system(board, olivia, "screening", "suspended", "incident")
     systems.add_version(board, olivia, "screening", "1.1")
@@ -344,7 +342,7 @@ def test_two_leads_deciding_at_once_cannot_both_win(
     assert shown.decided_by == winner
     assert shown.row_version == 2  # opened at 1, decided once
     decisions = list(audit_log.iter_events(board, action="review.decide"))
-    assert [e["actor"] for e in decisions] == [winner]
+    assert [e.actor for e in decisions] == [winner]
     assert _events(board) - before == (2 if winner == "lena" else 1)  # + the move to rejected
 
 
@@ -378,7 +376,7 @@ def test_approving_past_a_failed_gate_needs_a_recorded_override(board: AppContex
         verdicts={"fairness.sex.selection_rate.four_fifths": Verdict.FAIL},
     )  # fmt: skip
     evidence.record_evidence(board, olivia, "screening", "1.0", bad)
-    assert gates_service.check_gate(board, olivia, "screening")["outcome"] == "fail"
+    assert gates_service.check_gate(board, olivia, "screening").outcome == "fail"
     assert reviews.get_review(board, review_id).latest_gate == "fail"
     _refused(board, DomainError, "says 'fail'.*--override-failed-gate", lambda:
         reviews.decide_review(board, lena, review_id, Decision.APPROVE, "ok"))  # fmt: skip
@@ -387,4 +385,4 @@ def test_approving_past_a_failed_gate_needs_a_recorded_override(board: AppContex
     )
     assert decided.decision == "approve"
     event = list(audit_log.iter_events(board, action="review.decide"))[-1]
-    assert (event["details"]["gate"], event["details"]["gate_override"]) == ("fail", True)
+    assert (event.details["gate"], event.details["gate_override"]) == ("fail", True)

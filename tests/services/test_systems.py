@@ -64,10 +64,10 @@ def test_register_show_list(people: AppContext) -> None:
     assert shown.classification is None
     assert [s.id for s in systems.list_systems(people)] == ["credit-scoring"]
     events = list(audit_log.iter_events(people, entity_id="credit-scoring"))
-    assert [e["action"] for e in events] == ["system.register"]
-    assert events[0]["actor"] == "olivia"
-    assert events[0]["before_digest"] is None
-    assert events[0]["after_digest"]
+    assert [e.action for e in events] == ["system.register"]
+    assert events[0].actor == "olivia"
+    assert events[0].before_digest is None
+    assert events[0].after_digest
 
 
 def test_duplicate_id_unknown_owner_and_permissions_are_refused(people: AppContext) -> None:
@@ -93,7 +93,7 @@ def test_update_records_what_changed_and_detects_stale_edits(people: AppContext)
         people, lena, "credit-scoring", {"vendor": "Acme"}, expected_version=version
     )
     event = list(audit_log.iter_events(people, action="system.update"))[-1]
-    assert event["details"] == {"changed": ["vendor"]}
+    assert event.details == {"changed": ["vendor"]}
     with pytest.raises(ConflictError, match="reload"):
         systems.update_system(
             people, lena, "credit-scoring", {"vendor": "Other"}, expected_version=version

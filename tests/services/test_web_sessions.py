@@ -47,12 +47,10 @@ def test_a_session_names_its_user_and_stores_only_a_hash(people: AppContext) -> 
         assert secret not in row.secret_sha256
         assert len(row.secret_sha256) == 64
     listed = web_sessions.list_sessions(people, "rex")
-    assert [s["live"] for s in listed] == [True]
-    assert listed[0]["client"] == "127.0.0.1 test"
-    assert listed[0]["method"] == "password"
-    assert [e["action"] for e in iter_events(people, entity_id=str(listed[0]["id"]))] == [
-        "session.open"
-    ]
+    assert [s.live for s in listed] == [True]
+    assert listed[0].client == "127.0.0.1 test"
+    assert listed[0].method == "password"
+    assert [e.action for e in iter_events(people, entity_id=str(listed[0].id))] == ["session.open"]
 
 
 def test_unknown_secret_and_inactive_user_are_refused(people: AppContext) -> None:
@@ -75,8 +73,8 @@ def test_signing_out_ends_only_that_session(people: AppContext) -> None:
         web_sessions.check_session(people, first)
     assert web_sessions.check_session(people, second).username == "rex"
     everything = web_sessions.list_sessions(people, "rex", include_dead=True)
-    assert [s["live"] for s in everything] == [True, False]
-    assert everything[1]["revoked_by"] == "rex"
+    assert [s.live for s in everything] == [True, False]
+    assert everything[1].revoked_by == "rex"
 
 
 def test_expired_sessions_are_refused(people: AppContext) -> None:
@@ -97,7 +95,7 @@ def test_admin_or_self_revokes_all_or_one(people: AppContext) -> None:
     omar, ada = people.actor("omar"), people.actor("ada")
     with pytest.raises(PermissionDenied, match="needs one of: admin, the user themself"):
         web_sessions.revoke_sessions(people, omar, "rex")
-    one = web_sessions.list_sessions(people, "rex")[0]["id"]
+    one = web_sessions.list_sessions(people, "rex")[0].id
     assert web_sessions.revoke_sessions(people, people.actor("rex"), "rex", one) == [one]
     with pytest.raises(web_sessions.SessionInvalid):
         web_sessions.check_session(people, b)  # newest first: b was the one revoked
@@ -107,7 +105,7 @@ def test_admin_or_self_revokes_all_or_one(people: AppContext) -> None:
     with pytest.raises(web_sessions.SessionInvalid):
         web_sessions.check_session(people, a)
     assert web_sessions.check_session(people, other).username == "omar"
-    assert any(e["action"] == "session.revoke" for e in iter_events(people, entity_id="rex"))
+    assert any(e.action == "session.revoke" for e in iter_events(people, entity_id="rex"))
 
 
 def test_a_new_password_ends_every_session_of_that_user(people: AppContext) -> None:

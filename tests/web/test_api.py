@@ -8,10 +8,12 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from ombud.services import auth, findings, incidents, reviews, systems
 from ombud.services.context import AppContext
 from ombud.store import Workspace
+from ombud.store.models_reviews import GateEvaluationRow
 
 from ._seed import Seeded
 
@@ -283,3 +285,41 @@ def test_bodies_keep_the_wire_shape_of_the_records(
     clocks = served.pop("art73_clock"), read.pop("art73_clock")
     assert served == read
     assert (clocks[0] or {}).get("deadline") == (clocks[1] or {}).get("deadline")
+
+
+GATE_KEYS = (
+    "evaluation_id", "evaluated_by", "outcome", "system_id", "version", "tier", "policy",
+    "evaluated_at", "checks", "to_pass", "waived", "requirements", "obligations_in_force",
+    "upcoming_obligations",
+)  # fmt: skip
+CHECK_KEYS = ("id", "category", "outcome", "message", "evidence_ids", "remedy", "cites")
+
+
+def test_gate_bodies_keep_the_wire_shape_of_the_stored_run(
+    api: Api, seeded: Seeded, context: AppContext
+) -> None:
+    """Oracles: the key order the API served before gate runs were typed (pinned above),
+    and the stored row itself, read with SQL, as the service used to serve it
+    (``evaluation_id`` and ``evaluated_by`` ahead of the stored result JSON)."""
+    client, headers = api("lena", "write")
+    url = f"/api/v1/systems/{seeded.blocked_system}/gate"
+    posted = client.post(url, headers=headers)
+    assert posted.status_code == 200, posted.text
+    ran = posted.json()
+    listed = client.get(url, headers=headers).json()["items"]
+    assert listed[-1] == ran
+    with context.read() as session:
+        rows = session.execute(
+            select(GateEvaluationRow)
+            .where(GateEvaluationRow.system_id == seeded.blocked_system)
+            .order_by(GateEvaluationRow.id)
+        ).scalars()
+        stored = [{"evaluation_id": r.id, "evaluated_by": r.evaluated_by, **r.result} for r in rows]
+    assert listed == json.loads(json.dumps(stored))
+    for body in listed:
+        assert tuple(body) == GATE_KEYS
+        assert body["checks"], "a run with no check would not pin the check shape"
+        assert all(tuple(c) == CHECK_KEYS for c in body["checks"])
+        assert tuple(body["policy"]) == ("name", "version", "sha256")
+    assert ran["evaluated_by"] == "lena"
+    assert ran["evaluation_id"] == max(b["evaluation_id"] for b in listed)

@@ -50,6 +50,10 @@ def test_passwd_and_tokens_from_the_command_line(
     code, out = _run(capsys, *common, "user", "token-list", "--json")
     listed = json.loads(out)
     assert [t["id"] for t in listed] == [issued["id"]]
+    # The --json shape served before tokens were typed: keys and their order, pinned.
+    keys = ("id", "username", "name", "scopes", "created_by", "created_at", "revoked_at")
+    assert tuple(listed[0]) == (*keys, "last_used_at")
+    assert tuple(issued) == (*keys, "last_used_at", "token")
     assert issued["token"] not in out  # the secret is shown once, at issue
     assert _run(capsys, *common, "user", "token-revoke", str(issued["id"]))[0] == 0
 

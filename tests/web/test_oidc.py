@@ -542,7 +542,7 @@ def test_sign_ins_are_audited_whatever_the_method(
         opened = list(iter_events(context, action="session.open"))
     finally:
         context.close()
-    assert [(e["actor"], e["details"]["method"]) for e in opened] == [
+    assert [(e.actor, e.details["method"]) for e in opened] == [
         ("lena", "oidc"),
         ("rex", "password"),
     ]

@@ -69,7 +69,7 @@ def test_a_system_without_version_offers_to_add_one_then_its_gate(
     assert version.training_data == ({"name": "training data", "uri": "", "sha256": DATA},)
     assert version.created_by == "omar"
     events = list(iter_events(context, entity_id="leave-planner@1.0.0"))
-    assert [e["action"] for e in events] == ["system.version.add"]
+    assert [e.action for e in events] == ["system.version.add"]
     page = client.get(path).text
     assert "Run the gate now" in page
     assert 'id="gate-no-version"' not in page

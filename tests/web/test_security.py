@@ -147,7 +147,7 @@ def test_a_read_token_cannot_write_and_a_revoked_token_cannot_read(
     write = client.post(f"/api/v1/systems/{seeded.other_system}/gate", headers=headers)
     assert write.status_code == 403
     assert write.json()["error"]["code"] == "insufficient_scope"
-    auth.revoke_token(context, lena, info["id"])
+    auth.revoke_token(context, lena, info.id)
     gone = client.get("/api/v1/systems", headers=headers)
     assert gone.status_code == 401
     assert gone.headers["www-authenticate"] == "Bearer"

@@ -62,7 +62,7 @@ def test_revoking_a_users_sessions_signs_out_every_browser(
     try:
         listed = web_sessions.list_sessions(context, "lena")
         assert len(listed) == 2
-        assert all(s["client"].startswith("testclient") for s in listed)
+        assert all(s.client.startswith("testclient") for s in listed)
         web_sessions.revoke_sessions(context, context.actor("ada"), "lena")
     finally:
         context.close()
@@ -121,6 +121,11 @@ def test_sessions_and_signout_commands(
     assert code == 0, out
     (mine,) = json.loads(out)
     assert (mine["username"], mine["method"], mine["live"]) == ("omar", "password", True)
+    # The --json shape served before sessions were typed: keys and their order, pinned.
+    assert tuple(mine) == (
+        "id", "username", "method", "client", "created_at", "last_seen_at", "expires_at",
+        "revoked_at", "revoked_by", "live",
+    )  # fmt: skip
 
     code, out = _run(capsys, *common, "--as", "rex", "user", "signout", "omar")
     assert code == 1

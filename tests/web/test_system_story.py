@@ -57,7 +57,7 @@ def test_the_header_states_status_tier_gate_and_review(
     assert f"tier {tier.tier} ({tier.tier_label})" in head
     latest = gates.latest_gate_evaluation(context, seeded.blocked_system)
     assert latest is not None  # opening the review ran the gate
-    assert f'<a href="#gate"><span class="badge badge-{latest["outcome"]}">' in head
+    assert f'<a href="#gate"><span class="badge badge-{latest.outcome}">' in head
     (review,) = reviews.list_reviews(context, system_id=seeded.blocked_system)
     assert f'href="/reviews/{review.id}"' in head
     assert f"badge-{review.status}" in head
@@ -101,10 +101,10 @@ def test_a_run_older_than_evidence_is_marked_stale_until_re_run(
     assert "Run the gate now" not in seen
     # Oracle: the run the button records answers what the page said it would.
     rerun = gates.check_gate(context, lena, seeded.blocked_system)
-    assert rerun["outcome"] == would.group(1)
+    assert rerun.outcome == would.group(1)
     after = lead.get(f"/systems/{seeded.blocked_system}").text
     assert 'id="gate-stale"' not in after
-    assert f"#{rerun['evaluation_id']}" in after
+    assert f"#{rerun.evaluation_id}" in after
 
 
 def test_coverage_and_gate_read_the_same_evidence(
@@ -123,7 +123,7 @@ def test_coverage_and_gate_read_the_same_evidence(
     would = re.search(r'it would answer <span class="badge badge-(\w+)"', as_of.group(1))
     assert would
     recorded = gates.check_gate(context, context.actor("lena"), seeded.blocked_system)
-    assert would.group(1) == recorded["outcome"] == report.extra["gate_outcome"]
+    assert would.group(1) == recorded.outcome == report.extra["gate_outcome"]
     shown = {item: status for status, item, _ in _ROW.findall(page)}
     assert shown == {c.item.id: c.status for c in report.controls}
 
@@ -145,7 +145,22 @@ def test_a_covered_row_lists_nothing_missing(as_user: Login, seeded: Seeded) -> 
 
 def test_staleness_counts_only_the_runs_version_and_names_newer_versions() -> None:
     ran = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
-    gate = {"version": "1.0", "evaluated_at": ran.isoformat()}
+    gate = gates.GateEvaluation(
+        evaluation_id=1,
+        evaluated_by="lena",
+        outcome="pass",
+        system_id="s",
+        version="1.0",
+        tier=3,
+        policy=gates.GatePolicy("p", "1", "0" * 64),
+        evaluated_at=ran,
+        checks=(),
+        to_pass=(),
+        waived=(),
+        requirements=None,
+        obligations_in_force=(),
+        upcoming_obligations=(),
+    )
 
     def record(id_: int, version: str, minutes: int) -> EvidenceIndex:
         when = (ran + dt.timedelta(minutes=minutes)).isoformat()

@@ -79,7 +79,7 @@ def user_add(
     if as_json:
         emit_json(user)
     else:
-        state.out.print(f"user '{username}' added with roles {', '.join(user['roles'])}")
+        state.out.print(f"user '{username}' added with roles {', '.join(user.roles)}")
 
 
 @user_app.command("list")
@@ -94,11 +94,11 @@ def user_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
     table = Table("user", "name", "roles", "OS user", "active")
     for user in users:
         table.add_row(
-            user["username"],
-            user["display_name"],
-            ", ".join(user["roles"]),
-            user["os_username"] or "",
-            "yes" if user["active"] else "no",
+            user.username,
+            user.display_name,
+            ", ".join(user.roles),
+            user.os_username or "",
+            "yes" if user.active else "no",
         )
     state.out.print(table)
 
@@ -137,9 +137,9 @@ def user_token(
     with state.context() as context:
         secret, info = auth.issue_token(context, state.actor(context), username, scope, name)
     if as_json:
-        emit_json({**info, "token": secret})
+        emit_json({**info.to_dict(), "token": secret})
         return
-    state.out.print(f"token #{info['id']} for '{username}' (scopes: {', '.join(info['scopes'])})")
+    state.out.print(f"token #{info.id} for '{username}' (scopes: {', '.join(info.scopes)})")
     state.out.print(secret, soft_wrap=True)
     state.out.print("store it now: it cannot be shown again")
 
@@ -160,12 +160,12 @@ def user_token_list(
     table = Table("#", "user", "name", "scopes", "created", "revoked")
     for t in tokens:
         table.add_row(
-            str(t["id"]),
-            t["username"],
-            t["name"],
-            ", ".join(t["scopes"]),
-            t["created_at"][:16],
-            (t["revoked_at"] or "")[:16],
+            str(t.id),
+            t.username,
+            t.name,
+            ", ".join(t.scopes),
+            t.created_at.isoformat()[:16],
+            t.revoked_at.isoformat()[:16] if t.revoked_at else "",
         )
     state.out.print(table)
 
@@ -197,15 +197,15 @@ def user_sessions(
         return
     table = Table("#", "user", "method", "client", "signed in", "last seen", "ends", "state")
     for s in sessions:
-        ended = "live" if s["live"] else ("revoked" if s["revoked_at"] else "expired")
+        ended = "live" if s.live else ("revoked" if s.revoked_at else "expired")
         table.add_row(
-            str(s["id"]),
-            s["username"],
-            s["method"],
-            s["client"],
-            s["created_at"][:16],
-            s["last_seen_at"][:16],
-            s["expires_at"][:16],
+            str(s.id),
+            s.username,
+            s.method,
+            s.client,
+            s.created_at.isoformat()[:16],
+            s.last_seen_at.isoformat()[:16],
+            s.expires_at.isoformat()[:16],
             ended,
         )
     state.out.print(table)

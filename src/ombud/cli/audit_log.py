@@ -181,13 +181,13 @@ def show(
         return
     table = Table("#", "at (UTC)", "actor", "action", "entity", "details")
     for e in events:
-        details = json.dumps(e["details"], ensure_ascii=False) if e["details"] else ""
+        details = json.dumps(e.details, ensure_ascii=False) if e.details else ""
         table.add_row(
-            str(e["seq"]),
-            e["at"][:19],
-            e["actor"],
-            e["action"],
-            f"{e['entity_type']}:{e['entity_id']}",
+            str(e.seq),
+            e.at[:19],
+            e.actor,
+            e.action,
+            f"{e.entity_type}:{e.entity_id}",
             details[:80],
         )
     state.out.print(table)
@@ -203,7 +203,7 @@ def export(
     state = state_of(ctx)
     with state.context() as context:
         lines = [
-            json.dumps(e, ensure_ascii=False, sort_keys=True)
+            json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True)
             for e in audit_log.iter_events(context)
         ]
     text = "".join(line + "\n" for line in lines)

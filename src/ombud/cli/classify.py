@@ -155,11 +155,10 @@ def pending_cmd(
         state.out.print(f"no {status} classification requests")
         return
     for item in items:
-        before, after = item["from"], item["to"]
         state.out.print(
-            f"#{item['id']} {item['system_id']}: {before['eu_category']} tier {before['tier']}"
-            f" → {after['eu_category']} tier {after['tier']} ({item['status']}; asked by "
-            f"{item['requested_by']} {item['requested_at'][:10]})"
+            f"#{item.id} {item.system_id}: {item.previous_eu_category} tier {item.previous_tier}"
+            f" → {item.eu_category} tier {item.tier} ({item.status}; asked by "
+            f"{item.requested_by} {item.requested_at.isoformat()[:10]})"
         )
 
 
@@ -180,8 +179,8 @@ def confirm_cmd(
         emit_json(item)
         return
     state.out.print(
-        f"confirmed: {item['system_id']} is now {item['to']['eu_category']} "
-        f"tier {item['to']['tier']} (asked by {item['requested_by']})"
+        f"confirmed: {item.system_id} is now {item.eu_category} "
+        f"tier {item.tier} (asked by {item.requested_by})"
     )
 
 
@@ -200,8 +199,7 @@ def reject_cmd(
         emit_json(item)
         return
     state.out.print(
-        f"rejected: {item['system_id']} keeps {item['from']['eu_category']} "
-        f"tier {item['from']['tier']}"
+        f"rejected: {item.system_id} keeps {item.previous_eu_category} tier {item.previous_tier}"
     )
 
 

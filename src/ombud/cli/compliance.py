@@ -190,17 +190,14 @@ def matrix_cmd(
         emit_json(matrix)
         return
     table = Table("system", "tier", "EU AI Act", *frameworks, title="Coverage (% covered)")
-    for row in matrix["systems"]:
-        if "error" in row:
-            table.add_row(
-                row["system_id"], "", "", *([row["error"]] + [""] * (len(frameworks) - 1))
-            )
+    for row in matrix.systems:
+        if row.error is not None:
+            table.add_row(row.system_id, "", "", *([row.error] + [""] * (len(frameworks) - 1)))
             continue
         cells = [
-            f"{_percent(row['cells'][f]['percent'])} of {row['cells'][f]['applicable']}"
-            for f in frameworks
+            f"{_percent(row.cells[f].percent)} of {row.cells[f].applicable}" for f in frameworks
         ]
-        table.add_row(row["system_id"], str(row["tier"] or "—"), row["eu_category"] or "—", *cells)
+        table.add_row(row.system_id, str(row.tier or "—"), row.eu_category or "—", *cells)
     state.out.print(table)
 
 

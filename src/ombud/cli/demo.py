@@ -132,9 +132,9 @@ def _gates(out: Console, report: DemoReport) -> None:
     for column in ("system", "tier", "gate", "failed checks"):
         table.add_column(column)
     for gate in report.gates:
-        failed = [c["id"] for c in gate["checks"] if c["outcome"] == "fail"]
+        failed = [c.id for c in gate.checks if c.outcome == "fail"]
         table.add_row(
-            gate["system_id"], str(gate["tier"]), _styled(gate["outcome"]), ", ".join(failed) or "-"
+            gate.system_id, str(gate.tier), _styled(gate.outcome), ", ".join(failed) or "-"
         )
     out.print(table)
 
@@ -239,24 +239,23 @@ def _documents(out: Console, report: DemoReport) -> None:
 
 def _coverage(out: Console, report: DemoReport) -> None:
     matrix = report.coverage
-    if not matrix:
+    if matrix is None:
         return
     table = Table(
         title="\nCompliance coverage (% of applicable items with fresh evidence)",
         title_justify="left",
     )
     table.add_column("system")
-    for framework in matrix["frameworks"]:
+    for framework in matrix.frameworks:
         table.add_column(framework, justify="right")
-    for row in matrix["systems"]:
+    for row in matrix.systems:
         cells = []
-        for framework in matrix["frameworks"]:
-            cell = row["cells"].get(framework) or {}
-            percent = cell.get("percent")
-            cells.append(
-                "-" if percent is None else f"{percent:.0f}% of {cell.get('applicable', 0)}"
-            )
-        table.add_row(row["system_id"], *cells)
+        for framework in matrix.frameworks:
+            cell = row.cells.get(framework)
+            percent = cell.percent if cell is not None else None
+            applicable = cell.applicable if cell is not None else 0
+            cells.append("-" if percent is None else f"{percent:.0f}% of {applicable}")
+        table.add_row(row.system_id, *cells)
     out.print(table)
 
 

@@ -18,11 +18,10 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -34,6 +33,7 @@ from ombud.cli._state import CliState, state_of
 from ombud.compliance import parse_as_of
 from ombud.governance import InvalidInput, NotFoundError
 from ombud.services import gates
+from ombud.services.gates import GateEvaluation
 from ombud.text import visible
 
 __all__ = ["EXIT_FOR_OUTCOME", "junit_xml", "register"]
@@ -66,44 +66,44 @@ def _escaped(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def junit_xml(result: Mapping[str, Any]) -> str:
+def junit_xml(result: GateEvaluation) -> str:
     """One <testsuite> per evaluation, one <testcase> per check."""
-    checks = result["checks"]
+    checks = result.checks
     x = _xml_safe
     suite = ET.Element(
         "testsuite",
-        name=x(f"ombud gate {result['system_id']}@{result['version']}"),
+        name=x(f"ombud gate {result.system_id}@{result.version}"),
         tests=str(len(checks)),
-        failures=str(sum(c["outcome"] == "fail" for c in checks)),
-        skipped=str(sum(c["outcome"] in ("insufficient", "waived") for c in checks)),
+        failures=str(sum(c.outcome == "fail" for c in checks)),
+        skipped=str(sum(c.outcome in ("insufficient", "waived") for c in checks)),
         errors="0",
-        timestamp=x(result["evaluated_at"]),
+        timestamp=x(result.evaluated_at.isoformat()),
     )
     props = ET.SubElement(suite, "properties")
-    policy = result["policy"]
+    policy = result.policy
     for name, value in [
-        ("outcome", result["outcome"]),
-        ("policy", f"{policy['name']}@{policy['version']}"),
-        ("policy_sha256", policy["sha256"]),
-        ("tier", str(result["tier"])),
-        ("waived", str(sum(c["outcome"] == "waived" for c in checks))),
+        ("outcome", result.outcome),
+        ("policy", f"{policy.name}@{policy.version}"),
+        ("policy_sha256", policy.sha256),
+        ("tier", str(result.tier)),
+        ("waived", str(sum(c.outcome == "waived" for c in checks))),
     ]:
         ET.SubElement(props, "property", name=name, value=x(value))
     for check in checks:
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=x(f"ombud.gate.{check['category']}"),
-            name=x(check["id"]),
+            classname=x(f"ombud.gate.{check.category}"),
+            name=x(check.id),
         )
-        detail = check["message"] + (f"\nTo pass: {check['remedy']}" if check["remedy"] else "")
-        if check["evidence_ids"]:
-            detail += "\nEvidence: " + ", ".join(f"#{i}" for i in check["evidence_ids"])
-        message, detail = x(check["message"]), x(detail)
-        if check["outcome"] == "fail":
+        detail = check.message + (f"\nTo pass: {check.remedy}" if check.remedy else "")
+        if check.evidence_ids:
+            detail += "\nEvidence: " + ", ".join(f"#{i}" for i in check.evidence_ids)
+        message, detail = x(check.message), x(detail)
+        if check.outcome == "fail":
             ET.SubElement(case, "failure", message=message, type="policy").text = detail
-        elif check["outcome"] in ("insufficient", "waived"):
-            skipped = ET.SubElement(case, "skipped", message=f"{check['outcome']}: {message}")
+        elif check.outcome in ("insufficient", "waived"):
+            skipped = ET.SubElement(case, "skipped", message=f"{check.outcome}: {message}")
             skipped.text = detail
         else:
             ET.SubElement(case, "system-out").text = detail
@@ -113,7 +113,7 @@ def junit_xml(result: Mapping[str, Any]) -> str:
     return visible(ET.tostring(suites, encoding="unicode", xml_declaration=True)) + "\n"
 
 
-def _table(result: Mapping[str, Any]) -> Table:
+def _table(result: GateEvaluation) -> Table:
     table = Table(
         "check",
         "outcome",
@@ -121,28 +121,28 @@ def _table(result: Mapping[str, Any]) -> Table:
         "evidence",
         "to pass",
         title=(
-            f"{result['system_id']}@{result['version']} (tier {result['tier']}) — "
-            f"{result['policy']['name']} {result['policy']['version']}"
+            f"{result.system_id}@{result.version} (tier {result.tier}) — "
+            f"{result.policy.name} {result.policy.version}"
         ),
         title_justify="left",
     )
-    for c in result["checks"]:
+    for c in result.checks:
         table.add_row(  # Text, not markup: a glob's [...] is data, not a style
-            Text(c["id"]),
-            Text(c["outcome"], style=_STYLE.get(c["outcome"], "")),
-            Text(c["message"]),
-            ", ".join(f"#{i}" for i in c["evidence_ids"]),
-            Text(c["remedy"]),
+            Text(c.id),
+            Text(c.outcome, style=_STYLE.get(c.outcome, "")),
+            Text(c.message),
+            ", ".join(f"#{i}" for i in c.evidence_ids),
+            Text(c.remedy),
         )
     return table
 
 
-def _summary(result: Mapping[str, Any]) -> str:
-    waived = result.get("waived") or []
+def _summary(result: GateEvaluation) -> str:
+    waived = result.waived
     note = f"; {len(waived)} check(s) waived, not passed: {', '.join(waived)}" if waived else ""
     return (
-        f"gate: [{_STYLE[result['outcome']]}]{result['outcome']}[/] "
-        f"(evaluation #{result['evaluation_id']}){note}"
+        f"gate: [{_STYLE[result.outcome]}]{result.outcome}[/] "
+        f"(evaluation #{result.evaluation_id}){note}"
     )
 
 
@@ -230,10 +230,10 @@ def check_cmd(
         if report is None:
             if output_format is Format.TABLE:
                 state.out.print(_table(result))
-                for item in result.get("upcoming_obligations", []):
+                for item in result.upcoming_obligations:
                     state.out.print(
-                        f"upcoming: {item['id']} applies from {item['applies_from']} "
-                        f"({item['days_left']} days left); not counted yet"
+                        f"upcoming: {item.id} applies from {item.applies_from} "
+                        f"({item.days_left} days left); not counted yet"
                     )
                 state.out.print(summary)
             else:
@@ -244,7 +244,7 @@ def check_cmd(
     except _OutputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_ENVIRONMENT) from None
-    raise typer.Exit(EXIT_FOR_OUTCOME[result["outcome"]])
+    raise typer.Exit(EXIT_FOR_OUTCOME[result.outcome])
 
 
 def _evaluate(
@@ -253,7 +253,7 @@ def _evaluate(
     version: str | None,
     policy: Path | None,
     now: datetime | None,
-) -> dict[str, Any]:
+) -> GateEvaluation:
     with state.context() as context:
         try:
             return gates.check_gate(
@@ -263,11 +263,11 @@ def _evaluate(
             raise InvalidInput(str(exc)) from None
 
 
-def _text(result: dict[str, Any], output_format: Format) -> str:
+def _text(result: GateEvaluation, output_format: Format) -> str:
     if output_format is Format.JUNIT:
         return junit_xml(result)
     if output_format is Format.JSON:
-        return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     buffer = io.StringIO()
     console = Console(file=buffer, width=200, no_color=True)
     console.print(_table(result))

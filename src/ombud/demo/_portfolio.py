@@ -17,7 +17,9 @@ from ombud.datasets import DatasetNotFoundError, load
 from ombud.governance import VersionSpec, parse_system_manifest
 from ombud.services import classification, systems, workspaces
 from ombud.services.context import AppContext
+from ombud.services.coverage import CoverageMatrix
 from ombud.services.finding_records import Finding
+from ombud.services.gate_records import GateEvaluation
 from ombud.services.incident_records import Incident
 from ombud.services.review_records import Review
 from ombud.services.system_records import SystemDetail
@@ -59,7 +61,7 @@ class DemoReport:
     workspace: Path
     systems: list[SystemDetail] = field(default_factory=list)
     audits: list[dict[str, Any]] = field(default_factory=list)
-    gates: list[dict[str, Any]] = field(default_factory=list)
+    gates: list[GateEvaluation] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
@@ -67,7 +69,7 @@ class DemoReport:
     monitoring: list[dict[str, Any]] = field(default_factory=list)
     explanations: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
-    coverage: dict[str, Any] = field(default_factory=dict)
+    coverage: CoverageMatrix | None = None
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,6 +79,10 @@ class DemoReport:
             value = getattr(self, item.name)
             if isinstance(value, list):
                 value = [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
+            elif isinstance(value, CoverageMatrix):
+                value = value.to_dict()
+            elif value is None and item.name == "coverage":
+                value = {}  # not computed: the empty object the report has always carried
             data[item.name] = str(value) if isinstance(value, Path) else value
         return data
 
@@ -111,7 +117,7 @@ def build_portfolio(
 
 def _people(context: AppContext) -> None:
     admin = context.actor(DEMO_ADMIN)
-    existing = {u["username"] for u in workspaces.list_users(context)}
+    existing = {u.username for u in workspaces.list_users(context)}
     for username, name, roles in PEOPLE:
         if username not in existing:
             workspaces.add_user(context, admin, username=username, roles=roles, display_name=name)

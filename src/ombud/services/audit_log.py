@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from ombud.store.checkpoint import (
 from ombud.store.models import AuditEventRow, AuditHeadRow
 
 __all__ = [
+    "AuditEvent",
     "CheckpointCheck",
     "CheckpointReport",
     "StateProblem",
@@ -45,22 +46,69 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True, kw_only=True)
+class AuditEvent:
+    """One link of the audit chain as stored.
+
+    ``at`` stays the stored ISO text: it is part of what the hash covers, so it is shown
+    as written, never re-formatted. ``details`` is the action's own free-form JSON (each
+    action records what explains it). ``to_dict()`` is the event of ``audit-log show
+    --json`` and ``audit-log export``.
+    """
+
+    seq: int
+    event_id: str
+    at: str
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before_digest: str | None
+    after_digest: str | None
+    request_id: str
+    details: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def from_row(cls, row: AuditEventRow) -> AuditEvent:
+        return cls(
+            seq=row.seq,
+            event_id=row.event_id,
+            at=row.at,
+            actor=row.actor,
+            action=row.action,
+            entity_type=row.entity_type,
+            entity_id=row.entity_id,
+            before_digest=row.before_digest,
+            after_digest=row.after_digest,
+            request_id=row.request_id,
+            details=row.details,
+            prev_hash=row.prev_hash,
+            hash=row.hash,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "event_id": self.event_id,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "entity_type": self.entity_type,
+            "entity_id": self.entity_id,
+            "before_digest": self.before_digest,
+            "after_digest": self.after_digest,
+            "request_id": self.request_id,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
 def event_dict(row: AuditEventRow) -> dict[str, Any]:
-    return {
-        "seq": row.seq,
-        "event_id": row.event_id,
-        "at": row.at,
-        "actor": row.actor,
-        "action": row.action,
-        "entity_type": row.entity_type,
-        "entity_id": row.entity_id,
-        "before_digest": row.before_digest,
-        "after_digest": row.after_digest,
-        "request_id": row.request_id,
-        "details": row.details,
-        "prev_hash": row.prev_hash,
-        "hash": row.hash,
-    }
+    """The stored event as JSON data (``AuditEvent.to_dict()`` of the row)."""
+    return AuditEvent.from_row(row).to_dict()
 
 
 def last_seq(context: AppContext) -> int:
@@ -137,7 +185,9 @@ def iter_events(
     entity_id: str | None = None,
     action: str | None = None,
     limit: int | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[AuditEvent]:
+    """Events in chain order: of one entity (and its versions, ``id@label``), of actions
+    starting with ``action``, the latest ``limit``; read in one transaction."""
     with context.read() as session:
         query = select(AuditEventRow).order_by(AuditEventRow.seq)
         if entity_id:
@@ -153,7 +203,7 @@ def iter_events(
         if limit:
             rows.reverse()
         for row in rows:
-            yield event_dict(row)
+            yield AuditEvent.from_row(row)
 
 
 # --- the records the log vouches for ----------------------------------------------------

@@ -116,20 +116,15 @@ def system_record(
     fairness = tuple(
         a for e in evidence if e.kind == "fairness_audit" if (a := _fairness(context, e))
     )
-    evaluations = [
-        g for g in gates.list_gate_evaluations(context, system_id) if g.get("version") == label
-    ]
+    evaluations = [g for g in gates.list_gate_evaluations(context, system_id) if g.version == label]
     gate = None
     if evaluations:
         last = evaluations[-1]
-        policy = last.get("policy") or {}
         gate = GateRecord(
-            outcome=str(last["outcome"]),
-            policy=f"{policy.get('name')}@{policy.get('version')}",
-            evaluated_at=str(last.get("evaluated_at", "")),
-            blocking=tuple(
-                c["id"] for c in last.get("checks", ()) if c["outcome"] in ("fail", "insufficient")
-            ),
+            outcome=last.outcome,
+            policy=f"{last.policy.name}@{last.policy.version}",
+            evaluated_at=last.evaluated_at.isoformat(),
+            blocking=last.blocking,
         )
     own_reviews = [
         r for r in reviews.list_reviews(context, system_id=system_id) if r.version == label

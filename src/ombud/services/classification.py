@@ -53,12 +53,14 @@ from ombud.governance import (
     permits,
 )
 from ombud.services.authorization import load_target
+from ombud.services.classification_records import ClassificationRequest
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.system_queries import latest_classification_row
 from ombud.services.systems import SystemRecord, apply_manifest_in, get_system
 from ombud.store.models import AISystemRow, ClassificationRequestRow, ClassificationRow
 
 __all__ = [
+    "ClassificationRequest",
     "ClassifyOutcome",
     "ManifestOutcome",
     "apply_manifest",
@@ -320,27 +322,9 @@ def _request(
 _PENDING = "pending"
 
 
-def _request_dict(row: ClassificationRequestRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "system_id": row.system_id,
-        "status": row.status,
-        "catalog_version": row.catalog_version,
-        "from": {"eu_category": row.previous_eu_category, "tier": row.previous_tier},
-        "to": {"eu_category": row.eu_category, "tier": row.tier, "tier_label": row.tier_label},
-        "tier_reasons": row.tier_reasons,
-        "requested_by": row.requested_by,
-        "requested_at": row.requested_at.isoformat(),
-        "decided_by": row.decided_by,
-        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
-        "note": row.note,
-        "classification_id": row.classification_id,
-    }
-
-
 def list_classification_requests(
     context: AppContext, *, system_id: str | None = None, status: str | None = _PENDING
-) -> list[dict[str, Any]]:
+) -> list[ClassificationRequest]:
     """Classification requests, oldest first (the pending ones unless ``status`` says)."""
     query = select(ClassificationRequestRow).order_by(ClassificationRequestRow.id)
     if system_id:
@@ -348,7 +332,7 @@ def list_classification_requests(
     if status:
         query = query.where(ClassificationRequestRow.status == status)
     with context.read() as session:
-        return [_request_dict(row) for row in session.execute(query).scalars()]
+        return [ClassificationRequest.from_row(row) for row in session.execute(query).scalars()]
 
 
 def _decidable(tx: Tx, request_id: int, doing: str) -> ClassificationRequestRow:
@@ -369,7 +353,7 @@ def _decidable(tx: Tx, request_id: int, doing: str) -> ClassificationRequestRow:
 
 def confirm_classification(
     context: AppContext, actor: Actor, request_id: int, note: str = ""
-) -> dict[str, Any]:
+) -> ClassificationRequest:
     """A rai_lead or admin (not the requester) makes a pending downgrade effective."""
     with context.write(actor) as tx:
         request = _decidable(tx, request_id, "confirm")
@@ -409,12 +393,12 @@ def confirm_classification(
                 "note": request.note,
             },
         )
-        return _request_dict(request)
+        return ClassificationRequest.from_row(request)
 
 
 def reject_classification(
     context: AppContext, actor: Actor, request_id: int, note: str
-) -> dict[str, Any]:
+) -> ClassificationRequest:
     """A rai_lead or admin refuses a pending downgrade; the current classification stays."""
     if not note.strip():
         raise InvalidInput(f"rejecting classification request {request_id} needs --note saying why")
@@ -439,4 +423,4 @@ def reject_classification(
                 "note": request.note,
             },
         )
-        return _request_dict(request)
+        return ClassificationRequest.from_row(request)

@@ -8,7 +8,8 @@ is recomputed on demand, and the OSCAL export is how an assessment is kept.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,15 @@ from ombud.services.context import AppContext
 from ombud.services.gates import gate_inputs, resolve_policy
 from ombud.store.models import AISystemRow, ClassificationRow
 
-__all__ = ["GENERATIVE_KINDS", "MATRIX_FRAMEWORKS", "coverage_matrix", "system_coverage"]
+__all__ = [
+    "GENERATIVE_KINDS",
+    "MATRIX_FRAMEWORKS",
+    "CoverageMatrix",
+    "MatrixCell",
+    "MatrixRow",
+    "coverage_matrix",
+    "system_coverage",
+]
 
 #: System kinds to which the NIST AI 600-1 generative-AI profile applies.
 GENERATIVE_KINDS = ("llm_application", "agent", "general_purpose_model")
@@ -136,41 +145,89 @@ def system_coverages(
     return reports
 
 
+@dataclass(frozen=True)
+class MatrixCell:
+    """One system under one framework: the share covered and the items by status."""
+
+    percent: float | None  # None when nothing applies
+    applicable: int
+    counts: Mapping[str, int]  # status -> items, in the catalog's status order
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"percent": self.percent, "applicable": self.applicable, **self.counts}
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatrixRow:
+    """One system of the matrix; ``error`` (and no cells) when its coverage could not be
+    computed, e.g. a system with no version yet."""
+
+    system_id: str
+    version: str | None = None
+    tier: int | None = None
+    eu_category: str | None = None
+    cells: Mapping[str, MatrixCell] = field(default_factory=dict)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"system_id": self.system_id, "error": self.error, "cells": {}}
+        return {
+            "system_id": self.system_id,
+            "version": self.version,
+            "tier": self.tier,
+            "eu_category": self.eu_category,
+            "cells": {name: cell.to_dict() for name, cell in self.cells.items()},
+        }
+
+
+@dataclass(frozen=True)
+class CoverageMatrix:
+    """Systems x frameworks at one moment, systems by id."""
+
+    as_of: datetime
+    frameworks: tuple[str, ...]
+    systems: tuple[MatrixRow, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "frameworks": list(self.frameworks),
+            "systems": [row.to_dict() for row in self.systems],
+        }
+
+
 def coverage_matrix(
     context: AppContext,
     frameworks: tuple[str, ...] = MATRIX_FRAMEWORKS,
     *,
     policy_path: str | Path | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> CoverageMatrix:
     """Systems x frameworks: % of applicable items covered (None when nothing applies)."""
     as_of = now or datetime.now(UTC)
     with context.read() as session:
         system_ids = list(
             session.execute(select(AISystemRow.id).order_by(AISystemRow.id)).scalars()
         )
-    rows: list[dict[str, Any]] = []
+    rows: list[MatrixRow] = []
     for system_id in system_ids:
         try:
             reports = system_coverages(
                 context, system_id, frameworks, policy_path=policy_path, now=as_of
             )
         except ValueError as error:  # domain and input errors; a bug should not hide here
-            rows.append({"system_id": system_id, "error": str(error), "cells": {}})
+            rows.append(MatrixRow(system_id=system_id, error=str(error)))
             continue
-        row: dict[str, Any] = {
-            "system_id": system_id,
-            "version": reports[0].version,
-            "tier": reports[0].extra.get("tier"),
-            "eu_category": reports[0].extra.get("eu_category"),
-            "cells": {
-                r.framework: {
-                    "percent": r.percent,
-                    "applicable": len(r.controls),
-                    **r.counts(),
-                }
-                for r in reports
-            },
-        }
-        rows.append(row)
-    return {"as_of": as_of.isoformat(), "frameworks": list(frameworks), "systems": rows}
+        rows.append(
+            MatrixRow(
+                system_id=system_id,
+                version=reports[0].version,
+                tier=reports[0].extra.get("tier"),
+                eu_category=reports[0].extra.get("eu_category"),
+                cells={
+                    r.framework: MatrixCell(r.percent, len(r.controls), r.counts()) for r in reports
+                },
+            )
+        )
+    return CoverageMatrix(as_of, tuple(frameworks), tuple(rows))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
@@ -21,14 +20,18 @@ from ombud.governance.gate import EvidenceFacts, SystemFacts, evaluate_gate
 from ombud.governance.policy import PolicyPack, load_default_policy, load_policy
 from ombud.services import audit_log
 from ombud.services.context import Actor, AppContext, Tx
+from ombud.services.gate_records import GateCheck, GateEvaluation, GatePolicy, UpcomingObligation
 from ombud.store import Workspace
 from ombud.store.models import AISystemRow, ClassificationRow, EvidenceRow, SystemVersionRow
 from ombud.store.models_reviews import GateEvaluationRow
 
 __all__ = [
     "WORKSPACE_POLICY_FILE",
+    "GateCheck",
+    "GateEvaluation",
+    "GatePolicy",
+    "UpcomingObligation",
     "check_gate",
-    "evaluation_dict",
     "find_version",
     "gate_inputs",
     "latest_evaluation",
@@ -135,14 +138,6 @@ def gate_inputs(
     return facts, evidence, version
 
 
-def evaluation_dict(row: GateEvaluationRow) -> dict[str, Any]:
-    return {
-        "evaluation_id": row.id,
-        "evaluated_by": row.evaluated_by,
-        **row.result,
-    }
-
-
 def check_gate(
     context: AppContext,
     actor: Actor,
@@ -151,7 +146,7 @@ def check_gate(
     policy_path: str | Path | None = None,
     *,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> GateEvaluation:
     """Evaluate the gate for a version (the latest if None), record it, return the result.
 
     It changes no system, but its recorded outcome is what the deploy guard reads, so it
@@ -176,7 +171,7 @@ def check_gate(
 
 def record_gate(
     tx: Tx, policy: PolicyPack, system_id: str, version_label: str | None, now: datetime
-) -> dict[str, Any]:
+) -> GateEvaluation:
     """Evaluate and record inside the caller's transaction (reviews reuse it)."""
     facts, evidence, version = gate_inputs(tx.session, system_id, version_label)
     result = evaluate_gate(policy, facts, evidence, now)
@@ -204,22 +199,21 @@ def record_gate(
     )
     tx.session.add(row)
     tx.session.flush()
-    data = evaluation_dict(row)
-    blocking = [c.id for c in result.checks if c.outcome in ("fail", "insufficient")]
+    evaluation = GateEvaluation.from_row(row)
     tx.record(
         "gate.evaluate",
         "gate_evaluation",
         f"{system_id}@{version.label}#{row.id}",
         before=None,
-        after=data,
+        after=evaluation.to_dict(),
         details={
             "outcome": result.outcome.value,
             "policy": f"{policy.name}@{policy.version}",
             "policy_sha256": policy.sha256,
-            "blocking": blocking,
+            "blocking": list(evaluation.blocking),
         },
     )
-    return data
+    return evaluation
 
 
 def latest_evaluation(
@@ -237,7 +231,7 @@ def latest_evaluation(
 
 def list_gate_evaluations(
     context: AppContext, system_id: str, *, limit: int | None = None, offset: int = 0
-) -> list[dict[str, Any]]:
+) -> list[GateEvaluation]:
     """A system's gate runs, oldest first; ``limit``/``offset`` page through them."""
     with context.read() as session:
         _system(session, system_id)
@@ -248,10 +242,10 @@ def list_gate_evaluations(
             .limit(limit)
             .offset(offset)
         ).scalars()
-        return [evaluation_dict(row) for row in rows]
+        return [GateEvaluation.from_row(row) for row in rows]
 
 
-def latest_gate_evaluation(context: AppContext, system_id: str) -> dict[str, Any] | None:
+def latest_gate_evaluation(context: AppContext, system_id: str) -> GateEvaluation | None:
     """The system's most recent gate run (any version), or None if it never ran."""
     with context.read() as session:
         _system(session, system_id)
@@ -261,7 +255,7 @@ def latest_gate_evaluation(context: AppContext, system_id: str) -> dict[str, Any
             .order_by(GateEvaluationRow.id.desc())
             .limit(1)
         ).scalar_one_or_none()
-        return evaluation_dict(row) if row is not None else None
+        return GateEvaluation.from_row(row) if row is not None else None
 
 
 def latest_runs() -> Subquery:

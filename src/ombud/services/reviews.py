@@ -42,7 +42,13 @@ from ombud.services.clearance import accept_risk, deploy_clearance, system_row
 from ombud.services.context import Actor, AppContext, Tx
 from ombud.services.evidence import evidence_dict
 from ombud.services.findings import FindingDraft, create_finding
-from ombud.services.gates import find_version, latest_evaluation, record_gate, resolve_policy
+from ombud.services.gates import (
+    GateEvaluation,
+    find_version,
+    latest_evaluation,
+    record_gate,
+    resolve_policy,
+)
 from ombud.services.review_queries import (
     count_reviews,
     get_review,
@@ -162,7 +168,7 @@ def _move(tx: Tx, system: AISystemRow, target: LifecycleStatus, reason: str) -> 
 
 
 def _evidence_pack(
-    session: Session, system: AISystemRow, version: SystemVersionRow, gate: dict[str, Any]
+    session: Session, system: AISystemRow, version: SystemVersionRow, gate: GateEvaluation
 ) -> dict[str, Any]:
     classification = session.execute(
         select(ClassificationRow)
@@ -174,7 +180,7 @@ def _evidence_pack(
         select(EvidenceRow).where(EvidenceRow.version_id == version.id).order_by(EvidenceRow.id)
     ).scalars()
     items = [evidence_dict(row, version.label) for row in rows]
-    document_kinds = {d["kind"] for d in (gate.get("requirements") or {}).get("documents", [])}
+    document_kinds = gate.document_kinds
     return {
         "system": {
             "id": system.id,
@@ -186,7 +192,7 @@ def _evidence_pack(
             "status": system.status,
         },
         "version": version.label,
-        "gate": gate,
+        "gate": gate.to_dict(),
         "classification": (
             {
                 "tier": classification.tier,
@@ -231,17 +237,16 @@ def open_review(
                 f"see `ombud review show {already}`"
             )
         gate = record_gate(tx, policy, system_id, version.label, now)
-        requirements = gate.get("requirements") or {}
-        approvals = requirements.get("approvals") or {"quorum": 1, "capacities": []}
+        quorum, capacities = gate.approvals
         review = ReviewRow(
             system_id=system_id,
             version_id=version.id,
             status=ReviewStatus.OPEN.value,
             opened_by=actor.username,
             opened_at=now,
-            gate_evaluation_id=gate["evaluation_id"],
-            quorum=int(approvals["quorum"]),
-            required_capacities=list(approvals["capacities"]),
+            gate_evaluation_id=gate.evaluation_id,
+            quorum=quorum,
+            required_capacities=list(capacities),
             snapshot=_evidence_pack(tx.session, system, version, gate),
             vote_count=0,
         )
@@ -255,7 +260,7 @@ def open_review(
             str(review.id),
             before=None,
             after=_summary(review).to_dict(),
-            details={"system": system_id, "version": version.label, "gate": gate["outcome"]},
+            details={"system": system_id, "version": version.label, "gate": gate.outcome},
         )
         return data
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,14 @@ from ombud.store import (
 from ombud.store.models import UserRow
 from ombud.store.workspace import WORKSPACE_ENTRIES, staged_workspace
 
-__all__ = ["add_user", "init_workspace", "list_users", "upgrade_workspace", "user_snapshot"]
+__all__ = [
+    "User",
+    "add_user",
+    "init_workspace",
+    "list_users",
+    "upgrade_workspace",
+    "user_snapshot",
+]
 
 _BOOTSTRAP = Actor("ombud-init", frozenset({Role.ADMIN}))
 
@@ -41,15 +49,42 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, kw_only=True)
+class User:
+    """A workspace user: who they are, their roles, the OS account mapped to them."""
+
+    username: str
+    display_name: str
+    email: str
+    roles: tuple[str, ...]  # sorted
+    os_username: str | None
+    active: bool
+
+    @classmethod
+    def from_row(cls, user: UserRow) -> User:
+        return cls(
+            username=user.username,
+            display_name=user.display_name,
+            email=user.email,
+            roles=tuple(sorted(user.roles)),
+            os_username=user.os_username,
+            active=user.active,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "username": self.username,
+            "display_name": self.display_name,
+            "email": self.email,
+            "roles": list(self.roles),
+            "os_username": self.os_username,
+            "active": self.active,
+        }
+
+
 def user_snapshot(user: UserRow) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "display_name": user.display_name,
-        "email": user.email,
-        "roles": sorted(user.roles),
-        "os_username": user.os_username,
-        "active": user.active,
-    }
+    """What the audit events of a user carry: ``User.to_dict()`` of the row."""
+    return User.from_row(user).to_dict()
 
 
 def _parse_roles(roles: Iterable[str]) -> list[str]:
@@ -199,7 +234,7 @@ def add_user(
     display_name: str = "",
     email: str = "",
     os_username: str | None = None,
-) -> dict[str, Any]:
+) -> User:
     authorize(actor.username, actor.roles, Action.USER_MANAGE, Target.account(username))
     check_slug(username, "user name")
     check_name(display_name, "the display name")
@@ -227,12 +262,13 @@ def add_user(
             created_at=_now(),
         )
         tx.session.add(user)
-        snapshot = user_snapshot(user)
-        tx.record("user.add", "user", username, before=None, after=snapshot)
-    return snapshot
+        added = User.from_row(user)
+        tx.record("user.add", "user", username, before=None, after=added.to_dict())
+    return added
 
 
-def list_users(context: AppContext) -> list[dict[str, Any]]:
+def list_users(context: AppContext) -> list[User]:
+    """Every workspace user, active or not, by user name."""
     with context.read() as session:
         rows = session.execute(select(UserRow).order_by(UserRow.username)).scalars()
-        return [user_snapshot(u) for u in rows]
+        return [User.from_row(u) for u in rows]

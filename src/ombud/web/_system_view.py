@@ -26,6 +26,7 @@ from ombud.services.audit_log import iter_events
 from ombud.services.context import Actor, AppContext
 from ombud.services.coverage import system_coverage
 from ombud.services.evidence import Evidence, EvidenceIndex
+from ombud.services.gates import GateEvaluation
 from ombud.web._evidence_view import evidence_card
 from ombud.web._views import latest_gate
 
@@ -113,7 +114,7 @@ def _moment(text: str) -> dt.datetime:
 
 
 def gate_staleness(
-    gate: dict[str, Any] | None,
+    gate: GateEvaluation | None,
     records: Sequence[Evidence | EvidenceIndex],
     versions: list[str],
 ) -> dict[str, Any]:
@@ -125,13 +126,13 @@ def gate_staleness(
     """
     if gate is None:
         return {"stale": False, "newer_evidence": [], "newer_kinds": {}, "newer_versions": []}
-    ran = _moment(str(gate["evaluated_at"]))
+    ran = _moment(gate.evaluated_at.isoformat())
     arrived = sorted(
-        (r for r in records if r.version == gate["version"] and _moment(r.created_at) > ran),
+        (r for r in records if r.version == gate.version and _moment(r.created_at) > ran),
         key=lambda r: r.id,
     )
     newer = [{"id": r.id, "kind": r.kind, "created_at": r.created_at} for r in arrived]
-    later = versions[versions.index(gate["version"]) + 1 :] if gate["version"] in versions else []
+    later = versions[versions.index(gate.version) + 1 :] if gate.version in versions else []
     kinds: dict[str, list[int]] = {}
     for record in arrived:
         kinds.setdefault(record.kind, []).append(record.id)

@@ -136,7 +136,7 @@ def metric_charts(metrics: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {"ratios": ratios, "rates": rates}
 
 
-def latest_gate(context: AppContext, system_id: str) -> dict[str, Any] | None:
+def latest_gate(context: AppContext, system_id: str) -> gates.GateEvaluation | None:
     return gates.latest_gate_evaluation(context, system_id)
 
 

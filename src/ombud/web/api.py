@@ -219,7 +219,7 @@ def check_gate(
     actor: Actor = GateRunner,
     version: str | None = Query(default=None, max_length=100),
 ) -> dict[str, Any]:
-    return gates.check_gate(context_of(request), actor, system_id, version)
+    return gates.check_gate(context_of(request), actor, system_id, version).to_dict()
 
 
 @router.get("/reviews", summary="Reviews, optionally of one system or status")

@@ -36,7 +36,7 @@ def _page(
     decided = [
         r
         for r in classification.list_classification_requests(context, status=None)
-        if r["status"] != "pending"
+        if r.status != "pending"
     ][-20:]
     return render(
         request,

@@ -92,10 +92,10 @@ def ombud_username(request: Request, settings: OidcSettings, claims: Mapping[str
                 f"{provider} has not verified the email address '{value}', so it cannot "
                 "name an Ombud user; verify it with your identity provider first"
             )
-        found = [u for u in users if u["email"] and u["email"].casefold() == value.casefold()]
+        found = [u for u in users if u.email and u.email.casefold() == value.casefold()]
         named, add = f"the email address '{value}'", f"`ombud user add NAME --email {value}`"
     else:
-        found = [u for u in users if u["username"] == value]
+        found = [u for u in users if u.username == value]
         named, add = f"the user name '{value}'", f"`ombud user add {value} --role ...`"
     if len(found) > 1:
         raise NotAnOmbudUser(
@@ -109,13 +109,12 @@ def ombud_username(request: Request, settings: OidcSettings, claims: Mapping[str
             f"must add you first ({add})"
         )
     user = found[0]
-    if not user["active"]:
+    if not user.active:
         raise NotAnOmbudUser(
             f"{provider} signed you in as '{value}', but the Ombud user "
-            f"'{user['username']}' is deactivated; only an Ombud admin can reactivate it"
+            f"'{user.username}' is deactivated; only an Ombud admin can reactivate it"
         )
-    username: str = user["username"]
-    return username
+    return user.username
 
 
 @router.get("/login/oidc")

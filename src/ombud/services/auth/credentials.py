@@ -37,6 +37,7 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "SCOPES",
     "TOKEN_PREFIX",
+    "ApiToken",
     "AuthenticationFailed",
     "LoginThrottle",
     "LoginThrottled",
@@ -72,6 +73,46 @@ class LoginThrottled(AuthenticationFailed):
             f"try again in {retry_after} s"
         )
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiToken:
+    """An API token as its holder and admins see it: never the secret, only its name,
+    scopes and lifetime. ``to_dict()`` is the JSON of ``--json`` and of the audit events."""
+
+    id: int
+    username: str
+    name: str
+    scopes: tuple[str, ...]
+    created_by: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, row: ApiTokenRow) -> ApiToken:
+        return cls(
+            id=row.id,
+            username=row.username,
+            name=row.name,
+            scopes=tuple(row.scopes),
+            created_by=row.created_by,
+            created_at=row.created_at,
+            revoked_at=row.revoked_at,
+            last_used_at=row.last_used_at,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "name": self.name,
+            "scopes": list(self.scopes),
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "last_used_at": self.last_used_at.isoformat() if self.last_used_at else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -239,7 +280,7 @@ def issue_token(
     username: str,
     scopes: list[str] | tuple[str, ...],
     name: str = "",
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, ApiToken]:
     """A new API token for ``username`` (self or admin); the secret is returned once only."""
     _may(actor, username, "issue an API token for")
     chosen = _parse_scopes(scopes)
@@ -257,33 +298,21 @@ def issue_token(
         )
         tx.session.add(row)
         tx.session.flush()
-        info = _token_dict(row)
-        tx.record("token.issue", "api_token", str(row.id), before=None, after=info)
+        info = ApiToken.from_row(row)
+        tx.record("token.issue", "api_token", str(row.id), before=None, after=info.to_dict())
     return secret, info
 
 
-def _token_dict(row: ApiTokenRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "username": row.username,
-        "name": row.name,
-        "scopes": list(row.scopes),
-        "created_by": row.created_by,
-        "created_at": row.created_at.isoformat(),
-        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
-        "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
-    }
-
-
-def list_tokens(context: AppContext, username: str | None = None) -> list[dict[str, Any]]:
+def list_tokens(context: AppContext, username: str | None = None) -> list[ApiToken]:
+    """API tokens (revoked ones too), oldest first, optionally of one user."""
     query = select(ApiTokenRow).order_by(ApiTokenRow.id)
     if username:
         query = query.where(ApiTokenRow.username == username)
     with context.read() as session:
-        return [_token_dict(row) for row in session.execute(query).scalars()]
+        return [ApiToken.from_row(row) for row in session.execute(query).scalars()]
 
 
-def revoke_token(context: AppContext, actor: Actor, token_id: int) -> dict[str, Any]:
+def revoke_token(context: AppContext, actor: Actor, token_id: int) -> ApiToken:
     """Revoke a token (its user or an admin); revoking twice is a no-op."""
     with context.write(actor) as tx:
         row = tx.session.get(ApiTokenRow, token_id)
@@ -291,12 +320,14 @@ def revoke_token(context: AppContext, actor: Actor, token_id: int) -> dict[str, 
             raise NotFoundError(f"no API token {token_id}; see `ombud user token-list`")
         _may(actor, row.username, f"revoke token {token_id} of")
         if row.revoked_at is None:
-            before = _token_dict(row)
+            before = ApiToken.from_row(row).to_dict()
             row.revoked_at = _now()
+            after = ApiToken.from_row(row)
             tx.record(
-                "token.revoke", "api_token", str(row.id), before=before, after=_token_dict(row)
+                "token.revoke", "api_token", str(row.id), before=before, after=after.to_dict()
             )
-        return _token_dict(row)
+            return after
+        return ApiToken.from_row(row)
 
 
 def authenticate_token(context: AppContext, token: str) -> TokenIdentity:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -25,6 +26,7 @@ from ombud.store.models_auth import WebSessionRow
 __all__ = [
     "METHODS",
     "SessionInvalid",
+    "WebSession",
     "check_session",
     "close_session",
     "list_sessions",
@@ -53,19 +55,50 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _as_dict(row: WebSessionRow, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "username": row.username,
-        "method": row.method,
-        "client": row.client,
-        "created_at": row.created_at.isoformat(),
-        "last_seen_at": row.last_seen_at.isoformat(),
-        "expires_at": row.expires_at.isoformat(),
-        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
-        "revoked_by": row.revoked_by,
-        "live": row.revoked_at is None and row.expires_at > now,
-    }
+@dataclass(frozen=True, kw_only=True)
+class WebSession:
+    """A browser's sign-in as listed to its user and to admins; ``live`` is computed at
+    the moment of reading (not revoked and not expired), never stored."""
+
+    id: int
+    username: str
+    method: str  # password | oidc
+    client: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    revoked_by: str | None
+    live: bool
+
+    @classmethod
+    def from_row(cls, row: WebSessionRow, now: dt.datetime) -> WebSession:
+        return cls(
+            id=row.id,
+            username=row.username,
+            method=row.method,
+            client=row.client,
+            created_at=row.created_at,
+            last_seen_at=row.last_seen_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            revoked_by=row.revoked_by,
+            live=row.revoked_at is None and row.expires_at > now,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "method": self.method,
+            "client": self.client,
+            "created_at": self.created_at.isoformat(),
+            "last_seen_at": self.last_seen_at.isoformat(),
+            "expires_at": self.expires_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "revoked_by": self.revoked_by,
+            "live": self.live,
+        }
 
 
 def open_session(
@@ -241,7 +274,7 @@ def revoke_sessions(
 
 def list_sessions(
     context: AppContext, username: str | None = None, *, include_dead: bool = False
-) -> list[dict[str, Any]]:
+) -> list[WebSession]:
     """Sessions, newest first; only live ones unless ``include_dead``."""
     now = _now()
     query = select(WebSessionRow).order_by(WebSessionRow.id.desc())
@@ -250,4 +283,4 @@ def list_sessions(
     if not include_dead:
         query = query.where(WebSessionRow.revoked_at.is_(None), WebSessionRow.expires_at > now)
     with context.read() as session:
-        return [_as_dict(row, now) for row in session.execute(query).scalars()]
+        return [WebSession.from_row(row, now) for row in session.execute(query).scalars()]
