@@ -76,28 +76,28 @@ def lender(context: AppContext) -> AppContext:
 
 def _checks(context: AppContext) -> dict[str, Any]:
     result = gates.check_gate(context, context.actor("omar"), "mortgage", "1.0")
-    assert result["tier"] == 1
-    return {c["id"]: c for c in result["checks"]}
+    assert result.tier == 1
+    return {c.id: c for c in result.checks}
 
 
 def test_the_requirement_fails_without_evidence_and_passes_on_a_recorded_run(
     lender: AppContext, hmda: ReasonsRequest
 ) -> None:
     before = _checks(lender)
-    assert before["evidence:explainability_report"]["outcome"] == "insufficient"
+    assert before["evidence:explainability_report"].outcome == "insufficient"
     outcome = explain_reasons_run(
         hmda, RecordTarget(lender, lender.actor("omar"), "mortgage", "1.0")
     )
     assert outcome.evidence is not None
     stored = evidence.list_evidence(lender, "mortgage")[0]
     after = _checks(lender)
-    assert after["evidence:explainability_report"]["outcome"] == "pass"
-    assert outcome.evidence.id in after["evidence:explainability_report"]["evidence_ids"]
+    assert after["evidence:explainability_report"].outcome == "pass"
+    assert outcome.evidence.id in after["evidence:explainability_report"].evidence_ids
     rules = {k: v for k, v in after.items() if "explanation-quality" in k or "ecoa-reasons" in k}
     assert len(rules) == 2, sorted(after)
     assert stored.verdicts["explain.quality"] == "pass"  # linear SHAP adds up exactly
     for check in rules.values():
-        assert check["outcome"] == "pass", check
+        assert check.outcome == "pass", check
     jaccard = stored.metrics["explain.reasons.stability_jaccard"]
     assert jaccard is not None
     assert jaccard >= 0.8
@@ -115,5 +115,5 @@ def test_an_unstable_run_fails_the_stability_rule(lender: AppContext, hmda: Reas
     assert jaccard is not None
     checks = _checks(lender)
     (rule,) = [v for k, v in checks.items() if "ecoa-reasons-stable" in k]
-    assert rule["outcome"] == ("pass" if jaccard >= 0.8 else "fail"), (jaccard, rule)
+    assert rule.outcome == ("pass" if jaccard >= 0.8 else "fail"), (jaccard, rule)
     assert jaccard < 0.8, "a 2-row background should not give stable reasons"

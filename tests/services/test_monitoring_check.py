@@ -144,7 +144,7 @@ def test_breaches_open_one_finding_per_rule_and_later_runs_update_it(team: AppCo
     events = audit_log.iter_events(
         team, entity_id=f"finding-{opened['monitoring.drift'].finding_id}"
     )
-    assert [e["action"] for e in events] == ["finding.open", "finding.update"]
+    assert [e.action for e in events] == ["finding.open", "finding.update"]
     with team.read() as session:
         text = session.get(FindingRow, opened["monitoring.drift"].finding_id)
         assert text is not None

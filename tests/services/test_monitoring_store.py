@@ -148,9 +148,9 @@ def test_a_late_batch_is_refused_then_amended_with_its_own_event(team: AppContex
     assert amended.window.n_rows == len(first_day)
     assert amended.amended_from == outcome.changes[0].amended_from is not None
     assert len(amended.batch_digests) == 2
-    amend_events = [e for e in audit_log.iter_events(team) if e["action"] == "monitor.window.amend"]
+    amend_events = [e for e in audit_log.iter_events(team) if e.action == "monitor.window.amend"]
     assert len(amend_events) == 1
-    details = amend_events[0]["details"]
+    details = amend_events[0].details
     assert (details["rows_before"], details["rows_after"]) == (len(early), len(first_day))
     assert details["amended_from"] == amended.amended_from
     # Either batch again is recognised: nothing is counted twice.

@@ -187,7 +187,9 @@ def iter_events(
     limit: int | None = None,
 ) -> Iterator[AuditEvent]:
     """Events in chain order: of one entity (and its versions, ``id@label``), of actions
-    starting with ``action``, the latest ``limit``; read in one transaction."""
+    starting with ``action``, the latest ``limit``; read in one transaction, which is closed
+    before the first event is yielded (a caller that stops early must not leave a
+    transaction open: on PostgreSQL it would block every DDL on those tables)."""
     with context.read() as session:
         query = select(AuditEventRow).order_by(AuditEventRow.seq)
         if entity_id:
@@ -202,8 +204,8 @@ def iter_events(
         rows = list(session.execute(query).scalars())
         if limit:
             rows.reverse()
-        for row in rows:
-            yield AuditEvent.from_row(row)
+        events = [AuditEvent.from_row(row) for row in rows]
+    yield from events
 
 
 # --- the records the log vouches for ----------------------------------------------------
