@@ -15,6 +15,8 @@ import pytest
 from ombud.compliance import ClassificationInputError, EUCategory, load_catalog
 from ombud.compliance import classify as classify_under
 
+from ._answers import BASE, HIGH, LIMITED, MINIMAL, OUT, PROHIBITED
+
 # This table reads the Act as published: every case is classified under catalog 2024.1
 # (tests/compliance/test_fact_check_2026.py holds the table for the amended Act).
 CATALOG_2024 = load_catalog("2024.1")
@@ -22,23 +24,6 @@ CATALOG_2024 = load_catalog("2024.1")
 
 def classify(answers: dict[str, Any]) -> Any:
     return classify_under(answers, CATALOG_2024)
-
-
-PROHIBITED = EUCategory.PROHIBITED
-HIGH = EUCategory.HIGH_RISK
-LIMITED = EUCategory.LIMITED_RISK_TRANSPARENCY
-MINIMAL = EUCategory.MINIMAL_RISK
-OUT = EUCategory.OUT_OF_SCOPE
-
-BASE: dict[str, Any] = {
-    "system_kind": "decision_model",
-    "operator_role": "provider",
-    "domain": "other",
-    "deployment_regions": ["EU"],
-    "automation": "human_in_the_loop",
-    "data_categories": ["personal_data"],
-    "affected_people": ["consumers"],
-}
 
 
 def annex(area: str, *uses: str) -> dict[str, Any]:

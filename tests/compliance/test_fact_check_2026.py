@@ -18,22 +18,10 @@ import pytest
 
 from ombud.compliance import EUCategory, classify, load_catalog
 
-CATALOG = load_catalog("2026.1")
-PROHIBITED = EUCategory.PROHIBITED
-HIGH = EUCategory.HIGH_RISK
-LIMITED = EUCategory.LIMITED_RISK_TRANSPARENCY
-MINIMAL = EUCategory.MINIMAL_RISK
-OUT = EUCategory.OUT_OF_SCOPE
+from ._answers import BASE, HIGH, LIMITED, MINIMAL, OUT, PROHIBITED
 
-BASE: dict[str, Any] = {
-    "system_kind": "decision_model",
-    "operator_role": "provider",
-    "domain": "other",
-    "deployment_regions": ["EU"],
-    "automation": "human_in_the_loop",
-    "data_categories": ["personal_data"],
-    "affected_people": ["consumers"],
-}
+CATALOG = load_catalog("2026.1")
+
 D = dt.date
 TODAY = D(2026, 12, 3)
 

@@ -81,6 +81,9 @@ def _summary(system_id: str, what: str, outcome: RunOutcome[ExplainReport]) -> d
             int(reasons.withheld["applicant"].nunique()) if not reasons.withheld.empty else 0
         )
         row["stability_unchanged"] = float(reasons.stability_unchanged)
+        row["reason_features"] = sorted(
+            {f for cell in reasons.rows["features"] for f in str(cell).split(", ") if f}
+        )
         counts = reasons.rows.groupby("statement").size().sort_values(ascending=False)
         row["top_reasons"] = [str(s) for s in counts.index[:3]]
     return row

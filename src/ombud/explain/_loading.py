@@ -85,8 +85,8 @@ def load_model(
     )
     if not trust:
         raise UnsafeModelError(
-            f"{file}: refusing to load a pickle/joblib file (loading runs code from the "
-            f"file); {how}"
+            f"{file}: not a skops archive, so refusing to load a pickle/joblib file (loading "
+            f"runs code from the file; a data file given as the model ends here too); {how}"
         )
     if expected_sha256 is None:
         raise UnsafeModelError(
