@@ -15,7 +15,7 @@ pass: the table, JSON and JUnit outputs list it as waived, with its reason.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -153,15 +153,16 @@ def _presence_check(
     evidence: Sequence[EvidenceFacts],
     now: datetime,
 ) -> CheckResult:
-    of_kind = _newest_first(e for e in evidence if e.kind == req.kind)
+    of_kind = _newest_first(e for e in evidence if e.kind in req.kinds)
     fresh = [e for e in of_kind if _is_fresh(e, req.max_age_days, now)]
     age = f"at most {req.max_age_days} days old" if req.max_age_days else "unexpired"
     if fresh:
+        newest = f"newest #{fresh[0].id}" + (f" ({fresh[0].kind})" if req.accepts else "")
         return CheckResult(
             f"{category}:{req.kind}",
             category,
             "pass",
-            f"{req.kind}: {len(fresh)} fresh record(s), newest #{fresh[0].id}",
+            f"{req.label()}: {len(fresh)} fresh record(s), {newest}",
             tuple(e.id for e in fresh),
             cites=req.cites,
         )
@@ -171,9 +172,9 @@ def _presence_check(
         f"{category}:{req.kind}",
         category,
         "insufficient",
-        f"{req.kind}: no {age} record for version {facts.version_label}{stale}",
+        f"{req.label()}: no {age} record for version {facts.version_label}{stale}",
         tuple(e.id for e in of_kind),
-        f"record {req.kind} ({age}) for {facts.system_id}@{facts.version_label} with {how}",
+        f"record {req.label()} ({age}) for {facts.system_id}@{facts.version_label} with {how}",
         req.cites,
     )
 
@@ -182,7 +183,11 @@ def _usable(
     evidence: Sequence[EvidenceFacts], requirements: Requirements, now: datetime
 ) -> list[EvidenceFacts]:
     """Evidence rules may read: unexpired, and within the max age its kind is held to."""
-    ages = {r.kind: r.max_age_days for r in (*requirements.evidence, *requirements.documents)}
+    ages = {
+        kind: r.max_age_days
+        for r in (*requirements.evidence, *requirements.documents)
+        for kind in reversed(r.kinds)  # a kind required in its own right sets its own age
+    }
     return _newest_first(e for e in evidence if _is_fresh(e, ages.get(e.kind), now))
 
 
@@ -191,8 +196,24 @@ def _rule_check(rule: PolicyRule, usable: Sequence[EvidenceFacts]) -> CheckResul
 
     A rule that matches nothing is never a pass: it is ``insufficient`` (nothing was
     measured), or ``waived`` when the policy says so (``if_missing: pass``), with the
-    policy's justification in the message.
+    policy's justification in the message. Before either, a rule with an ``otherwise``
+    reads the same duty from the other kind of evidence, and says so in its message.
     """
+    first = _measure(rule, usable)
+    if first.evidence_ids or rule.otherwise is None:
+        return first
+    second = _measure(rule.otherwise, usable)
+    if not second.evidence_ids:
+        return first
+    via = f"read from {rule.otherwise.evidence_kind} (no {rule.evidence_kind} measured it)"
+    return replace(
+        second,
+        message=f"{second.message}; {via}",
+        cites=second.cites or rule.cites,
+    )
+
+
+def _measure(rule: PolicyRule, usable: Sequence[EvidenceFacts]) -> CheckResult:
     values: dict[str, tuple[Any, int]] = {}
     searched = 0
     for item in usable:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -42,12 +42,25 @@ METRIC_OPERATORS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class EvidenceRequirement:
-    """Evidence of ``kind`` no older than ``max_age_days`` must exist for the version."""
+    """Evidence of ``kind`` no older than ``max_age_days`` must exist for the version.
+
+    ``accepts`` names other kinds that stand in for it: the hiring overlay's four-fifths
+    duty is about selection rates, which a decisions-only ``bias_audit`` measures as well
+    as a classifier ``fairness_audit`` does (a résumé screen has no ground truth to audit).
+    """
 
     kind: str
     max_age_days: int | None
     why: str = ""
     cites: tuple[str, ...] = ()
+    accepts: tuple[str, ...] = ()
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind, *self.accepts)
+
+    def label(self) -> str:
+        return " or ".join(self.kinds)
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,11 @@ class PolicyRule:
     remedy: str = ""
     cites: tuple[str, ...] = ()
     justification: str = ""
+
+    #: Read only when this rule matches nothing: the same duty measured by another kind of
+    #: evidence (the four-fifths rule from a decisions-only bias audit's impact ratios). It
+    #: has no id of its own; its outcome is this rule's.
+    otherwise: PolicyRule | None = None
 
     def matches(self, name: str) -> bool:
         return fnmatch.fnmatchcase(name, self.pattern)
@@ -112,6 +130,11 @@ class PolicyRule:
             data["remedy"] = self.remedy
         if self.cites:
             data["cites"] = list(self.cites)
+        if self.otherwise is not None:
+            alt = self.otherwise.to_dict()
+            data["otherwise"] = {
+                k: v for k, v in alt.items() if k not in ("id", "description", "if_missing")
+            }
         return data
 
 
@@ -154,6 +177,7 @@ class Requirements:
                     "max_age_days": e.max_age_days,
                     "why": e.why,
                     "cites": list(e.cites),
+                    **({"accepts": list(e.accepts)} if e.accepts else {}),
                 }
                 for e in items
             ]
@@ -173,12 +197,17 @@ class Requirements:
 def _union_by_kind(
     first: tuple[EvidenceRequirement, ...], second: tuple[EvidenceRequirement, ...]
 ) -> tuple[EvidenceRequirement, ...]:
-    """Same kind twice keeps the stricter (shorter) maximum age."""
+    """Same kind twice keeps the stricter (shorter) maximum age, and only the stand-in kinds
+    both accept: a section that accepts no substitute is not loosened by one that does."""
     merged: dict[str, EvidenceRequirement] = {}
     for item in (*first, *second):
         held = merged.get(item.kind)
-        if held is None or _stricter(item.max_age_days, held.max_age_days):
+        if held is None:
             merged[item.kind] = item
+            continue
+        keep = item if _stricter(item.max_age_days, held.max_age_days) else held
+        both = tuple(k for k in held.accepts if k in item.accepts)
+        merged[item.kind] = replace(keep, accepts=both)
     return tuple(merged.values())
 
 

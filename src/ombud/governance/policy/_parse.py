@@ -13,6 +13,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -257,13 +258,16 @@ def _evidence_list(
     found: list[EvidenceRequirement] = []
     for i, item in enumerate(r.listing(data, key, path)):
         where = (*path, key, i)
-        entry = r.mapping(item, where, ("kind", "max_age_days", "why", "cites"))
+        entry = r.mapping(item, where, ("kind", "max_age_days", "why", "cites", "accepts"))
         kind = r.text(entry, "kind", where, required=True)
-        if not _KIND.match(kind):
-            raise r.fail((*where, "kind"), f"kind '{kind}' must be lower_snake_case")
-        if any(e.kind == kind for e in found):
-            raise r.fail((*where, "kind"), f"{key} kind '{kind}' listed twice")
-        _check_kind(r, kind, (*where, "kind"))
+        accepts = r.texts(entry, "accepts", where)
+        for j, name in enumerate((kind, *accepts)):
+            at = (*where, "kind") if j == 0 else (*where, "accepts", j - 1)
+            if not _KIND.match(name):
+                raise r.fail(at, f"kind '{name}' must be lower_snake_case")
+            if any(name in e.kinds for e in found) or name in (kind, *accepts)[:j]:
+                raise r.fail(at, f"{key} kind '{name}' listed twice")
+            _check_kind(r, name, at)
         age = entry.get("max_age_days")
         if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
             raise r.fail((*where, "max_age_days"), "max_age_days must be a whole number >= 1")
@@ -273,6 +277,7 @@ def _evidence_list(
                 age,
                 r.text(entry, "why", where, required=False),
                 r.texts(entry, "cites", where),
+                accepts,
             )
         )
     return tuple(found)
@@ -280,36 +285,29 @@ def _evidence_list(
 
 _RULE_KEYS = (
     "id", "description", "metric", "verdict", "op", "value", "not_in", "evidence_kind",
-    "if_missing", "justification", "remedy", "cites",
+    "if_missing", "justification", "remedy", "cites", "otherwise",
 )  # fmt: skip
+_OTHERWISE_KEYS = ("metric", "verdict", "op", "value", "not_in", "evidence_kind", "remedy", "cites")
 
 
-def _rule(r: _Reader, value: Any, path: KeyPath) -> PolicyRule:
-    data = r.mapping(value, path, _RULE_KEYS)
-    rule_id = r.text(data, "id", path, required=True)
-    if not _RULE_ID.match(rule_id):
-        raise r.fail((*path, "id"), f"rule id '{rule_id}' must be lower-case: a-z 0-9 . _ -")
+@dataclass(frozen=True)
+class _Condition:
+    subject: Literal["metric", "verdict"]
+    pattern: str
+    op: Any
+    value: float | None
+    forbidden: tuple[str, ...]
+    kind: str | None
+
+
+def _condition(r: _Reader, data: Mapping[str, Any], path: KeyPath, rule_id: str) -> _Condition:
+    """What a rule (or its ``otherwise``) measures: a metric with op/value or a verdict."""
     if ("metric" in data) == ("verdict" in data):
         raise r.fail(path, f"rule '{rule_id}' needs exactly one of 'metric' or 'verdict'")
     subject: Literal["metric", "verdict"] = "metric" if "metric" in data else "verdict"
     pattern = r.text(data, subject, path, required=True)
     if not _GLOB.match(pattern):
         raise r.fail((*path, subject), f"'{pattern}' is not a glob over dotted metric names")
-    if_missing = data.get("if_missing", "insufficient")
-    if if_missing not in ("insufficient", "pass"):
-        raise r.fail((*path, "if_missing"), "if_missing must be 'insufficient' or 'pass'")
-    justification = r.text(data, "justification", path, required=False).strip()
-    if if_missing == "pass" and not justification:
-        raise r.fail(
-            (*path, "if_missing"),
-            f"rule '{rule_id}' has if_missing: pass without a justification; write why a "
-            "missing measurement may be waived (justification: ...) or drop if_missing",
-        )
-    if justification and if_missing != "pass":
-        raise r.fail(
-            (*path, "justification"),
-            "justification belongs to if_missing: pass; remove it or set if_missing: pass",
-        )
     op: Any = None
     number: Any = None
     forbidden: tuple[str, ...] = ()
@@ -336,22 +334,99 @@ def _rule(r: _Reader, value: Any, path: KeyPath) -> PolicyRule:
     kind = r.text(data, "evidence_kind", path, required=False) or None
     if kind is not None:
         _check_kind(r, kind, (*path, "evidence_kind"))
-    rule = PolicyRule(
-        id=rule_id,
-        description=r.text(data, "description", path, required=True),
-        subject=subject,
-        pattern=pattern,
-        op=op,
-        value=float(number) if number is not None else None,
-        forbidden=forbidden,
-        evidence_kind=kind,
+    value = float(number) if number is not None else None
+    return _Condition(subject, pattern, op, value, forbidden, kind)
+
+
+def _rule(r: _Reader, value: Any, path: KeyPath) -> PolicyRule:
+    data = r.mapping(value, path, _RULE_KEYS)
+    rule_id = r.text(data, "id", path, required=True)
+    if not _RULE_ID.match(rule_id):
+        raise r.fail((*path, "id"), f"rule id '{rule_id}' must be lower-case: a-z 0-9 . _ -")
+    cond = _condition(r, data, path, rule_id)
+    if_missing = data.get("if_missing", "insufficient")
+    if if_missing not in ("insufficient", "pass"):
+        raise r.fail((*path, "if_missing"), "if_missing must be 'insufficient' or 'pass'")
+    justification = r.text(data, "justification", path, required=False).strip()
+    if if_missing == "pass" and not justification:
+        raise r.fail(
+            (*path, "if_missing"),
+            f"rule '{rule_id}' has if_missing: pass without a justification; write why a "
+            "missing measurement may be waived (justification: ...) or drop if_missing",
+        )
+    if justification and if_missing != "pass":
+        raise r.fail(
+            (*path, "justification"),
+            "justification belongs to if_missing: pass; remove it or set if_missing: pass",
+        )
+    description = r.text(data, "description", path, required=True)
+    otherwise = None
+    if "otherwise" in data:
+        where = (*path, "otherwise")
+        alt = r.mapping(data["otherwise"], where, _OTHERWISE_KEYS)
+        if "otherwise" in alt:
+            raise r.fail(where, "an 'otherwise' cannot have its own 'otherwise'")
+        alt_cond = _condition(r, alt, where, rule_id)
+        if alt_cond.kind is None or alt_cond.kind == cond.kind:
+            raise r.fail(
+                where,
+                f"rule '{rule_id}': 'otherwise' measures the duty from another kind of "
+                "evidence; give it an evidence_kind different from the rule's",
+            )
+        otherwise = _make_rule(
+            r,
+            where,
+            rule_id,
+            description,
+            alt_cond,
+            remedy=r.text(alt, "remedy", where, required=False)
+            or r.text(data, "remedy", path, required=False),
+            cites=r.texts(alt, "cites", where) or r.texts(data, "cites", path),
+        )
+    return _make_rule(
+        r,
+        path,
+        rule_id,
+        description,
+        cond,
         if_missing=if_missing,
         justification=justification,
         remedy=r.text(data, "remedy", path, required=False),
         cites=r.texts(data, "cites", path),
+        otherwise=otherwise,
     )
-    if kind is None or kind in r.names.by_kind:
-        _check_pattern(r, rule, (*path, subject))
+
+
+def _make_rule(
+    r: _Reader,
+    path: KeyPath,
+    rule_id: str,
+    description: str,
+    cond: _Condition,
+    *,
+    if_missing: Literal["insufficient", "pass"] = "insufficient",
+    justification: str = "",
+    remedy: str = "",
+    cites: tuple[str, ...] = (),
+    otherwise: PolicyRule | None = None,
+) -> PolicyRule:
+    rule = PolicyRule(
+        id=rule_id,
+        description=description,
+        subject=cond.subject,
+        pattern=cond.pattern,
+        op=cond.op,
+        value=cond.value,
+        forbidden=cond.forbidden,
+        evidence_kind=cond.kind,
+        if_missing=if_missing,
+        justification=justification,
+        remedy=remedy,
+        cites=cites,
+        otherwise=otherwise,
+    )
+    if cond.kind is None or cond.kind in r.names.by_kind:
+        _check_pattern(r, rule, (*path, cond.subject))
     return rule
 
 
