@@ -56,8 +56,8 @@ def accept_risk(
         version = find_version(tx.session, system_id, version_label)
         check_risk_acceptance(
             system_id=system_id,
-            signer=actor.username,
-            signer_roles=[r.value for r in actor.roles],
+            signer=tx.actor.username,
+            signer_roles=[r.value for r in tx.actor.roles],
             owner=system.owner,
             justification=justification,
             expires=expires,

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from ombud.governance import ConflictError, NotFoundError, Role
+from ombud.governance import ConflictError, NotFoundError, PermissionDenied, Role
 from ombud.store import (
     ArtifactStore,
     Workspace,
@@ -96,7 +96,7 @@ class AppContext:
             raise RuntimeError("a write inside AppContext.shared_read(); write before or after it")
         try:
             with self.sessions() as session, session.begin():
-                tx = Tx(session, self, actor)
+                tx = Tx(session, self, _current(session, actor))
                 yield tx
                 tx.record_unrecorded_state()
         except StaleDataError:
@@ -176,6 +176,30 @@ class Tx:
             details={"rows": len(state)},
             state=state,
         )
+
+
+def _current(session: Session, actor: Actor) -> Actor:
+    """The actor as the database knows them now, inside the write's own transaction.
+
+    An ``Actor`` is read when a command starts or a web request is authenticated; a long
+    engine run or a slow form can end after a lead revoked a role or deactivated the user.
+    Every write decides on the roles in force when it commits, not on that old copy. A
+    deactivated user writes nothing at all: some grants come from a relationship alone (the
+    owner of a system opens its review), so emptying their roles would not be enough. A
+    name with no user row is a process identity, not a person (the workspace bootstrap
+    ``ombud-init``, the web process closing a deactivated user's session): its roles are
+    the code's and stay as given.
+    """
+    user = session.get(UserRow, actor.username)
+    if user is None:
+        return actor
+    if not user.active:
+        raise PermissionDenied(
+            f"user '{actor.username}' is deactivated and may not change anything; "
+            "an admin can reactivate the account"
+        )
+    roles = frozenset(Role(r) for r in user.roles)
+    return actor if roles == actor.roles else Actor(actor.username, roles)
 
 
 def load_actor(session: Session, username: str) -> Actor:

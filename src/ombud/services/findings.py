@@ -249,14 +249,14 @@ def update_finding(
         ]
         if lead_changes:
             authorize(
-                actor.username,
-                actor.roles,
+                tx.actor.username,
+                tx.actor.roles,
                 Action.FINDING_TRIAGE,
                 obj,
                 doing=f"change {', '.join(lead_changes)} of",
             )
         if title is not None or description is not None:
-            authorize(actor.username, actor.roles, Action.FINDING_EDIT, obj, doing="edit")
+            authorize(tx.actor.username, tx.actor.roles, Action.FINDING_EDIT, obj, doing="edit")
         if title is not None:
             if not title.strip():
                 raise InvalidInput("a finding needs a title; say in one line what is wrong")

@@ -162,7 +162,7 @@ def check_gate(
     with context.write(actor) as tx:
         system = _system(tx.session, system_id)
         target = Target.system(system_id, system.owner)
-        authorize(actor.username, actor.roles, Action.GATE_RUN, target)
+        authorize(tx.actor.username, tx.actor.roles, Action.GATE_RUN, target)
         result = record_gate(tx, policy, system_id, version_label, now or datetime.now(UTC))
     if anchor:
         audit_log.take_checkpoint(context)

@@ -152,7 +152,7 @@ def report_incident(
         named = list(dict.fromkeys(system_ids))
         kind = "system" if len(named) == 1 else "systems"
         on = Target(kind, ", ".join(named), system_owners=frozenset(owners))
-        authorize(actor.username, actor.roles, Action.INCIDENT_REPORT, on)
+        authorize(tx.actor.username, tx.actor.roles, Action.INCIDENT_REPORT, on)
         row = IncidentRow(
             title=title.strip(),
             description=description,

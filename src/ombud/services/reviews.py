@@ -224,7 +224,7 @@ def open_review(
     with context.write(actor) as tx:
         system = system_row(tx.session, system_id)
         target = Target.system(system_id, system.owner)
-        authorize(actor.username, actor.roles, Action.REVIEW_OPEN, target)
+        authorize(tx.actor.username, tx.actor.roles, Action.REVIEW_OPEN, target)
         version = find_version(tx.session, system_id, version_label)
         already = tx.session.execute(
             select(ReviewRow.id).where(
@@ -277,7 +277,7 @@ def assign_reviewer(
     """Seat ``reviewer`` on the board in ``capacity``; a rai_lead or admin assigns."""
     with context.write(actor) as tx:
         target = load_target(tx.session, "review", review_id)
-        authorize(actor.username, actor.roles, Action.REVIEW_ASSIGN, target)
+        authorize(tx.actor.username, tx.actor.roles, Action.REVIEW_ASSIGN, target)
         review = _review(tx.session, review_id)
         if review.status != ReviewStatus.OPEN.value:
             raise ConflictError(f"review #{review_id} is closed; no more reviewers")
@@ -317,7 +317,7 @@ def declare_conflict(context: AppContext, actor: Actor, review_id: int, note: st
         review = _review(tx.session, review_id)
         # Only a reviewer seated on this board speaks for a seat on it.
         target = load_target(tx.session, "review", review_id)
-        authorize(actor.username, actor.roles, Action.REVIEW_VOTE, target)
+        authorize(tx.actor.username, tx.actor.roles, Action.REVIEW_VOTE, target)
         if review.status != ReviewStatus.OPEN.value:
             raise ConflictError(f"review #{review_id} is closed")
         seat = tx.session.execute(
@@ -350,8 +350,8 @@ def cast_vote(
             review_id=review_id,
             status=review.status,
             owner=owner,
-            voter=actor.username,
-            voter_roles=[r.value for r in actor.roles],
+            voter=tx.actor.username,
+            voter_roles=[r.value for r in tx.actor.roles],
             seats=_seats(tx.session, review_id),
             voted=[v.reviewer for v in _votes(tx.session, review_id)],
             vote=vote,
@@ -419,8 +419,8 @@ def decide_review(
             review_id=review_id,
             status=review.status,
             owner=system.owner,
-            decider=actor.username,
-            decider_roles=[r.value for r in actor.roles],
+            decider=tx.actor.username,
+            decider_roles=[r.value for r in tx.actor.roles],
             decision=decision,
             rationale=rationale,
             conditions=conditions,

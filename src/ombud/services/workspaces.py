@@ -243,6 +243,8 @@ def add_user(
         check_name(os_username, "the OS user name")
     parsed = _parse_roles(roles)
     with context.write(actor) as tx:
+        # Again inside the write: the roles in force when it commits decide.
+        authorize(tx.actor.username, tx.actor.roles, Action.USER_MANAGE, Target.account(username))
         if tx.session.get(UserRow, username) is not None:
             raise ConflictError(f"user '{username}' already exists")
         if (

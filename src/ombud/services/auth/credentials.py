@@ -158,6 +158,7 @@ def set_password(
         raise InvalidInput("the password may not be the user name")
     hashed = hasher.hash(password)
     with context.write(actor) as tx:
+        _may(tx.actor, username, "set the password of")  # the roles in force now
         user = tx.session.get(UserRow, username)
         if user is None:
             raise NotFoundError(f"no workspace user '{username}'; see `ombud user list`")
@@ -286,6 +287,7 @@ def issue_token(
     chosen = _parse_scopes(scopes)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with context.write(actor) as tx:
+        _may(tx.actor, username, "issue an API token for")  # the roles in force now
         holder = load_actor(tx.session, username)
         check_token_scopes(username, holder.roles, chosen)
         row = ApiTokenRow(
@@ -318,7 +320,7 @@ def revoke_token(context: AppContext, actor: Actor, token_id: int) -> ApiToken:
         row = tx.session.get(ApiTokenRow, token_id)
         if row is None:
             raise NotFoundError(f"no API token {token_id}; see `ombud user token-list`")
-        _may(actor, row.username, f"revoke token {token_id} of")
+        _may(tx.actor, row.username, f"revoke token {token_id} of")
         if row.revoked_at is None:
             before = ApiToken.from_row(row).to_dict()
             row.revoked_at = _now()

@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 METHODS = ("password", "oidc")
+#: The process identity that closes the session of a user who was deactivated.
+SIGN_OUT_PROCESS = Actor("ombud-web", frozenset())
 # last_seen_at is refreshed at most this often, so that reading a page is not a write.
 _TOUCH_EVERY = dt.timedelta(seconds=60)
 # Dead rows (expired or revoked) are kept this long for `ombud user sessions --all`.
@@ -190,7 +192,9 @@ def close_session(context: AppContext, secret: str) -> None:
         try:
             actor = load_actor(session, username)
         except NotFoundError:
-            actor = Actor(username, frozenset())
+            # A deactivated user may write nothing, not even the record of signing out:
+            # the web process closes the session in its own name (no user row, no role).
+            actor = SIGN_OUT_PROCESS
     with context.write(actor) as tx:
         _revoke(tx.session, [row_id], actor.username)
         tx.record(
