@@ -282,7 +282,8 @@ def check_cmd(
     """Check drift, performance and fairness gaps; record it; exit 1 on a breach.
 
     Thresholds come from the policy pack's `monitoring:` section for the system's tier;
-    --recent and --gap-period override it for this run."""
+    --recent and --gap-period override it for this run. A breach the pack's
+    `monitoring.incidents` names also opens an incident; all of it is one transaction."""
     state = state_of(ctx)
     err = Console(stderr=True, soft_wrap=True)
     with state.context() as context:
@@ -297,11 +298,18 @@ def check_cmd(
             err.print(f"{action.action} finding #{action.finding_id} ({action.rule})")
         else:
             err.print(f"{action.rule} breached: finding {action.action}")
+    for incident in outcome.incidents:
+        kind = "serious incident" if incident.serious else "incident"
+        err.print(f"{incident.action} {kind} #{incident.incident_id} ({incident.rule})")
     if output_format is Format.json:
         data = outcome.check.to_dict()
         data["evidence"] = None if outcome.evidence is None else outcome.evidence.id
         data["findings"] = [
             {"rule": a.rule, "id": a.finding_id, "action": a.action} for a in outcome.findings
+        ]
+        data["incidents"] = [
+            {"rule": i.rule, "id": i.incident_id, "action": i.action, "serious": i.serious}
+            for i in outcome.incidents
         ]
         emit_json(data)
     else:
