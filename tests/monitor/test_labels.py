@@ -7,6 +7,8 @@ with exact Tally equality (counts and float sums bit for bit, ``rtol=0``).
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -161,3 +163,33 @@ def test_the_prediction_log_needs_unique_ids(id_spec: MonitorSpec) -> None:
         record_index(frame, id_spec)
     with pytest.raises(ColumnError, match="lacks the id column 'rid'"):
         record_index(frame.drop(columns="rid"), id_spec)
+
+
+def test_sensitive_values_of_any_type_survive_a_json_round_trip() -> None:
+    """Storage keeps a record's group cell as JSON: integer and boolean attributes read back
+    as Python values must rebuild the same Tally as the original columns."""
+    frame = _log(400, seed=9)
+    frame = frame.assign(band=(frame["x1"] > 0).astype(np.int64) + 3, flag=frame["sex"] == "f")
+    reference = prediction_log(2_000, seed=12)
+    reference = reference.assign(
+        band=(reference["x1"] > 0).astype(np.int64) + 3, flag=reference["sex"] == "f"
+    )
+    spec = fit_spec(
+        reference,
+        timestamp="ts",
+        sensitive=["band", "flag"],
+        prediction="pred",
+        score="score",
+        label="label",
+        record_id="rid",
+    )
+    expected = build_windows(frame, spec).windows
+    masked = frame.assign(label=np.nan)
+    index = record_index(masked, spec).assign(label=frame["label"].to_numpy())
+    index["cell"] = [tuple(json.loads(json.dumps(list(c)))) for c in index["cell"]]
+    for w, want in zip(build_windows(masked, spec).windows, expected, strict=True):
+        rows = index[index["start"] == pd.Timestamp(w.start)]
+        got = label_window(w, rows, spec)
+        assert got.labelled is not None
+        assert want.labelled is not None
+        assert got.labelled.equals(want.labelled, rtol=0.0)
