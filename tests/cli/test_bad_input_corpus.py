@@ -367,6 +367,20 @@ MON_INIT = ("monitor", "init", "credit-scoring", "--version", "1.0", "--referenc
             "{in}/ref.csv", "--timestamp", "ts", "--pred", "p", "--sensitive", "g",
             "--features", "x", "--name", "second")  # fmt: skip
 MON_INGEST = ("monitor", "ingest", "credit-scoring", "{in}/log.csv")
+# Monitor 'labelled' joins late labels by the id column 'rid'; its log (February) has the
+# labels of even rows, the odd ones arrive later.
+MON_LAB_REF = "ts,p,g,x,rid,y\n" + "".join(
+    f"2026-01-{d:02d}T{h:02d}:00:00Z,{(d + h) % 2},{'ab'[h % 2]},{d * h},q{d}-{h},{h % 2}\n"
+    for d in range(1, 8)
+    for h in range(8)
+)
+MON_LAB_LOG = "ts,p,g,x,rid,y\n" + "".join(
+    f"2026-02-0{1 + i % 3}T0{i % 9}:00:00Z,{i % 2},{'ab'[i % 2]},{i},r{i},"
+    + (f"{(i // 2) % 2}\n" if i % 2 == 0 else "\n")
+    for i in range(12)
+)
+MON_LABELS = ("monitor", "ingest", "credit-scoring", "--name", "labelled", "--labels",
+              "{in}/labels.csv")  # fmt: skip
 MONITOR_CASES = [
     Case("monitor-init-reference-missing", MON_INIT, EXIT_USAGE,
          ("{in}/ref.csv", "does not exist"), {}, "olivia"),
@@ -398,6 +412,30 @@ MONITOR_CASES = [
          {"log.csv": "ts,p,g,x\n2026-01-03T23:59:00Z,1,a,3\n"}, "olivia"),
     Case("monitor-ingest-not-allowed", MON_INGEST, EXIT_FAILURE,
          ("may not monitor.ingest",), {"log.csv": MON_REF}, "hana"),
+    Case("monitor-ingest-nothing", ("monitor", "ingest", "credit-scoring"), EXIT_USAGE,
+         ("give a prediction log FILE", "--labels"), {}, "olivia"),
+    Case("monitor-labels-monitor-without-ids", ("monitor", "ingest", "credit-scoring",
+         "--labels", "{in}/labels.csv"), EXIT_USAGE, ("has no id column", "--id COL"),
+         {"labels.csv": "rid,y\nr1,1\n"}, "olivia"),
+    Case("monitor-labels-no-id-column", MON_LABELS, EXIT_USAGE,
+         ("labels.csv lacks column 'rid' (id)",), {"labels.csv": "case,y\nr1,1\n"}, "olivia"),
+    Case("monitor-labels-duplicate-id", MON_LABELS, EXIT_USAGE,
+         ("id 'r1' appears in rows 0 and 2",), {"labels.csv": "rid,y\nr1,1\nr3,0\nr1,1\n"},
+         "olivia"),
+    Case("monitor-labels-unknown-value", MON_LABELS, EXIT_USAGE,
+         ("row 1: label 7 is not one of the monitor's labels",),
+         {"labels.csv": "rid,y\nr1,1\nr3,7\n"}, "olivia"),
+    Case("monitor-labels-missing-label", MON_LABELS, EXIT_USAGE,
+         ("column 'y', row 1: missing value",), {"labels.csv": "rid,y\nr1,1\nr3,\n"},
+         "olivia"),
+    Case("monitor-labels-all-unknown", MON_LABELS, EXIT_USAGE,
+         ("none of its 2 id(s) is a record", "'zz1'"), {"labels.csv": "rid,y\nzz1,1\nzz2,0\n"},
+         "olivia"),
+    Case("monitor-labels-conflict", MON_LABELS, EXIT_FAILURE,
+         ("id 'r2' (row 1) has label 0 but 1 was recorded",),
+         {"labels.csv": "rid,y\nr1,1\nr2,0\n"}, "olivia"),
+    Case("monitor-labels-not-allowed", MON_LABELS, EXIT_FAILURE,
+         ("may not monitor.ingest",), {"labels.csv": "rid,y\nr1,1\n"}, "hana"),
     Case("monitor-check-unknown-system", ("monitor", "check", "no-such-system"), EXIT_USAGE,
          ("no AI system 'no-such-system'",), {}, "olivia"),
     Case("monitor-show-bad-date", ("monitor", "show", "credit-scoring", "--from",
@@ -451,6 +489,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _cli("-w", str(ws), "--as", "olivia", *init)
         _cli("-w", str(ws), "--as", "olivia", "monitor", "ingest", "credit-scoring",
              str(root / "ref.csv"))  # fmt: skip
+        (root / "lab-ref.csv").write_text(MON_LAB_REF, encoding="utf-8")
+        (root / "lab-log.csv").write_text(MON_LAB_LOG, encoding="utf-8")
+        _cli("-w", str(ws), "--as", "olivia", "monitor", "init", "credit-scoring", "--version",
+             "1.0", "--reference", str(root / "lab-ref.csv"), "--timestamp", "ts", "--pred", "p",
+             "--label", "y", "--sensitive", "g", "--id", "rid", "--name", "labelled")  # fmt: skip
+        _cli("-w", str(ws), "--as", "olivia", "monitor", "ingest", "credit-scoring",
+             str(root / "lab-log.csv"), "--name", "labelled")  # fmt: skip
     return ws
 
 

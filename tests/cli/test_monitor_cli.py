@@ -126,3 +126,35 @@ def test_a_late_batch_needs_amend(invoke: Invoke, ws: Path) -> None:
     assert "(amended)" in shown.out
     verified = invoke("-w", str(ws), "audit-log", "verify", "--state")
     assert verified.code == 0, verified.out + verified.err
+
+
+def test_late_labels_join_by_record_id(invoke: Invoke, ws: Path) -> None:
+    """Predictions of Q1 2014 without outcomes, then the outcomes by case id: the monthly
+    accuracy ``show`` reports is then that of the raw rows (the oracle)."""
+    args = [a.replace("{dir}", str(ws.parent)) for a in INIT]
+    assert invoke(*_as(ws), *args, "--id", "case").code == 0
+    q1 = compas_log("2014-01-01", "2014-04-01").assign(case=lambda f: [f"c{i}" for i in f.index])
+    log, labels = ws.parent / "log.csv", ws.parent / "labels.parquet"
+    q1.assign(recid=None).to_csv(log, index=False)
+    q1[["case", "recid"]].rename(columns={"recid": "outcome"}).to_parquet(labels)
+    stored = invoke(*_as(ws), "ingest", "recid", str(log))
+    assert stored.code == 0, stored.err
+    before = json.loads(invoke(*_as(ws), "show", "recid", "--format", "json").out)
+    assert {w["labelled"] for w in before} == {0}
+    joined = invoke(*_as(ws), "ingest", "recid", "--labels", str(labels), "--label", "outcome")
+    assert joined.code == 0, joined.err
+    days = q1["screened"].nunique()
+    assert f"{len(q1)} labels for recid/default: {len(q1)} new, 0 already recorded" in joined.out
+    assert f"{days} window(s) amended" in joined.out
+    again = invoke(
+        *_as(ws), "ingest", "recid", "--labels", str(labels), "--label", "outcome", "--json"
+    )
+    assert again.code == 0, again.err
+    assert (json.loads(again.out)["labelled"], json.loads(again.out)["windows"]) == (0, [])
+    months = json.loads(invoke(*_as(ws), "show", "recid", "--by", "month", "--format", "json").out)
+    by_month = q1.groupby(q1["screened"].dt.month)
+    for line, (_, rows) in zip(months, by_month, strict=True):
+        assert line["labelled"] == len(rows)
+        assert line["accuracy"] == pytest.approx((rows["high_risk"] == rows["recid"]).mean())
+    verified = invoke("-w", str(ws), "audit-log", "verify", "--state")
+    assert verified.code == 0, verified.out + verified.err

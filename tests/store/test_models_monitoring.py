@@ -1,4 +1,5 @@
-"""Migration 0011_monitoring creates exactly the tables the monitoring models describe."""
+"""Migrations 0011_monitoring and 0012_monitor_labels create exactly the tables the
+monitoring models describe."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from alembic.migration import MigrationContext
 
 from ombud.store import Workspace, make_engine
 from ombud.store.models import Base
-from ombud.store.models_monitoring import MonitorRow, MonitorWindowRow
+from ombud.store.models_monitoring import MonitorRecordRow, MonitorRow, MonitorWindowRow
 
-TABLES = (MonitorRow.__tablename__, MonitorWindowRow.__tablename__)
+TABLES = (
+    MonitorRow.__tablename__,
+    MonitorWindowRow.__tablename__,
+    MonitorRecordRow.__tablename__,
+)
 
 
 def test_migration_matches_the_models(workspace: Workspace) -> None:

@@ -97,6 +97,12 @@ def init_cmd(
         float | None, typer.Option("--threshold", help="Score-only: positive if score >= this.")
     ] = None,
     name: NameOpt = monitoring.DEFAULT_MONITOR,
+    record_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id", help="Record id column of the logs (joins late labels; needs --label)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Set up a monitor: learn bins, categories and the baseline from a reference file."""
@@ -119,6 +125,7 @@ def init_cmd(
             pos_label=label_value(pos_label),
             threshold=threshold,
             name=name,
+            record_id=record_id,
         )
     if as_json:
         emit_json(monitor)
@@ -135,30 +142,76 @@ def init_cmd(
 def ingest_cmd(
     ctx: typer.Context,
     system: Annotated[str, typer.Argument(help="The monitored system's id.")],
-    data: Annotated[Path, typer.Argument(help="Prediction log: CSV or Parquet.")],
+    data: Annotated[
+        Path | None, typer.Argument(help="Prediction log: CSV or Parquet (optional with --labels).")
+    ] = None,
     amend: Annotated[
         bool,
         typer.Option("--amend", help="Add late rows to periods already stored (audited)."),
     ] = False,
+    labels: Annotated[
+        Path | None,
+        typer.Option("--labels", help="Late labels: CSV or Parquet of record id and label."),
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id", help="Id column of --labels (default: the monitor's).")
+    ] = None,
+    label_column: Annotated[
+        str | None,
+        typer.Option("--label", help="Label column of --labels (default: the monitor's)."),
+    ] = None,
     name: NameOpt = monitoring.DEFAULT_MONITOR,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Store one window per period of a prediction log; re-ingesting the same rows is a no-op."""
+    """Store one window per period of a prediction log; re-ingesting the same rows is a no-op.
+
+    With --labels, join labels that arrived later (by record id) into the stored windows;
+    given together with a log, the log is stored first, then the labels (each all or
+    nothing; running the same command again changes nothing already done).
+    """
+    if data is None and labels is None:
+        raise InvalidInput("give a prediction log FILE, or late labels with --labels FILE")
+    if labels is None and (id_column or label_column):
+        raise InvalidInput("--id and --label name the columns of --labels; add --labels FILE")
     state = state_of(ctx)
+    results: list[object] = []
     with state.context() as context:
-        outcome = monitoring.ingest(
-            context, state.actor(context), system, data, name=name, amend_windows=amend
-        )
+        actor = state.actor(context)
+        if data is not None:
+            outcome = monitoring.ingest(
+                context, actor, system, data, name=name, amend_windows=amend
+            )
+            results.append(outcome)
+            if not as_json:
+                for note in outcome.notes:
+                    state.out.print(f"note: {note}")
+                state.out.print(
+                    f"{outcome.source}: {outcome.rows} rows into {len(outcome.changes)} "
+                    f"window(s) of {system}/{name}: {outcome.count('stored')} stored, "
+                    f"{outcome.count('unchanged')} already stored, "
+                    f"{outcome.count('amended')} amended"
+                )
+        if labels is not None:
+            joined = monitoring.ingest_labels(
+                context,
+                actor,
+                system,
+                labels,
+                name=name,
+                id_column=id_column,
+                label_column=label_column,
+            )
+            results.append(joined)
+            if not as_json:
+                for note in joined.notes:
+                    state.out.print(f"warning: {note}")
+                state.out.print(
+                    f"{joined.source}: {joined.rows} labels for {system}/{name}: "
+                    f"{joined.labelled} new, {joined.unchanged} already recorded, "
+                    f"{joined.unknown} unknown id(s); {len(joined.changes)} window(s) amended"
+                )
     if as_json:
-        emit_json(outcome)
-        return
-    for note in outcome.notes:
-        state.out.print(f"note: {note}")
-    state.out.print(
-        f"{outcome.source}: {outcome.rows} rows into {len(outcome.changes)} window(s) of "
-        f"{system}/{name}: {outcome.count('stored')} stored, "
-        f"{outcome.count('unchanged')} already stored, {outcome.count('amended')} amended"
-    )
+        emit_json(results[0] if len(results) == 1 else {"results": results})
 
 
 def _render_check(check: MonitorCheck, console: Console) -> None:
@@ -229,7 +282,8 @@ def check_cmd(
     """Check drift, performance and fairness gaps; record it; exit 1 on a breach.
 
     Thresholds come from the policy pack's `monitoring:` section for the system's tier;
-    --recent and --gap-period override it for this run."""
+    --recent and --gap-period override it for this run. A breach the pack's
+    `monitoring.incidents` names also opens an incident; all of it is one transaction."""
     state = state_of(ctx)
     err = Console(stderr=True, soft_wrap=True)
     with state.context() as context:
@@ -244,11 +298,18 @@ def check_cmd(
             err.print(f"{action.action} finding #{action.finding_id} ({action.rule})")
         else:
             err.print(f"{action.rule} breached: finding {action.action}")
+    for incident in outcome.incidents:
+        kind = "serious incident" if incident.serious else "incident"
+        err.print(f"{incident.action} {kind} #{incident.incident_id} ({incident.rule})")
     if output_format is Format.json:
         data = outcome.check.to_dict()
         data["evidence"] = None if outcome.evidence is None else outcome.evidence.id
         data["findings"] = [
             {"rule": a.rule, "id": a.finding_id, "action": a.action} for a in outcome.findings
+        ]
+        data["incidents"] = [
+            {"rule": i.rule, "id": i.incident_id, "action": i.action, "serious": i.serious}
+            for i in outcome.incidents
         ]
         emit_json(data)
     else:

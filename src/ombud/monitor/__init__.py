@@ -25,6 +25,7 @@ from ombud.monitor._drift_table import drift_report
 from ombud.monitor._errors import ColumnError, MonitorError, TimestampError, WindowMismatchError
 from ombud.monitor._features import CategoricalSummary, NumericSummary
 from ombud.monitor._ingest import Ingest, build_windows
+from ombud.monitor._labels import label_window, read_labels, record_ids, record_index
 from ombud.monitor._names import MONITORING_RUN_NAMES, MONITORING_RUN_RULES, name_segment
 from ombud.monitor._outputs import output_drift
 from ombud.monitor._performance import estimated_performance, measured_performance
@@ -78,6 +79,7 @@ __all__ = [
     "gap_report",
     "js_distance",
     "ks_binned",
+    "label_window",
     "measured_performance",
     "merge_windows",
     "missing_share",
@@ -85,6 +87,9 @@ __all__ = [
     "output_drift",
     "performance_report",
     "psi",
+    "read_labels",
+    "record_ids",
+    "record_index",
     "reference_band",
     "roll_up",
     "rolling_gaps",

@@ -38,7 +38,7 @@ class Ingest:
     notes: tuple[str, ...]
 
 
-def _as_pandas(source: Any) -> pd.DataFrame:
+def as_pandas(source: Any) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True)
     if isinstance(source, pa.Table):
@@ -122,9 +122,33 @@ def scores(values: pd.Series, column: str) -> np.ndarray:
     return s
 
 
+def tally_spec_of(spec: MonitorSpec) -> ClassificationSpec:
+    """The one Tally layout of a monitor's windows (ingest and late labels share it)."""
+    return ClassificationSpec(
+        label=_LABEL,
+        prediction=_PRED if spec.prediction else None,
+        score=_SCORE if spec.score else None,
+        groups=spec.sensitive,
+        window=_WINDOW,
+        score_bins=spec.score_edges or 10,
+    )
+
+
+def canonical_order(score: np.ndarray, window: np.ndarray, n_windows: int) -> np.ndarray:
+    """Row order (window, then score) in which the Tally sums its floats.
+
+    Float sums depend on the order of addition: feeding the rows in this order makes a
+    shuffled re-ingest serialise to the very same bytes, and lets a window's labelled Tally
+    be rebuilt later (late labels) from a subset of its rows with bit-identical sums.
+    """
+    by_score = np.argsort(score, kind="stable")
+    small = np.int16 if n_windows < 2**15 else np.int64  # radix sort for int16 keys
+    return by_score[np.argsort(window[by_score].astype(small), kind="stable")]
+
+
 def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
     """One window per period present in ``source`` (a pandas/polars frame or Arrow table)."""
-    frame = _as_pandas(source)
+    frame = as_pandas(source)
     _check_columns(frame, spec)
     notes = Notes()
     if frame.empty:
@@ -154,27 +178,17 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
     )
     base = pd.DataFrame(cols)
     if spec.score:
-        # Float sums depend on the order of addition: feed the Tally rows in a canonical order
-        # (window, score) so a shuffled re-ingest serialises to the very same bytes.
-        by_score = np.argsort(base[_SCORE].to_numpy())
-        small = np.int16 if n_windows < 2**15 else np.int64  # radix sort for int16 keys
-        base = base.iloc[by_score[np.argsort(window[by_score].astype(small), kind="stable")]]
+        order = canonical_order(base[_SCORE].to_numpy(), window, n_windows)
+        base = base.iloc[order]
         label = label[base.index.to_numpy()]
         base = base.reset_index(drop=True)
-    tally_spec = ClassificationSpec(
-        label=_LABEL,
-        prediction=_PRED if spec.prediction else None,
-        score=_SCORE if spec.score else None,
-        groups=spec.sensitive,
-        window=_WINDOW,
-        score_bins=spec.score_edges or 10,
-    )
-    outputs = _split(build_tally(base.assign(**{_LABEL: 0}), tally_spec), n_windows)
+    tally_spec = tally_spec_of(spec)
+    outputs = split_windows(build_tally(base.assign(**{_LABEL: 0}), tally_spec), n_windows)
     has_label = ~np.isnan(label)
     base_window = base[_WINDOW].to_numpy()
     labelled_rows = base[has_label].assign(**{_LABEL: label[has_label].astype(np.int64)})
     labelled = (
-        _split(build_tally(labelled_rows, tally_spec), n_windows)
+        split_windows(build_tally(labelled_rows, tally_spec), n_windows)
         if spec.label and has_label.any()
         else [None] * n_windows
     )
@@ -206,7 +220,7 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
     return Ingest(windows=tuple(out), notes=tuple(notes.lines))
 
 
-def _split(tally: Tally, n_windows: int) -> list[Tally | None]:
+def split_windows(tally: Tally, n_windows: int) -> list[Tally | None]:
     """One Tally per window index, without the window column (cells keep canonical order)."""
     cells = tally.cells
     win = cells[_WINDOW].to_numpy()

@@ -76,6 +76,8 @@ class MonitorSpec:
     threshold: float | None = None
     reference_groups: tuple[tuple[str, Scalar], ...] = ()
     calibration: tuple[float, ...] | None = None
+    record_id: str | None = None
+    label_values: tuple[Scalar, ...] | None = None
 
     def __post_init__(self) -> None:
         check_period(self.period)
@@ -84,7 +86,11 @@ class MonitorSpec:
         if self.prediction is None and self.threshold is None:
             raise MonitorError("score-only monitoring needs threshold= to say what is positive")
         names = [self.timestamp, *self.sensitive, *(f.name for f in self.features)]
-        roles = [c for c in (self.prediction, self.score, self.label) if c]
+        roles = [c for c in (self.prediction, self.score, self.label, self.record_id) if c]
+        if self.record_id is not None and self.label is None:
+            raise MonitorError(
+                "an id column is for joining late labels; name the label column too (label=)"
+            )
         if len(set(names + roles)) != len(names) + len(roles):
             raise MonitorError(f"columns must be distinct; got {names + roles}")
 
@@ -105,6 +111,8 @@ class MonitorSpec:
         raise MonitorError(f"{attribute!r} is not a sensitive attribute of this monitor")
 
     def to_dict(self) -> dict[str, Any]:
+        """The spec as JSON-ready values; the late-label keys appear only when an id column is
+        declared, so the digest of every spec written before them is unchanged."""
         feats: list[dict[str, Any]] = []
         for f in self.features:
             if isinstance(f, NumericFeature):
@@ -118,7 +126,7 @@ class MonitorSpec:
                         "known": list(f.known),
                     }
                 )
-        return {
+        doc: dict[str, Any] = {
             "format": FORMAT,
             "version": VERSION,
             "timestamp": self.timestamp,
@@ -134,6 +142,10 @@ class MonitorSpec:
             "reference_groups": [[a, v] for a, v in self.reference_groups],
             "calibration": None if self.calibration is None else list(self.calibration),
         }
+        if self.record_id is not None:
+            doc["record_id"] = self.record_id
+            doc["label_values"] = None if self.label_values is None else list(self.label_values)
+        return doc
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), allow_nan=False)
@@ -158,6 +170,7 @@ class MonitorSpec:
                     )
             edges = doc["score_edges"]
             calib = doc["calibration"]
+            values = doc.get("label_values")
             return cls(
                 timestamp=doc["timestamp"],
                 features=tuple(feats),
@@ -171,6 +184,8 @@ class MonitorSpec:
                 threshold=doc["threshold"],
                 reference_groups=tuple((str(a), v) for a, v in doc["reference_groups"]),
                 calibration=None if calib is None else tuple(float(c) for c in calib),
+                record_id=doc.get("record_id"),
+                label_values=None if values is None else tuple(values),
             )
         except (KeyError, TypeError, json.JSONDecodeError) as exc:
             raise MonitorError(f"malformed monitor spec JSON: {exc}") from exc
@@ -252,8 +267,15 @@ def fit_spec(
     score_bins_count: int = 20,
     pos_label: Scalar | None = None,
     threshold: float | None = None,
+    record_id: str | None = None,
 ) -> MonitorSpec:
-    """Learn a spec from the reference frame (the data the model was validated on)."""
+    """Learn a spec from the reference frame (the data the model was validated on).
+
+    ``record_id`` names the column that identifies a prediction in the logs (the reference
+    need not have it): with it, ingest keeps an index by which labels arriving later are
+    joined (``ombud.monitor.label_window``), and the label values seen in the reference
+    become the label set those late labels must come from.
+    """
     for col, role in [(timestamp, "timestamp"), *((s, "sensitive") for s in sensitive)]:
         _require(reference, col, role)
     feats: list[Feature] = []
@@ -282,6 +304,13 @@ def fit_spec(
             raise ColumnError(f"reference: sensitive attribute {attr!r} is all missing")
         top = counts.index[0]
         ref_groups.append((attr, top.item() if isinstance(top, np.generic) else top))
+    label_values = None
+    if record_id is not None and label is not None:
+        seen = _require(reference, label, "label").dropna().unique().tolist()
+        label_values = (
+            tuple(sorted((v.item() if isinstance(v, np.generic) else v for v in seen), key=repr))
+            or None
+        )
     return MonitorSpec(
         timestamp=timestamp,
         features=tuple(feats),
@@ -295,4 +324,6 @@ def fit_spec(
         threshold=threshold,
         reference_groups=tuple(ref_groups),
         calibration=calibration,
+        record_id=record_id,
+        label_values=label_values,
     )

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ombud import __version__
 from ombud.governance import Action, InvalidInput, NotFoundError, Target, authorize, check_text
 from ombud.records import EvidenceDraft
-from ombud.services.context import Actor, AppContext, load_actor
+from ombud.services.context import Actor, AppContext, Tx, load_actor
 from ombud.store.models import AISystemRow, ArtifactRow, EvidenceRow, SystemVersionRow
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "evidence_dict",
     "evidence_of",
     "evidence_overview",
+    "insert_evidence",
     "list_evidence",
     "record_evidence",
 ]
@@ -175,75 +176,92 @@ def record_evidence(
 
     ``valid_for_days``: how long it counts (at least 1), or None for no expiry.
     """
+    _check_draft(draft, valid_for_days)
+    with context.write(actor) as tx:
+        return insert_evidence(tx, system_id, version_label, draft, valid_for_days=valid_for_days)
+
+
+def _check_draft(draft: EvidenceDraft, valid_for_days: int | None) -> None:
     check_text(draft.summary, "the evidence summary")
     if valid_for_days is not None and valid_for_days < 1:
         raise InvalidInput(
             f"evidence must stay valid for at least 1 day, got {valid_for_days}; "
             "evidence that has already expired cannot count"
         )
+
+
+def insert_evidence(
+    tx: Tx,
+    system_id: str,
+    version_label: str,
+    draft: EvidenceDraft,
+    *,
+    valid_for_days: int | None = 365,
+) -> Evidence:
+    """``record_evidence`` inside the caller's transaction: a run whose evidence and
+    consequences (the findings a monitoring check opens) must commit or vanish together."""
+    _check_draft(draft, valid_for_days)
+    context, actor = tx.context, tx.actor
     now = datetime.now(UTC)
-    with context.write(actor) as tx:
-        _authorize(tx.session, actor, system_id)
-        version = _version_row(tx.session, system_id, version_label)
-        # Artifacts are written only once the record is known to be acceptable.
-        stored = []
-        for artifact in draft.artifacts:
-            sha = context.artifacts.put(artifact.content)
-            stored.append(
-                {
-                    "name": artifact.name,
-                    "media_type": artifact.media_type,
-                    "sha256": sha,
-                    "size": len(artifact.content),
-                }
-            )
-        for item in stored:
-            if tx.session.get(ArtifactRow, item["sha256"]) is None:
-                tx.session.add(
-                    ArtifactRow(
-                        sha256=item["sha256"],
-                        size=item["size"],
-                        media_type=item["media_type"],
-                        created_at=now,
-                    )
+    _authorize(tx.session, actor, system_id)
+    version = _version_row(tx.session, system_id, version_label)
+    # Artifacts are written only once the record is known to be acceptable.
+    stored = []
+    for artifact in draft.artifacts:
+        sha = context.artifacts.put(artifact.content)
+        stored.append(
+            {
+                "name": artifact.name,
+                "media_type": artifact.media_type,
+                "sha256": sha,
+                "size": len(artifact.content),
+            }
+        )
+    for item in stored:
+        if tx.session.get(ArtifactRow, item["sha256"]) is None:
+            tx.session.add(
+                ArtifactRow(
+                    sha256=item["sha256"],
+                    size=item["size"],
+                    media_type=item["media_type"],
+                    created_at=now,
                 )
-        row = EvidenceRow(
-            system_id=system_id,
-            version_id=version.id,
-            kind=draft.kind,
-            summary=draft.summary,
-            engine=draft.engine,
-            engine_version=draft.engine_version or __version__,
-            metrics=_finite(dict(draft.metrics)),
-            verdicts={k: str(v) for k, v in draft.verdicts.items()},
-            parameters=dict(draft.parameters),
-            inputs=[
-                {"name": i.name, "sha256": i.sha256, "rows": i.rows, "description": i.description}
-                for i in draft.inputs
-            ],
-            artifacts=stored,
-            created_by=actor.username,
-            created_at=now,
-            expires_at=(
-                now + timedelta(days=valid_for_days) if valid_for_days is not None else None
-            ),
-        )
-        tx.session.add(row)
-        tx.session.flush()
-        result = evidence_of(row, version_label)
-        tx.record(
-            "evidence.record",
-            "evidence",
-            f"{system_id}@{version_label}#{row.id}",
-            before=None,
-            after=result.to_dict(),
-            details={
-                "kind": draft.kind,
-                "metrics": len(draft.metrics),
-                "verdicts": len(draft.verdicts),
-            },
-        )
-        return result
+            )
+    row = EvidenceRow(
+        system_id=system_id,
+        version_id=version.id,
+        kind=draft.kind,
+        summary=draft.summary,
+        engine=draft.engine,
+        engine_version=draft.engine_version or __version__,
+        metrics=_finite(dict(draft.metrics)),
+        verdicts={k: str(v) for k, v in draft.verdicts.items()},
+        parameters=dict(draft.parameters),
+        inputs=[
+            {"name": i.name, "sha256": i.sha256, "rows": i.rows, "description": i.description}
+            for i in draft.inputs
+        ],
+        artifacts=stored,
+        created_by=actor.username,
+        created_at=now,
+        expires_at=(now + timedelta(days=valid_for_days) if valid_for_days is not None else None),
+    )
+    tx.session.add(row)
+    tx.session.flush()
+    result = evidence_of(row, version_label)
+    tx.record(
+        "evidence.record",
+        "evidence",
+        f"{system_id}@{version_label}#{row.id}",
+        before=None,
+        after=result.to_dict(),
+        details={
+            "kind": draft.kind,
+            "metrics": len(draft.metrics),
+            "verdicts": len(draft.verdicts),
+        },
+    )
+    return result
 
 
 def list_evidence(

@@ -52,6 +52,7 @@ __all__ = [
     "FindingCounts",
     "FindingDraft",
     "accept_risk",
+    "change_finding",
     "count_findings",
     "create_finding",
     "finding_counts",
@@ -237,58 +238,84 @@ def update_finding(
     risk); resolving, verifying and accepting a risk have their own functions.
     """
     with context.write(actor) as tx:
-        row = _load(tx, finding_id, expected_version)
-        if row.status == FindingStatus.VERIFIED.value:
-            raise ConflictError(f"finding {finding_id} is verified and final; open a new one")
-        before = _snapshot(row)
-        obj = load_target(tx.session, "finding", finding_id)
-        lead_changes = [
-            name
-            for name, value in zip(_LEAD_ONLY_FIELDS, (severity, owner, due_date), strict=True)
-            if value is not None
-        ]
-        if lead_changes:
-            authorize(
-                tx.actor.username,
-                tx.actor.roles,
-                Action.FINDING_TRIAGE,
-                obj,
-                doing=f"change {', '.join(lead_changes)} of",
+        return change_finding(
+            tx,
+            finding_id,
+            title=title,
+            description=description,
+            severity=severity,
+            owner=owner,
+            due_date=due_date,
+            status=status,
+            expected_version=expected_version,
+        )
+
+
+def change_finding(
+    tx: Tx,
+    finding_id: int,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    severity: str | None = None,
+    owner: str | None = None,
+    due_date: dt.date | None = None,
+    status: str | None = None,
+    expected_version: int | None = None,
+) -> Finding:
+    """``update_finding`` inside the caller's transaction (same checks, same event)."""
+    row = _load(tx, finding_id, expected_version)
+    if row.status == FindingStatus.VERIFIED.value:
+        raise ConflictError(f"finding {finding_id} is verified and final; open a new one")
+    before = _snapshot(row)
+    obj = load_target(tx.session, "finding", finding_id)
+    lead_changes = [
+        name
+        for name, value in zip(_LEAD_ONLY_FIELDS, (severity, owner, due_date), strict=True)
+        if value is not None
+    ]
+    if lead_changes:
+        authorize(
+            tx.actor.username,
+            tx.actor.roles,
+            Action.FINDING_TRIAGE,
+            obj,
+            doing=f"change {', '.join(lead_changes)} of",
+        )
+    if title is not None or description is not None:
+        authorize(tx.actor.username, tx.actor.roles, Action.FINDING_EDIT, obj, doing="edit")
+    if title is not None:
+        if not title.strip():
+            raise InvalidInput("a finding needs a title; say in one line what is wrong")
+        row.title = check_name(title.strip(), "the finding title")
+    if description is not None:
+        row.description = check_text(description, "the finding description")
+    if severity is not None:
+        row.severity = parse_finding_severity(severity).value
+    if owner is not None:
+        _check_user(tx, owner)
+        row.owner = owner
+    if due_date is not None:
+        check_due_date(due_date, _today())
+        row.due_date = due_date
+    if status is not None:
+        target = parse_finding_status(status)
+        if target in (FindingStatus.RESOLVED, FindingStatus.RISK_ACCEPTED):
+            command = "resolve" if target == FindingStatus.RESOLVED else "accept-risk"
+            raise InvalidInput(
+                f"use `ombud finding {command}` to move finding {finding_id} to {target.value}"
             )
-        if title is not None or description is not None:
-            authorize(tx.actor.username, tx.actor.roles, Action.FINDING_EDIT, obj, doing="edit")
-        if title is not None:
-            if not title.strip():
-                raise InvalidInput("a finding needs a title; say in one line what is wrong")
-            row.title = check_name(title.strip(), "the finding title")
-        if description is not None:
-            row.description = check_text(description, "the finding description")
-        if severity is not None:
-            row.severity = parse_finding_severity(severity).value
-        if owner is not None:
-            _check_user(tx, owner)
-            row.owner = owner
-        if due_date is not None:
-            check_due_date(due_date, _today())
-            row.due_date = due_date
-        if status is not None:
-            target = parse_finding_status(status)
-            if target in (FindingStatus.RESOLVED, FindingStatus.RISK_ACCEPTED):
-                command = "resolve" if target == FindingStatus.RESOLVED else "accept-risk"
-                raise InvalidInput(
-                    f"use `ombud finding {command}` to move finding {finding_id} to {target.value}"
-                )
-            if target == FindingStatus.VERIFIED:
-                raise InvalidInput(f"use `ombud finding verify {finding_id}` to verify a fix")
-            _move(tx, row, target)
-            if target == FindingStatus.OPEN:
-                row.risk_accepted_by = None
-                row.risk_expires_on = None
-        after = _snapshot(row)
-        if after == before:
-            return finding_of(row)
-        changed = sorted(k for k in after if after[k] != before[k])
-        return _commit_change(tx, row, "finding.update", before, {"changed": changed})
+        if target == FindingStatus.VERIFIED:
+            raise InvalidInput(f"use `ombud finding verify {finding_id}` to verify a fix")
+        _move(tx, row, target)
+        if target == FindingStatus.OPEN:
+            row.risk_accepted_by = None
+            row.risk_expires_on = None
+    after = _snapshot(row)
+    if after == before:
+        return finding_of(row)
+    changed = sorted(k for k in after if after[k] != before[k])
+    return _commit_change(tx, row, "finding.update", before, {"changed": changed})
 
 
 def resolve_finding(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -63,11 +64,14 @@ __all__ = [
     "Incident",
     "IncidentEntry",
     "IncidentNotification",
+    "IncidentReport",
     "add_note",
     "close_incident",
     "count_incidents",
+    "file_incident",
     "get_incident",
     "link_findings",
+    "link_findings_in",
     "list_incidents",
     "notify_authority",
     "report_incident",
@@ -122,77 +126,137 @@ def report_incident(
     ``suspend``: also suspend the named systems that are deployed, in the same transaction
     (the incident and the suspensions are recorded together or not at all).
     """
-    authorize(actor.username, actor.roles, Action.INCIDENT_REPORT, Target.unnamed())
-    if not title.strip():
-        raise InvalidInput("an incident needs a title; say in one line what happened")
-    check_name(title.strip(), "the incident title")
-    check_text(description, "the incident description")
-    check_text(affected_people, "the description of the affected people")
-    if not system_ids:
-        raise InvalidInput("name at least one affected system (--system ID)")
-    if people_affected_count is not None and people_affected_count < 0:
-        raise InvalidInput("--people-affected must be 0 or more")
-    level = parse_incident_severity(severity)
-    now = _now()
-    check_incident_times(
-        occurred_at=occurred_at, detected_at=detected_at, aware_at=aware_at, now=now
+    report = IncidentReport(
+        title=title,
+        description=description,
+        severity=severity,
+        system_ids=tuple(system_ids),
+        detected_at=detected_at,
+        aware_at=aware_at,
+        affected_people=affected_people,
+        people_affected_count=people_affected_count,
+        serious=serious,
+        death=death,
+        widespread_infringement=widespread_infringement,
+        critical_infrastructure=critical_infrastructure,
+        occurred_at=occurred_at,
+        suspend=suspend,
     )
-    # SQLite keeps no zone: store every time as UTC so it reads back the same everywhere.
-    detected_at, aware_at = detected_at.astimezone(dt.UTC), aware_at.astimezone(dt.UTC)
-    occurred_at = occurred_at.astimezone(dt.UTC) if occurred_at else None
+    _check_report(actor, report)  # refused before any transaction opens
     with context.write(actor) as tx:
-        owners = set()
-        for system_id in dict.fromkeys(system_ids):
-            system = tx.session.get(AISystemRow, system_id)
-            if system is None:
-                raise InvalidInput(f"no AI system '{system_id}'; see `ombud system list`")
-            owners.add(system.owner)
-        # An owner reports on systems they own (all of those named); leads and reviewers
-        # on any system.
-        named = list(dict.fromkeys(system_ids))
-        kind = "system" if len(named) == 1 else "systems"
-        on = Target(kind, ", ".join(named), system_owners=frozenset(owners))
-        authorize(tx.actor.username, tx.actor.roles, Action.INCIDENT_REPORT, on)
-        row = IncidentRow(
-            title=title.strip(),
-            description=description,
-            severity=level.value,
-            affected_people=affected_people,
-            people_affected_count=people_affected_count,
-            serious=serious or death or critical_infrastructure,
-            involves_death=death,
-            widespread_infringement=widespread_infringement,
-            critical_infrastructure_disruption=critical_infrastructure,
-            occurred_at=occurred_at,
-            detected_at=detected_at,
-            aware_at=aware_at,
-            status=IncidentStatus.OPEN.value,
-            post_incident_review="",
-            reported_by=actor.username,
-            created_at=now,
-            updated_at=now,
-        )
-        tx.session.add(row)
-        tx.session.flush()
-        for system_id in dict.fromkeys(system_ids):
-            tx.session.add(IncidentSystemRow(incident_id=row.id, system_id=system_id))
-        _entry(tx, row.id, "reported", title.strip())
-        tx.session.flush()
-        result = incident_of(tx.session, row, now)
-        clock = result.art73_clock.to_dict() if result.art73_clock else None
-        tx.record(
-            "incident.report",
-            "incident",
-            f"incident-{row.id}",
-            before=None,
-            after=_snapshot(row),
-            details={"systems": sorted(set(system_ids)), "art73": clock},
-        )
-        if suspend:
-            _may(tx, Action.INCIDENT_UPDATE, row.id)
-            _suspend_in(tx, row, title.strip())
-            return incident_of(tx.session, row, _now())
-        return result
+        return file_incident(tx, report)
+
+
+@dataclass(frozen=True)
+class IncidentReport:
+    """What a report says (see ``report_incident`` for the meaning of each field);
+    ``finding_ids`` are linked in the same transaction (a monitor's breach finding)."""
+
+    title: str
+    description: str
+    severity: str
+    system_ids: tuple[str, ...]
+    detected_at: dt.datetime
+    aware_at: dt.datetime
+    affected_people: str = ""
+    people_affected_count: int | None = None
+    serious: bool = False
+    death: bool = False
+    widespread_infringement: bool = False
+    critical_infrastructure: bool = False
+    occurred_at: dt.datetime | None = None
+    suspend: bool = False
+    finding_ids: tuple[int, ...] = ()
+
+
+def _check_report(actor: Actor, report: IncidentReport) -> None:
+    authorize(actor.username, actor.roles, Action.INCIDENT_REPORT, Target.unnamed())
+    if not report.title.strip():
+        raise InvalidInput("an incident needs a title; say in one line what happened")
+    check_name(report.title.strip(), "the incident title")
+    check_text(report.description, "the incident description")
+    check_text(report.affected_people, "the description of the affected people")
+    if not report.system_ids:
+        raise InvalidInput("name at least one affected system (--system ID)")
+    if report.people_affected_count is not None and report.people_affected_count < 0:
+        raise InvalidInput("--people-affected must be 0 or more")
+    parse_incident_severity(report.severity)
+    check_incident_times(
+        occurred_at=report.occurred_at,
+        detected_at=report.detected_at,
+        aware_at=report.aware_at,
+        now=_now(),
+    )
+
+
+def file_incident(tx: Tx, report: IncidentReport) -> Incident:
+    """``report_incident`` inside the caller's transaction (every check made again here),
+    for a decision that must commit with its incident (a monitoring check's breach)."""
+    actor = tx.actor
+    _check_report(actor, report)
+    title, system_ids = report.title.strip(), report.system_ids
+    level = parse_incident_severity(report.severity)
+    now = _now()
+    # SQLite keeps no zone: store every time as UTC so it reads back the same everywhere.
+    detected_at = report.detected_at.astimezone(dt.UTC)
+    aware_at = report.aware_at.astimezone(dt.UTC)
+    occurred_at = report.occurred_at.astimezone(dt.UTC) if report.occurred_at else None
+    owners = set()
+    for system_id in dict.fromkeys(system_ids):
+        system = tx.session.get(AISystemRow, system_id)
+        if system is None:
+            raise InvalidInput(f"no AI system '{system_id}'; see `ombud system list`")
+        owners.add(system.owner)
+    # An owner reports on systems they own (all of those named); leads and reviewers
+    # on any system.
+    named = list(dict.fromkeys(system_ids))
+    kind = "system" if len(named) == 1 else "systems"
+    on = Target(kind, ", ".join(named), system_owners=frozenset(owners))
+    authorize(actor.username, actor.roles, Action.INCIDENT_REPORT, on)
+    death, infrastructure = report.death, report.critical_infrastructure
+    row = IncidentRow(
+        title=title,
+        description=report.description,
+        severity=level.value,
+        affected_people=report.affected_people,
+        people_affected_count=report.people_affected_count,
+        serious=report.serious or death or infrastructure,
+        involves_death=death,
+        widespread_infringement=report.widespread_infringement,
+        critical_infrastructure_disruption=infrastructure,
+        occurred_at=occurred_at,
+        detected_at=detected_at,
+        aware_at=aware_at,
+        status=IncidentStatus.OPEN.value,
+        post_incident_review="",
+        reported_by=actor.username,
+        created_at=now,
+        updated_at=now,
+    )
+    tx.session.add(row)
+    tx.session.flush()
+    for system_id in dict.fromkeys(system_ids):
+        tx.session.add(IncidentSystemRow(incident_id=row.id, system_id=system_id))
+    _entry(tx, row.id, "reported", title)
+    tx.session.flush()
+    result = incident_of(tx.session, row, now)
+    clock = result.art73_clock.to_dict() if result.art73_clock else None
+    tx.record(
+        "incident.report",
+        "incident",
+        f"incident-{row.id}",
+        before=None,
+        after=_snapshot(row),
+        details={"systems": sorted(set(system_ids)), "art73": clock},
+    )
+    if report.finding_ids:
+        _link_in(tx, row, sorted(set(report.finding_ids)))
+        result = incident_of(tx.session, row, _now())
+    if report.suspend:
+        _may(tx, Action.INCIDENT_UPDATE, row.id)
+        _suspend_in(tx, row, title)
+        return incident_of(tx.session, row, _now())
+    return result
 
 
 def _load(tx: Tx, incident_id: int, expected_version: int | None = None) -> IncidentRow:
@@ -366,6 +430,14 @@ def link_findings(
         _may(tx, Action.INCIDENT_UPDATE, incident_id)
         check_incident_open(incident_id, IncidentStatus(row.status), "link findings")
         return _link_in(tx, row, sorted(set(finding_ids)))
+
+
+def link_findings_in(tx: Tx, incident_id: int, finding_ids: Iterable[int]) -> Incident:
+    """``link_findings`` inside the caller's transaction (same checks, same event)."""
+    row = _load(tx, incident_id)
+    _may(tx, Action.INCIDENT_UPDATE, incident_id)
+    check_incident_open(incident_id, IncidentStatus(row.status), "link findings")
+    return _link_in(tx, row, sorted(set(finding_ids)))
 
 
 def _link_in(tx: Tx, row: IncidentRow, ids: list[int]) -> Incident:

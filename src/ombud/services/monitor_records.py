@@ -21,6 +21,7 @@ __all__ = [
     "DriftRow",
     "GapRow",
     "IngestOutcome",
+    "LabelOutcome",
     "Monitor",
     "MonitorCheck",
     "MonitorSettings",
@@ -140,6 +141,39 @@ class IngestOutcome:
             "source": self.source,
             "sha256": self.source_sha256,
             "rows": self.rows,
+            "windows": [c.to_dict() for c in self.changes],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class LabelOutcome:
+    """One labels file joined by record id: how many labels were new, already recorded or
+    for ids the monitor never saw, and every window whose labelled Tally was rebuilt."""
+
+    system_id: str
+    monitor: str
+    source: str
+    source_sha256: str
+    rows: int
+    labelled: int
+    unchanged: int
+    unknown: int
+    unknown_examples: tuple[str, ...]
+    changes: tuple[WindowChange, ...]
+    notes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "system_id": self.system_id,
+            "monitor": self.monitor,
+            "source": self.source,
+            "sha256": self.source_sha256,
+            "rows": self.rows,
+            "labelled": self.labelled,
+            "unchanged": self.unchanged,
+            "unknown": self.unknown,
+            "unknown_examples": list(self.unknown_examples),
             "windows": [c.to_dict() for c in self.changes],
             "notes": list(self.notes),
         }

@@ -48,11 +48,20 @@ from ombud.monitor import (
     build_windows,
     fit_spec,
     merge_windows,
+    read_labels,
+    record_index,
     roll_up,
 )
 from ombud.records import sha256_bytes, sha256_file
 from ombud.services.context import Actor, AppContext, Tx, load_actor
-from ombud.services.monitor_records import IngestOutcome, Monitor, StoredWindow, WindowChange
+from ombud.services.monitor_labels import LabelStep, apply_labels, index_records
+from ombud.services.monitor_records import (
+    IngestOutcome,
+    LabelOutcome,
+    Monitor,
+    StoredWindow,
+    WindowChange,
+)
 from ombud.store.models import AISystemRow, SystemVersionRow
 from ombud.store.models_monitoring import MonitorRow, MonitorWindowRow
 
@@ -61,6 +70,7 @@ __all__ = [
     "Data",
     "get_monitor",
     "ingest",
+    "ingest_labels",
     "init_monitor",
     "list_monitors",
     "list_windows",
@@ -200,6 +210,7 @@ def init_monitor(
     pos_label: Any = None,
     threshold: float | None = None,
     name: str = DEFAULT_MONITOR,
+    record_id: str | None = None,
 ) -> Monitor:
     """Fit a monitor on ``reference`` and store it on ``system_id`` (model ``version``).
 
@@ -225,6 +236,7 @@ def init_monitor(
         categorical=categorical,
         pos_label=pos_label,
         threshold=threshold,
+        record_id=record_id,
     )
     built = build_windows(frame, spec)
     if not built.windows:
@@ -362,6 +374,7 @@ def ingest(
     built = build_windows(frame, monitor.spec)
     if not built.windows:
         raise InvalidInput(f"{source}: the prediction log has no rows; nothing to ingest")
+    records = record_index(frame, monitor.spec) if monitor.spec.record_id else None
     changes: list[WindowChange] = []
     with context.write(actor) as tx:
         _authorize(tx.session, actor, system_id, Action.MONITOR_INGEST)
@@ -422,6 +435,19 @@ def ingest(
                 )
             else:
                 changes.append(_amend(tx, stored, window, monitor, now))
+        indexed = 0
+        if records is not None:
+            tx.session.flush()
+            indexed = index_records(
+                tx,
+                row.id,
+                monitor.spec,
+                records,
+                (c.start for c in changes if c.action != "unchanged"),
+                source=source,
+                source_sha=source_sha,
+                now=now,
+            )
         tx.record(
             "monitor.ingest",
             "monitor",
@@ -435,6 +461,7 @@ def ingest(
                 "stored": sum(1 for c in changes if c.action == "stored"),
                 "unchanged": sum(1 for c in changes if c.action == "unchanged"),
                 "amended": sum(1 for c in changes if c.action == "amended"),
+                "records_indexed": indexed,
                 "notes": list(built.notes),
             },
         )
@@ -479,3 +506,72 @@ def _amend(
         },
     )
     return WindowChange(late.start, "amended", late.n_rows, stored.digest, previous)
+
+
+def ingest_labels(
+    context: AppContext,
+    actor: Actor,
+    system_id: str,
+    labels: Data,
+    *,
+    name: str = DEFAULT_MONITOR,
+    id_column: str | None = None,
+    label_column: str | None = None,
+) -> LabelOutcome:
+    """Join a labels file (id and label columns) on the monitor's record index, in ONE
+    transaction: every window it touches gets its labelled Tally rebuilt, audited.
+
+    ``id_column`` and ``label_column`` default to the monitor's own column names.
+    """
+    with context.read() as session:
+        _authorize(session, actor, system_id, Action.MONITOR_INGEST)
+        monitor = _monitor_of(_monitor_row(session, system_id, name))
+    frame, source, source_sha = _frame_and_ref(labels)
+    parsed = read_labels(
+        frame, monitor.spec, id_column=id_column, label_column=label_column, where=source
+    )
+    if parsed.empty:
+        raise InvalidInput(f"{source}: the labels file has no rows; nothing to join")
+    key = f"{system_id}/{name}"
+    with context.write(actor) as tx:
+        _authorize(tx.session, actor, system_id, Action.MONITOR_INGEST)
+        row = _monitor_row(tx.session, system_id, name)
+        step: LabelStep = apply_labels(
+            tx,
+            row.id,
+            monitor.spec,
+            parsed,
+            key=key,
+            source=source,
+            source_sha=source_sha,
+            now=_now(),
+        )
+        tx.record(
+            "monitor.labels",
+            "monitor",
+            key,
+            before=None,
+            after=None,
+            details={
+                "source": source,
+                "sha256": source_sha,
+                "rows": len(parsed),
+                "labelled": step.labelled,
+                "unchanged": step.unchanged,
+                "unknown": len(step.unknown),
+                "windows": len(step.changes),
+            },
+        )
+    return LabelOutcome(
+        system_id=system_id,
+        monitor=name,
+        source=source,
+        source_sha256=source_sha,
+        rows=len(parsed),
+        labelled=step.labelled,
+        unchanged=step.unchanged,
+        unknown=len(step.unknown),
+        unknown_examples=tuple(step.unknown[:3]),
+        changes=tuple(step.changes),
+        notes=tuple(step.notes),
+    )

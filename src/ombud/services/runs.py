@@ -25,8 +25,8 @@ from typing import Generic, TypeVar
 
 from ombud.governance import InvalidInput
 from ombud.records import EvidenceDraft
-from ombud.services.context import Actor, AppContext
-from ombud.services.evidence import Evidence, check_evidence_target, record_evidence
+from ombud.services.context import Actor, AppContext, Tx
+from ombud.services.evidence import Evidence, check_evidence_target, insert_evidence
 
 __all__ = ["EngineRun", "RecordTarget", "RunOutcome", "run_engine"]
 
@@ -70,19 +70,30 @@ class RunOutcome(Generic[R]):
     evidence: Evidence | None
 
 
-def run_engine(run: EngineRun[R], target: RecordTarget | None = None) -> RunOutcome[R]:
-    """Check the target, run the engine, record its evidence: see the module docstring."""
+#: What a run's record may add in the evidence's own transaction (see ``run_engine``).
+Then = Callable[[Tx, R, Evidence], None]
+
+
+def run_engine(
+    run: EngineRun[R], target: RecordTarget | None = None, *, then: Then[R] | None = None
+) -> RunOutcome[R]:
+    """Check the target, run the engine, record its evidence: see the module docstring.
+
+    ``then`` runs inside the evidence's write transaction, after the evidence row exists:
+    what a run decides from its result (the findings and incidents of a monitoring check)
+    is written there, so the evidence and its consequences commit together or not at all.
+    If ``then`` raises, nothing of the run is recorded.
+    """
     if target is not None:
         check_evidence_target(target.context, target.actor, target.system_id, target.version)
     result = run.execute()
     if target is None:
         return RunOutcome(result, None)
-    evidence = record_evidence(
-        target.context,
-        target.actor,
-        target.system_id,
-        target.version,
-        run.draft(result),
-        valid_for_days=target.valid_for_days,
-    )
+    draft = run.draft(result)
+    with target.context.write(target.actor) as tx:
+        evidence = insert_evidence(
+            tx, target.system_id, target.version, draft, valid_for_days=target.valid_for_days
+        )
+        if then is not None:
+            then(tx, result, evidence)
     return RunOutcome(result, evidence)

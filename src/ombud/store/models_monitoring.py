@@ -18,12 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Double, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombud.store.models import Base
 
-__all__ = ["MonitorRow", "MonitorWindowRow"]
+__all__ = ["MonitorRecordRow", "MonitorRow", "MonitorWindowRow"]
 
 
 class MonitorRow(Base):
@@ -65,3 +65,31 @@ class MonitorWindowRow(Base):
     created_by: Mapped[str] = mapped_column(ForeignKey("users.username"))
     created_at: Mapped[dt.datetime]
     amended_at: Mapped[dt.datetime | None]
+
+
+class MonitorRecordRow(Base):
+    """One ingested prediction of a monitor that declares an id column: what its labelled
+    Tally cell needs (window, sensitive values, prediction, score) and its label once known.
+
+    This is the index late labels are joined on (docs/monitoring.md, "Late labels"). It
+    holds no feature values, only what the fairness Tally of a window is built from; the
+    label source (the labels file's sha256) and time say which amendment brought it.
+    """
+
+    __tablename__ = "monitor_records"
+    __table_args__ = (
+        UniqueConstraint("monitor_id", "record_id", name="uq_monitor_record_id"),
+        Index("ix_monitor_records_window", "monitor_id", "period_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    monitor_id: Mapped[int] = mapped_column(ForeignKey("monitors.id"))
+    record_id: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[dt.datetime]
+    cell: Mapped[list[Any]] = mapped_column(JSON)
+    prediction: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Double)
+    label: Mapped[int | None] = mapped_column(Integer)
+    label_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    label_source: Mapped[str | None] = mapped_column(String(64))
+    labelled_at: Mapped[dt.datetime | None]

@@ -16,7 +16,7 @@ from ombud.governance.policy._model import (
     Requirements,
     Waiver,
 )
-from ombud.governance.policy._monitoring import MONITORING_KEYS, MonitoringPolicy
+from ombud.governance.policy._monitoring import MONITORING_KEYS, IncidentRule, MonitoringPolicy
 from ombud.governance.policy._names import NameRegistry, default_registry
 from ombud.governance.policy._parse import (
     DEFAULT_POLICY_FILE,
@@ -31,6 +31,7 @@ __all__ = [
     "MONITORING_KEYS",
     "Approvals",
     "EvidenceRequirement",
+    "IncidentRule",
     "MonitoringPolicy",
     "NameRegistry",
     "Overlay",

@@ -58,6 +58,8 @@ def _flatten_pack(pack: PolicyPack) -> dict[str, Any]:
         items["monitoring defaults"] = dict(pack.monitoring.defaults)
         for tier, values in sorted(pack.monitoring.tiers.items()):
             items[f"monitoring tier {tier}"] = dict(values)
+        for entry in pack.monitoring.incidents:
+            items[f"monitoring incident on {entry.rule}"] = entry.to_dict()
     for waiver in pack.waivers:
         items[f"waiver {waiver.rule_id} for {waiver.system_id}"] = {
             "reason": waiver.reason,
