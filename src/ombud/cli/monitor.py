@@ -135,7 +135,17 @@ def init_cmd(
 def ingest_cmd(
     ctx: typer.Context,
     system: Annotated[str, typer.Argument(help="The monitored system's id.")],
-    data: Annotated[Path, typer.Argument(help="Prediction log: CSV or Parquet.")],
+    data: Annotated[
+        Path | None, typer.Argument(help="Prediction log: CSV or Parquet (or use --sql).")
+    ] = None,
+    sql: Annotated[
+        str | None,
+        typer.Option(
+            "--sql",
+            help='A DuckDB query as the log, e.g. "SELECT * FROM '
+            "read_parquet('logs/*.parquet')\"; summarised inside DuckDB, rows never reach Python.",
+        ),
+    ] = None,
     amend: Annotated[
         bool,
         typer.Option("--amend", help="Add late rows to periods already stored (audited)."),
@@ -144,10 +154,15 @@ def ingest_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Store one window per period of a prediction log; re-ingesting the same rows is a no-op."""
+    if (data is None) == (sql is None):
+        raise InvalidInput(
+            "give the prediction log as a FILE or as --sql QUERY (exactly one of them)"
+        )
+    log: monitoring.Data = data if data is not None else monitoring.SqlLog(sql or "")
     state = state_of(ctx)
     with state.context() as context:
         outcome = monitoring.ingest(
-            context, state.actor(context), system, data, name=name, amend_windows=amend
+            context, state.actor(context), system, log, name=name, amend_windows=amend
         )
     if as_json:
         emit_json(outcome)

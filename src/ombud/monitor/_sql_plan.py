@@ -36,14 +36,26 @@ DIGEST_TYPE = "STRUCT(" + ", ".join(f"{d} BIGINT" for d in DIGEST_FIELDS) + ")"
 _INTS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT")
 _INTS += ("UINTEGER", "UBIGINT", "UHUGEINT")
 _FLOATS = ("FLOAT", "DOUBLE", "REAL")
+_SPARK_INTS = ("BYTE", "SHORT", "INT", "LONG")
 
 
-def quote(name: str) -> str:
+def quote(name: str, spark: bool = False) -> str:
+    """An identifier: "name" in DuckDB, `name` in Spark SQL."""
+    if spark:
+        return "`" + name.replace("`", "``") + "`"
     return '"' + name.replace('"', '""') + '"'
 
 
-def text(value: str) -> str:
+def text(value: str, spark: bool = False) -> str:
+    """A string literal; Spark SQL escapes with backslashes, DuckDB doubles the quote."""
+    if spark:
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
     return "'" + value.replace("'", "''") + "'"
+
+
+def isinf(x: str) -> str:
+    """Spark SQL has no isinf; this spelling works in both engines."""
+    return f"(abs({x}) = CAST('Infinity' AS DOUBLE))"
 
 
 def double(x: float) -> str:
@@ -51,16 +63,16 @@ def double(x: float) -> str:
     return f"{x:.17e}"
 
 
-def kind_of(duck_type: str) -> str:
-    """numeric, float, boolean, text, time or other, from a DuckDB type name."""
-    t = duck_type.upper()
+def kind_of(type_name: str) -> str:
+    """numeric, float, boolean, text, time or other, from a DuckDB or Spark type name."""
+    t = type_name.upper()
     if t in _FLOATS:
         return "float"
-    if t in _INTS or t.startswith("DECIMAL"):
+    if t in _INTS or t in _SPARK_INTS or t.startswith("DECIMAL"):
         return "numeric"
     if t == "BOOLEAN":
         return "boolean"
-    if t == "VARCHAR":
+    if t in ("VARCHAR", "STRING"):
         return "text"
     if t.startswith(("TIMESTAMP", "DATE")):
         return "time"
@@ -88,12 +100,14 @@ class Plan:
     naive_time: bool
 
 
-def _binary(col: str, kind: str, pos_label: Scalar | None, alias: str) -> tuple[str, list[str]]:
+def _binary(
+    col: str, kind: str, pos_label: Scalar | None, alias: str, spark: bool
+) -> tuple[str, list[str]]:
     """(value expression, [bad-count aggregates]) for a 0/1 column, as ``_ingest.binary``."""
     has = present(col, kind)
     if pos_label is not None:
         if isinstance(pos_label, str):
-            hit = f"CAST({col} AS VARCHAR) = {text(pos_label)}" if kind == "text" else "FALSE"
+            hit = f"{col} = {text(pos_label, spark)}" if kind == "text" else "FALSE"
         elif kind in ("numeric", "float", "boolean"):
             hit = f"CAST({col} AS DOUBLE) = {double(float(pos_label))}"
         else:
@@ -108,25 +122,32 @@ def _binary(col: str, kind: str, pos_label: Scalar | None, alias: str) -> tuple[
         value = "CAST(NULL AS BIGINT)"
     return value, [
         f"count_if({bad}) AS {alias}_bad",
-        f"CAST(any_value({col}) FILTER (WHERE {bad}) AS VARCHAR) AS {alias}_example",
+        f"CAST(any_value({col}) FILTER (WHERE {bad}) AS STRING) AS {alias}_example",
     ]
 
 
-def _time(col: str, kind: str, duck_type: str, spec: MonitorSpec) -> tuple[str, str, bool]:
-    """(UTC TIMESTAMP expression, epoch-ns expression, naive?) for the timestamp column."""
+def _time(col: str, type_name: str, spec: MonitorSpec, spark: bool) -> tuple[str, str, bool]:
+    """(period key in epoch µs, UTC epoch-ns, naive?) expressions for the timestamp column."""
+    kind = kind_of(type_name)
+    t = type_name.upper()
     if kind == "time":
-        if "TIME ZONE" in duck_type.upper() or duck_type.upper().startswith("TIMESTAMPTZ"):
-            return f"timezone('UTC', {col})", f"epoch_ns({col})", False
+        if spark:  # 'timestamp' is an instant; timestamp_ntz and date are wall-clock values
+            at = col if t == "TIMESTAMP" else f"CAST({col} AS TIMESTAMP)"
+            key = f"unix_micros(date_trunc('{spec.period}', {at}))"
+            return key, f"unix_micros({at}) * 1000", t != "TIMESTAMP"
+        if "TIME ZONE" in t or t.startswith("TIMESTAMPTZ"):
+            key = f"epoch_us(date_trunc('{spec.period}', timezone('UTC', {col})))"
+            return key, f"epoch_ns({col})", False
         utc = f"CAST({col} AS TIMESTAMP)"
-        ns = f"epoch_ns({col})" if duck_type.upper().startswith("TIMESTAMP") else f"epoch_ns({utc})"
-        return utc, ns, True
+        ns = f"epoch_ns({col})" if t.startswith("TIMESTAMP") else f"epoch_ns({utc})"
+        return f"epoch_us(date_trunc('{spec.period}', {utc}))", ns, True
     if kind in ("numeric", "float", "boolean"):
         raise TimestampError(
             f"column {spec.timestamp!r}: numbers are not timestamps; convert epoch values in the "
             f"query, e.g. to_timestamp({spec.timestamp})"
         )
     raise TimestampError(
-        f"column {spec.timestamp!r} is {duck_type}, not a timestamp; cast it in the query, "
+        f"column {spec.timestamp!r} is {type_name}, not a timestamp; cast it in the query, "
         f"e.g. CAST({spec.timestamp} AS TIMESTAMPTZ)"
     )
 
@@ -137,14 +158,15 @@ def _numeric_feature(i: int, f: NumericFeature, col: str, kind: str) -> tuple[li
             f"column {f.name!r}: booleans in a numeric feature; refit it as categorical"
         )
     raw = f"CAST({col} AS DOUBLE)" if kind in ("numeric", "float") else f"TRY_CAST({col} AS DOUBLE)"
+    value = f"CASE WHEN isnan({raw}) THEN NULL ELSE {raw} END"
     x = f"__f{i}_x"
-    base = [f"CASE WHEN isnan({raw}) THEN NULL ELSE {raw} END AS {x}"]
-    bins = " + ".join(f"CAST({x} >= {double(e)} AS INTEGER)" for e in f.edges)
+    base = [f"{value} AS {x}"]
+    bins = " + ".join(f"CAST(({value}) >= {double(e)} AS INTEGER)" for e in f.edges)
     base.append(f"{bins} AS __f{i}_b")
     parses = kind in ("numeric", "float")
     unparsable = "FALSE" if parses else f"{col} IS NOT NULL AND {raw} IS NULL"
     base.append(f"{unparsable} AS __f{i}_unparsable")
-    base.append(f"isinf({raw}) AS __f{i}_inf")
+    base.append(f"{isinf(raw)} AS __f{i}_inf")
     aggs = [f"count_if(__f{i}_b = {b}) AS f{i}_c{b}" for b in range(f.n_counts)]
     aggs += [
         f"count(*) - count({x}) AS f{i}_missing",
@@ -154,27 +176,33 @@ def _numeric_feature(i: int, f: NumericFeature, col: str, kind: str) -> tuple[li
         f"min({x}) AS f{i}_min",
         f"max({x}) AS f{i}_max",
         f"count_if(__f{i}_unparsable) AS f{i}_bad",
-        f"CAST(any_value({col}) FILTER (WHERE __f{i}_unparsable) AS VARCHAR) AS f{i}_example",
+        f"CAST(any_value({col}) FILTER (WHERE __f{i}_unparsable) AS STRING) AS f{i}_example",
         f"count_if(__f{i}_inf) AS f{i}_inf",
     ]
     return base, aggs
 
 
 def _categorical_feature(
-    i: int, f: CategoricalFeature, col: str, kind: str
+    i: int, f: CategoricalFeature, col: str, kind: str, spark: bool
 ) -> tuple[list[str], list[str]]:
     if kind == "boolean":
         s = f"CASE WHEN {col} THEN 'True' WHEN NOT {col} THEN 'False' END"
     elif kind == "float":
-        s = f"CASE WHEN isnan({col}) THEN NULL ELSE CAST({col} AS VARCHAR) END"
+        s = f"CASE WHEN isnan({col}) THEN NULL ELSE CAST({col} AS STRING) END"
     elif kind == "text":
         s = col
     else:
-        s = f"CAST({col} AS VARCHAR)"
+        s = f"CAST({col} AS STRING)"
     k = len(f.categories)
-    whens = " ".join(f"WHEN __f{i}_s = {text(c)} THEN {j}" for j, c in enumerate(f.categories))
+    whens = " ".join(
+        f"WHEN __f{i}_s = {text(c, spark)} THEN {j}" for j, c in enumerate(f.categories)
+    )
     others = [c for c in f.known if c not in set(f.categories)]
-    other = f"WHEN __f{i}_s IN ({', '.join(text(c) for c in others)}) THEN {k} " if others else ""
+    other = (
+        f"WHEN __f{i}_s IN ({', '.join(text(c, spark) for c in others)}) THEN {k} "
+        if others
+        else ""
+    )
     code = f"CASE WHEN __f{i}_s IS NULL THEN NULL {whens} {other}ELSE {k + 1} END"
     base = [f"{s} AS __f{i}_s"]
     aggs = [f"count_if({code} = {j}) AS f{i}_c{j}" for j in range(f.n_counts)]
@@ -182,8 +210,12 @@ def _categorical_feature(
     return base, aggs
 
 
-def plan(spec: MonitorSpec, types: dict[str, str], *, hash_call: str) -> Plan:
-    """The SQL for ``spec`` over a source whose columns have DuckDB ``types``."""
+def plan(spec: MonitorSpec, types: dict[str, str], *, hash_call: str, spark: bool = False) -> Plan:
+    """The SQL for ``spec`` over a source whose columns have these DuckDB (or Spark) types.
+
+    For Spark the session time zone must be UTC while the query runs (``date_trunc`` works in
+    it); ``_ingest_spark`` sets it and puts it back.
+    """
     missing = [c for c in spec.columns if c not in types]
     if missing:
         kinds = dict.fromkeys(spec.feature_names, "feature")
@@ -191,15 +223,15 @@ def plan(spec: MonitorSpec, types: dict[str, str], *, hash_call: str) -> Plan:
         shown = ", ".join(list(types)[:30])
         raise ColumnError(f"the query's result lacks {named}; it has: {shown}")
     kind = {c: kind_of(types[c]) for c in spec.columns}
-    q = {c: quote(c) for c in spec.columns}
-    utc, ns, naive = _time(q[spec.timestamp], kind[spec.timestamp], types[spec.timestamp], spec)
-    common = [f"epoch_us(date_trunc('{spec.period}', {utc})) AS {KEY}"]
+    q = {c: quote(c, spark) for c in spec.columns}
+    key, ns, naive = _time(q[spec.timestamp], types[spec.timestamp], spec, spark)
+    common = [f"{key} AS {KEY}"]
     common += [q[g] for g in spec.sensitive]
     aggs: list[str] = ["count(*) AS n_rows"]
     base_extra: list[str] = []
     if spec.prediction:
         col = q[spec.prediction]
-        value, bad = _binary(col, kind[spec.prediction], spec.pos_label, "pred")
+        value, bad = _binary(col, kind[spec.prediction], spec.pos_label, "pred", spark)
         common.append(f"{value} AS {PRED}")
         aggs += bad
         aggs.append(f"count_if(NOT {present(col, kind[spec.prediction])}) AS pred_missing")
@@ -217,15 +249,15 @@ def plan(spec: MonitorSpec, types: dict[str, str], *, hash_call: str) -> Plan:
         base_extra.append(f"{unparsable} AS __score_unparsable")
         aggs += [
             "count_if(__score_unparsable) AS score_bad",
-            f"CAST(any_value({col}) FILTER (WHERE __score_unparsable) AS VARCHAR) AS score_example",
+            f"CAST(any_value({col}) FILTER (WHERE __score_unparsable) AS STRING) AS score_example",
             f"count_if(NOT __score_unparsable AND ({SCORE} IS NULL OR isnan({SCORE}) OR "
-            f"isinf({SCORE}) OR {SCORE} < 0 OR {SCORE} > 1)) AS score_range",
+            f"{isinf(SCORE)} OR {SCORE} < 0 OR {SCORE} > 1)) AS score_range",
             f"CAST(any_value({col}) FILTER (WHERE NOT __score_unparsable AND ({SCORE} IS NULL "
-            f"OR isnan({SCORE}) OR isinf({SCORE}) OR {SCORE} < 0 OR {SCORE} > 1)) AS VARCHAR) "
+            f"OR isnan({SCORE}) OR {isinf(SCORE)} OR {SCORE} < 0 OR {SCORE} > 1)) AS STRING) "
             "AS score_range_example",
         ]
     if spec.label:
-        value, bad = _binary(q[spec.label], kind[spec.label], spec.pos_label, "label")
+        value, bad = _binary(q[spec.label], kind[spec.label], spec.pos_label, "label", spark)
         common.append(f"{value} AS {LABEL}")
         aggs += bad
         aggs.append(f"count_if({present(q[spec.label], kind[spec.label])}) AS n_labelled")
@@ -233,7 +265,7 @@ def plan(spec: MonitorSpec, types: dict[str, str], *, hash_call: str) -> Plan:
         if isinstance(f, NumericFeature):
             b, a = _numeric_feature(i, f, q[f.name], kind[f.name])
         else:
-            b, a = _categorical_feature(i, f, q[f.name], kind[f.name])
+            b, a = _categorical_feature(i, f, q[f.name], kind[f.name], spark)
         base_extra += b
         aggs += a
     others = [q[c] for c in spec.columns if c != spec.timestamp]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,12 @@ from ombud.governance import (
     check_name,
 )
 from ombud.monitor import (
+    Ingest,
     MonitorSpec,
     Window,
     amend,
     build_windows,
+    build_windows_sql,
     fit_spec,
     merge_windows,
     roll_up,
@@ -59,6 +62,7 @@ from ombud.store.models_monitoring import MonitorRow, MonitorWindowRow
 __all__ = [
     "DEFAULT_MONITOR",
     "Data",
+    "SqlLog",
     "get_monitor",
     "ingest",
     "init_monitor",
@@ -70,8 +74,17 @@ __all__ = [
 
 DEFAULT_MONITOR = "default"
 
-#: What a monitor reads: a CSV or Parquet file, or a frame handed over by the library.
-Data = Path | pd.DataFrame
+
+@dataclass(frozen=True)
+class SqlLog:
+    """A prediction log given as a DuckDB query (``read_parquet('logs/*.parquet')`` ...): it is
+    summarised inside DuckDB, so only window summaries reach Python, never the rows."""
+
+    query: str
+
+
+#: What a monitor reads: a CSV or Parquet file, a frame handed over by the library, or a query.
+Data = Path | pd.DataFrame | SqlLog
 
 _READERS = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet"}
 
@@ -101,13 +114,29 @@ def read_log(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def _frame_and_ref(data: Data) -> tuple[pd.DataFrame, str, str]:
+def _frame_and_ref(data: Path | pd.DataFrame) -> tuple[pd.DataFrame, str, str]:
     """The frame, its name and the sha256 that identifies it in the record."""
     if isinstance(data, Path):
         frame = read_log(data)
         return frame, data.name, sha256_file(str(data))
     digest = sha256_bytes(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
     return data, "data frame", digest
+
+
+def _build(data: Data, spec: MonitorSpec) -> tuple[Ingest, str, str, int]:
+    """The windows, the source's name, its sha256 and its row count.
+
+    A query is identified by the sha256 of its text (the data it reads may change under it;
+    the row digests of the windows are what recognise the same rows again).
+    """
+    if isinstance(data, SqlLog):
+        if not data.query.strip():
+            raise InvalidInput("--sql: the query is empty; give a SELECT over your log")
+        built = build_windows_sql(data.query, spec)
+        rows = sum(w.n_rows for w in built.windows)
+        return built, "SQL query", sha256_bytes(data.query.encode()), rows
+    frame, source, source_sha = _frame_and_ref(data)
+    return build_windows(frame, spec), source, source_sha, len(frame)
 
 
 def _system_target(session: Session, system_id: str) -> Target:
@@ -187,7 +216,7 @@ def init_monitor(
     actor: Actor,
     system_id: str,
     version: str,
-    reference: Data,
+    reference: Path | pd.DataFrame,
     *,
     timestamp: str,
     features: Sequence[str] = (),
@@ -358,8 +387,7 @@ def ingest(
     with context.read() as session:
         _authorize(session, actor, system_id, Action.MONITOR_INGEST)
         monitor = _monitor_of(_monitor_row(session, system_id, name))
-    frame, source, source_sha = _frame_and_ref(data)
-    built = build_windows(frame, monitor.spec)
+    built, source, source_sha, n_rows = _build(data, monitor.spec)
     if not built.windows:
         raise InvalidInput(f"{source}: the prediction log has no rows; nothing to ingest")
     changes: list[WindowChange] = []
@@ -431,7 +459,7 @@ def ingest(
             details={
                 "source": source,
                 "sha256": source_sha,
-                "rows": len(frame),
+                "rows": n_rows,
                 "stored": sum(1 for c in changes if c.action == "stored"),
                 "unchanged": sum(1 for c in changes if c.action == "unchanged"),
                 "amended": sum(1 for c in changes if c.action == "amended"),
@@ -443,7 +471,7 @@ def ingest(
         monitor=name,
         source=source,
         source_sha256=source_sha,
-        rows=len(frame),
+        rows=n_rows,
         changes=tuple(changes),
         notes=built.notes,
     )
