@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _TEXT_KEY = "ombud-monitor-tx"
 _SEEDS = (
@@ -84,24 +86,69 @@ def value_codes(values: pd.Series) -> np.ndarray:
         else:
             table[i] = code
     if texts:
-        hashed = pd.util.hash_array(
-            np.array(texts, dtype=object), hash_key=_TEXT_KEY, categorize=False
-        )
-        table[np.array(text_at, dtype=np.int64)] = hashed
+        table[np.array(text_at, dtype=np.int64)] = _text_codes(texts)
     return table[np.asarray(codes, dtype=np.int64)]
+
+
+def _text_codes(texts: list[str]) -> np.ndarray:
+    if not texts:
+        return np.empty(0, dtype=np.uint64)
+    out: np.ndarray = pd.util.hash_array(
+        np.array(texts, dtype=object), hash_key=_TEXT_KEY, categorize=False
+    )
+    return out
+
+
+def arrow_codes(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """``value_codes`` of an Arrow column, without building Python objects per row.
+
+    What a SQL engine's UDF receives, a chunk at a time: numbers and booleans go through
+    float64, text through its dictionary (each distinct text hashed once), so the codes
+    equal ``value_codes`` of the same values in a pandas column. Other types (dates,
+    decimals) fall back to pandas.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    t = values.type
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
+        x = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        return _float_bits(x)
+    if _is_text(t):
+        values = pc.dictionary_encode(values)
+        t = values.type
+    if pa.types.is_dictionary(t):
+        words = values.dictionary
+        if _is_text(words.type):
+            table = _text_codes([str(v) for v in words.to_pylist()])
+        else:
+            table = arrow_codes(words)
+        index = pc.fill_null(values.indices, -1).to_numpy(zero_copy_only=False)
+        return np.append(table, _MISSING)[np.asarray(index, dtype=np.int64)]
+    return value_codes(pd.Series(values.to_pandas()))
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
+
+
+def _chain(codes: Sequence[np.ndarray]) -> np.ndarray:
+    """(rows, 4): every lane's seed, mixed with each code in turn (lanes vectorised)."""
+    h = np.repeat(np.array(_SEEDS, dtype=np.uint64)[:, None], len(codes[0]), axis=1)
+    for c in codes:
+        h = _mix(h ^ c[None, :])
+    return np.ascontiguousarray(h.T)
 
 
 def row_lanes(ts_ns: np.ndarray, columns: Sequence[pd.Series]) -> np.ndarray:
     """(rows, 4) uint64 lane hashes: the UTC timestamp in ns, then each column in order."""
     codes = [np.asarray(ts_ns, dtype=np.int64).view(np.uint64)]
-    codes += [value_codes(c) for c in columns]
-    out = np.empty((len(codes[0]), LANES), dtype=np.uint64)
-    for lane, seed in enumerate(_SEEDS):
-        h = np.full(len(codes[0]), seed, dtype=np.uint64)
-        for c in codes:
-            h = _mix(h ^ c)
-        out[:, lane] = h
-    return out
+    return _chain(codes + [value_codes(c) for c in columns])
+
+
+def arrow_lanes(ts_ns: np.ndarray, columns: Sequence[pa.Array | pa.ChunkedArray]) -> np.ndarray:
+    """``row_lanes`` of Arrow columns (equal for equal values; see ``arrow_codes``)."""
+    codes = [np.asarray(ts_ns, dtype=np.int64).view(np.uint64)]
+    return _chain(codes + [arrow_codes(c) for c in columns])
 
 
 def split_lanes(lanes: np.ndarray) -> np.ndarray:

@@ -58,9 +58,7 @@ def build_windows_spark(df: Any, spec: MonitorSpec) -> Ingest:
     spark.conf.set(_TZ, "UTC")
     try:
         base = f"SELECT *, {', '.join(p.base)} FROM {quote(view, True)}"
-        sql = (
-            f"SELECT {KEY}, {', '.join(p.aggs)} FROM ({base}) GROUP BY {KEY} ORDER BY {KEY}"
-        )
+        sql = f"SELECT {KEY}, {', '.join(p.aggs)} FROM ({base}) GROUP BY {KEY} ORDER BY {KEY}"
         try:
             table = spark.sql(sql).toArrow()
         except Exception as exc:  # Spark raises many unrelated types; report them as one
@@ -71,9 +69,7 @@ def build_windows_spark(df: Any, spec: MonitorSpec) -> Ingest:
             return Ingest(windows=(), notes=tuple(notes.lines))
         check(table, spec)
         if p.naive_time:
-            notes.add(
-                f"timestamps in {spec.timestamp!r} have no time zone; they were taken as UTC"
-            )
+            notes.add(f"timestamps in {spec.timestamp!r} have no time zone; they were taken as UTC")
         rows = spark.sql(f"SELECT {', '.join(p.tally_base)} FROM {quote(view, True)}")
         keys = [int(k) for k in table[KEY].to_pylist()]
         tally_spec = _tally_spec(spec)

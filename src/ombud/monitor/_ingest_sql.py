@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ombud.monitor._digest import row_lanes, split_lanes
+from ombud.monitor._digest import arrow_lanes, split_lanes
 from ombud.monitor._errors import MonitorError
 from ombud.monitor._ingest import _WINDOW, Ingest, _split
 from ombud.monitor._periods import Notes, period_end
@@ -62,8 +62,7 @@ def hash_chunk(*arrays: Any) -> pa.StructArray:
     """The UDF: lane hashes of a chunk of rows (UTC ns first, then the spec's other columns),
     each lane as two int64 halves so SQL can sum them without overflow."""
     ts = pc.fill_null(arrays[0], 0).to_numpy(zero_copy_only=False)
-    cols = [pd.Series(a.to_pandas()) for a in arrays[1:]]
-    halves = split_lanes(row_lanes(ts, cols))
+    halves = split_lanes(arrow_lanes(ts, arrays[1:]))
     return pa.StructArray.from_arrays(
         [pa.array(halves[:, j]) for j in range(halves.shape[1])], names=list(DIGEST_FIELDS)
     )

