@@ -196,3 +196,26 @@ def test_an_empty_result_builds_no_window(spec: MonitorSpec, log: pd.DataFrame) 
     got = build_windows_sql("SELECT * FROM log WHERE false", spec, connection=_con(log.head(5)))
     assert got.windows == ()
     assert got.notes == ("the prediction log has no rows; no window was built",)
+
+
+_VALUES = st.one_of(
+    st.lists(st.one_of(st.none(), st.integers(-(2**40), 2**40)), min_size=1, max_size=30),
+    st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)), min_size=1),
+    st.lists(st.one_of(st.none(), st.booleans()), min_size=1, max_size=30),
+    st.lists(st.one_of(st.none(), st.text(max_size=5)), min_size=1, max_size=30),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=_VALUES, as_dictionary=st.booleans())
+def test_arrow_codes_equal_pandas_codes(values: list[object], as_dictionary: bool) -> None:
+    """Oracle: value_codes on the pandas column that Arrow converts to (ints with a null
+    become floats, booleans with a null objects): the UDF's codes must not see the difference."""
+    from ombud.monitor._digest import arrow_codes, value_codes
+
+    array = pa.array(values)
+    if as_dictionary and pa.types.is_string(array.type):
+        array = array.dictionary_encode()
+    want = value_codes(pd.Series(array.to_pandas()))
+    np.testing.assert_array_equal(arrow_codes(array), want)
+    np.testing.assert_array_equal(arrow_codes(pa.chunked_array([array])), want)
