@@ -63,7 +63,7 @@ def generate(path: Path, rows: int, days: int, start: str) -> None:
         f"WHEN {r} < 0.95 THEN 'd' ELSE 'e' END AS race"
     )
     cols.append(
-        f"['<25', '25-45', '45-65', '65+'][CAST(hash(i * 100 + 62) % 4 AS INTEGER) + 1] AS age"
+        "['<25', '25-45', '45-65', '65+'][CAST(hash(i * 100 + 62) % 4 AS INTEGER) + 1] AS age"
     )
     gamma_mean = 2.0 * len(range(0, N_NUMERIC, 2))
     score = f"1 / (1 + exp(-(0.1 * ({' + '.join(lin)}) - {0.1 * gamma_mean})))"
@@ -134,7 +134,6 @@ def main() -> None:
     one = _timed(out, "duckdb_day_100k", lambda: build_windows_sql(day_query, spec))
     frame = duckdb.sql(day_query).to_arrow_table()
     _timed(out, "pandas_day_100k", lambda: build_windows(frame, spec))
-    del frame
     out["day_windows"] = len(one.windows)  # type: ignore[attr-defined]
     if not args.skip_duckdb:
         built = _timed(out, "duckdb_year", lambda: build_windows_sql(query, spec))

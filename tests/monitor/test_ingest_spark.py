@@ -62,5 +62,5 @@ def test_spark_windows_equal_pandas_windows(
     want = build_windows(table, spec)
     assert len(got.windows) == 7
     _assert_same(got.windows, want.windows)
-    with pytest.raises(ColumnError, match="column 'score'.*outside"):
+    with pytest.raises(ColumnError, match=r"column 'score'.*outside"):
         build_windows_spark(df.withColumn("score", df["score"] * 2), spec)
