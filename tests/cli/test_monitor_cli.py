@@ -158,3 +158,25 @@ def test_late_labels_join_by_record_id(invoke: Invoke, ws: Path) -> None:
         assert line["accuracy"] == pytest.approx((rows["high_risk"] == rows["recid"]).mean())
     verified = invoke("-w", str(ws), "audit-log", "verify", "--state")
     assert verified.code == 0, verified.out + verified.err
+
+
+def test_ingest_sql_then_the_same_rows_as_a_csv_is_a_no_op(invoke: Invoke, ws: Path) -> None:
+    """Oracle: the pandas path's row digests. Rows summarised inside DuckDB (--sql over the
+    Parquet file) and the same rows read from a CSV by pandas give equal windows, so the
+    second ingest changes nothing."""
+    _init(invoke, ws)
+    q1 = ws.parent / "q1.parquet"
+    sql = f"SELECT * FROM read_parquet('{q1}') WHERE screened < DATE '2014-02-01'"
+    first = invoke(*_as(ws), "ingest", "recid", "--sql", sql)
+    assert first.code == 0, first.err
+    jan = compas_log("2014-01-01", "2014-02-01")
+    days = jan["screened"].nunique()
+    assert f"SQL query: {len(jan)} rows into {days} window(s) of recid/default: " in first.out
+    assert f"{days} stored" in first.out
+    jan.to_csv(ws.parent / "jan.csv", index=False)
+    again = invoke(*_as(ws), "ingest", "recid", str(ws.parent / "jan.csv"), "--json")
+    assert again.code == 0, again.err
+    assert {w["action"] for w in json.loads(again.out)["windows"]} == {"unchanged"}
+    both = invoke(*_as(ws), "ingest", "recid", str(q1), "--sql", sql)
+    assert both.code == 2
+    assert "exactly one" in both.err

@@ -206,3 +206,31 @@ def test_a_monitor_without_ids_refuses_labels(team: AppContext) -> None:
     )
     with pytest.raises(MonitorError, match="has no id column"):
         monitoring.ingest_labels(team, olivia, "recid", pd.DataFrame({"rid": ["a"], "recid": [1]}))
+
+
+def test_a_log_ingested_as_a_query_takes_late_labels_like_a_file(
+    team: AppContext, tmp_path: Path
+) -> None:
+    """Oracle: the same rows through a file with labels from the start. The query's record
+    index brings back only the columns a label needs, and joins identically."""
+    olivia = team.actor("olivia")
+    _init(team, "full")
+    _init(team, "sql")
+    log, masked, labels = _split(seed=5, share=0.5)
+    monitoring.ingest(team, olivia, "recid", log, name="full")
+    parquet = tmp_path / "masked.parquet"
+    masked.to_parquet(parquet, index=False)
+    query = monitoring.SqlLog(f"SELECT * FROM read_parquet('{parquet}')")
+    monitoring.ingest(team, olivia, "recid", query, name="sql")
+    path = tmp_path / "labels.csv"
+    labels.to_csv(path, index=False)
+    outcome = monitoring.ingest_labels(team, olivia, "recid", path, name="sql")
+    assert outcome.labelled == len(labels)
+    assert outcome.unknown == 0
+    _, full = monitoring.list_windows(team, "recid", "full")
+    _, late = monitoring.list_windows(team, "recid", "sql")
+    assert [w.window.start for w in full] == [w.window.start for w in late]
+    for a, b in zip(full, late, strict=True):
+        assert a.window.labelled is not None
+        assert b.window.labelled is not None
+        assert a.window.labelled.equals(b.window.labelled, rtol=0.0)

@@ -143,7 +143,18 @@ def ingest_cmd(
     ctx: typer.Context,
     system: Annotated[str, typer.Argument(help="The monitored system's id.")],
     data: Annotated[
-        Path | None, typer.Argument(help="Prediction log: CSV or Parquet (optional with --labels).")
+        Path | None,
+        typer.Argument(
+            help="Prediction log: CSV or Parquet (or use --sql; optional with --labels)."
+        ),
+    ] = None,
+    sql: Annotated[
+        str | None,
+        typer.Option(
+            "--sql",
+            help='A DuckDB query as the log, e.g. "SELECT * FROM '
+            "read_parquet('logs/*.parquet')\"; summarised inside DuckDB, rows never reach Python.",
+        ),
     ] = None,
     amend: Annotated[
         bool,
@@ -165,22 +176,28 @@ def ingest_cmd(
 ) -> None:
     """Store one window per period of a prediction log; re-ingesting the same rows is a no-op.
 
-    With --labels, join labels that arrived later (by record id) into the stored windows;
-    given together with a log, the log is stored first, then the labels (each all or
-    nothing; running the same command again changes nothing already done).
+    The log is a FILE or a DuckDB query (--sql). With --labels, join labels that arrived
+    later (by record id) into the stored windows; given together with a log, the log is
+    stored first, then the labels (each all or nothing; running the same command again
+    changes nothing already done).
     """
-    if data is None and labels is None:
-        raise InvalidInput("give a prediction log FILE, or late labels with --labels FILE")
+    if data is not None and sql is not None:
+        raise InvalidInput("give the prediction log as a FILE or as --sql QUERY, not both")
+    if data is None and sql is None and labels is None:
+        raise InvalidInput(
+            "give a prediction log FILE (or --sql QUERY), or late labels with --labels FILE"
+        )
     if labels is None and (id_column or label_column):
         raise InvalidInput("--id and --label name the columns of --labels; add --labels FILE")
+    log: monitoring.Data | None = (
+        data if data is not None else monitoring.SqlLog(sql) if sql is not None else None
+    )
     state = state_of(ctx)
     results: list[object] = []
     with state.context() as context:
         actor = state.actor(context)
-        if data is not None:
-            outcome = monitoring.ingest(
-                context, actor, system, data, name=name, amend_windows=amend
-            )
+        if log is not None:
+            outcome = monitoring.ingest(context, actor, system, log, name=name, amend_windows=amend)
             results.append(outcome)
             if not as_json:
                 for note in outcome.notes:

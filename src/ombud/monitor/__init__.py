@@ -25,6 +25,8 @@ from ombud.monitor._drift_table import drift_report
 from ombud.monitor._errors import ColumnError, MonitorError, TimestampError, WindowMismatchError
 from ombud.monitor._features import CategoricalSummary, NumericSummary
 from ombud.monitor._ingest import Ingest, build_windows
+from ombud.monitor._ingest_spark import build_windows_spark
+from ombud.monitor._ingest_sql import build_windows_sql
 from ombud.monitor._labels import label_window, read_labels, record_ids, record_index
 from ombud.monitor._names import MONITORING_RUN_NAMES, MONITORING_RUN_RULES, name_segment
 from ombud.monitor._outputs import output_drift
@@ -66,6 +68,8 @@ __all__ = [
     "bh_alarms",
     "bin_bounds",
     "build_windows",
+    "build_windows_spark",
+    "build_windows_sql",
     "chi_square",
     "combine_digests",
     "drift_report",

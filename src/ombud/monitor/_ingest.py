@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ombud.monitor._digest import row_hashes, window_digests
+from ombud.monitor._digest import row_lanes, window_digests
 from ombud.monitor._errors import ColumnError
 from ombud.monitor._features import Summary, summarise
 from ombud.monitor._periods import Notes, period_end, period_start, to_utc
@@ -195,8 +195,8 @@ def build_windows(source: Any, spec: MonitorSpec) -> Ingest:
     n_labelled = np.bincount(base_window[has_label], minlength=n_windows)
     per_feature = [summarise(f, frame[f.name], window, n_windows) for f in spec.features]
     ts_ns = ts.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64)
-    normalised = frame[list(spec.columns)].assign(**{spec.timestamp: ts_ns})
-    digests = window_digests(row_hashes(normalised), window, n_windows)
+    others = [frame[c] for c in spec.columns if c != spec.timestamp]
+    digests = window_digests(row_lanes(ts_ns, others), window, n_windows)
     n_rows = np.bincount(window, minlength=n_windows)
     out = []
     spec_digest = spec.digest

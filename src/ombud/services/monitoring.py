@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy import select
@@ -42,10 +44,12 @@ from ombud.governance import (
     check_name,
 )
 from ombud.monitor import (
+    Ingest,
     MonitorSpec,
     Window,
     amend,
     build_windows,
+    build_windows_sql,
     fit_spec,
     merge_windows,
     read_labels,
@@ -68,6 +72,7 @@ from ombud.store.models_monitoring import MonitorRow, MonitorWindowRow
 __all__ = [
     "DEFAULT_MONITOR",
     "Data",
+    "SqlLog",
     "get_monitor",
     "ingest",
     "ingest_labels",
@@ -80,8 +85,17 @@ __all__ = [
 
 DEFAULT_MONITOR = "default"
 
-#: What a monitor reads: a CSV or Parquet file, or a frame handed over by the library.
-Data = Path | pd.DataFrame
+
+@dataclass(frozen=True)
+class SqlLog:
+    """A prediction log given as a DuckDB query (``read_parquet('logs/*.parquet')`` ...): it is
+    summarised inside DuckDB, so only window summaries reach Python, never the rows."""
+
+    query: str
+
+
+#: What a monitor reads: a CSV or Parquet file, a frame handed over by the library, or a query.
+Data = Path | pd.DataFrame | SqlLog
 
 _READERS = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet"}
 
@@ -111,13 +125,45 @@ def read_log(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def _frame_and_ref(data: Data) -> tuple[pd.DataFrame, str, str]:
+def _frame_and_ref(data: Path | pd.DataFrame) -> tuple[pd.DataFrame, str, str]:
     """The frame, its name and the sha256 that identifies it in the record."""
     if isinstance(data, Path):
         frame = read_log(data)
         return frame, data.name, sha256_file(str(data))
     digest = sha256_bytes(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
     return data, "data frame", digest
+
+
+def _build(data: Data, spec: MonitorSpec) -> tuple[Ingest, str, str, int, pd.DataFrame | None]:
+    """The windows, the source's name, its sha256, its row count and the record index
+    (one row per prediction, for late labels; None when the monitor keeps no ids).
+
+    A query is identified by the sha256 of its text (the data it reads may change under it;
+    the row digests of the windows are what recognise the same rows again).
+    """
+    if isinstance(data, SqlLog):
+        if not data.query.strip():
+            raise InvalidInput("--sql: the query is empty; give a SELECT over your log")
+        built = build_windows_sql(data.query, spec)
+        rows = sum(w.n_rows for w in built.windows)
+        records = _sql_record_index(data.query, spec) if spec.record_id else None
+        return built, "SQL query", sha256_bytes(data.query.encode()), rows, records
+    frame, source, source_sha = _frame_and_ref(data)
+    records = record_index(frame, spec) if spec.record_id else None
+    return build_windows(frame, spec), source, source_sha, len(frame), records
+
+
+def _sql_record_index(query: str, spec: MonitorSpec) -> pd.DataFrame:
+    """The record index of a query's rows: only the columns a late label needs come back
+    (id, time, prediction, score, label, sensitive attributes), never the features. The
+    index is one row per prediction by nature: a label arrives for one record."""
+    wanted = [spec.record_id, spec.timestamp, spec.prediction, spec.score, spec.label]
+    with duckdb.connect(":memory:") as con:
+        relation = con.sql(query)
+        present = set(relation.columns)
+        keep = [c for c in dict.fromkeys([*wanted, *spec.sensitive]) if c and c in present]
+        frame: pd.DataFrame = relation.select(*(duckdb.ColumnExpression(c) for c in keep)).df()
+    return record_index(frame, spec)
 
 
 def _system_target(session: Session, system_id: str) -> Target:
@@ -197,7 +243,7 @@ def init_monitor(
     actor: Actor,
     system_id: str,
     version: str,
-    reference: Data,
+    reference: Path | pd.DataFrame,
     *,
     timestamp: str,
     features: Sequence[str] = (),
@@ -370,11 +416,9 @@ def ingest(
     with context.read() as session:
         _authorize(session, actor, system_id, Action.MONITOR_INGEST)
         monitor = _monitor_of(_monitor_row(session, system_id, name))
-    frame, source, source_sha = _frame_and_ref(data)
-    built = build_windows(frame, monitor.spec)
+    built, source, source_sha, n_rows, records = _build(data, monitor.spec)
     if not built.windows:
         raise InvalidInput(f"{source}: the prediction log has no rows; nothing to ingest")
-    records = record_index(frame, monitor.spec) if monitor.spec.record_id else None
     changes: list[WindowChange] = []
     with context.write(actor) as tx:
         _authorize(tx.session, actor, system_id, Action.MONITOR_INGEST)
@@ -457,7 +501,7 @@ def ingest(
             details={
                 "source": source,
                 "sha256": source_sha,
-                "rows": len(frame),
+                "rows": n_rows,
                 "stored": sum(1 for c in changes if c.action == "stored"),
                 "unchanged": sum(1 for c in changes if c.action == "unchanged"),
                 "amended": sum(1 for c in changes if c.action == "amended"),
@@ -470,7 +514,7 @@ def ingest(
         monitor=name,
         source=source,
         source_sha256=source_sha,
-        rows=len(frame),
+        rows=n_rows,
         changes=tuple(changes),
         notes=built.notes,
     )
