@@ -105,7 +105,7 @@ def test_pyrit_multimodal_file_keeps_only_standalone_text_prompts() -> None:
     # harm_categories is given once for the dataset, as a string.
     assert {a.context["harm_categories"] for a in attempts} == {"illegal"}
     assert attempts[0].context["provenance"] == (
-        "https://azure.github.io/PyRIT/ (illegal-multimodal-dataset.prompt:24)"
+        "https://azure.github.io/PyRIT/ (illegal-multimodal-dataset.prompt:22)"
     )
 
 

@@ -458,6 +458,7 @@ def probe_from_pyrit_yaml(
     for where, item in items:
         if not isinstance(item, dict):
             raise PromptSetError(f"{doc.where(where)}: each prompt must be a mapping with 'value'")
+
     # Dataset-level keys are defaults for every seed (PyRIT's own files set is_objective,
     # data_type and harm_categories once at the top). A seed group (prompt_group_alias or
     # prompt_group_id) holding an image, audio or video seed is skipped whole: its text
