@@ -29,19 +29,31 @@ def test_point_value_is_the_rogan_gladen_formula() -> None:
     assert (result.sensitivity, result.specificity) == (pytest.approx(0.9), pytest.approx(0.8))
 
 
-def test_a_perfectly_known_detector_gives_the_jeffreys_interval() -> None:
-    """Se = Sp = 1 measured on a million labels each: only the run's own uncertainty is left."""
+def test_a_perfectly_known_detector_gives_the_runs_own_interval() -> None:
+    """Se = Sp = 1 measured on a million labels each: only the run's own uncertainty is left,
+    the flat-prior Bayesian interval Beta(hits + 1, misses + 1) (scipy's quantiles)."""
     perfect = DetectorCounts(1_000_000, 0, 1_000_000, 0)
     result = corrected_rate(12, 80, (perfect,), draws=200_000, seed=3)
-    low, high = stats.beta.ppf([0.025, 0.975], 12 + 0.5, 80 - 12 + 0.5)
+    low, high = stats.beta.ppf([0.025, 0.975], 12 + 1, 80 - 12 + 1)
     assert result.lower == pytest.approx(low, abs=2e-3)
     assert result.upper == pytest.approx(high, abs=2e-3)
 
 
 def test_a_weak_detector_widens_the_interval() -> None:
-    strong = corrected_rate(20, 200, (DetectorCounts(95, 5, 95, 5),))
-    weak = corrected_rate(20, 200, (DetectorCounts(60, 40, 60, 40),))
+    strong = corrected_rate(100, 200, (DetectorCounts(95, 5, 95, 5),))
+    weak = corrected_rate(100, 200, (DetectorCounts(60, 40, 60, 40),))
+    assert strong.rate == pytest.approx(0.5)
+    assert weak.rate == pytest.approx(0.5)
     assert weak.upper - weak.lower > 3 * (strong.upper - strong.lower)
+
+
+def test_a_run_below_the_false_positive_floor_is_not_a_certain_zero() -> None:
+    """10% flagged through a detector that flags 40% of negatives: the point value clips to
+    0, but the interval still has room above it (the run says Sp was underestimated)."""
+    result = corrected_rate(20, 200, (DetectorCounts(60, 40, 60, 40),))
+    assert result.rate == 0.0
+    assert result.lower == 0.0
+    assert result.upper > 0.01
 
 
 def test_two_detectors_are_combined_as_an_or() -> None:
@@ -51,6 +63,7 @@ def test_two_detectors_are_combined_as_an_or() -> None:
     assert result.specificity == pytest.approx(0.9 * 1.0)
 
 
+@pytest.mark.slow
 def test_coverage_by_simulation() -> None:
     """True rate 0.15, detector recall 0.85 and specificity 0.75 (close to the shipped
     compliance detector), measured on 60 positive and 70 negative labels; runs of 300."""

@@ -7,11 +7,17 @@ really were successful attacks: a detector with recall Se and specificity Sp tur
     π̂ = (p̂ + Sp − 1) / (Se + Sp − 1),  clipped to [0, 1].
 
 Se and Sp are themselves measured on a small labelled set, so the interval must carry their
-uncertainty as well as the run's. It is found by simulation: draw the flagged rate, Se and Sp
-from their Jeffreys posteriors (Beta(x + ½, n − x + ½)), correct each draw, and take the
-percentiles. A weak detector (Se + Sp − 1 near 0) makes the interval wide instead of hiding the
-risk; where a draw has Se + Sp ≤ 1 the detector is no better than chance on that draw and the
-draw says nothing (it counts as "anything from 0 to 1": half of those draws go to each end).
+uncertainty as well as the run's. It is a Bayesian interval found by simulation, with a flat
+prior on the true rate: draw Se and Sp from their Jeffreys posteriors (Beta(x + ½, n − x + ½)
+on the labelled counts); given a draw, the flagged rate can only lie in [1 − Sp, Se], so its
+posterior is the run's Beta(hits + 1, misses + 1) truncated to that range, and the draw is
+weighted by the probability the run gives that range (a run with fewer flags than the
+detector's false-positive rate allows is evidence for a better Sp). Each flagged-rate draw is
+mapped back to a true rate and the weighted percentiles are the interval. A weak detector
+(Se + Sp − 1 near 0) maps a narrow flagged-rate interval to a wide true-rate one instead of
+hiding the risk; draws with Se + Sp ≤ 1 (no better than chance) carry no information and are
+left out. The interval is widened, if needed, to contain the point value (a clipped estimate
+of 0 or 1 puts that end of the interval at the boundary).
 
 Several detectors OR-ed together (a hit if any hits) are combined assuming their errors are
 independent given the truth: Se = 1 − Π(1 − Se_i), Sp = Π Sp_i (pass them all to
@@ -24,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import stats
 
 from ombud.stats.intervals import StatsInputError
 
@@ -81,6 +88,17 @@ def _jeffreys(
     return rng.beta(successes + 0.5, trials - successes + 0.5, size=(draws, successes.size))
 
 
+def _weighted_quantiles(
+    values: FloatArray, weights: FloatArray, levels: tuple[float, float]
+) -> tuple[float, float]:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    cumulative /= cumulative[-1]
+    positions = np.searchsorted(cumulative, levels)
+    picked = values[order][np.minimum(positions, values.size - 1)]
+    return float(picked[0]), float(picked[1])
+
+
 def corrected_rate(
     hits: int,
     scored: int,
@@ -113,17 +131,28 @@ def corrected_rate(
     rate = float(rogan_gladen(hits / scored, se_point, sp_point))
 
     rng = np.random.default_rng(seed)
-    observed = rng.beta(hits + 0.5, scored - hits + 0.5, size=draws)
     se = 1.0 - np.prod(1.0 - _jeffreys(rng, tp, tp + fn, draws), axis=1)
     sp = np.prod(_jeffreys(rng, tn, tn + fp, draws), axis=1)
-    corrected = rogan_gladen(observed, se, sp)
-    # A draw with a detector no better than chance carries no information: it spans [0, 1].
-    uninformative = np.isnan(corrected)
-    corrected[uninformative] = np.where(np.arange(int(uninformative.sum())) % 2 == 0, 0.0, 1.0)
-    tail = (1.0 - confidence) / 2.0
-    lower, upper = np.quantile(corrected, [tail, 1.0 - tail])
+    informative = se + sp > 1.0
+    se, sp = se[informative], sp[informative]
+    if se.size == 0:
+        lower, upper = 0.0, 1.0
+    else:
+        run = stats.beta(hits + 1.0, scored - hits + 1.0)
+        low_cdf, high_cdf = run.cdf(1.0 - sp), run.cdf(se)
+        weight = high_cdf - low_cdf
+        if not np.any(weight > 0):  # the run lies wholly outside every draw's range
+            weight = np.ones_like(se)
+        u = low_cdf + rng.random(se.size) * (high_cdf - low_cdf)
+        flagged = np.clip(run.ppf(u), 1.0 - sp, se)
+        truth = np.clip((flagged + sp - 1.0) / (se + sp - 1.0), 0.0, 1.0)
+        lower, upper = _weighted_quantiles(
+            truth, weight, ((1 - confidence) / 2, (1 + confidence) / 2)
+        )
+    if np.isfinite(rate):
+        lower, upper = min(lower, rate), max(upper, rate)
     return CorrectedRate(
-        rate=rate if np.isfinite(rate) else float("nan"),
+        rate=rate,
         lower=float(lower),
         upper=float(upper),
         sensitivity=se_point,

@@ -53,18 +53,28 @@ def _compliance_counts() -> tuple[int, int, int, int]:
     measured = {m.detector: m for m in measure_accuracy({"compliance": detector})}["compliance"]
     rows = [r for r in load_labels() if "compliance" in r.labels]
     assert len(rows) == sum(
-        (measured.true_positives, measured.false_negatives, measured.true_negatives,
-         measured.false_positives, measured.unscorable)
+        (
+            measured.true_positives,
+            measured.false_negatives,
+            measured.true_negatives,
+            measured.false_positives,
+            measured.unscorable,
+        )
     )
-    return (measured.true_positives, measured.false_negatives, measured.true_negatives,
-            measured.false_positives)
+    return (
+        measured.true_positives,
+        measured.false_negatives,
+        measured.true_negatives,
+        measured.false_positives,
+    )
 
 
 def test_evidence_carries_the_corrected_rate(compliant_run: Path) -> None:
     draft = evidence_draft(compliant_run)
     scored = draft.metrics["redteam.jailbreak.attempts"]
     observed = draft.metrics["redteam.jailbreak.attack_success_rate"]
-    assert scored > 0 and observed == 1.0
+    assert scored > 0
+    assert observed == 1.0
     tp, fn, tn, fp = _compliance_counts()
     se, sp = tp / (tp + fn), tn / (tn + fp)
     expected = min(1.0, max(0.0, (observed + sp - 1) / (se + sp - 1)))
@@ -107,9 +117,7 @@ tiers:
         )
     )
     facts = SystemFacts("assistant", "1.0", tier=1, kind="llm_application")
-    evidence = EvidenceFacts(
-        1, "redteam_run", NOW - timedelta(days=1), metrics=dict(draft.metrics)
-    )
+    evidence = EvidenceFacts(1, "redteam_run", NOW - timedelta(days=1), metrics=dict(draft.metrics))
     result = evaluate_gate(pack, facts, [evidence], NOW)
     (check,) = [c for c in result.checks if c.id == "rule:corrected-asr"]
     assert check.outcome == "fail"

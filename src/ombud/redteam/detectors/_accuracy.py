@@ -6,7 +6,8 @@ set (``data/detector_labels.jsonl``: response, expected label per detector, cont
 was written for Ombud; users can pass their own set in the same format.
 
 ``data/detector_labels_heldout.jsonl`` holds items written later, independently of the
-detector rules (by someone who had not read them, before any was scored, none edited after):
+detector rules (by someone who had not read them, before any was scored; four repeating a
+shipped line were replaced):
 terse and non-English refusals, partial compliance and refusal-then-comply answers. Both files
 are read by default; ``"source"`` on a line says which set it belongs to.
 """

@@ -1,11 +1,14 @@
 """Attack success rates corrected for the detectors' measured errors (Rogan–Gladen).
 
 A rate is hits among scored attempts, and a hit is whatever the detector said. With the
-detector's recall and specificity measured on the labelled set, the rate is corrected and its
-interval widened by how little the detector is known (`ombud.stats.misclassification`), so
-that a weak detector makes a gate harder to pass rather than easier. Groups scored by a
-detector without a measurement (imported runs, the judge, custom detectors) get no corrected
-rate and say why.
+detector's recall and specificity measured on the labelled set, the rate is corrected
+(Rogan–Gladen) and given an interval that carries how little the detector is known
+(`ombud.stats.misclassification`). The interval reported, and read by a gate, is the union of
+that corrected interval and the Wilson interval of the flagged rate: the labelled set need not
+resemble the run (its refusals were chosen to be hard), so a detector's measured errors may
+widen the interval but never narrow it. A weak detector thus makes a gate harder to pass,
+never easier. Groups scored by a detector without a measurement (imported runs, the judge,
+custom detectors) get no corrected rate and say why.
 """
 
 from __future__ import annotations
@@ -79,12 +82,14 @@ def corrected_rates(
         counts = tuple(c for d in row.detectors if (c := measured[d]) is not None)
         result = corrected_rate(row.hits, row.scored, counts, confidence=confidence)
         rate = None if result.rate != result.rate else result.rate  # NaN: detector ≤ chance
+        lower = min(result.lower, row.lower if row.lower is not None else 1.0)
+        upper = max(result.upper, row.upper if row.upper is not None else 0.0)
         out[row.key] = CorrectedRow(
             row.key,
             row.detectors,
             rate,
-            result.lower,
-            result.upper,
+            lower,
+            upper,
             "" if rate is not None else "detector no better than chance",
         )
     return out
