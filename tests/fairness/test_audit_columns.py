@@ -34,7 +34,9 @@ ALPHA = 0.05
 POWER_RATIO = 0.8
 
 
-def _rate_rows(frame: pd.DataFrame, label: str, pred: str) -> dict[str, tuple[pd.Series, pd.Series]]:
+def _rate_rows(
+    frame: pd.DataFrame, label: str, pred: str
+) -> dict[str, tuple[pd.Series, pd.Series]]:
     """Per rate metric: (success indicator, row is a trial) as boolean Series over the rows."""
     y, p = frame[label].astype(bool), frame[pred].astype(bool)
     everyone = pd.Series(True, index=frame.index)
@@ -157,7 +159,12 @@ def test_power_and_mde_match_statsmodels(case: str) -> None:
             assert row["power_at_ratio"] == pytest.approx(want, abs=TOL)
         headroom = 1.0 - p2
         if headroom > 0 and _power(headroom, p2, n1, n2) >= 0.8:
-            want = brentq(lambda d: _power(d, p2, n1, n2) - 0.8, 1e-12, headroom, xtol=1e-13)
+            want = brentq(
+                lambda d, p2=p2, n1=n1, n2=n2: _power(d, p2, n1, n2) - 0.8,
+                1e-12,
+                headroom,
+                xtol=1e-13,
+            )
             assert row["mde"] == pytest.approx(want, abs=1e-7)
         else:
             assert np.isnan(row["mde"])
@@ -189,9 +196,13 @@ def test_omnibus_matches_scipy_chi2_contingency(case: str) -> None:
 def test_the_oracle_bites_on_a_perturbed_count() -> None:
     """One success moved between groups changes the Newcombe bound well beyond the tolerance."""
     _, counts = _run("compas-race")
-    row = _pairs("compas-race").query("metric == 'fpr' and group == 'African-American'").iloc[0]
-    x1, n1 = counts.loc[("fpr", "African-American")]
-    x2, n2 = counts.loc[("fpr", "Caucasian")]
+    # The reference is the largest group, African-American.
+    row = _pairs("compas-race").query("metric == 'fpr' and group == 'Caucasian'").iloc[0]
+    assert row["reference"] == "African-American"
+    x1, n1 = counts.loc[("fpr", "Caucasian")]
+    x2, n2 = counts.loc[("fpr", "African-American")]
+    low, _ = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff")
+    assert row["difference_lower"] == pytest.approx(low, abs=TOL)  # unperturbed: equal
     low, _ = confint_proportions_2indep(x1 + 1, n1, x2, n2, method="newcomb", compare="diff")
     with pytest.raises(AssertionError):
         assert row["difference_lower"] == pytest.approx(low, abs=TOL)
