@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -122,20 +121,14 @@ def normalise(text: str) -> str:
     return re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
 
 
-def _check_golden(name: str, text: str) -> None:
-    """Compare with tests/cards/golden/NAME; OMBUD_UPDATE_GOLDEN=1 rewrites the file."""
-    path = GOLDEN / name
-    text = normalise(text)
-    if os.environ.get("OMBUD_UPDATE_GOLDEN") == "1" or not path.exists():
-        path.write_text(text, encoding="utf-8")
-        if os.environ.get("OMBUD_UPDATE_GOLDEN") != "1":
-            pytest.fail(f"golden file {path} was missing and has been written; re-run")
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
-
-
 @pytest.fixture
-def check_golden() -> Callable[[str, str], None]:
-    return _check_golden
+def check_golden(golden: Callable[[Mapping[Path, str]], None]) -> Callable[[str, str], None]:
+    """Compare with tests/cards/golden/NAME after normalising (see tests/conftest.py)."""
+
+    def check(name: str, text: str) -> None:
+        golden({GOLDEN / name: normalise(text)})
+
+    return check
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The HTML report: self-contained, escaped, suppressed, and saying what the numbers say.
 
-Oracles: the audit's own tables (the sentence must carry the Katz ratio and bounds of the
-comparisons table); the HTML must contain no external reference (http/https URL in src/href,
+Oracles: statsmodels' Katz interval computed from the rows (the sentence must carry that
+ratio and its bounds); the HTML must contain no external reference (http/https URL in src/href,
 no <script src>) and no unescaped user text; a group under k rows must not appear.
 """
 
@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ombud.fairness import audit
 from ombud.fairness._report import plain_sentence, reference_sentences
@@ -20,15 +21,18 @@ from ombud.fairness._report import plain_sentence, reference_sentences
 EVIL = '<script>alert("x")</script>'
 
 
-@pytest.fixture(scope="module")
-def result() -> object:
+def _frame() -> pd.DataFrame:
     rng = np.random.default_rng(11)
     n = 3000
     group = rng.choice(["a", EVIL], n)
     group[:6] = "tiny"
     score = np.clip(rng.beta(2, 3, n) + (group == "a") * 0.15, 0, 1)
-    frame = pd.DataFrame({"g": group, "y": rng.binomial(1, score), "s": score})
-    return audit(frame, label="y", score="s", threshold=0.5, sensitive="g", n_boot=100)
+    return pd.DataFrame({"g": group, "y": rng.binomial(1, score), "s": score})
+
+
+@pytest.fixture(scope="module")
+def result() -> object:
+    return audit(_frame(), label="y", score="s", threshold=0.5, sensitive="g", n_boot=100)
 
 
 def test_report_is_self_contained(result: object) -> None:
@@ -55,11 +59,23 @@ def test_small_groups_are_suppressed(result: object) -> None:
 
 
 def test_sentences_carry_the_katz_interval(result: object) -> None:
-    row = result.comparisons.query("metric == 'fpr'").iloc[0]
-    expected = f"at {row['ratio']:.2f} times the rate of group {row['reference']} (95% CI " + (
-        f"{row['ratio_lower']:.2f}–{row['ratio_upper']:.2f})"
-    )
-    assert any(expected in s for s in reference_sentences(result, 0.95))
+    """Oracle: the FPR ratio of the non-reference group to the largest group (the default
+    reference) and Katz's log interval, computed by statsmodels from the fixture's rows, not
+    from the comparisons table under test."""
+    frame = _frame()
+    frame = frame[frame["g"] != "tiny"]
+    negatives = frame[frame["y"] == 0]
+    sizes = frame["g"].value_counts()
+    reference = sizes.idxmax()
+    (other,) = [g for g in sizes.index if g != reference]
+    flagged = negatives.assign(p=negatives["s"] >= 0.5).groupby("g")["p"].agg(["sum", "count"])
+    x1, n1 = flagged.loc[other]
+    x2, n2 = flagged.loc[reference]
+    low, upp = confint_proportions_2indep(x1, n1, x2, n2, method="log", compare="ratio")
+    ratio = (x1 / n1) / (x2 / n2)
+    expected = f"at {ratio:.2f} times the rate of group {reference} (95% CI {low:.2f}–{upp:.2f})"
+    sentences = reference_sentences(result, 0.95)
+    assert any(expected in s for s in sentences), (expected, sentences)
 
 
 def test_verdict_sentence_inverts_the_min_max_ratio(result: object) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +22,11 @@ from ._systems import HIRING_ANSWERS, register_classified, screening_profile
 GOLDEN = Path(__file__).parents[1] / "cards" / "golden"
 
 
-def _check_golden(name: str, text: str) -> None:
+def _masked(text: str) -> str:
     """The same card from SQLite and PostgreSQL, byte for byte once times and hashes are
-    masked; OMBUD_UPDATE_GOLDEN=1 rewrites tests/cards/golden/NAME."""
+    masked (compared with tests/cards/golden/ by the `golden` fixture of tests/conftest.py)."""
     text = re.sub(r"\d{4}-\d\d-\d\dT[0-9:.]+(\+00:00)?", "<time>", text)
-    text = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
-    path = GOLDEN / name
-    if os.environ.get("OMBUD_UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    return re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
 
 
 def _frame() -> pd.DataFrame:
@@ -54,7 +50,9 @@ def screening(context: AppContext) -> AppContext:
     return context
 
 
-def test_model_card_reads_per_group_intervals_from_the_stored_audit(screening: AppContext) -> None:
+def test_model_card_reads_per_group_intervals_from_the_stored_audit(
+    screening: AppContext, golden: Callable[[Mapping[Path, str]], None]
+) -> None:
     """Oracle: pandas groupby selection rates on the audited frame."""
     frame = _frame()
     result = audit(frame, label="label", prediction="pred", sensitive="team", n_boot=100)
@@ -70,7 +68,7 @@ def test_model_card_reads_per_group_intervals_from_the_stored_audit(screening: A
         estimate = float(re.match(r"[0-9.]+", rows[group][2]).group())  # type: ignore[union-attr]
         assert estimate == pytest.approx(expected[group], abs=5e-4)
     assert document.completeness.tier == 2
-    _check_golden("workspace-model-card.md", render_markdown(document))
+    golden({GOLDEN / "workspace-model-card.md": _masked(render_markdown(document))})
 
 
 def test_a_recorded_card_meets_the_gate_document_requirement(screening: AppContext) -> None:

@@ -114,7 +114,7 @@ def test_pyrit_dataset_items_keep_their_own_metadata(tmp_path: Path) -> None:
         ("value: [unclosed\n", r"bad.yaml:\d+: not valid YAML"),
         ("- just\n- a list\n", r"bad.yaml:1: expected a mapping"),
         ("prompts:\n  - value: ok\n  - 42\n", r"bad.yaml:3: each prompt must be a mapping"),
-        ("prompts:\n  - value: ok\n  - value: x.png\n    data_type: image_path\n", r"bad.yaml:3"),
+        ("prompts:\n  - value: x.png\n    data_type: image_path\n", r"bad.yaml:1: no text prompt"),
         ("parameters: [what]\nvalue: hi {{ what }}\n", r"bad.yaml:1: no value for parameter"),
         ("parameters: [who]\nvalue: hi {{ whom }}\n", r"bad.yaml:2: template error"),
         ("prompts: nope\n", r"bad.yaml:1: 'prompts' must be a list"),

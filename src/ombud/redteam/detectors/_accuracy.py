@@ -4,6 +4,12 @@ A detector's attack success rate is only as good as the detector, so every rate 
 report sits next to the precision and recall of the detectors behind it. The labelled
 set (``data/detector_labels.jsonl``: response, expected label per detector, context)
 was written for Ombud; users can pass their own set in the same format.
+
+``data/detector_labels_heldout.jsonl`` holds items written later, independently of the
+detector rules (by someone who had not read them, before any was scored; four repeating a
+shipped line were replaced):
+terse and non-English refusals, partial compliance and refusal-then-comply answers. Both files
+are read by default; ``"source"`` on a line says which set it belongs to.
 """
 
 from __future__ import annotations
@@ -21,7 +27,16 @@ from ombud.redteam.core import Attempt, AttemptStatus, Detector, Outcome, Prompt
 from ombud.stats.intervals import wilson_interval
 from ombud.stats.metrics import confusion_metrics, rate_counts
 
-__all__ = ["DetectorAccuracy", "LabelledResponse", "load_labels", "measure_accuracy"]
+__all__ = [
+    "DetectorAccuracy",
+    "LabelledResponse",
+    "load_labels",
+    "measure_accuracy",
+    "shipped_label_files",
+]
+
+
+LABEL_FILES = ("detector_labels.jsonl", "detector_labels_heldout.jsonl")
 
 
 @dataclass(frozen=True)
@@ -29,10 +44,19 @@ class LabelledResponse:
     response: str
     labels: Mapping[str, bool]
     context: Mapping[str, str]
+    source: str = ""
+
+
+def shipped_label_files() -> list[Path]:
+    folder = files("ombud.redteam.detectors") / "data"
+    return [Path(str(folder / name)) for name in LABEL_FILES]
 
 
 def load_labels(path: Path | None = None) -> list[LabelledResponse]:
-    source = path or Path(str(files("ombud.redteam.detectors") / "data" / "detector_labels.jsonl"))
+    """The labelled responses of ``path``, or of every shipped label file."""
+    if path is None:
+        return [row for shipped in shipped_label_files() for row in load_labels(shipped)]
+    source = path
     rows = []
     for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -45,6 +69,7 @@ def load_labels(path: Path | None = None) -> list[LabelledResponse]:
                     str(data["response"]),
                     labels,
                     {str(k): str(v) for k, v in data.get("context", {}).items()},
+                    str(data.get("source", "")),
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

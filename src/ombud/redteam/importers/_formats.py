@@ -202,6 +202,25 @@ def _promptfoo_rows(path: Path) -> list[Any]:
     return rows
 
 
+# promptfoo's ResultFailureReason: 0 none, 1 an assertion failed, 2 an error. A failed
+# assertion also fills the row's ``error`` with the assertion's reason (seen in promptfoo's
+# own export fixture), so ``error`` alone does not mean the test could not run.
+_PROMPTFOO_ERROR = 2
+
+
+def _promptfoo_error(row: Mapping[str, Any], response: Mapping[str, Any]) -> str | None:
+    """The error text of a row that could not be evaluated, else None (a pass or a fail)."""
+    if response.get("error"):
+        return str(response["error"])
+    reason = row.get("failureReason")
+    if reason is not None:
+        return str(row.get("error") or "promptfoo error") if reason == _PROMPTFOO_ERROR else None
+    # Exports without failureReason: an error that no grading result explains.
+    if row.get("error") and not row.get("gradingResult"):
+        return str(row["error"])
+    return None
+
+
 def import_promptfoo(path: Path) -> list[Attempt]:
     """Rows of a promptfoo ``results.json``; a failed assertion (``success: false``) is a hit."""
     attempts = []
@@ -221,7 +240,7 @@ def import_promptfoo(path: Path) -> list[Attempt]:
         score = row.get("score")
         if score is not None and not _number(score):
             raise _wrong(where, "score", "a number or null", score)
-        error = row.get("error") or response.get("error")
+        error = _promptfoo_error(row, response)
         results: tuple[DetectorResult, ...]
         if error:
             status, results = AttemptStatus.ERROR, ()
@@ -436,27 +455,52 @@ def probe_from_pyrit_yaml(
         raise PromptSetError(f"{doc.where((listed,))}: '{listed}' must be a list of prompts")
     else:
         items = [((listed, i), item) for i, item in enumerate(top[listed])]
-    specs = []
     for where, item in items:
         if not isinstance(item, dict):
             raise PromptSetError(f"{doc.where(where)}: each prompt must be a mapping with 'value'")
-        if item.get("is_objective") or item.get("seed_type") == "objective":
+
+    # Dataset-level keys are defaults for every seed (PyRIT's own files set is_objective,
+    # data_type and harm_categories once at the top). A seed group (prompt_group_alias or
+    # prompt_group_id) holding an image, audio or video seed is skipped whole: its text
+    # ("... that looks like this:") means nothing without the media it was written for.
+    def field(item: Mapping[str, Any], key: str, default: Any = None) -> Any:
+        return item[key] if key in item else top.get(key, default)
+
+    def group(item: Mapping[str, Any]) -> Any:
+        return field(item, "prompt_group_alias") or field(item, "prompt_group_id")
+
+    media_groups = {
+        group(item)
+        for _, item in items
+        if field(item, "data_type", "text") != "text" and group(item) is not None
+    }
+    specs = []
+    skipped = {"objective": 0, "non-text": 0}
+    for where, item in items:
+        if field(item, "is_objective") or field(item, "seed_type") == "objective":
+            skipped["objective"] += 1
             continue
-        kind = item.get("data_type", top.get("data_type", "text"))
-        if kind != "text":
-            raise PromptSetError(
-                f"{doc.where(where)}: data_type {kind!r} is not supported; only text prompts"
-            )
+        kind = field(item, "data_type", "text")
+        if kind != "text" or (group(item) is not None and group(item) in media_groups):
+            skipped["non-text"] += 1
+            continue
         source = item.get("source") or top.get("source") or provenance or path.name
-        harms = item.get("harm_categories") or top.get("harm_categories") or []
+        harms = field(item, "harm_categories") or []
         context = {
             "license": str(item.get("license") or top.get("license") or license),
             "provenance": f"{source} ({path.name}:{doc.line_of(where)})",
         }
         if harms:
+            harms = [harms] if isinstance(harms, str) else harms
             context["harm_categories"] = ",".join(str(h) for h in harms)
         for text in _render(doc, where, item, values):
             specs.append(PromptSpec((("user", text),), dict(context)))
+    if not specs and any(skipped.values()):
+        raise PromptSetError(
+            f"{doc.where(())}: no text prompt to send: {skipped['objective']} seed(s) are "
+            f"objectives (is_objective) and {skipped['non-text']} are image, audio or video "
+            "seeds or belong to a group with one; objectives describe a goal, not a prompt"
+        )
     return _imported_probe(
         path,
         specs,

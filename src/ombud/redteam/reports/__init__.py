@@ -4,6 +4,7 @@ Attack success rates with Wilson intervals, run-to-run comparison and paired bia
 tests, the self-contained HTML report, and the ``EvidenceDraft`` a workspace records.
 """
 
+from ombud.redteam.reports._corrected import CorrectedRow, corrected_rates
 from ombud.redteam.reports._evidence import (
     EVIDENCE_NAMES,
     evidence_draft,
@@ -30,9 +31,11 @@ __all__ = [
     "NO_DATA",
     "BiasResult",
     "ComparisonRow",
+    "CorrectedRow",
     "RateRow",
     "attack_success_rates",
     "compare_runs",
+    "corrected_rates",
     "evidence_draft",
     "metric_slug",
     "paired_bias",

@@ -3,7 +3,9 @@
 The lead's service layer calls :func:`evidence_draft` and stores the result against a
 system version; the harness itself never touches the store. Metric names follow
 ``redteam.<category>.attack_success_rate`` with ``.lower``/``.upper`` so a policy rule
-can gate on the interval, not just the point estimate.
+can gate on the interval, not just the point estimate; ``corrected_attack_success_rate``
+(same suffixes) is the rate corrected for the detectors' measured recall and specificity,
+whose wider interval a policy can gate on instead.
 
 A run in which no attempt was scored (the target was unreachable or broken) is refused
 with ``NoResultError``: recording it would put a measurement on the version's record
@@ -19,6 +21,7 @@ from pathlib import Path
 from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef, sha256_bytes
 from ombud.redteam.core import NoResultError, detector_registry
 from ombud.redteam.detectors import measure_accuracy
+from ombud.redteam.reports._corrected import corrected_rates
 from ombud.redteam.reports._html import render_report
 from ombud.redteam.reports._results import attack_success_rates
 from ombud.redteam.runner import (
@@ -45,6 +48,9 @@ EVIDENCE_NAMES = EvidenceNames(
         ),
         "redteam.{category}.attack_success_rate.lower",
         "redteam.{category}.attack_success_rate.upper",
+        "redteam.{category}.corrected_attack_success_rate",
+        "redteam.{category}.corrected_attack_success_rate.lower",
+        "redteam.{category}.corrected_attack_success_rate.upper",
         "redteam.detector.{detector}.precision",
         "redteam.detector.{detector}.recall",
     ),
@@ -67,9 +73,12 @@ def evidence_draft(run_dir: Path, *, redact_report: bool = True) -> EvidenceDraf
             f"{run_dir} is not a result: no attempt was scored ({outcome.causes_text()}); "
             "fix the target and run `ombud redteam resume` before recording it"
         )
+    accuracy = measure_accuracy(detector_registry())
     metrics: dict[str, float] = {}
     for grouping in ("category", "overall"):
-        for row in attack_success_rates(attempts, grouping):
+        rows = attack_success_rates(attempts, grouping)
+        corrected = corrected_rates(attempts, grouping, accuracy)
+        for row in rows:
             base = f"redteam.{metric_slug(row.key if grouping == 'category' else 'overall')}"
             metrics[f"{base}.attempts"] = float(row.scored)
             metrics[f"{base}.unscorable"] = float(row.unscorable)
@@ -78,7 +87,11 @@ def evidence_draft(run_dir: Path, *, redact_report: bool = True) -> EvidenceDraf
                 metrics[f"{base}.attack_success_rate"] = row.rate
                 metrics[f"{base}.attack_success_rate.lower"] = row.lower
                 metrics[f"{base}.attack_success_rate.upper"] = row.upper
-    accuracy = measure_accuracy(detector_registry())
+            fixed = corrected[row.key]
+            if fixed.rate is not None and fixed.lower is not None and fixed.upper is not None:
+                metrics[f"{base}.corrected_attack_success_rate"] = fixed.rate
+                metrics[f"{base}.corrected_attack_success_rate.lower"] = fixed.lower
+                metrics[f"{base}.corrected_attack_success_rate.upper"] = fixed.upper
     for item in accuracy:
         for name, value in (("precision", item.precision), ("recall", item.recall)):
             if not math.isnan(value):

@@ -13,6 +13,7 @@ import jinja2
 
 from ombud.redteam.core import Attempt, Outcome
 from ombud.redteam.detectors import DetectorAccuracy
+from ombud.redteam.reports._corrected import corrected_rates
 from ombud.redteam.reports._results import attack_success_rates, paired_bias, percent
 from ombud.redteam.runner import run_outcome
 from ombud.text import visible_value
@@ -33,15 +34,18 @@ margin:0;max-width:40rem}.note{color:#666;font-size:.9em}
 {{ manifest.get("target", {}).get("model", "") }} · {{ total }} attempts ·
 {{ errors }} errors · Ombud {{ manifest.get("ombud_version", "?") }}.
 Rates are hits among scored attempts; "could not score" and errors are shown, never counted
-as safe. Intervals are 95% Wilson intervals.</p>
+as safe. Intervals are 95% Wilson intervals. "Detector-corrected" is the rate corrected for
+the detectors' recall and specificity on the labelled set below (Rogan–Gladen), its interval
+widened by how little the detectors are known.</p>
 {% if not outcome.measured %}<p class="bad">Not a result: no attempt was scored
 ({{ outcome.causes_text() }}). Every rate below is "no data"; fix the target and resume the
 run.</p>{% elif outcome.causes %}<p class="note">{{ outcome.causes_text() }}; rates are over the
 {{ outcome.scored }} scored attempts.</p>{% endif %}
-{% for title, rows in tables %}
+{% for title, rows, fixed in tables %}
 <h2>By {{ title }}</h2>
 <table><tr><th>{{ title }}</th><th>attack success</th><th>95% interval</th><th>hits / scored</th>
-<th>could not score</th><th>errors</th><th>detectors (precision / recall)</th></tr>
+<th>could not score</th><th>errors</th><th>detectors (precision / recall)</th>
+<th>detector-corrected [95% interval]</th></tr>
 {% for r in rows %}<tr><td>{{ r.key }}</td>
 <td class="num {{ 'bad' if r.rate is not none and r.rate > 0 else '' }}">{{ pct(r.rate) }}</td>
 <td class="num">{% if r.scored %}{{ pct(r.lower) }} – {{ pct(r.upper) }}{% else %}no data{% endif %}
@@ -49,7 +53,9 @@ run.</p>{% elif outcome.causes %}<p class="note">{{ outcome.causes_text() }}; ra
 <td class="num">{{ r.hits }} / {{ r.scored }}</td><td class="num">{{ r.unscorable }}</td>
 <td class="num">{{ r.errors }}</td>
 <td>{% for d in r.detectors %}{{ d }} ({{ acc(d) }}){% if not loop.last %}, {% endif %}{% endfor %}
-</td></tr>{% endfor %}</table>
+</td><td class="num">{% set c = fixed[r.key] %}{% if c.rate is not none %}{{ pct(c.rate) }}
+[{{ pct(c.lower) }} – {{ pct(c.upper) }}]{% else %}{{ c.reason }}{% endif %}</td></tr>
+{% endfor %}</table>
 {% endfor %}
 {% if bias %}<h2>Paired demographic probes</h2>
 <table><tr><th>probe</th><th>group a</th><th>group b</th><th>difference</th><th>p-value</th>
@@ -58,9 +64,11 @@ run.</p>{% elif outcome.causes %}<p class="note">{{ outcome.causes_text() }}; ra
 <td class="num">{{ pct(b.difference) }}</td><td class="num">{{ "%.3g"|format(b.pvalue) }}</td>
 <td>{{ b.method }}</td></tr>{% endfor %}</table>{% endif %}
 <h2>Detector accuracy on the labelled set</h2>
-<table><tr><th>detector</th><th>precision</th><th>recall</th><th>TP</th><th>FP</th><th>FN</th>
-<th>TN</th></tr>{% for a in accuracy %}<tr><td>{{ a.detector }}</td>
-<td class="num">{{ pct(a.precision) }}</td><td class="num">{{ pct(a.recall) }}</td>
+<table><tr><th>detector</th><th>precision [95%]</th><th>recall [95%]</th><th>TP</th><th>FP</th>
+<th>FN</th><th>TN</th></tr>{% for a in accuracy %}<tr><td>{{ a.detector }}</td>
+<td class="num">{{ pct(a.precision) }} [{{ pct(a.precision_interval[0]) }} –
+{{ pct(a.precision_interval[1]) }}]</td><td class="num">{{ pct(a.recall) }}
+[{{ pct(a.recall_interval[0]) }} – {{ pct(a.recall_interval[1]) }}]</td>
 <td class="num">{{ a.true_positives }}</td><td class="num">{{ a.false_positives }}</td>
 <td class="num">{{ a.false_negatives }}</td><td class="num">{{ a.true_negatives }}</td></tr>
 {% endfor %}</table>
@@ -107,7 +115,7 @@ def render_report(
         total=len(attempts),
         errors=sum(a.error is not None for a in attempts),
         tables=[
-            (g, attack_success_rates(attempts, g))
+            (g, attack_success_rates(attempts, g), corrected_rates(attempts, g, accuracy))
             for g in ("category", "family", "probe", "mutator")
         ],
         bias=paired_bias(attempts),
