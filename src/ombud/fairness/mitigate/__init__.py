@@ -1,0 +1,28 @@
+"""Remediation engines: what a fairness failure could be traded for, and what the law allows.
+
+``threshold_tradeoffs`` reads the per-group score histograms of a Tally and gives, for every
+candidate threshold (one for everyone, one per group, or randomised), utility and every
+fairness gap, the Pareto frontier and the option each common rule picks, with bootstrap
+intervals; no row is read twice. docs/mitigation.md says what each method changes.
+"""
+
+from ombud.fairness.mitigate._counts import ScoreHistograms, histograms
+from ombud.fairness.mitigate._errors import MitigationInputError
+from ombud.fairness.mitigate._rates import GAPS, Utility, pareto_mask
+from ombud.fairness.mitigate._result import OPTION_METRICS, Option, ThresholdTradeoffs
+from ombud.fairness.mitigate._tradeoffs import FOUR_FIFTHS, option_metrics, threshold_tradeoffs
+
+__all__ = [
+    "FOUR_FIFTHS",
+    "GAPS",
+    "OPTION_METRICS",
+    "MitigationInputError",
+    "Option",
+    "ScoreHistograms",
+    "ThresholdTradeoffs",
+    "Utility",
+    "histograms",
+    "option_metrics",
+    "pareto_mask",
+    "threshold_tradeoffs",
+]
