@@ -49,7 +49,9 @@ def _tally(frame: pd.DataFrame, bins: int, groups: tuple[str, ...] = ("g",)) -> 
     return build_tally(frame, spec)
 
 
-def _row_rates(frame: pd.DataFrame, decide: np.ndarray, group: str = "g") -> dict[str, dict[str, float]]:
+def _row_rates(
+    frame: pd.DataFrame, decide: np.ndarray, group: str = "g"
+) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     weights = frame["w"].to_numpy() if "w" in frame else np.ones(len(frame))
     for name, part in frame.groupby(group):

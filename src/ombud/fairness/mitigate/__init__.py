@@ -3,11 +3,22 @@
 ``threshold_tradeoffs`` reads the per-group score histograms of a Tally and gives, for every
 candidate threshold (one for everyone, one per group, or randomised), utility and every
 fairness gap, the Pareto frontier and the option each common rule picks, with bootstrap
-intervals; no row is read twice. docs/mitigation.md says what each method changes.
+intervals; no row is read twice. ``assess`` flags each option under the law of the
+system's context and recommends the best lawful one. docs/mitigation.md says what
+each method changes.
 """
 
 from ombud.fairness.mitigate._counts import ScoreHistograms, histograms
 from ombud.fairness.mitigate._errors import MitigationInputError
+from ombud.fairness.mitigate._legal import (
+    PROVISIONS,
+    RULE_OPTIONS,
+    LegalAssessment,
+    LegalContext,
+    LegalFlag,
+    Provision,
+    assess,
+)
 from ombud.fairness.mitigate._rates import GAPS, Utility, pareto_mask
 from ombud.fairness.mitigate._result import OPTION_METRICS, Option, ThresholdTradeoffs
 from ombud.fairness.mitigate._tradeoffs import FOUR_FIFTHS, option_metrics, threshold_tradeoffs
@@ -16,11 +27,18 @@ __all__ = [
     "FOUR_FIFTHS",
     "GAPS",
     "OPTION_METRICS",
+    "PROVISIONS",
+    "RULE_OPTIONS",
+    "LegalAssessment",
+    "LegalContext",
+    "LegalFlag",
     "MitigationInputError",
     "Option",
+    "Provision",
     "ScoreHistograms",
     "ThresholdTradeoffs",
     "Utility",
+    "assess",
     "histograms",
     "option_metrics",
     "pareto_mask",

@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ombud.fairness.mitigate._counts import ScoreHistograms
+from ombud.fairness.mitigate._legal import LegalAssessment
 from ombud.fairness.mitigate._rates import GAPS, Utility
 
 __all__ = ["OPTION_METRICS", "Option", "ThresholdTradeoffs"]
@@ -88,8 +89,14 @@ class ThresholdTradeoffs:
     +inf for "nobody"), with utility, accuracy, overall selection rate, every gap, and a
     ``pareto_<gap>`` flag per gap. ``group_rates``: the same candidates per group.
     ``group_specific``: for each constrained rate and level, the best utility reachable
-    with one threshold per group. ``options``: what each rule picks.
+    with one threshold per group. ``options``: what each rule picks. ``legal``: the flags
+    on every option for the system's context, and the recommended option.
     """
+
+    @property
+    def recommended(self) -> Option | None:
+        name = self.legal.recommended
+        return None if name is None else self.option(name)
 
     histograms: ScoreHistograms
     utility: Utility
@@ -98,6 +105,7 @@ class ThresholdTradeoffs:
     group_rates: pd.DataFrame
     group_specific: pd.DataFrame
     options: tuple[Option, ...]
+    legal: LegalAssessment
     n_boot: int
     seed: int
     confidence: float
@@ -143,6 +151,7 @@ class ThresholdTradeoffs:
             "seed": self.seed,
             "confidence": self.confidence,
             "options": [o.to_dict() for o in self.options],
+            "legal": self.legal.to_dict(),
             "frontier": records(self.frontier),
             "group_specific": records(self.group_specific),
         }

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ombud.fairness.mitigate._counts import ScoreHistograms, histograms
 from ombud.fairness.mitigate._errors import MitigationInputError
+from ombud.fairness.mitigate._legal import LegalContext, assess
 from ombud.fairness.mitigate._randomised import equalized_odds_point, mix_acceptance
 from ombud.fairness.mitigate._rates import (
     GAPS,
@@ -386,6 +387,7 @@ def threshold_tradeoffs(
     n_boot: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
+    context: LegalContext | None = None,
 ) -> ThresholdTradeoffs:
     """Every threshold's utility and gaps from ``tally``'s score histograms (no rows read).
 
@@ -393,6 +395,8 @@ def threshold_tradeoffs(
     ``tolerance``: the TPR difference equal opportunity accepts from deterministic
     thresholds (exact equality is reachable only by randomising). ``levels``: the gap
     levels of the group-specific frontier. ``n_boot=0`` skips the intervals.
+    ``context``: the system's domain and jurisdictions, for the legal flags on every
+    option and the recommendation (the best option no flag blocks).
     """
     if not 0.0 <= tolerance < 1.0:
         raise MitigationInputError(f"tolerance must be in [0, 1), got {tolerance}")
@@ -416,6 +420,7 @@ def threshold_tradeoffs(
         group_rates=_group_rates(hist, curves),
         group_specific=specific,
         options=tuple(options),
+        legal=assess(options, context),
         n_boot=n_boot,
         seed=seed,
         confidence=confidence,
