@@ -5,7 +5,8 @@ candidate threshold (one for everyone, one per group, or randomised), utility an
 fairness gap, the Pareto frontier and the option each common rule picks, with bootstrap
 intervals; no row is read twice. ``assess`` flags each option under the law of the
 system's context and recommends the best lawful one. docs/mitigation.md says what
-each method changes.
+each method changes. ``reweighing`` gives Kamiran–Calders training weights from the
+same Tally cells.
 """
 
 from ombud.fairness.mitigate._counts import ScoreHistograms, histograms
@@ -21,6 +22,7 @@ from ombud.fairness.mitigate._legal import (
 )
 from ombud.fairness.mitigate._rates import GAPS, Utility, pareto_mask
 from ombud.fairness.mitigate._result import OPTION_METRICS, Option, ThresholdTradeoffs
+from ombud.fairness.mitigate._reweigh import Reweighing, reweighing
 from ombud.fairness.mitigate._tradeoffs import FOUR_FIFTHS, option_metrics, threshold_tradeoffs
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "MitigationInputError",
     "Option",
     "Provision",
+    "Reweighing",
     "ScoreHistograms",
     "ThresholdTradeoffs",
     "Utility",
@@ -42,5 +45,6 @@ __all__ = [
     "histograms",
     "option_metrics",
     "pareto_mask",
+    "reweighing",
     "threshold_tradeoffs",
 ]

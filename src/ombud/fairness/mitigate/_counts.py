@@ -21,7 +21,7 @@ from ombud.fairness.mitigate._errors import MitigationInputError
 from ombud.stats import Tally
 from ombud.stats._tally import LABEL, ROW_COUNT, SCORE_BIN, WEIGHT
 
-__all__ = ["ScoreHistograms", "histograms"]
+__all__ = ["ScoreHistograms", "group_codes", "histograms"]
 
 FloatArray = NDArray[np.float64]
 
@@ -54,13 +54,10 @@ def _label(values: tuple[object, ...]) -> str:
     return " × ".join("(missing)" if pd.isna(v) else str(v) for v in values)  # type: ignore[call-overload]
 
 
-def histograms(tally: Tally, by: Sequence[str] | str | None = None) -> ScoreHistograms:
-    """The histograms of ``tally`` per group of the columns ``by`` (default: all of them)."""
-    if tally.kind != "classification" or tally.multiclass or tally.score_edges is None:
-        raise MitigationInputError(
-            "threshold trade-offs need a binary classifier's scores; give a score column "
-            "(--score) in [0, 1]"
-        )
+def group_codes(
+    tally: Tally, by: Sequence[str] | str | None
+) -> tuple[tuple[str, ...], NDArray[np.intp], tuple[str, ...]]:
+    """The group columns, each cell's group index, and the group labels (sorted by value)."""
     attrs = tally.group_columns if by is None else ((by,) if isinstance(by, str) else tuple(by))
     unknown = [a for a in attrs if a not in tally.group_columns]
     if unknown or not attrs:
@@ -68,8 +65,7 @@ def histograms(tally: Tally, by: Sequence[str] | str | None = None) -> ScoreHist
             f"sensitive column(s) {unknown or '(none)'} are not group columns of the Tally "
             f"{list(tally.group_columns)}; name at least one of them"
         )
-    frame = tally.cells.select([*attrs, LABEL, SCORE_BIN, ROW_COUNT, WEIGHT]).to_pandas()
-    frame[LABEL] = (frame[LABEL] == 1).astype(np.int64)
+    frame = tally.cells.select(list(attrs)).to_pandas()
     if len(attrs) == 1:
         codes, uniques = pd.factorize(frame[attrs[0]], sort=True, use_na_sentinel=False)
         values = [(u,) for u in uniques]
@@ -83,10 +79,23 @@ def histograms(tally: Tally, by: Sequence[str] | str | None = None) -> ScoreHist
             f"column(s) {list(attrs)} hold {len(groups)} group(s); trade-offs between groups "
             "need at least two"
         )
+    return attrs, np.asarray(codes, dtype=np.intp), groups
+
+
+def histograms(tally: Tally, by: Sequence[str] | str | None = None) -> ScoreHistograms:
+    """The histograms of ``tally`` per group of the columns ``by`` (default: all of them)."""
+    if tally.kind != "classification" or tally.multiclass or tally.score_edges is None:
+        raise MitigationInputError(
+            "threshold trade-offs need a binary classifier's scores; give a score column "
+            "(--score) in [0, 1]"
+        )
+    attrs, codes, groups = group_codes(tally, by)
+    frame = tally.cells.select([LABEL, SCORE_BIN, ROW_COUNT, WEIGHT]).to_pandas()
+    frame[LABEL] = (frame[LABEL] == 1).astype(np.int64)
     n_bins = len(tally.score_edges) - 1
     weight = np.zeros((len(groups), 2, n_bins))
     rows = np.zeros((len(groups), 2, n_bins))
-    gi = np.asarray(codes, dtype=np.intp)
+    gi = codes
     yi = frame[LABEL].to_numpy(dtype=np.intp)
     bi = frame[SCORE_BIN].to_numpy(dtype=np.intp)
     np.add.at(weight, (gi, yi, bi), frame[WEIGHT].to_numpy(dtype=np.float64))
