@@ -11,6 +11,7 @@ same Tally cells.
 
 from ombud.fairness.mitigate._counts import ScoreHistograms, histograms
 from ombud.fairness.mitigate._errors import MitigationInputError
+from ombud.fairness.mitigate._evidence import MITIGATION_KIND, MITIGATION_NAMES, mitigation_draft
 from ombud.fairness.mitigate._legal import (
     PROVISIONS,
     RULE_OPTIONS,
@@ -21,6 +22,7 @@ from ombud.fairness.mitigate._legal import (
     assess,
 )
 from ombud.fairness.mitigate._rates import GAPS, Utility, pareto_mask
+from ombud.fairness.mitigate._report import to_html
 from ombud.fairness.mitigate._result import OPTION_METRICS, Option, ThresholdTradeoffs
 from ombud.fairness.mitigate._reweigh import Reweighing, reweighing
 from ombud.fairness.mitigate._tradeoffs import FOUR_FIFTHS, option_metrics, threshold_tradeoffs
@@ -28,6 +30,8 @@ from ombud.fairness.mitigate._tradeoffs import FOUR_FIFTHS, option_metrics, thre
 __all__ = [
     "FOUR_FIFTHS",
     "GAPS",
+    "MITIGATION_KIND",
+    "MITIGATION_NAMES",
     "OPTION_METRICS",
     "PROVISIONS",
     "RULE_OPTIONS",
@@ -43,8 +47,10 @@ __all__ = [
     "Utility",
     "assess",
     "histograms",
+    "mitigation_draft",
     "option_metrics",
     "pareto_mask",
     "reweighing",
     "threshold_tradeoffs",
+    "to_html",
 ]
