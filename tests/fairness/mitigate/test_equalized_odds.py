@@ -107,3 +107,23 @@ def test_randomised_acceptance_reproduces_its_rates_on_rows() -> None:
         assert rates["tpr"][i] == pytest.approx(p_yes[part & (y == 1)].mean(), abs=1e-12)
         assert rates["fpr"][i] == pytest.approx(p_yes[part & (y == 0)].mean(), abs=1e-12)
     assert float(summary["utility"]) == pytest.approx(option.metrics["utility"], abs=1e-15)
+
+
+def test_upper_hull_against_a_brute_force_hull() -> None:
+    """Every ROC point lies on or under the hull, and every hull vertex is a point no
+    chord between two other points lies above (checked pairwise)."""
+    from ombud.fairness.mitigate._randomised import upper_hull
+
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        k = 30
+        tpr = np.concatenate([[1.0], np.sort(rng.random(k))[::-1], [0.0]])
+        fpr = np.concatenate([[1.0], np.sort(rng.random(k))[::-1] ** 1.5, [0.0]])
+        hull = upper_hull(fpr, tpr)
+        x, y = fpr[hull], tpr[hull]
+        assert (x[0], y[0], x[-1], y[-1]) == (0.0, 0.0, 1.0, 1.0)
+        assert np.all(np.diff(x) > 0)
+        under = np.interp(fpr, x, y)
+        assert np.all(tpr <= under + 1e-12)
+        slopes = np.diff(y) / np.diff(x)
+        assert np.all(np.diff(slopes) < 0)  # strictly concave: no collinear vertex kept

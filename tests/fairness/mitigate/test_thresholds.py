@@ -255,3 +255,30 @@ def test_every_gap_has_a_pareto_flag() -> None:
         assert result.pareto(gap)["utility"].max() == pytest.approx(
             result.frontier["utility"].max()
         )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_window_search_pruning_is_exact(seed: int) -> None:
+    """Branch and bound against every candidate evaluated (blocks of one: nothing pruned)."""
+    from ombud.fairness.mitigate._window import best_in_windows
+
+    rng = np.random.default_rng(seed)
+    groups, k = 5, 60
+    rates = -np.sort(-rng.random((groups, k)), axis=1)
+    rates[:, -1] = 0.0
+    utility = rng.random((groups, k))
+
+    def plus(lo: np.ndarray) -> np.ndarray:
+        return lo + 0.05
+
+    def ratio(lo: np.ndarray) -> np.ndarray:
+        return lo / 0.8
+
+    for upper in (plus, ratio):
+        every = best_in_windows(rates, utility, upper, lowest=0.0, block=1)
+        pruned = best_in_windows(rates, utility, upper, lowest=0.0, block=7)
+        assert pruned.feasible == every.feasible
+        if every.feasible:
+            assert pruned.utility == pytest.approx(every.utility, abs=1e-12)
+            picked = rates[np.arange(groups), pruned.choice]
+            assert picked.max() <= upper(picked.min()) + 1e-12

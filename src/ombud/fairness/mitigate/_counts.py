@@ -10,6 +10,7 @@ Tally's bin edges; build the Tally with as many bins as thresholds you want to t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,7 +45,7 @@ class ScoreHistograms:
     def n_bins(self) -> int:
         return len(self.edges) - 1
 
-    @property
+    @functools.cached_property
     def thresholds(self) -> FloatArray:
         """Candidate thresholds: every bin's lower edge, then +inf (nobody selected)."""
         return np.append(np.asarray(self.edges[:-1], dtype=np.float64), np.inf)

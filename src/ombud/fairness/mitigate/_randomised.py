@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog
+from scipy.spatial import ConvexHull
 
 from ombud.fairness.mitigate._errors import MitigationInputError
 from ombud.fairness.mitigate._rates import GroupCurves
@@ -31,22 +32,20 @@ FloatArray = NDArray[np.float64]
 def upper_hull(fpr: FloatArray, tpr: FloatArray) -> NDArray[np.intp]:
     """Candidate indices on the upper convex hull of the ROC points, by increasing FPR.
 
-    Andrew's monotone chain over points sorted by (FPR, -TPR); collinear points dropped.
+    Qhull (scipy) on the points plus the corner (1, 0): the ROC points include (0, 0) and
+    (1, 1), so that hull is never degenerate, and its vertices are the upper chain plus the
+    corner (every point on or below the diagonal lies in the triangle (0,0), (1,0), (1,1)).
+    Collinear points are not vertices; of two vertices with one FPR the higher is kept.
     """
-    order = np.lexsort((-tpr, fpr))
-    hull: list[int] = []
-    for i in order:
-        if hull and fpr[hull[-1]] == fpr[i]:
-            continue  # same FPR, lower (or equal) TPR: never on the upper hull
-        while len(hull) >= 2:
-            a, b = hull[-2], hull[-1]
-            cross = (fpr[b] - fpr[a]) * (tpr[i] - tpr[a]) - (tpr[b] - tpr[a]) * (fpr[i] - fpr[a])
-            if cross >= 0:  # b is on or below the chord a-i
-                hull.pop()
-            else:
-                break
-        hull.append(int(i))
-    return np.asarray(hull, dtype=np.intp)
+    points = np.column_stack([np.append(fpr, 1.0), np.append(tpr, 0.0)])
+    corner = len(fpr)
+    vertices = np.asarray(ConvexHull(points).vertices, dtype=np.intp)
+    vertices = vertices[vertices != corner]
+    order = vertices[np.lexsort((-tpr[vertices], fpr[vertices]))]
+    keep = np.ones(order.size, dtype=bool)
+    keep[1:] = np.diff(fpr[order]) > 0
+    out: NDArray[np.intp] = order[keep]
+    return out
 
 
 @dataclass(frozen=True)
@@ -74,22 +73,24 @@ def equalized_odds_point(
     curves: GroupCurves, payoff_fpr: float, payoff_tpr: float
 ) -> RandomisedSolution:
     """Maximise ``payoff_tpr * TPR + payoff_fpr * FPR`` over points every group can reach."""
-    rows: list[list[float]] = []
-    bounds: list[float] = []
+    slopes, intercepts = [], []
     hulls = []
     fprs, tprs = curves.fpr, curves.tpr
     for g in range(fprs.shape[0]):
         hull = upper_hull(fprs[g], tprs[g])
         hulls.append(hull)
         x, y = fprs[g][hull], tprs[g][hull]
-        for a in range(len(hull) - 1):
-            slope = (y[a + 1] - y[a]) / (x[a + 1] - x[a])
-            rows.append([-slope, 1.0])  # y - slope * x <= y_a - slope * x_a
-            bounds.append(y[a] - slope * x[a])
+        slope = np.diff(y) / np.diff(x)  # the hull has distinct FPRs, increasing
+        slopes.append(slope)
+        intercepts.append(y[:-1] - slope * x[:-1])
+    slope_all = np.concatenate(slopes)
+    # One constraint per hull edge of every group: y - slope * x <= intercept.
+    rows = np.column_stack([-slope_all, np.ones_like(slope_all)])
+    bounds = np.concatenate(intercepts)
     solved = linprog(
         c=[-payoff_fpr, -payoff_tpr],
-        A_ub=np.asarray(rows) if rows else None,
-        b_ub=np.asarray(bounds) if rows else None,
+        A_ub=rows if len(bounds) else None,
+        b_ub=bounds if len(bounds) else None,
         bounds=[(0.0, 1.0), (0.0, 1.0)],
         method="highs",
     )

@@ -6,8 +6,9 @@ an auditor can compare every number with a recomputation from the stored Tally.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,12 +104,18 @@ class ThresholdTradeoffs:
     tolerance: float
     frontier: pd.DataFrame
     group_rates: pd.DataFrame
-    group_specific: pd.DataFrame
     options: tuple[Option, ...]
     legal: LegalAssessment
     n_boot: int
     seed: int
     confidence: float
+    #: Computes the group-specific frontier (one exact search per gap and level); run on
+    #: first use of ``group_specific``, as it costs more than everything else together.
+    specific_frontier: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def group_specific(self) -> pd.DataFrame:
+        return self.specific_frontier()
 
     @property
     def groups(self) -> tuple[str, ...]:

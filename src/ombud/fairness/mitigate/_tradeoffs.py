@@ -409,7 +409,6 @@ def threshold_tradeoffs(
     curves = group_curves(hist.weight)
     frontier = _frontier(hist, curves, chosen)
     per_group = _group_utility(curves, chosen)
-    specific = _group_specific(hist, curves, per_group, chosen, levels)
     options = _options(hist, curves, frontier, chosen, tolerance)
     options = _with_intervals(hist, chosen, options, n_boot, seed, confidence)
     return ThresholdTradeoffs(
@@ -418,10 +417,10 @@ def threshold_tradeoffs(
         tolerance=tolerance,
         frontier=frontier,
         group_rates=_group_rates(hist, curves),
-        group_specific=specific,
         options=tuple(options),
         legal=assess(options, context),
         n_boot=n_boot,
         seed=seed,
         confidence=confidence,
+        specific_frontier=lambda: _group_specific(hist, curves, per_group, chosen, levels),
     )
