@@ -301,6 +301,39 @@ EXPLAIN_CASES = [
          "olivia"),
 ]  # fmt: skip
 
+MITIGATE = (
+    "mitigate",
+    "thresholds",
+    "{in}/d.csv",
+    "--score",
+    "s",
+    "--label",
+    "y",
+    "--sensitive",
+    "g",
+    "--n-boot",
+    "0",
+)
+SCORED = "y,s,g\n" + "1,0.9,a\n0,0.2,a\n1,0.6,b\n0,0.4,b\n" * 10
+MITIGATE_CASES = [
+    Case("mitigate-no-score-column", MITIGATE, EXIT_USAGE, ("'s' (score)", "y, p, g"),
+         {"d.csv": DECISIONS}, workspace=False),
+    Case("mitigate-score-out-of-range", MITIGATE, EXIT_USAGE, ("outside [0, 1]",),
+         {"d.csv": "y,s,g\n1,1.5,a\n0,0.2,a\n1,0.6,b\n0,0.4,b\n"}, workspace=False),
+    Case("mitigate-group-without-positives", MITIGATE, EXIT_USAGE,
+         ("group 'b' has no positive labels",),
+         {"d.csv": "y,s,g\n" + "1,0.9,a\n0,0.2,a\n0,0.6,b\n0,0.4,b\n" * 5},
+         workspace=False),
+    Case("mitigate-one-group", MITIGATE, EXIT_USAGE, ("1 group(s)",),
+         {"d.csv": "y,s,g\n1,0.9,a\n0,0.2,a\n"}, workspace=False),
+    Case("mitigate-context-by-hand-and-system", (*MITIGATE, "--domain", "hiring", *RECORD),
+         EXIT_USAGE, ("--domain/--region", "drop them"), {"d.csv": SCORED}, "olivia"),
+    Case("mitigate-not-allowed", (*MITIGATE, *RECORD), EXIT_FAILURE, ("user 'hana'", "may not"),
+         {"d.csv": SCORED}, "hana"),
+    Case("mitigate-unknown-version", (*MITIGATE, "--system", "credit-scoring", "--version",
+         "9.9"), EXIT_USAGE, ("9.9",), {"d.csv": SCORED}, "olivia"),
+]  # fmt: skip
+
 NAME_CASES = [
     Case("unknown-system", ("system", "show", "no-such-system"), EXIT_USAGE,
          ("no-such-system",)),
@@ -477,6 +510,7 @@ CASES: list[Case] = [
     *WORKSPACE_CASES,
     *MONITOR_CASES,
     *EXPLAIN_CASES,
+    *MITIGATE_CASES,
 ]
 
 

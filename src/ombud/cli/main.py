@@ -30,6 +30,7 @@ from ombud.cli import (
     finding,
     gate,
     incident,
+    mitigate,
     monitor,
     policy,
     redteam,
@@ -114,6 +115,7 @@ app.add_typer(audit_fairness.app, name="audit")
 redteam_record.register(redteam.app)
 app.add_typer(redteam.app, name="redteam")
 app.add_typer(explain.app, name="explain")
+app.add_typer(mitigate.app, name="mitigate")
 demo.register(app)
 compliance.register(app)
 card.register(app)

@@ -171,6 +171,7 @@ def default_registry() -> NameRegistry:
     from ombud.explain import evidence_names as explain_names
     from ombud.fairness import BIAS_AUDIT_NAMES
     from ombud.fairness import evidence_names as fairness_names
+    from ombud.fairness.mitigate import MITIGATION_NAMES
     from ombud.governance.supplier import ATTACHABLE_KINDS, SUPPLIER_EVIDENCE_NAMES
     from ombud.monitor import MONITORING_RUN_NAMES
     from ombud.redteam import EVIDENCE_NAMES as REDTEAM_NAMES
@@ -180,6 +181,7 @@ def default_registry() -> NameRegistry:
         BIAS_AUDIT_NAMES,
         explain_names(),
         MONITORING_RUN_NAMES,
+        MITIGATION_NAMES,
         REDTEAM_NAMES,
         *card_names(),
         SUPPLIER_EVIDENCE_NAMES,
