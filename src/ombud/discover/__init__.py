@@ -20,7 +20,13 @@ from ombud.discover._model import (
     SystemMarker,
 )
 from ombud.discover._sarif import to_sarif
-from ombud.discover._scan import DEFAULT_MAX_FILE_BYTES, SKIPPED_DIRS, ScanOptions, scan
+from ombud.discover._scan import (
+    DEFAULT_MAX_FILE_BYTES,
+    SKIPPED_DIRS,
+    ScanOptions,
+    check_paths,
+    scan,
+)
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -37,6 +43,7 @@ __all__ = [
     "ScanResult",
     "ScanStats",
     "SystemMarker",
+    "check_paths",
     "guess_kind",
     "marker_claims",
     "match",

@@ -219,7 +219,7 @@ def scan_clike(source: str, language: str) -> tuple[list[RawHit], Lexed]:
             add(
                 _line_at(lexed.code, m.start()),
                 HitKind.PROMPT_TEMPLATE,
-                f"chat-{m.group(1)}-message",
+                "prompt-literal",
                 _HIGH if system else _MEDIUM,
             )
     return sorted(hits.values(), key=lambda h: (h.line, h.kind.value, h.provider)), lexed

@@ -391,8 +391,8 @@ def scan_python(tree: ast.Module, source: str) -> list[RawHit]:
             and (host := host_provider(node.value))
         ):
             add(node.lineno, HitKind.LLM_API, host[1], _MEDIUM)
-    for line, role, system in _prompt_dicts(tree, names):
-        add(line, HitKind.PROMPT_TEMPLATE, f"chat-{role}-message", _HIGH if system else _MEDIUM)
+    for line, _role, system in _prompt_dicts(tree, names):
+        add(line, HitKind.PROMPT_TEMPLATE, "prompt-literal", _HIGH if system else _MEDIUM)
     # An import with no call found: still usage, with the confidence its family deserves.
     for line, module in imports:
         library = _library(module)

@@ -29,7 +29,7 @@ from ombud.discover._model import (
 )
 from ombud.discover._python import RawHit, markers, scan_python, scan_python_lines
 
-__all__ = ["DEFAULT_MAX_FILE_BYTES", "SKIPPED_DIRS", "ScanOptions", "scan"]
+__all__ = ["DEFAULT_MAX_FILE_BYTES", "SKIPPED_DIRS", "ScanOptions", "check_paths", "scan"]
 
 #: Source files larger than this are skipped (counted): generated or minified code.
 DEFAULT_MAX_FILE_BYTES = 1 << 20
@@ -179,16 +179,25 @@ def _maybe_prompt(path: Path) -> bool:
     )
 
 
+def check_paths(paths: Iterable[Path]) -> tuple[Path, ...]:
+    """The paths as absolute paths; ``ScanPathError`` names the first that does not exist."""
+    given_paths = list(paths)
+    roots = tuple(Path(os.path.abspath(p)) for p in given_paths)
+    if not roots:
+        raise ScanPathError("give at least one file or folder to scan")
+    for given, root in zip(given_paths, roots, strict=True):
+        if not root.exists():
+            raise ScanPathError(f"{given}: no such file or folder; give a path to scan")
+    return roots
+
+
 def scan(paths: Iterable[Path], options: ScanOptions | None = None) -> ScanResult:
     """Scan files and folders for AI usage; nothing found is executed or imported.
 
     Raises ``ScanPathError`` before any work when a path does not exist.
     """
     options = options or ScanOptions()
-    roots = tuple(Path(os.path.abspath(p)) for p in paths)
-    for root in roots:
-        if not root.exists():
-            raise ScanPathError(f"{root}: no such file or folder; give a path to scan")
+    roots = check_paths(paths)
     stats = ScanStats()
     hits: list[Hit] = []
     found_markers: list[SystemMarker] = []
