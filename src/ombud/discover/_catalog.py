@@ -88,6 +88,7 @@ PY_MODULES: dict[str, Library] = {
     "torch": _lib("pytorch", _TRAIN),
     "tensorflow": _lib("tensorflow", _TRAIN),
     "keras": _lib("keras", _TRAIN),
+    "tensorflow.keras": _lib("keras", _TRAIN),
     # Loaders: only ``.predict`` on what they load counts (a stored model being applied).
     "joblib": _lib("joblib", _LOADER),
     "pickle": _lib("pickle", _LOADER),

@@ -9,6 +9,7 @@ string literals are kept whole and listed, so endpoint URLs are found only in st
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from ombud.discover._catalog import (
     lookup_prefix,
 )
 from ombud.discover._model import Confidence, HitKind
-from ombud.discover._python import MIN_PROMPT_CHARS, RawHit
+from ombud.discover._python import MIN_PROMPT_CHARS, RawHit, looks_like_prompt
 
 __all__ = ["Lexed", "lex", "markers_in", "scan_clike"]
 
@@ -38,6 +39,13 @@ class Lexed:
     code: str
     strings: tuple[tuple[int, str], ...]  # (line, literal text without quotes)
     comments: tuple[tuple[int, str], ...]
+    string_starts: tuple[int, ...] = ()  # offsets in ``code`` where literals start
+    string_ends: tuple[int, ...] = ()
+
+    def in_string(self, offset: int) -> bool:
+        """Whether ``offset`` of ``code`` lies inside a string literal."""
+        i = bisect.bisect_right(self.string_starts, offset) - 1
+        return i >= 0 and offset < self.string_ends[i]
 
 
 def lex(source: str, language: str) -> Lexed:
@@ -45,6 +53,7 @@ def lex(source: str, language: str) -> Lexed:
     out: list[str] = []
     strings: list[tuple[int, str]] = []
     comments: list[tuple[int, str]] = []
+    spans: list[tuple[int, int]] = []
     i, n, line = 0, len(source), 1
     last_significant = ""
     while i < n:
@@ -72,6 +81,7 @@ def lex(source: str, language: str) -> Lexed:
             end = _string_end(source, i + len(quote), quote, raw=(c == "`" and language == "go"))
             text = source[i:end]
             strings.append((line, text[len(quote) : len(text) - len(quote)]))
+            spans.append((i, end))
             out.append(text)
             line += text.count("\n")
             i = end
@@ -89,7 +99,14 @@ def lex(source: str, language: str) -> Lexed:
             last_significant = c
         out.append(c)
         i += 1
-    return Lexed("".join(out), tuple(strings), tuple(comments))
+    # Comments are blanked to as many characters, so offsets in ``code`` equal the source's.
+    return Lexed(
+        "".join(out),
+        tuple(strings),
+        tuple(comments),
+        tuple(a for a, _ in spans),
+        tuple(b for _, b in spans),
+    )
 
 
 def _string_end(source: str, start: int, quote: str, raw: bool) -> int:
@@ -162,18 +179,26 @@ def _imports(lexed: Lexed, language: str) -> list[tuple[int, str, Library]]:
     found: list[tuple[int, str, Library]] = []
     if language == "js":
         for m in _JS_IMPORT.finditer(code):
+            if lexed.in_string(m.start()):
+                continue
             if lib := lookup_prefix(m.group(2), JS_PACKAGES, "/"):
                 found.append((_line_at(code, m.start(2)), m.group(2), lib))
     elif language == "java":
         for m in _JAVA_IMPORT.finditer(code):
+            if lexed.in_string(m.start(1)):
+                continue
             if lib := lookup_prefix(m.group(1), JAVA_PACKAGES, "."):
                 found.append((_line_at(code, m.start(1)), m.group(1), lib))
     else:
         for block in _GO_IMPORT_BLOCK.finditer(code):
+            if lexed.in_string(block.start()):
+                continue
             for m in _GO_SPEC.finditer(block.group(1)):
                 if lib := lookup_prefix(m.group(1), GO_PACKAGES, "/"):
                     found.append((_line_at(code, block.start(1) + m.start(1)), m.group(1), lib))
         for m in _GO_IMPORT_ONE.finditer(code):
+            if lexed.in_string(m.start()):
+                continue
             if lib := lookup_prefix(m.group(1), GO_PACKAGES, "/"):
                 found.append((_line_at(code, m.start(1)), m.group(1), lib))
     return found
@@ -203,13 +228,19 @@ def scan_clike(source: str, language: str) -> tuple[list[RawHit], Lexed]:
     llm = [lib for _, _, lib in imports if lib.family in ("llm", "agent")]
     if llm:
         for m in _LLM_CALLS.finditer(lexed.code):
+            if lexed.in_string(m.start()):
+                continue
             add(_line_at(lexed.code, m.start()), HitKind.LLM_API, llm[0].provider, _HIGH)
     for line, text in lexed.strings:
+        if looks_like_prompt(text):
+            add(line, HitKind.PROMPT_TEMPLATE, "prompt-literal", _MEDIUM)
         if host := host_provider(text):
             after = text.lower().split(host[0], 1)[-1]
             with_path = after[:1] == "/" and len(after) > 1
             add(line, HitKind.LLM_API, host[1], _HIGH if with_path else _MEDIUM)
     for m in _ROLE_LITERAL.finditer(lexed.code):
+        if lexed.in_string(m.start()):
+            continue
         start = m.end() - len(m.group(2))
         literal = lexed.code[start : start + 400]
         end = literal.find(m.group(2), len(m.group(2)))

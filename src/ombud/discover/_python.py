@@ -13,13 +13,20 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ombud.discover._catalog import PY_MODULES, Library, host_provider, lookup_prefix
 from ombud.discover._model import Confidence, HitKind
 
-__all__ = ["MIN_PROMPT_CHARS", "RawHit", "markers", "scan_python", "scan_python_lines"]
+__all__ = [
+    "MIN_PROMPT_CHARS",
+    "RawHit",
+    "looks_like_prompt",
+    "markers",
+    "scan_python",
+    "scan_python_lines",
+]
 
 _HIGH, _MEDIUM, _LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
@@ -43,6 +50,13 @@ _PROMPT_CLASSES = frozenset(
 )
 #: A literal at least this long, sent as a chat message, is a prompt template.
 MIN_PROMPT_CHARS = 40
+# "You are the billing assistant...", "You are an expert...": a persona given to a model.
+# An article or a possessive must follow "you are", so "You are loading a model" is prose.
+_PERSONA = re.compile(
+    r"^\s*you are (?:an?|the|[\w-]+'s) (?:[\w'-]+ ){0,4}?"
+    r"(?:assistant|agent|bot|chatbot|expert|ai|tutor|copilot|advisor|analyst|translator)\b",
+    re.IGNORECASE,
+)
 _MARKER = re.compile(r"\bombud:\s*([a-z0-9][a-z0-9-]{1,62}[a-z0-9])\b")
 
 
@@ -65,6 +79,41 @@ class _Names:
     derived: dict[str, str] = field(default_factory=dict)  # dotted name -> origin call
     constants: dict[str, str] = field(default_factory=dict)  # module-level string constants
     guessed: set[str] = field(default_factory=set)  # `shap = import_shap()`: named as the module
+    #: The local names of the function being read, innermost first (empty at module level).
+    chain: list[dict[str, str]] = field(default_factory=list)
+    own: str = ""  # the package the file is part of
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The nodes of one function (or of the module) and the local tables it sees."""
+
+    nodes: tuple[ast.AST, ...]
+    chain: list[dict[str, str]]
+
+
+def _scopes(tree: ast.Module) -> list[_Scope]:
+    """Module and functions, each with its own nodes; a name bound in a function is local.
+
+    ``model`` in one function and ``model`` in another are different objects; an
+    attribute (``self.client``) is shared by the whole file, as methods share it.
+    """
+    found: list[_Scope] = []
+
+    def visit(scope: ast.AST, chain: list[dict[str, str]]) -> None:
+        nodes: list[ast.AST] = []
+        stack = list(ast.iter_child_nodes(scope))
+        while stack:
+            node = stack.pop()
+            nodes.append(node)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                visit(node, [{}, *chain])
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+        found.append(_Scope(tuple(nodes), chain))
+
+    visit(tree, [])
+    return found
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -94,7 +143,8 @@ def _resolve(node: ast.expr, names: _Names) -> str | None:
     parts = dotted.split(".")
     for cut in range(len(parts), 0, -1):
         head = ".".join(parts[:cut])
-        origin = names.derived.get(head) or names.aliases.get(head)
+        origin = next((t[head] for t in names.chain if head in t), None)
+        origin = origin or names.derived.get(head) or names.aliases.get(head)
         if origin:
             return ".".join([origin, *parts[cut:]])
     return None
@@ -107,6 +157,10 @@ def _library(qualified: str) -> Library | None:
 def _known(qualified: str) -> bool:
     """A name into a catalogued library or an HTTP client (whose objects are followed)."""
     return _library(qualified) is not None or qualified.startswith(_HTTP_MODULES)
+
+
+def _own(qualified: str, names: _Names) -> bool:
+    return bool(names.own) and qualified.split(".", 1)[0].split("()", 1)[0] == names.own
 
 
 def _module_of(qualified: str) -> str:
@@ -180,52 +234,65 @@ def _bind_imports(tree: ast.Module, names: _Names) -> list[tuple[int, str]]:
     return [(line, module) for line, module in imports if _library(module)]
 
 
-def _bind_objects(tree: ast.Module, names: _Names) -> None:
+def _bind_objects(scopes: list[_Scope], names: _Names) -> None:
     """Names assigned from calls into known libraries (three rounds reach chains)."""
     for _ in range(3):
-        before = len(names.derived)
-        for node in ast.walk(tree):
-            targets: list[ast.expr] = []
-            value: ast.expr | None = None
-            if isinstance(node, ast.Assign):
-                targets, value = list(node.targets), node.value
-            elif isinstance(node, ast.AnnAssign | ast.NamedExpr):
-                targets, value = [node.target], node.value
-            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-                targets, value = [node.optional_vars], node.context_expr
-            elif isinstance(node, ast.arg) and node.annotation is not None:
-                origin = _resolve(node.annotation, names)
-                if origin and _library(origin):
-                    names.derived.setdefault(node.arg, origin + "()")
-                continue
-            if value is None:
-                continue
-            if isinstance(value, ast.Call) and (module := _import_target(value, names)):
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        names.aliases[target.id] = module
-                continue
-            if isinstance(value, ast.Call):
-                for target in targets:
-                    # A variable named exactly as a known module, bound by a helper call,
-                    # is taken for that module (`shap = import_shap()`), less surely.
-                    if (
-                        isinstance(target, ast.Name)
-                        and target.id in PY_MODULES
-                        and target.id not in names.aliases
-                        and not _known(_resolve(value, names) or "")
-                    ):
-                        names.aliases[target.id] = target.id
-                        names.guessed.add(target.id)
-            origin = _resolve(value, names)
-            if origin is None or not _known(origin) or "()" not in origin:
-                continue
-            for target in targets:
-                dotted = _dotted(target)
-                if dotted:
-                    names.derived.setdefault(dotted, origin)
-        if len(names.derived) == before:
+        before = len(names.derived) + sum(len(sc.chain[0]) for sc in scopes if sc.chain)
+        for scope in scopes:
+            names.chain = scope.chain
+            for node in scope.nodes:
+                _bind_node(node, names)
+        after = len(names.derived) + sum(len(sc.chain[0]) for sc in scopes if sc.chain)
+        if after == before:
             break
+    names.chain = []
+
+
+def _bind(target: ast.expr, origin: str, names: _Names) -> None:
+    dotted = _dotted(target)
+    if dotted is None:
+        return
+    table = names.chain[0] if names.chain and isinstance(target, ast.Name) else names.derived
+    table.setdefault(dotted, origin)
+
+
+def _bind_node(node: ast.AST, names: _Names) -> None:
+    targets: list[ast.expr] = []
+    value: ast.expr | None = None
+    if isinstance(node, ast.Assign):
+        targets, value = list(node.targets), node.value
+    elif isinstance(node, ast.AnnAssign | ast.NamedExpr):
+        targets, value = [node.target], node.value
+    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+        targets, value = [node.optional_vars], node.context_expr
+    elif isinstance(node, ast.arg) and node.annotation is not None:
+        origin = _resolve(node.annotation, names)
+        if origin and _library(origin):
+            _bind(ast.Name(id=node.arg), origin + "()", names)
+        return
+    if value is None:
+        return
+    if isinstance(value, ast.Call) and (module := _import_target(value, names)):
+        for target in targets:
+            if isinstance(target, ast.Name):
+                names.aliases[target.id] = module
+        return
+    origin = _resolve(value, names)
+    if isinstance(value, ast.Call) and not _known(origin or ""):
+        for target in targets:
+            # A variable named exactly as a known module, bound by a helper call, is
+            # taken for that module (`shap = import_shap()`), less surely.
+            if (
+                isinstance(target, ast.Name)
+                and target.id in PY_MODULES
+                and target.id not in names.aliases
+            ):
+                names.aliases[target.id] = target.id
+                names.guessed.add(target.id)
+    if origin is None or not _known(origin) or "()" not in origin:
+        return
+    for target in targets:
+        _bind(target, origin, names)
 
 
 def _snippet(source_lines: list[str], line: int) -> str:
@@ -242,14 +309,17 @@ def _classify_call(
     last = qualified.rstrip("()").rsplit(".", 1)[-1]
     on_object = "()" in qualified and not qualified.endswith("()")
     family = library.family
+    if ".types." in qualified:  # openai.types.CompletionUsage(...): a data record, no call
+        return None
     if family == "loader":  # joblib.load(...).predict(...): a stored model applied
         if on_object and last in _INFER_METHODS:
             return HitKind.ML_INFERENCE, _HIGH
         return None
     if family in ("llm", "agent"):
         return HitKind.LLM_API, _HIGH
-    if qualified.endswith("()"):  # the object itself is called: model(x), pipe(text)
-        return HitKind.ML_INFERENCE, _MEDIUM
+    if qualified.endswith("()"):  # the object itself is called: pipe(text), explainer(X)
+        # (a torch module or loss called inside training code is not an inference)
+        return (HitKind.ML_INFERENCE, _MEDIUM) if family in ("hf", "infer") else None
     if family == "hf":
         if last == "pipeline":
             task = _string_value(call.args[0] if call.args else _kw(call, "task"), names)
@@ -302,6 +372,11 @@ def _http_hit(call: ast.Call, names: _Names) -> tuple[str, str] | None:
     return host_provider(text) if text else None
 
 
+def looks_like_prompt(text: str) -> bool:
+    """A literal that addresses a model ("You are the billing assistant...") at length."""
+    return len(text) >= 2 * MIN_PROMPT_CHARS and _PERSONA.match(text) is not None
+
+
 def _docstrings(tree: ast.Module) -> set[int]:
     """ids of bare string statements (docstrings, notes), which are prose, not endpoints."""
     found: set[int] = set()
@@ -347,12 +422,66 @@ def markers(source: str) -> list[tuple[int, str]]:
     return found
 
 
-def scan_python(tree: ast.Module, source: str) -> list[RawHit]:
-    """Every hit of one parsed Python file, one per (line, kind, provider)."""
+_Add = Callable[[int, HitKind, str, Confidence], None]
+
+
+def _scan_node(
+    node: ast.AST,
+    names: _Names,
+    docstrings: set[int],
+    imports: list[tuple[int, str]],
+    used: set[str],
+    add: _Add,
+) -> None:
+    """The hit one node makes, if any (``used``: providers that have a call hit)."""
+    if isinstance(node, ast.Call):
+        if (module := _import_target(node, names)) and _library(module):
+            imports.append((node.lineno, module))
+            return
+        if host := _http_hit(node, names):
+            add(node.lineno, HitKind.LLM_API, host[1], _HIGH)
+            return
+        qualified = _resolve(node.func, names)
+        library = _library(qualified) if qualified else None
+        if qualified is None or library is None or _own(qualified, names):
+            return
+        last = qualified.rstrip("()").rsplit(".", 1)[-1]
+        if last in _PROMPT_CLASSES or last in ("from_template", "from_messages"):
+            add(node.lineno, HitKind.PROMPT_TEMPLATE, library.provider, _HIGH)
+        meaning = _classify_call(qualified, library, node, names)
+        if meaning is not None:
+            confidence = meaning[1]
+            if qualified.split(".", 1)[0] in names.guessed:
+                confidence = min(confidence, _MEDIUM, key=lambda c: c.rank)
+            add(node.lineno, meaning[0], library.provider, confidence)
+            used.add(library.provider)
+    elif (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and (host := host_provider(node.value))
+    ):
+        add(node.lineno, HitKind.LLM_API, host[1], _MEDIUM)
+    elif (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and looks_like_prompt(node.value)
+    ):
+        add(node.lineno, HitKind.PROMPT_TEMPLATE, "prompt-literal", _MEDIUM)
+
+
+def scan_python(tree: ast.Module, source: str, package: str = "") -> list[RawHit]:
+    """Every hit of one parsed Python file, one per (line, kind, provider).
+
+    ``package``: the top-level package the file belongs to; a library's calls into itself
+    (``sklearn`` inside scikit-learn) are its implementation, not usage of it.
+    """
     lines = source.splitlines()
-    names = _Names()
+    names = _Names(own=package)
     imports = _bind_imports(tree, names)
-    _bind_objects(tree, names)
+    scopes = _scopes(tree)
+    _bind_objects(scopes, names)
     hits: dict[tuple[int, HitKind, str], RawHit] = {}
 
     def add(line: int, kind: HitKind, provider: str, confidence: Confidence) -> None:
@@ -362,35 +491,11 @@ def scan_python(tree: ast.Module, source: str) -> list[RawHit]:
 
     used: set[str] = set()
     docstrings = _docstrings(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            if (module := _import_target(node, names)) and _library(module):
-                imports.append((node.lineno, module))
-                continue
-            if host := _http_hit(node, names):
-                add(node.lineno, HitKind.LLM_API, host[1], _HIGH)
-                continue
-            qualified = _resolve(node.func, names)
-            library = _library(qualified) if qualified else None
-            if qualified is None or library is None:
-                continue
-            last = qualified.rstrip("()").rsplit(".", 1)[-1]
-            if last in _PROMPT_CLASSES or last in ("from_template", "from_messages"):
-                add(node.lineno, HitKind.PROMPT_TEMPLATE, library.provider, _HIGH)
-            meaning = _classify_call(qualified, library, node, names)
-            if meaning is not None:
-                confidence = meaning[1]
-                if qualified.split(".", 1)[0] in names.guessed:
-                    confidence = min(confidence, _MEDIUM, key=lambda c: c.rank)
-                add(node.lineno, meaning[0], library.provider, confidence)
-                used.add(library.provider)
-        elif (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and id(node) not in docstrings
-            and (host := host_provider(node.value))
-        ):
-            add(node.lineno, HitKind.LLM_API, host[1], _MEDIUM)
+    for scope in scopes:
+        names.chain = scope.chain
+        for node in scope.nodes:
+            _scan_node(node, names, docstrings, imports, used, add)
+    names.chain = []
     for line, _role, system in _prompt_dicts(tree, names):
         add(line, HitKind.PROMPT_TEMPLATE, "prompt-literal", _HIGH if system else _MEDIUM)
     # An import with no call found: still usage, with the confidence its family deserves.
@@ -398,8 +503,10 @@ def scan_python(tree: ast.Module, source: str) -> list[RawHit]:
         library = _library(module)
         if library is None or library.provider in used or library.family == "loader":
             continue
-        llm = library.family in ("llm", "agent")
-        kind = HitKind.LLM_API if llm else _import_kind(library)
+        if _own(module, names):
+            continue
+        llm = library.family in ("llm", "agent") and ".types" not in module  # types: records
+        kind = HitKind.LLM_API if library.family in ("llm", "agent") else _import_kind(library)
         add(line, kind, library.provider, _MEDIUM if llm else _LOW)
     return sorted(hits.values(), key=lambda h: (h.line, h.kind.value, h.provider))
 

@@ -109,7 +109,17 @@ def _read_text(path: Path, data: bytes, stats: ScanStats) -> str | None:
         return None
 
 
-def _python(data: bytes, text: str, stats: ScanStats) -> tuple[list[RawHit], list[tuple[int, str]]]:
+def _package_of(path: Path) -> str:
+    """The top-level package a Python file belongs to ('' for a script outside packages)."""
+    folder, name = path.parent, ""
+    while (folder / "__init__.py").exists() and folder.parent != folder:
+        name, folder = folder.name, folder.parent
+    return name
+
+
+def _python(
+    path: Path, data: bytes, text: str, stats: ScanStats
+) -> tuple[list[RawHit], list[tuple[int, str]]]:
     try:
         with warnings.catch_warnings():  # invalid escapes in scanned code are not our warnings
             warnings.simplefilter("ignore")
@@ -117,7 +127,7 @@ def _python(data: bytes, text: str, stats: ScanStats) -> tuple[list[RawHit], lis
     except (SyntaxError, ValueError):
         stats.unparsable += 1  # e.g. Python 2: its imports are still read, line by line
         return scan_python_lines(text), []
-    return scan_python(tree, text), markers(text)
+    return scan_python(tree, text, _package_of(path)), markers(text)
 
 
 def _scan_file(
@@ -131,6 +141,8 @@ def _scan_file(
         if model is not None:
             fmt, confidence, what = model
             stats.files_scanned += 1
+            if confidence.rank < options.min_confidence.rank:
+                return [], [], False
             digest = sha256_of(path) if options.hash_models else None
             hit = Hit(path, 0, HitKind.MODEL_FILE, fmt, confidence, what, "binary", size, digest)
             return [hit], [], False
@@ -154,7 +166,7 @@ def _scan_file(
     found: list[tuple[int, str]] = []
     manifest = False
     if language == "python":
-        raw, found = _python(data, text, stats)
+        raw, found = _python(path, data, text, stats)
     elif language is not None:
         raw, lexed = scan_clike(text, language)
         found = markers_in(lexed)
