@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import io
 import os
+import tokenize
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -98,12 +100,20 @@ def _walk(root: Path, options: ScanOptions, stats: ScanStats) -> Iterator[Path]:
                 yield path
 
 
-def _read_text(path: Path, data: bytes, stats: ScanStats) -> str | None:
+def _read_text(data: bytes, python: bool, stats: ScanStats) -> str | None:
+    """The text of a source file: UTF-8, or for Python the PEP 263 coding it declares."""
     if b"\x00" in data[:8192]:
         stats.binary += 1
         return None
+    encoding = "utf-8-sig"
+    if python:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError:  # an unknown coding name
+            stats.undecodable += 1
+            return None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError:
         stats.undecodable += 1
         return None
@@ -157,7 +167,7 @@ def _scan_file(
     except OSError:
         stats.unreadable += 1
         return [], [], False
-    text = _read_text(path, data, stats)
+    text = _read_text(data, language == "python", stats)
     if text is None:
         return [], [], False
     stats.files_scanned += 1
