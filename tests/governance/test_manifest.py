@@ -60,3 +60,28 @@ def test_a_valid_manifest_parses() -> None:
 def test_mistakes_are_reported_with_file_and_line(text: str, expected: str) -> None:
     with pytest.raises(YamlSourceError, match=expected):
         _parse(text)
+
+
+def test_code_paths_are_optional_and_read_as_given() -> None:
+    assert parse_system_manifest(parse_yaml(GOOD, "system.yaml")).code_paths == ()
+    text = GOOD + "code_paths: [src/scoring, ../shared/features.py]\n"
+    manifest = parse_system_manifest(parse_yaml(text, "system.yaml"))
+    assert manifest.code_paths == ("src/scoring", "../shared/features.py")
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("code_paths: src", "must be a list of paths"),
+        ("code_paths: [/srv/app]", "'/srv/app' is absolute"),
+        ("code_paths: ['C:\\\\app']", "is absolute"),
+        ("code_paths: ['src/*.py']", "is a pattern"),
+        ("code_paths: ['']", "is empty"),
+        ('code_paths: ["a\\nb"]', "one line"),
+    ],
+)
+def test_bad_code_paths_name_their_line(entry: str, expected: str) -> None:
+    text = GOOD + entry + "\n"
+    line = text.count("\n")
+    with pytest.raises(YamlSourceError, match=rf"system\.yaml:{line}: .*{expected}"):
+        _parse(text)

@@ -24,6 +24,7 @@ from ombud.cli import (
     classify,
     compliance,
     demo,
+    discover,
     evidence,
     explain,
     export,
@@ -120,6 +121,7 @@ demo.register(app)
 compliance.register(app)
 card.register(app)
 monitor.register(app)
+discover.register(app)
 export.register(app)
 serve.register(app)
 

@@ -6,6 +6,7 @@ a system changes by pull request, next to the code. Every error names ``file:lin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,12 @@ from ombud.governance.inventory import (
     check_system_id,
     check_version_label,
 )
-from ombud.governance.text import check_text
+from ombud.governance.text import check_name, check_text
 from ombud.yamlsource import LocatedYaml
 
 __all__ = [
     "MANIFEST_KEYS",
+    "MAX_CODE_PATHS",
     "MAX_MANIFEST_BYTES",
     "ManifestVersion",
     "SystemManifest",
@@ -32,7 +34,9 @@ __all__ = [
 #: The largest manifest read: a real one is a few KiB; a 50 MB one took 94 s to parse.
 MAX_MANIFEST_BYTES = 1 << 20
 
-MANIFEST_KEYS = ("id", "versions", "classification", *SystemProfile.field_names())
+MANIFEST_KEYS = ("id", "versions", "classification", "code_paths", *SystemProfile.field_names())
+#: At most this many ``code_paths`` entries, each one line of at most 500 characters.
+MAX_CODE_PATHS = 100
 _VERSION_KEYS = ("label", "models", "training_data", "notes")
 _REF_KEYS = ("name", "uri", "sha256")
 
@@ -51,6 +55,38 @@ class SystemManifest:
     profile: SystemProfile
     versions: tuple[ManifestVersion, ...]
     classification_answers: Mapping[str, Any] | None
+    #: Where the system's code lives, relative to the manifest's folder (files or folders).
+    #: ``ombud discover code`` reads it from the manifest found in the scanned tree to
+    #: match code to this system; it is not stored in the workspace.
+    code_paths: tuple[str, ...] = ()
+
+
+def _code_paths(doc: LocatedYaml, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    where: tuple[str | int, ...] = ("code_paths",)
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise doc.error(where, "'code_paths' must be a list of paths (e.g. [src/scoring])")
+    if len(raw) > MAX_CODE_PATHS:
+        raise doc.error(where, f"'code_paths' lists {len(raw)} paths; at most {MAX_CODE_PATHS}")
+    for i, item in enumerate(raw):
+        at = (*where, i)
+        try:
+            check_name(item, "a code_paths entry", max_chars=500)
+        except DomainError as exc:
+            raise doc.error(at, str(exc)) from None
+        text = item.strip()
+        if not text:
+            raise doc.error(at, "a code_paths entry is empty; name a file or folder")
+        if text.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:[\\/]", text):
+            raise doc.error(
+                at,
+                f"code path {text!r} is absolute; write it relative to the manifest's folder "
+                "(e.g. src/scoring), so it holds in every checkout",
+            )
+        if any(c in text for c in "*?["):
+            raise doc.error(at, f"code path {text!r} is a pattern; name a file or folder")
+    return tuple(item.strip() for item in raw)
 
 
 def _refs(doc: LocatedYaml, raw: Any, path: tuple[str | int, ...]) -> tuple[VersionSpec, ...]:
@@ -160,7 +196,13 @@ def parse_system_manifest(doc: LocatedYaml) -> SystemManifest:
                 where = ("classification", "answers", str(key))
                 raise doc.error(where, problems[0].removeprefix(f"answers[{key!r}]: "))
         answers = raw_answers
-    return SystemManifest(system_id, profile, _versions(doc, data.get("versions")), answers)
+    return SystemManifest(
+        system_id,
+        profile,
+        _versions(doc, data.get("versions")),
+        answers,
+        _code_paths(doc, data.get("code_paths")),
+    )
 
 
 def _placeholder() -> dict[str, Any]:

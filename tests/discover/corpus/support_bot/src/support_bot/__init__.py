@@ -1,0 +1,1 @@
+"""Support bot: answers billing questions for ACME customers."""
