@@ -116,10 +116,10 @@ def test_attention_maps_and_rollout_of_the_real_model(model: TextModel) -> None:
         weights = maps.weights[i]
         n = len(maps.tokens[i])
         assert weights.shape == (6, 12, n, n)
-        np.testing.assert_allclose(weights.sum(axis=-1), 1.0, atol=1e-12)
+        np.testing.assert_allclose(weights.sum(axis=-1), 1.0, atol=1e-6)  # float32 softmax
         np.testing.assert_allclose(maps.rollout[i], attention_rollout(weights), atol=1e-15)
         assert maps.token_scores[i].sum() == pytest.approx(1.0, abs=1e-12)
-    np.testing.assert_allclose(maps.outputs, model.decision_function(TEXTS[:2]), atol=1e-12)
+    np.testing.assert_allclose(maps.outputs, model.decision_function(TEXTS[:2]), atol=1e-5)
     page = token_report_html(maps, title="attention")
     assert "not an explanation" in page
 

