@@ -11,11 +11,12 @@ LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 
 .PHONY: demo test lint typecheck layers unit test-slow bench clean
 
-$(STAMP): pyproject.toml requirements/runtime.txt requirements/dev.txt requirements/data.txt requirements/model.txt scripts/system-packages.sh
+$(STAMP): pyproject.toml requirements/runtime.txt requirements/dev.txt requirements/data.txt requirements/model.txt requirements/explain-torch.txt scripts/system-packages.sh
 	bash scripts/system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements/explain-torch.txt
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -r requirements/model.txt
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/data.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .

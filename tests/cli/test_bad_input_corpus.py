@@ -277,6 +277,7 @@ MODEL = _tiny_skops_model()
 PICKLE = pickle.dumps({})
 RECORD = ("--system", "credit-scoring", "--version", "1.0")
 APPLICANTS = "a,b,g,ok\n" + "0.5,1.0,x,0\n1.5,0.0,y,1\n2.5,1.0,x,1\n" * 4
+TEXTS = "message\nI can't help with that.\nSure - here it is.\n"
 REASON_TABLE = "features:\n  a: {code: R1, statement: Income}\n  g: {code: R2, statement: Sex}\n"
 EXPLAIN_CASES = [
     Case("explain-features-do-not-match", ("explain", "shap", "{in}/m.skops", "{in}/d.csv",
@@ -299,6 +300,17 @@ EXPLAIN_CASES = [
     Case("explain-data-missing", ("explain", "shap", "{in}/m.skops", "{in}/none.csv",
          *RECORD), EXIT_USAGE, ("{in}/none.csv", "does not exist"), {"m.skops": MODEL},
          "olivia"),
+    Case("explain-ig-text-column-missing", ("explain", "ig", "{in}/m.skops", "{in}/t.csv",
+         "--text-column", "body", *RECORD), EXIT_USAGE, ("--text-column 'body'", "t.csv"),
+         {"m.skops": MODEL, "t.csv": TEXTS}, "olivia"),
+    Case("explain-ig-head-is-not-a-text-head", ("explain", "ig", "{in}/m.skops",
+         "{in}/t.csv", "--text-column", "message", *RECORD), EXIT_USAGE,
+         ("LogisticRegression", "coef_ of shape (1, 2)", "(1, 384)"),
+         {"m.skops": MODEL, "t.csv": TEXTS}, "olivia"),
+    Case("explain-attention-row-out-of-range", ("explain", "attention", "{in}/m.skops",
+         "{in}/t.csv", "--text-column", "message", "--rows", "7"), EXIT_USAGE,
+         ("--rows [7]", "t.csv has rows 0 to 1"), {"m.skops": MODEL, "t.csv": TEXTS},
+         workspace=False),
 ]  # fmt: skip
 
 MITIGATE = (

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sqlalchemy.exc
 
+from ombud.explain import ExtraNotInstalledError
 from ombud.governance import DomainError, InvalidInput, NotFoundError
 from ombud.store import DatabaseError, SchemaError, WorkspaceError
 from ombud.store.checkpoint import CheckpointError
@@ -57,6 +58,8 @@ def exit_code_for(exc: BaseException) -> int | None:
         return EXIT_USAGE
     if isinstance(exc, DomainError):
         return EXIT_FAILURE
+    if isinstance(exc, ExtraNotInstalledError):  # an optional extra (torch) is missing
+        return EXIT_ENVIRONMENT
     if isinstance(
         exc, OutputError | WorkspaceError | DatabaseError | SchemaError | CheckpointError | OSError
     ):

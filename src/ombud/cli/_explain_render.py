@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from ombud.explain import StabilityCheck, report_html
-from ombud.services.explain_runs import ExplainReport
+from ombud.cli._runs import show
+from ombud.explain import StabilityCheck, report_html, token_report_html
+from ombud.services.explain_runs import AttentionReport, ExplainReport
 
-__all__ = ["render_html", "render_json", "render_table", "wording"]
+__all__ = ["render_attention", "render_html", "render_json", "render_table", "wording"]
+
+#: Tokens per text printed in a terminal table (by |attribution|); JSON and HTML have all.
+TABLE_TOKENS = 8
 
 #: Rows of per-applicant reasons printed in a terminal table; JSON and HTML have more.
 TABLE_APPLICANTS = 20
@@ -71,6 +76,8 @@ def render_table(report: ExplainReport, console: Console) -> None:
     console.print(importance)
     if report.command == "lime":
         _lime_table(report, console)
+    if e.tokens:
+        _token_table(report, console)
     if report.gap is not None:
         gap = report.gap
         low, high = gap.gap_interval
@@ -107,6 +114,19 @@ def _lime_table(report: ExplainReport, console: Console) -> None:
         label = _f(float(quality.row_scores[i]), 3) + (" UNSTABLE" if i in unstable else "")
         name = report.row_labels[i] if report.row_labels else str(i)
         table.add_row(name, label, *(_f(float(w)) for w in weights))
+    console.print(table)
+
+
+def _token_table(report: ExplainReport, console: Console) -> None:
+    e = report.explanation
+    table = Table(title=f"tokens with the largest |attribution| (top {TABLE_TOKENS} per text)")
+    for column in ("text", "output", "baseline", "tokens"):
+        table.add_column(column, justify="left" if column in ("text", "tokens") else "right")
+    for i in range(e.n_rows):
+        pairs = sorted(e.token_attributions(i), key=lambda p: -abs(p[1]))[:TABLE_TOKENS]
+        name = report.row_labels[i] if report.row_labels else str(i)
+        shown = ", ".join(f"{t} {v:+.3g}" for t, v in pairs)
+        table.add_row(name, _f(float(e.outputs[i])), _f(float(e.base_values[i])), shown)
     console.print(table)
 
 
@@ -185,6 +205,14 @@ def report_dict(report: ExplainReport) -> dict[str, Any]:
             "likely_proxies": list(gap.likely_proxies),
             "features": json.loads(gap.table.to_json(orient="index")),
         }
+    if e.tokens:
+        out["texts"] = [
+            {
+                "label": report.row_labels[i] if report.row_labels else str(i),
+                "tokens": [{"token": t, "attribution": a} for t, a in e.token_attributions(i)],
+            }
+            for i in range(e.n_rows)
+        ]
     if report.importance is not None:
         out["importance_by_group"] = json.loads(report.importance.to_json(orient="index"))
     if report.reasons is not None:
@@ -215,6 +243,14 @@ def render_html(report: ExplainReport) -> str:
         ("model", f"{model.path} ({model.format}, sha256 {model.sha256})"),
         ("data", f"{report.data.name} ({report.data.rows} rows, sha256 {report.data.sha256})"),
     ]
+    if report.explanation.tokens:
+        return token_report_html(
+            report.explanation,
+            title=f"Integrated gradients: {model.path}",
+            sources=sources,
+            notes=report.notes,
+            row_labels=report.row_labels,
+        )
     return report_html(
         report.explanation,
         title=f"Explanation ({report.command}): {model.path}",
@@ -227,3 +263,46 @@ def render_html(report: ExplainReport) -> str:
         row_labels=report.row_labels,
         reason_distribution=report.reason_distribution,
     )
+
+
+def render_attention(report: AttentionReport, output_format: str, output: Path | None) -> None:
+    """Attention maps as a table (rollout scores), JSON (with every layer's head-averaged
+    map) or the highlighted-text HTML page; the caveat comes first in each."""
+    maps = report.attention
+    model = report.model
+    if output_format == "html":
+        sources = [
+            ("model", f"{model.path} ({model.format}, sha256 {model.sha256})"),
+            ("data", f"{report.data.name} ({report.data.rows} rows, sha256 {report.data.sha256})"),
+        ]
+        page = token_report_html(
+            maps, title=f"Attention: {model.path}", sources=sources, row_labels=report.row_labels
+        )
+        show(output, text=page)
+        return
+    if output_format == "json":
+        data = maps.summary()
+        for i, text in enumerate(data["texts"]):
+            text["label"] = report.row_labels[i] if report.row_labels else str(i)
+            text["layers"] = [
+                maps.head_average(i, layer).tolist() for layer in range(maps.weights[i].shape[0])
+            ]
+        data["model"] = {"path": model.path, "sha256": model.sha256, "format": model.format}
+        data["data"] = {"name": report.data.name, "sha256": report.data.sha256}
+        show(output, text=json.dumps(data, indent=2, sort_keys=True))
+        return
+
+    def table(console: Console) -> None:
+        console.print(f"[yellow]{maps.caveat}[/yellow]")
+        rows = Table(title=f"attention rollout: top {TABLE_TOKENS} tokens per text")
+        for column in ("text", "output", "tokens (rollout score)"):
+            rows.add_column(column)
+        for i in range(maps.n_rows):
+            scored = zip(maps.tokens[i], maps.token_scores[i], strict=True)
+            pairs = sorted(scored, key=lambda p: -float(p[1]))[:TABLE_TOKENS]
+            name = report.row_labels[i] if report.row_labels else str(i)
+            shown = ", ".join(f"{t} {float(v):.3f}" for t, v in pairs)
+            rows.add_row(name, _f(float(maps.outputs[i])), shown)
+        console.print(rows)
+
+    show(output, table=table)

@@ -1,4 +1,4 @@
-"""``ombud explain shap|lime|gap|reasons MODEL DATA ...``: the explanation engine, from a shell.
+"""``ombud explain shap|lime|gap|reasons|ig|attention MODEL DATA ...``: explanations, from a shell.
 
 A thin adapter like ``ombud audit fairness``: parse the options into a request of
 :mod:`ombud.services.explain_runs`, hand it to the run service (which checks a
@@ -18,27 +18,38 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from ombud.cli._explain_render import render_html, render_json, render_table, wording
+from ombud.cli._explain_render import (
+    render_attention,
+    render_html,
+    render_json,
+    render_table,
+    wording,
+)
 from ombud.cli._output import check_output
 from ombud.cli._runs import OutputOption, SystemOption, VersionOption, announce, recording, show
 from ombud.services.explain_runs import (
+    AttentionRequest,
     ExplainReport,
     GapRequest,
     LimeRequest,
     ModelSource,
     ReasonsRequest,
     ShapRequest,
+    TextIgRequest,
+    explain_attention_run,
     explain_gap_run,
     explain_lime_run,
     explain_reasons_run,
     explain_shap_run,
+    explain_text_ig_run,
 )
 from ombud.services.runs import RecordTarget, RunOutcome
 
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Explain a model's outputs: SHAP, LIME, group gaps, adverse-action reasons.",
+    help="Explain a model's outputs: SHAP, LIME, group gaps, adverse-action reasons, and "
+    "integrated gradients and attention for text models.",
     no_args_is_help=True,
 )
 
@@ -339,3 +350,111 @@ def reasons(
         ignore=tuple(ignore or ()),
     )
     _run(ctx, "reasons", request, explain_reasons_run, (system, version), output_format, output)
+
+
+class Baseline(StrEnum):
+    pad = "pad"
+    mask = "mask"
+
+
+HeadArg = Annotated[
+    Path,
+    typer.Argument(
+        help="The text model's head: a skops LogisticRegression fitted on MiniLM embeddings."
+    ),
+]
+TextColumnOpt = Annotated[
+    str, typer.Option("--text-column", help="The column of DATA that holds the texts.")
+]
+TextRowsOpt = Annotated[
+    str | None, typer.Option("--rows", help="Row numbers of DATA (0-based), e.g. 0,5.")
+]
+TextMaxRowsOpt = Annotated[
+    int, typer.Option("--max-rows", help="Without --rows: the first this many texts.")
+]
+
+
+@app.command("ig")
+def ig(
+    ctx: typer.Context,
+    model: HeadArg,
+    data: DataArg,
+    text_column: TextColumnOpt,
+    rows: TextRowsOpt = None,
+    max_rows: TextMaxRowsOpt = 20,
+    n_steps: Annotated[int, typer.Option("--n-steps", help="First number of IG steps.")] = 50,
+    max_steps: Annotated[
+        int, typer.Option("--max-steps", help="Steps are doubled up to this until converged.")
+    ] = 800,
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", help="Converged: |delta| <= this x |f(x) - f(b)|.")
+    ] = 0.01,
+    baseline: Annotated[
+        Baseline, typer.Option("--baseline", help="Tokens of the baseline text.")
+    ] = Baseline.pad,
+    trusted_type: TypesOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
+) -> None:
+    """Integrated gradients of a MiniLM text model: each token's share of the output."""
+    request = TextIgRequest(
+        _model(model, False, None, trusted_type),
+        data,
+        text_column=text_column,
+        rows=_row_numbers(rows) if rows else (),
+        max_rows=max_rows,
+        n_steps=n_steps,
+        max_steps=max_steps,
+        tolerance=tolerance,
+        baseline="pad" if baseline is Baseline.pad else "mask",
+    )
+    _run(
+        ctx,
+        "integrated gradients",
+        request,
+        explain_text_ig_run,
+        (system, version),
+        output_format,
+        output,
+    )
+
+
+# The method's full name, as `ombud explain integrated-gradients` (same command, hidden).
+app.command("integrated-gradients", hidden=True)(ig)
+
+
+@app.command("attention")
+def attention(
+    model: HeadArg,
+    data: DataArg,
+    text_column: TextColumnOpt,
+    rows: TextRowsOpt = None,
+    max_rows: TextMaxRowsOpt = 20,
+    residual: Annotated[
+        float, typer.Option("--residual", help="Identity share in attention rollout.")
+    ] = 0.5,
+    trusted_type: TypesOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Attention per layer and head and attention rollout of a MiniLM text model (shown,
+    not recorded: attention is not an explanation of the output)."""
+    check_output(output)
+    request = AttentionRequest(
+        _model(model, False, None, trusted_type),
+        data,
+        text_column=text_column,
+        rows=_row_numbers(rows) if rows else (),
+        max_rows=max_rows,
+        residual=residual,
+    )
+    try:
+        with Console(stderr=True).status("attention maps ..."):
+            outcome = explain_attention_run(request)
+    except ValueError as exc:
+        if not type(exc).__module__.startswith("ombud."):
+            raise
+        raise type(exc)(wording(str(exc))) from None
+    render_attention(outcome.result, output_format.value, output)

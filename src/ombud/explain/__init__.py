@@ -10,13 +10,27 @@ picks the principal reasons for declined applicants from a reason-code table
 (Regulation B, 12 CFR 1002.9(b)(2)); ``load_model`` reads a model file without running
 untrusted code; ``evidence_draft`` turns results into evidence (kind
 ``explainability_report``); ``report_html`` renders a self-contained HTML report and
-``bar_chart`` the inline SVG chart it (and the web page) draws. A library: no database,
-no server.
+``bar_chart`` the inline SVG chart it (and the web page) draws. For text models (the
+optional ``explain-torch`` extra: PyTorch and Captum, imported only when used),
+``text_model`` puts a logistic head fitted by ``fit_text_head`` on all-MiniLM-L6-v2 in
+torch, ``explain_text_ig`` attributes its output to tokens by layer integrated gradients
+and ``explain_integrated_gradients`` does the same for any torch model of a table, both
+with their completeness check (``CompletenessCheck``); ``attention_maps`` and
+``attention_rollout`` show its attention, labelled as no explanation of the output, and
+``token_report_html`` renders both as highlighted text. A library: no database, no server.
 """
 
+from ombud.explain._attention import (
+    ATTENTION_CAVEAT,
+    AttentionMaps,
+    attention_maps,
+    attention_rollout,
+)
+from ombud.explain._captum import explain_integrated_gradients, explain_text_ig
 from ombud.explain._errors import (
     BudgetExceededError,
     ExplainInputError,
+    ExtraNotInstalledError,
     QualityCheckError,
     ReasonTableError,
     UnsafeModelError,
@@ -41,19 +55,25 @@ from ombud.explain._reason_table import (
 )
 from ombud.explain._reasons import AdverseActionReasons, adverse_action_reasons
 from ombud.explain._report import report_html
-from ombud.explain._result import AdditivityCheck, Explanation, StabilityCheck
+from ombud.explain._result import AdditivityCheck, CompletenessCheck, Explanation, StabilityCheck
 from ombud.explain._shap import explain_shap
 from ombud.explain._svg import Bar, bar_chart
+from ombud.explain._text import TextModel, fit_text_head, minilm_embeddings, text_model
+from ombud.explain._token_report import token_report_html
 
 __all__ = [
+    "ATTENTION_CAVEAT",
     "EVIDENCE_KIND",
     "EXACT_FEATURES",
     "AdditivityCheck",
     "AdverseActionReasons",
+    "AttentionMaps",
     "Bar",
     "BudgetExceededError",
+    "CompletenessCheck",
     "ExplainInputError",
     "Explanation",
+    "ExtraNotInstalledError",
     "GapAttribution",
     "GroupMoments",
     "LoadedModel",
@@ -63,21 +83,30 @@ __all__ = [
     "ReasonTable",
     "ReasonTableError",
     "StabilityCheck",
+    "TextModel",
     "UnsafeModelError",
     "UnsupportedModelError",
     "adverse_action_reasons",
+    "attention_maps",
+    "attention_rollout",
     "attribute_gap",
     "attribute_rate_gap",
     "bar_chart",
     "evidence_draft",
     "evidence_names",
+    "explain_integrated_gradients",
     "explain_lime",
     "explain_shap",
+    "explain_text_ig",
+    "fit_text_head",
     "group_moments",
     "jaccard_stability",
     "load_model",
     "load_reason_table",
+    "minilm_embeddings",
     "parse_reason_table",
     "proxy_scores",
     "report_html",
+    "text_model",
+    "token_report_html",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "BudgetExceededError",
     "ExplainInputError",
+    "ExtraNotInstalledError",
     "QualityCheckError",
     "ReasonTableError",
     "UnsafeModelError",
@@ -39,3 +40,11 @@ class ReasonTableError(ExplainInputError):
 
 class QualityCheckError(ExplainInputError):
     """An explanation failed its own quality check and was refused rather than returned."""
+
+
+class ExtraNotInstalledError(RuntimeError):
+    """An optional extra (PyTorch and Captum for text models) that is not installed.
+
+    Not a ``ValueError``: the input is fine, the environment lacks a library, so the CLI
+    exits 3 (environment) with the message's one line, which names the extra to install.
+    """

@@ -16,7 +16,7 @@ from typing import Any
 from ombud import __version__
 from ombud.explain._gap import GapAttribution
 from ombud.explain._reasons import AdverseActionReasons
-from ombud.explain._result import AdditivityCheck, Explanation
+from ombud.explain._result import AdditivityCheck, CompletenessCheck, Explanation
 from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef, Verdict
 
 __all__ = ["EVIDENCE_KIND", "evidence_draft", "evidence_names"]
@@ -36,6 +36,8 @@ def evidence_names() -> EvidenceNames:
         "explain.shap.additivity_error",
         "explain.lime.stability",
         "explain.lime.unstable_rows",
+        "explain.ig.max_relative_delta",
+        "explain.ig.not_converged_rows",
         "explain.importance.{feature}",
         *(f"explain.gap.{{attribute}}.gap{end}" for end in interval),
         *(f"explain.gap.{{attribute}}.{{feature}}.contribution{end}" for end in interval),
@@ -55,6 +57,12 @@ def _quality(explanation: Explanation) -> tuple[dict[str, float], Verdict]:
     if isinstance(check, AdditivityCheck):
         verdict = Verdict.PASS if check.passed else Verdict.FAIL
         return {"explain.shap.additivity_error": check.max_abs_error}, verdict
+    if isinstance(check, CompletenessCheck):
+        verdict = Verdict.PASS if check.passed else Verdict.FAIL
+        return {
+            "explain.ig.max_relative_delta": check.max_relative_delta,
+            "explain.ig.not_converged_rows": float(len(check.not_converged)),
+        }, verdict
     metrics = {
         "explain.lime.stability": check.score,
         "explain.lime.unstable_rows": float(len(check.unstable_rows)),
@@ -73,7 +81,9 @@ def evidence_draft(
     """The explanation (and optionally a gap attribution and reasons) as an EvidenceDraft."""
     metrics, verdict = _quality(explanation)
     metrics["explain.rows"] = float(explanation.n_rows)
-    for feature, value in explanation.mean_abs().items():
+    importance = explanation.mean_abs()
+    # A text explanation's features are tokens: the 20 most important travel, not the vocabulary.
+    for feature, value in (importance.head(20) if explanation.tokens else importance).items():
         metrics[f"explain.importance.{_segment(str(feature))}"] = float(value)
     parameters: dict[str, Any] = {
         "method": explanation.method,

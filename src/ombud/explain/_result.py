@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["AdditivityCheck", "Explanation", "StabilityCheck"]
+__all__ = ["AdditivityCheck", "CompletenessCheck", "Explanation", "StabilityCheck"]
 
 FloatArray = NDArray[np.float64]
 
@@ -108,7 +108,64 @@ class StabilityCheck:
         )
 
 
-QualityCheck = AdditivityCheck | StabilityCheck
+@dataclass(frozen=True)
+class CompletenessCheck:
+    """Integrated gradients' completeness: ``sum(attributions) = f(x) - f(baseline)`` per row.
+
+    IG is an integral approximated with ``n_steps`` points; Captum's convergence delta is the
+    approximation's error, ``sum(attr) - (f(x) - f(baseline))``. A row converged when
+    ``|delta| <= tolerance x max(|f(x) - f(baseline)|, floor)``; the explainer raises
+    ``n_steps`` until every row does or the cap is reached, and reports the rows that did not
+    (never silently, Captum issues #1334 and #1413). ``steps`` is the n_steps each row ended at.
+    """
+
+    deltas: FloatArray
+    differences: FloatArray
+    steps: tuple[int, ...]
+    tolerance: float
+    floor: float = 1e-6
+
+    name = "ig_completeness"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "deltas", _frozen(self.deltas, 1))
+        object.__setattr__(self, "differences", _frozen(self.differences, 1))
+        object.__setattr__(self, "steps", tuple(int(s) for s in self.steps))
+
+    @property
+    def relative_deltas(self) -> FloatArray:
+        scale = np.maximum(np.abs(self.differences), self.floor)
+        out: FloatArray = np.abs(self.deltas) / scale
+        return out
+
+    @property
+    def max_relative_delta(self) -> float:
+        return float(self.relative_deltas.max()) if len(self.deltas) else 0.0
+
+    @property
+    def value(self) -> float:
+        return self.max_relative_delta
+
+    @property
+    def not_converged(self) -> tuple[int, ...]:
+        return tuple(int(i) for i in np.flatnonzero(self.relative_deltas > self.tolerance))
+
+    @property
+    def passed(self) -> bool:
+        return not self.not_converged
+
+    def describe(self) -> str:
+        worst = f"max |delta| / |f(x) - f(baseline)| = {self.max_relative_delta:.3g}"
+        steps = f"n_steps {min(self.steps, default=0)}-{max(self.steps, default=0)}"
+        if self.passed:
+            return f"IG completeness holds: {worst} (tolerance {self.tolerance:g}; {steps})"
+        return (
+            f"IG NOT CONVERGED on {len(self.not_converged)} row(s): {worst} "
+            f"(tolerance {self.tolerance:g}; {steps})"
+        )
+
+
+QualityCheck = AdditivityCheck | StabilityCheck | CompletenessCheck
 
 
 @dataclass(frozen=True)
@@ -131,6 +188,9 @@ class Explanation:
     seed: int | None
     settings: Mapping[str, Any] = field(default_factory=dict)
     versions: Mapping[str, str] = field(default_factory=dict)
+    #: Text models: each row's tokens; ``attributions[i, t]`` is token ``t``'s share (the
+    #: columns are token positions, zero past a row's last token).
+    tokens: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         attributions = _frozen(self.attributions, 2)
@@ -148,6 +208,9 @@ class Explanation:
         object.__setattr__(self, "outputs", outputs)
         object.__setattr__(self, "settings", dict(self.settings))
         object.__setattr__(self, "versions", dict(self.versions))
+        object.__setattr__(self, "tokens", tuple(tuple(str(t) for t in r) for r in self.tokens))
+        if self.tokens and (len(self.tokens) != n or max(map(len, self.tokens)) > m):
+            raise ValueError("Explanation: one token list per row, none longer than the columns")
 
     @property
     def n_rows(self) -> int:
@@ -158,9 +221,27 @@ class Explanation:
         return pd.DataFrame(self.attributions, columns=list(self.feature_names))
 
     def mean_abs(self) -> pd.Series:
-        """Global importance: mean |attribution| per feature, largest first."""
+        """Global importance: mean |attribution| per feature, largest first.
+
+        For a text model (``tokens`` set) the features are the token strings: the mean
+        |attribution| over every occurrence of a token in the explained rows (a position
+        means nothing across texts of different lengths).
+        """
+        if self.tokens:
+            pairs = [
+                (token, abs(float(self.attributions[i, t])))
+                for i, row in enumerate(self.tokens)
+                for t, token in enumerate(row)
+            ]
+            frame = pd.DataFrame(pairs, columns=["token", "value"])
+            values = frame.groupby("token", sort=True)["value"].mean()
+            return values.sort_values(ascending=False, kind="stable")
         values = pd.Series(np.abs(self.attributions).mean(axis=0), index=self.feature_names)
         return values.sort_values(ascending=False, kind="stable")
+
+    def token_attributions(self, row: int) -> list[tuple[str, float]]:
+        """A text row's (token, attribution) pairs in reading order."""
+        return [(t, float(self.attributions[row, j])) for j, t in enumerate(self.tokens[row])]
 
     def top_features(self, row: int, k: int = 4) -> tuple[str, ...]:
         """The ``k`` features with the largest |attribution| in ``row`` (ties: column order)."""
@@ -168,7 +249,9 @@ class Explanation:
         return tuple(self.feature_names[j] for j in order)
 
     def summary(self) -> dict[str, Any]:
-        """JSON-ready description: method, settings, versions, quality, global importance."""
+        """JSON-ready description: method, settings, versions, quality, global importance
+        (for text, the 50 tokens of largest mean |attribution|, and each row's tokens)."""
+        importance = self.mean_abs().head(50) if self.tokens else self.mean_abs()
         return {
             "method": self.method,
             "output": self.output,
@@ -183,5 +266,6 @@ class Explanation:
                 "passed": self.quality.passed,
                 "text": self.quality.describe(),
             },
-            "mean_abs_attribution": {k: float(v) for k, v in self.mean_abs().items()},
+            "mean_abs_attribution": {k: float(v) for k, v in importance.items()},
+            **({"tokens": [list(r) for r in self.tokens]} if self.tokens else {}),
         }

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ombud.explain import (
     AdverseActionReasons,
+    AttentionMaps,
     Explanation,
     GapAttribution,
     LoadedModel,
@@ -23,6 +24,8 @@ from ombud.explain import (
 from ombud.records import EvidenceDraft, InputRef
 
 __all__ = [
+    "AttentionReport",
+    "AttentionRequest",
     "ExplainReport",
     "GapRequest",
     "LimeRequest",
@@ -31,6 +34,7 @@ __all__ = [
     "ReasonsRequest",
     "ShapMethod",
     "ShapRequest",
+    "TextIgRequest",
 ]
 
 ShapMethod = Literal["auto", "tree", "linear", "exact", "permutation", "kernel"]
@@ -138,6 +142,49 @@ class ReasonsRequest:
     top_n: int = 4
     seed: int = 0
     ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextIgRequest:
+    """Token attributions of a text model (MiniLM + the logistic head in ``model``) by
+    layer integrated gradients, for the texts in column ``text_column`` of ``data``.
+
+    ``rows`` picks texts by 0-based position; by default the first ``max_rows``. ``n_steps``
+    is doubled per text up to ``max_steps`` until ``|delta| <= tolerance x |f(x) - f(b)|``.
+    """
+
+    model: ModelSource
+    data: Path
+    text_column: str
+    rows: tuple[int, ...] = ()
+    max_rows: int = 20
+    n_steps: int = 50
+    max_steps: int = 800
+    tolerance: float = 0.01
+    baseline: Literal["pad", "mask"] = "pad"
+
+
+@dataclass(frozen=True)
+class AttentionRequest:
+    """Attention per layer and head, and attention rollout, of a text model on some texts."""
+
+    model: ModelSource
+    data: Path
+    text_column: str
+    rows: tuple[int, ...] = ()
+    max_rows: int = 20
+    residual: float = 0.5
+
+
+@dataclass(frozen=True)
+class AttentionReport:
+    """Attention maps of a text model: shown, never recorded (attention is not an
+    explanation of the output; integrated gradients, with its check, is recorded)."""
+
+    model: LoadedModel
+    data: InputRef
+    attention: AttentionMaps
+    row_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

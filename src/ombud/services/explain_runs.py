@@ -32,44 +32,57 @@ from ombud.explain import (
     LoadedModel,
     UnsafeModelError,
     adverse_action_reasons,
+    attention_maps,
     attribute_gap,
     explain_lime,
     explain_shap,
+    explain_text_ig,
     group_moments,
     load_model,
     load_reason_table,
     proxy_scores,
+    text_model,
 )
 from ombud.fairness import detect_proxies
 from ombud.governance import InvalidInput
-from ombud.records import InputRef, sha256_file
+from ombud.records import EvidenceDraft, InputRef, sha256_file
 from ombud.services.evidence import check_evidence_target
 from ombud.services.explain_requests import (
+    AttentionReport,
+    AttentionRequest,
     ExplainReport,
     GapRequest,
     LimeRequest,
     ModelSource,
     ReasonsRequest,
     ShapRequest,
+    TextIgRequest,
 )
 from ombud.services.runs import EngineRun, RecordTarget, RunOutcome, run_engine
 from ombud.services.systems import get_system
 
 __all__ = [
+    "AttentionReport",
+    "AttentionRequest",
     "ExplainReport",
     "GapRequest",
     "LimeRequest",
     "ModelSource",
     "ReasonsRequest",
     "ShapRequest",
+    "TextIgRequest",
+    "attention_run",
+    "explain_attention_run",
     "explain_gap_run",
     "explain_lime_run",
     "explain_reasons_run",
     "explain_shap_run",
+    "explain_text_ig_run",
     "gap_run",
     "lime_run",
     "reasons_run",
     "shap_run",
+    "text_ig_run",
 ]
 
 # --- model and data ------------------------------------------------------------------------
@@ -405,3 +418,81 @@ def explain_reasons_run(
 ) -> RunOutcome[ExplainReport]:
     """Adverse-action reasons (counts and stability recorded, never the applicants)."""
     return run_engine(reasons_run(request, target), target)
+
+
+# --- text models (the explain-torch extra) --------------------------------------------------
+
+
+def _texts(
+    path: Path, column: str, rows: tuple[int, ...], max_rows: int
+) -> tuple[list[str], tuple[str, ...], InputRef]:
+    """The texts to explain (chosen rows, or the first ``max_rows``) and their labels."""
+    frame, ref = _read(path)
+    values = _column(frame, column, path, "--text-column")
+    if rows:
+        bad = [r for r in rows if not 0 <= r < len(frame)]
+        if bad:
+            raise ExplainInputError(f"--rows {bad}: {path.name} has rows 0 to {len(frame) - 1}")
+        chosen = list(rows)
+    else:
+        if max_rows < 1:
+            raise ExplainInputError(f"--max-rows must be at least 1, got {max_rows}")
+        chosen = list(range(min(max_rows, len(frame))))
+    texts = values.iloc[chosen]
+    empty = [r for r, t in zip(chosen, texts, strict=True) if not isinstance(t, str) or not t]
+    if empty or not chosen:
+        raise ExplainInputError(
+            f"--text-column {column!r}: row(s) {empty[:10]} of {path.name} hold no text; "
+            "pick rows with --rows"
+        )
+    return [str(t) for t in texts], tuple(f"row {r}" for r in chosen), ref
+
+
+def text_ig_run(
+    request: TextIgRequest, target: RecordTarget | None = None
+) -> EngineRun[ExplainReport]:
+    def execute() -> ExplainReport:
+        texts, labels, ref = _texts(
+            request.data, request.text_column, request.rows, request.max_rows
+        )
+        model = _load(request.model, target)
+        explanation = explain_text_ig(
+            text_model(model.model),
+            texts,
+            baseline=request.baseline,
+            n_steps=request.n_steps,
+            max_steps=request.max_steps,
+            tolerance=request.tolerance,
+        )
+        return ExplainReport("ig", model, ref, explanation, row_labels=labels)
+
+    return _run("ig", execute)
+
+
+def attention_run(request: AttentionRequest) -> EngineRun[AttentionReport]:
+    def execute() -> AttentionReport:
+        texts, labels, ref = _texts(
+            request.data, request.text_column, request.rows, request.max_rows
+        )
+        model = _load(request.model, None)
+        maps = attention_maps(text_model(model.model), texts, residual=request.residual)
+        return AttentionReport(model, ref, maps, row_labels=labels)
+
+    def no_evidence(report: AttentionReport) -> EvidenceDraft:
+        raise AssertionError("attention maps are never recorded")  # run_engine gets no target
+
+    return EngineRun(label="explain attention", execute=execute, draft=no_evidence)
+
+
+def explain_text_ig_run(
+    request: TextIgRequest, target: RecordTarget | None = None
+) -> RunOutcome[ExplainReport]:
+    """Token attributions of a text model by integrated gradients; with ``target``, recorded
+    (the completeness check is the evidence's quality verdict)."""
+    return run_engine(text_ig_run(request, target), target)
+
+
+def explain_attention_run(request: AttentionRequest) -> RunOutcome[AttentionReport]:
+    """Attention maps and rollout of a text model, shown only: attention is not an
+    explanation of the output, so it is never recorded as explanation evidence."""
+    return run_engine(attention_run(request), None)
