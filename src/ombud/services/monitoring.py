@@ -556,7 +556,7 @@ def ingest_labels(
     context: AppContext,
     actor: Actor,
     system_id: str,
-    labels: Data,
+    labels: Path | pd.DataFrame,
     *,
     name: str = DEFAULT_MONITOR,
     id_column: str | None = None,
