@@ -30,6 +30,7 @@ __all__ = ["TextModel", "fit_text_head", "minilm_embeddings", "text_model"]
 
 Precision = Literal["float32", "float64"]
 _BATCH = 32
+_WIDTH = 384  # all-MiniLM-L6-v2's embedding width
 
 
 @functools.cache
@@ -63,7 +64,7 @@ def minilm_embeddings(texts: Sequence[str], *, precision: Precision = "float32")
             batch = tokenize(tokenizer, items[start : start + _BATCH])
             chunks.append(encoder.embed(batch.ids, batch.mask).numpy())
     if not chunks:
-        return np.zeros((0, 384))
+        return np.zeros((0, _WIDTH))
     return np.concatenate(chunks)
 
 
@@ -122,7 +123,7 @@ def text_model(head: Any, *, precision: Precision = "float32") -> TextModel:
     require_torch()
     from ombud.explain._minilm import TextClassifier, head_of
 
+    coef, intercept = head_of(head, _WIDTH)  # refused before the weights are read
     encoder, tokenizer = _encoder(precision)
-    coef, intercept = head_of(head, int(encoder.word_embeddings.weight.shape[1]))
     classifier = TextClassifier(encoder, coef, intercept)
     return TextModel(classifier, tokenizer, precision, type(head).__name__)
