@@ -176,7 +176,7 @@ def apply_labels(
                 MonitorRecordRow.monitor_id == monitor_id,
                 MonitorRecordRow.record_id.in_(chunk),
             )
-        ).tuples():
+        ).all():
             found[record_id] = (pk, start, label, value)
     step.unknown = [i for i in ids if i not in found]
     if ids and len(step.unknown) == len(ids):
@@ -271,24 +271,20 @@ def _relabel(
             MonitorWindowRow.monitor_id == monitor_id, MonitorWindowRow.period_start == start
         )
     ).scalar_one()
-    labelled = (
-        tx.session.execute(
-            select(
-                MonitorRecordRow.cell,
-                MonitorRecordRow.prediction,
-                MonitorRecordRow.score,
-                MonitorRecordRow.label,
-            )
-            .where(
-                MonitorRecordRow.monitor_id == monitor_id,
-                MonitorRecordRow.period_start == start,
-                MonitorRecordRow.label.is_not(None),
-            )
-            .order_by(MonitorRecordRow.id)
+    labelled = tx.session.execute(
+        select(
+            MonitorRecordRow.cell,
+            MonitorRecordRow.prediction,
+            MonitorRecordRow.score,
+            MonitorRecordRow.label,
         )
-        .tuples()
-        .all()
-    )
+        .where(
+            MonitorRecordRow.monitor_id == monitor_id,
+            MonitorRecordRow.period_start == start,
+            MonitorRecordRow.label.is_not(None),
+        )
+        .order_by(MonitorRecordRow.id)
+    ).all()
     window = Window.from_json(stored.window, spec)
     rebuilt = label_window(window, _records_frame(labelled), spec)
     before = {"digest": stored.digest, "labelled": stored.n_labelled}
