@@ -22,8 +22,8 @@ from typing import Any
 import pandas as pd
 
 from ombud.charts import Line, Marker, Point, Series, series_table, time_series_chart
-from ombud.monitor._drift_table import drift_report
 from ombud.monitor._drift import psi
+from ombud.monitor._drift_table import drift_report
 from ombud.monitor._outputs import _score_counts
 from ombud.monitor._performance import ESTIMATE_KIND
 from ombud.monitor._report import Stacked, estimate_report, gap_report, performance_report
