@@ -25,6 +25,7 @@ from ombud.monitor import (
 from ombud.services import monitoring
 from ombud.services.context import AppContext
 from ombud.services.monitor_findings import check_monitor
+from ombud.services.monitor_queries import monitoring_counts
 from ombud.services.monitor_report import monitoring_report
 
 from ._monitoring import (
@@ -144,6 +145,16 @@ def test_alerts_mark_the_breaches_of_the_check(context: AppContext) -> None:
     assert report.simulated
     assert report.runs
     assert f"evidence #{report.runs[0].evidence_id}" in html
+
+    # The dashboard's counts: breached now; stale once the run is older than the 30 days
+    # the default pack's eu-post-market-monitoring overlay allows monitoring_run evidence.
+    now = dt.datetime.now(dt.UTC)
+    counts = monitoring_counts(team, now)
+    assert (counts.monitored, counts.breached, counts.stale) == (("recid",), ("recid",), ())
+    assert counts.fresh_days == 30
+    assert counts.policy_days
+    later = monitoring_counts(team, now + dt.timedelta(days=31))
+    assert later.stale == ("recid",)
 
 
 def test_refusals_name_what_is_missing(team: AppContext) -> None:

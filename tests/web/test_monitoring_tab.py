@@ -70,3 +70,14 @@ def test_the_tab_says_what_is_missing(
     assert client.get(f"/systems/{seeded.other_system}/monitoring?monitor=x").status_code == 404
     assert client.get("/systems/nope/monitoring").status_code == 404
 
+
+def test_the_dashboard_counts_breached_and_stale_monitoring(
+    monitored: AppContext, seeded: Seeded, as_user: AsUser
+) -> None:
+    client, _ = as_user("rex")
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'id="monitoring-breached">1<' in page.text
+    assert 'id="monitoring-stale">1<' in page.text  # other_system: never checked
+    assert "within 30 days, as the policy in force asks" in page.text
+    assert f'href="/systems/{seeded.other_system}/monitoring"' in page.text
