@@ -10,7 +10,6 @@ exit 2, like every command.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import sys
 from enum import StrEnum
@@ -24,12 +23,11 @@ from rich.table import Table
 from ombud.cli._errors import EXIT_FAILURE
 from ombud.cli._output import check_output, write_output
 from ombud.cli._state import emit_json, state_of
-from ombud.governance import InvalidInput
 from ombud.services import monitoring
 from ombud.services.fairness_runs import label_value
 from ombud.services.monitor_check import MonitorCheck
 from ombud.services.monitor_findings import check_monitor, settings_in_force
-from ombud.services.monitor_queries import window_summaries
+from ombud.services.monitor_queries import parse_day, window_summaries
 from ombud.services.monitor_report import monitoring_report
 
 __all__ = ["register"]
@@ -44,6 +42,11 @@ NameOpt = Annotated[
 ]
 
 
+ByOpt = Annotated[str | None, typer.Option("--by", help="Roll stored windows up: week or month.")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First period start, YYYY-MM-DD.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Before this day, YYYY-MM-DD.")]
+
+
 class Format(StrEnum):
     table = "table"
     json = "json"
@@ -51,16 +54,6 @@ class Format(StrEnum):
 
 def _columns(text: str | None) -> tuple[str, ...]:
     return tuple(c.strip() for c in text.split(",") if c.strip()) if text else ()
-
-
-def _date(text: str | None, flag: str) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{flag} {text!r} is not a date; use YYYY-MM-DD") from None
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def _num(value: float, digits: int = 3) -> str:
@@ -264,13 +257,9 @@ def check_cmd(
 def show_cmd(
     ctx: typer.Context,
     system: Annotated[str, typer.Argument(help="The monitored system's id.")],
-    by: Annotated[
-        str | None, typer.Option("--by", help="Roll stored windows up: week or month.")
-    ] = None,
-    start: Annotated[
-        str | None, typer.Option("--from", help="First period start, YYYY-MM-DD.")
-    ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Before this day, YYYY-MM-DD.")] = None,
+    by: ByOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     name: NameOpt = monitoring.DEFAULT_MONITOR,
     output_format: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
@@ -282,8 +271,8 @@ def show_cmd(
             system,
             name,
             by=by,
-            start=_date(start, "--from"),
-            end=_date(end, "--to"),
+            start=parse_day(start, "--from"),
+            end=parse_day(end, "--to"),
         )
     if output_format is Format.json:
         emit_json(list(lines))
@@ -316,13 +305,9 @@ def report_cmd(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="The HTML file to write (self-contained).")
     ],
-    by: Annotated[
-        str | None, typer.Option("--by", help="Roll stored windows up: week or month.")
-    ] = None,
-    start: Annotated[
-        str | None, typer.Option("--from", help="First period start, YYYY-MM-DD.")
-    ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Before this day, YYYY-MM-DD.")] = None,
+    by: ByOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     name: Annotated[
         str, typer.Option("--monitor", "--name", help="Which monitor of the system.")
     ] = monitoring.DEFAULT_MONITOR,
@@ -333,7 +318,7 @@ def report_cmd(
     with the policy in force (not recorded). No script, no CDN: it opens offline."""
     state = state_of(ctx)
     check_output(output)
-    first, last = _date(start, "--from"), _date(end, "--to")
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
     with state.context() as context:
         report = monitoring_report(context, system, name, by=by, start=first, end=last)
     write_output(output, report.html())

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ombud.governance import InvalidInput
 from ombud.governance.policy import PolicyPack
 from ombud.monitor import performance_report
 from ombud.services.context import AppContext
@@ -31,6 +32,7 @@ __all__ = [
     "WindowSummary",
     "freshness_days",
     "monitoring_counts",
+    "parse_day",
     "window_summaries",
 ]
 
@@ -38,6 +40,18 @@ __all__ = [
 #: as the default pack asks of deployed high-risk systems.
 DEFAULT_FRESH_DAYS = 30
 RUN_KIND = "monitoring_run"
+
+
+def parse_day(text: str | None, flag: str) -> dt.datetime | None:
+    """A ``--from``/``--to`` day (or the web form's) as the UTC midnight windows are keyed
+    by; empty means no bound. One line naming the flag when it is not a date."""
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{flag} {text!r} is not a date; use YYYY-MM-DD") from None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ A monitor with no window yet is said on the page, not raised as an error.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from ombud.governance import InvalidInput
 from ombud.monitor import chart_sections
 from ombud.services import systems
 from ombud.services.context import AppContext
+from ombud.services.monitor_queries import parse_day
 from ombud.services.monitor_report import NoWindowsError, is_simulated, monitoring_report
 from ombud.services.monitoring import list_monitors
 
@@ -23,16 +23,6 @@ __all__ = ["BY_CHOICES", "monitoring_tab"]
 
 #: The roll-ups the tab offers ("" = the windows as stored).
 BY_CHOICES = ("", "week", "month")
-
-
-def _day(text: str, name: str) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"?{name}={text!r} is not a date; use YYYY-MM-DD") from None
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def monitoring_tab(
@@ -45,7 +35,7 @@ def monitoring_tab(
 ) -> dict[str, Any]:
     if by not in BY_CHOICES:
         raise InvalidInput(f"?by={by!r}: use week or month, or leave it out for stored windows")
-    first, last = _day(start, "from"), _day(end, "to")
+    first, last = parse_day(start, "?from="), parse_day(end, "?to=")
     system = systems.get_system(context, system_id)  # NotFoundError -> 404 page
     monitors = list_monitors(context, system_id)
     names = [m.name for m in monitors]
