@@ -507,6 +507,22 @@ MONITOR_CASES = [
          ("no AI system 'no-such-system'",), {}, "olivia"),
     Case("monitor-show-bad-date", ("monitor", "show", "credit-scoring", "--from",
          "2026-13-01"), EXIT_USAGE, ("--from '2026-13-01' is not a date",), {}, "olivia"),
+    Case("monitor-report-unknown-system", ("monitor", "report", "no-such-system", "-o",
+         "{tmp}/r.html"), EXIT_USAGE, ("no AI system 'no-such-system'",), {}, "olivia"),
+    Case("monitor-report-unknown-monitor", ("monitor", "report", "credit-scoring",
+         "--monitor", "nope", "-o", "{tmp}/r.html"), EXIT_USAGE,
+         ("'credit-scoring' has no monitor 'nope'",), {}, "olivia"),
+    Case("monitor-report-no-windows", ("monitor", "report", "credit-scoring", "--from",
+         "2020-01-01", "--to", "2020-02-01", "-o", "{tmp}/r.html"), EXIT_USAGE,
+         ("no windows stored for credit-scoring/default in that range",), {}, "olivia"),
+    Case("monitor-report-bad-by", ("monitor", "report", "credit-scoring", "--by",
+         "fortnight", "-o", "{tmp}/r.html"), EXIT_USAGE, ("use day, week or month",), {},
+         "olivia"),
+    Case("monitor-report-output-folder-missing", ("monitor", "report", "credit-scoring",
+         "-o", "{tmp}/nowhere/r.html"), EXIT_ENVIRONMENT, ("{tmp}/nowhere", "does not exist"),
+         {}, "olivia"),
+    Case("monitor-report-output-unwritable", ("monitor", "report", "credit-scoring", "-o",
+         "/sys/r.html"), EXIT_ENVIRONMENT, ("/sys", "cannot write"), {}, "olivia"),
 ]  # fmt: skip
 
 CASES: list[Case] = [

@@ -1,17 +1,19 @@
-"""`ombud monitor init|ingest|check|show` end to end on real COMPAS screening dates."""
+"""`ombud monitor init|ingest|check|show|report` end to end on real COMPAS screening dates."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ombud.services import systems
 from ombud.services.context import open_context
 from ombud.store import open_workspace
 
-from ..services._monitoring import compas_log, monitored_team
+from ..services._monitoring import chart_data, compas_log, monitored_team
 from .conftest import Invoke
 
 
@@ -180,3 +182,54 @@ def test_ingest_sql_then_the_same_rows_as_a_csv_is_a_no_op(invoke: Invoke, ws: P
     both = invoke(*_as(ws), "ingest", "recid", str(q1), "--sql", sql)
     assert both.code == 2
     assert "exactly one" in both.err
+
+
+def test_report_writes_one_self_contained_file(invoke: Invoke, ws: Path) -> None:
+    _init(invoke, ws)
+    assert invoke(*_as(ws), "ingest", "recid", str(ws.parent / "q1.parquet")).code == 0
+    out = ws.parent / "report.html"
+    made = invoke(*_as(ws), "report", "recid", "--by", "week", "-o", str(out))
+    assert made.code == 0, made.err
+    assert f"wrote {out}:" in made.err
+    html = out.read_text(encoding="utf-8")
+    points, _ = chart_data(html)
+    # Oracle: each ISO week's accuracy on the raw screenings (Monday-start UTC weeks).
+    q1 = compas_log("2014-01-01", "2014-04-01")
+    week = q1["screened"].dt.to_period("W-SUN").dt.start_time
+    expected = (q1["high_risk"] == q1["recid"]).groupby(week).mean()
+    drawn = points["performance-accuracy"]["measured on labels"]
+    # A roll-up starts at its first stored window (2014-01-01 is a Wednesday).
+    starts = pd.to_datetime([d[0][:10] for d in drawn])
+    assert list(starts.to_period("W-SUN").start_time) == list(expected.index)
+    assert [d[1] for d in drawn] == pytest.approx(list(expected), rel=1e-12)
+    assert not re.search(r"https?:|<script|<link|url\(|src=", html, re.IGNORECASE)
+    assert "(estimate)" in html
+
+
+def test_report_refusals_write_nothing(invoke: Invoke, ws: Path) -> None:
+    _init(invoke, ws)
+    out = ws.parent / "report.html"
+    out.write_text("old", encoding="utf-8")
+    empty = invoke(*_as(ws), "report", "recid", "-o", str(out))
+    assert empty.code == 2
+    assert "no windows stored for recid/default" in empty.err
+    assert invoke(*_as(ws), "ingest", "recid", str(ws.parent / "q1.parquet")).code == 0
+    other = invoke(*_as(ws), "report", "recid", "--monitor", "other", "-o", str(out))
+    assert other.code == 2
+    assert "'recid' has no monitor 'other'" in other.err
+    unknown = invoke(*_as(ws), "report", "nope", "-o", str(out))
+    assert unknown.code == 2
+    assert "no AI system 'nope'" in unknown.err
+    span = invoke(*_as(ws), "report", "recid", "--from", "2020-01-01", "--to", "2020-02-01",
+                  "-o", str(out))  # fmt: skip
+    assert span.code == 2
+    assert "in that range" in span.err
+    assert out.read_text(encoding="utf-8") == "old"
+    nowhere = ws.parent / "missing" / "report.html"
+    refused = invoke(*_as(ws), "report", "recid", "-o", str(nowhere))
+    assert refused.code == 3
+    assert "does not exist" in refused.err
+    assert not nowhere.parent.exists()
+    for result in (empty, other, unknown, span, refused):
+        assert "Traceback" not in result.err
+        assert len(result.err.strip().splitlines()) == 1

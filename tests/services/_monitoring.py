@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ombud import datasets
@@ -79,3 +80,93 @@ def monitored_team(context: AppContext) -> AppContext:
     systems.add_version(context, lena, "recid", "1.0")
     systems.add_version(context, lena, "other", "1.0")
     return context
+
+
+SIMULATION_START = pd.Timestamp("2026-06-01", tz="UTC")
+
+
+@functools.cache
+def _simulated_stream(days: int) -> pd.DataFrame:
+    """SIMULATED (seeded, tests/monitor/_stream.py): ``days`` days of a calibrated model's
+    log, 400 rows a day; from day 60 two planted changes: x1 moves up by one standard
+    deviation (input drift) and 60% of the positive decisions for sex 'f' are withdrawn
+    (emergent bias). The first 30 days are the reference."""
+    from tests.monitor._stream import prediction_log
+
+    parts = []
+    for k, (first, last) in enumerate(((0, min(days, 60)), (60, days))):
+        if last <= first:
+            continue
+        part = prediction_log(
+            400 * (last - first),
+            seed=11 + k,
+            start=str((SIMULATION_START + pd.Timedelta(days=first)).date()),
+            days=last - first,
+            shift=1.0 if first >= 60 else 0.0,
+        )
+        if first >= 60:
+            rng = np.random.default_rng(7)
+            withdrawn = (part["sex"] == "f") & (part["pred"] == 1) & (rng.random(len(part)) < 0.6)
+            part.loc[withdrawn, "pred"] = 0
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True).sort_values("ts", kind="stable", ignore_index=True)
+
+
+def simulated_monitor(
+    context: AppContext, system_id: str = "recid", days: int = 90, version: str = "1.0"
+) -> None:
+    """A monitor named 'simulated' on ``system_id``: the first 30 days of the simulated
+    stream are its reference, the rest are stored as daily windows (the owner sets it up)."""
+    from ombud.services import monitoring
+
+    stream = _simulated_stream(days)
+    cut = SIMULATION_START + pd.Timedelta(days=30)
+    owner = context.actor(systems.get_system(context, system_id).owner)
+    monitoring.init_monitor(
+        context,
+        owner,
+        system_id,
+        version,
+        stream[stream["ts"] < cut],
+        timestamp="ts",
+        features=["x1", "x2", "colour"],
+        sensitive=["sex"],
+        prediction="pred",
+        score="score",
+        label="label",
+        name="simulated",
+    )
+    monitoring.ingest(context, owner, system_id, stream[stream["ts"] >= cut], name="simulated")
+
+
+def chart_data(html: str) -> tuple[dict[str, dict[str, list[Any]]], dict[str, list[str]]]:
+    """The points of every chart of a page (chart id -> series -> [(at, value, lower,
+    upper)]) and its alert markers (chart id -> [at]), read from the markup's data-*
+    attributes with the standard library's HTML parser."""
+    from html.parser import HTMLParser
+
+    points: dict[str, dict[str, list[Any]]] = {}
+    alerts: dict[str, list[str]] = {}
+
+    class Reader(HTMLParser):
+        chart = ""
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if tag == "svg" and "ts-chart" in (a.get("class") or ""):
+                self.chart = a["id"] or ""
+                points.setdefault(self.chart, {})
+                alerts.setdefault(self.chart, [])
+            elif tag == "circle" and a.get("class") == "pt":
+                row = (
+                    a["data-at"],
+                    float(a["data-value"] or "nan"),
+                    float(a["data-lower"]) if "data-lower" in a else None,
+                    float(a["data-upper"]) if "data-upper" in a else None,
+                )
+                points[self.chart].setdefault(a["data-series"] or "", []).append(row)
+            elif tag == "g" and a.get("class") == "alert":
+                alerts[self.chart].append(a["data-at"] or "")
+
+    Reader().feed(html)
+    return points, alerts

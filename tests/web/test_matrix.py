@@ -63,6 +63,7 @@ def page_routes(s: Seeded) -> list[Row]:
     return [
         Row("GET", "/", read, EVERYONE),
         Row("GET", f"/systems/{s.blocked_system}", read, EVERYONE),
+        Row("GET", f"/systems/{s.blocked_system}/monitoring", read, EVERYONE),
         Row("GET", "/reviews", read, EVERYONE),
         Row("GET", f"/reviews/{s.review_id}", read, EVERYONE),
         Row("GET", "/findings", read, EVERYONE),
@@ -288,7 +289,7 @@ def test_every_page_route_for_every_role(
         if got != when_anonymous:
             wrong.append(f"anonymous {method} {path}: {got}, expected {when_anonymous}")
     assert not wrong, "\n".join(wrong)
-    assert len(routes) * (len(ROLES) + 1) == 34 * 7  # the table is checked whole
+    assert len(routes) * (len(ROLES) + 1) == 35 * 7  # the table is checked whole
 
 
 def test_every_api_route_for_every_role(

@@ -1,15 +1,15 @@
-"""``ombud monitor init|ingest|check|show``: post-deployment monitoring from the command line.
+"""``ombud monitor init|ingest|check|show|report``: post-deployment monitoring on the CLI.
 
 A thin adapter over ``services.monitoring`` (monitors and windows), ``services.monitor_check``
 and ``services.monitor_findings`` (the recorded check) and ``services.monitor_queries``
-(show). ``check`` exits 1 when a rule is breached, so a cron job or CI step can act on it;
+(show) and ``services.monitor_report`` (report: one self-contained HTML file of charts).
+``check`` exits 1 when a rule is breached, so a cron job or CI step can act on it;
 bad input (a missing file, an unknown column, an unreadable timestamp) is one line and
 exit 2, like every command.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import sys
 from enum import StrEnum
@@ -21,13 +21,14 @@ from rich.console import Console
 from rich.table import Table
 
 from ombud.cli._errors import EXIT_FAILURE
+from ombud.cli._output import check_output, write_output
 from ombud.cli._state import emit_json, state_of
-from ombud.governance import InvalidInput
 from ombud.services import monitoring
 from ombud.services.fairness_runs import label_value
 from ombud.services.monitor_check import MonitorCheck
 from ombud.services.monitor_findings import check_monitor, settings_in_force
-from ombud.services.monitor_queries import window_summaries
+from ombud.services.monitor_queries import parse_day, window_summaries
+from ombud.services.monitor_report import monitoring_report
 
 __all__ = ["register"]
 
@@ -41,6 +42,11 @@ NameOpt = Annotated[
 ]
 
 
+ByOpt = Annotated[str | None, typer.Option("--by", help="Roll stored windows up: week or month.")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First period start, YYYY-MM-DD.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Before this day, YYYY-MM-DD.")]
+
+
 class Format(StrEnum):
     table = "table"
     json = "json"
@@ -48,16 +54,6 @@ class Format(StrEnum):
 
 def _columns(text: str | None) -> tuple[str, ...]:
     return tuple(c.strip() for c in text.split(",") if c.strip()) if text else ()
-
-
-def _date(text: str | None, flag: str) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{flag} {text!r} is not a date; use YYYY-MM-DD") from None
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def _num(value: float, digits: int = 3) -> str:
@@ -339,13 +335,9 @@ def check_cmd(
 def show_cmd(
     ctx: typer.Context,
     system: Annotated[str, typer.Argument(help="The monitored system's id.")],
-    by: Annotated[
-        str | None, typer.Option("--by", help="Roll stored windows up: week or month.")
-    ] = None,
-    start: Annotated[
-        str | None, typer.Option("--from", help="First period start, YYYY-MM-DD.")
-    ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Before this day, YYYY-MM-DD.")] = None,
+    by: ByOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     name: NameOpt = monitoring.DEFAULT_MONITOR,
     output_format: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
@@ -357,8 +349,8 @@ def show_cmd(
             system,
             name,
             by=by,
-            start=_date(start, "--from"),
-            end=_date(end, "--to"),
+            start=parse_day(start, "--from"),
+            end=parse_day(end, "--to"),
         )
     if output_format is Format.json:
         emit_json(list(lines))
@@ -382,6 +374,37 @@ def show_cmd(
             w.digest[:12] + (" (amended)" if w.amended else ""),
         )
     state.out.print(table)
+
+
+@monitor_app.command("report")
+def report_cmd(
+    ctx: typer.Context,
+    system: Annotated[str, typer.Argument(help="The monitored system's id.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The HTML file to write (self-contained).")
+    ],
+    by: ByOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    name: Annotated[
+        str, typer.Option("--monitor", "--name", help="Which monitor of the system.")
+    ] = monitoring.DEFAULT_MONITOR,
+) -> None:
+    """Charts of drift, performance and fairness gaps over time, as one HTML file.
+
+    From the stored windows only; alert markers are the breaches of the check computed now
+    with the policy in force (not recorded). No script, no CDN: it opens offline."""
+    state = state_of(ctx)
+    check_output(output)
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    with state.context() as context:
+        report = monitoring_report(context, system, name, by=by, start=first, end=last)
+    write_output(output, report.html())
+    err = Console(stderr=True, soft_wrap=True)
+    err.print(
+        f"wrote {output}: {len(report.charts)} charts over {len(report.windows)} windows of "
+        f"{system}/{name}" + (" (SIMULATED data)" if report.simulated else "")
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape as _html_escape
 
-from ombud.text import visible
+from ombud.charts import escape as _escape
+from ombud.charts import px as _n
 
 __all__ = ["Bar", "bar_chart"]
 
 #: (label, value, lower, upper); lower and upper None when the value has no interval.
 Bar = tuple[str, float, float | None, float | None]
-
-
-def _escape(text: str) -> str:
-    return _html_escape(visible(text))
-
-
-def _n(x: float) -> str:
-    return f"{x:.1f}"
 
 
 def _extent(rows: Sequence[Bar]) -> tuple[float, float]:

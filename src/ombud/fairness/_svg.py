@@ -8,23 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape as _html_escape
 
-from ombud.text import visible
-
-
-def escape(text: str) -> str:
-    """HTML-escaped, with control characters and bidi overrides made visible."""
-    return _html_escape(visible(text))
-
+from ombud.charts import PALETTE, escape
+from ombud.charts import px as _num
 
 __all__ = ["calibration_chart", "interval_chart"]
-
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
-
-
-def _num(x: float) -> str:
-    return f"{x:.1f}"
 
 
 def interval_chart(

@@ -9,6 +9,14 @@ storage and CLI layers build on this API.
 """
 
 from ombud.monitor._bias import fairness_gaps, rolling_gaps
+from ombud.monitor._charts import (
+    DRIFT,
+    FAIRNESS,
+    PERFORMANCE,
+    Alert,
+    MonitorChart,
+    monitoring_charts,
+)
 from ombud.monitor._digest import combine_digests
 from ombud.monitor._drift import (
     DriftResult,
@@ -24,6 +32,8 @@ from ombud.monitor._drift import (
 from ombud.monitor._drift_table import drift_report
 from ombud.monitor._errors import ColumnError, MonitorError, TimestampError, WindowMismatchError
 from ombud.monitor._features import CategoricalSummary, NumericSummary
+from ombud.monitor._html import chart_sections
+from ombud.monitor._html import report_html as monitoring_report_html
 from ombud.monitor._ingest import Ingest, build_windows
 from ombud.monitor._ingest_spark import build_windows_spark
 from ombud.monitor._ingest_sql import build_windows_sql
@@ -45,15 +55,20 @@ from ombud.monitor._spec import CategoricalFeature, MonitorSpec, NumericFeature,
 from ombud.monitor._window import Window, amend, merge_windows, roll_up
 
 __all__ = [
+    "DRIFT",
+    "FAIRNESS",
     "MONITORING_RUN_NAMES",
     "MONITORING_RUN_RULES",
+    "PERFORMANCE",
     "PERIODS",
+    "Alert",
     "CategoricalFeature",
     "CategoricalSummary",
     "ColumnError",
     "DriftResult",
     "GapDetection",
     "Ingest",
+    "MonitorChart",
     "MonitorError",
     "MonitorSpec",
     "NumericFeature",
@@ -70,6 +85,7 @@ __all__ = [
     "build_windows",
     "build_windows_spark",
     "build_windows_sql",
+    "chart_sections",
     "chi_square",
     "combine_digests",
     "drift_report",
@@ -87,6 +103,8 @@ __all__ = [
     "measured_performance",
     "merge_windows",
     "missing_share",
+    "monitoring_charts",
+    "monitoring_report_html",
     "name_segment",
     "output_drift",
     "performance_report",

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from ombud.compliance.tiering import DEFAULT_TIER_LABELS
 from ombud.services import amendment, findings, gates, incidents, reviews, systems
 from ombud.services.context import AppContext
+from ombud.services.monitor_queries import monitoring_counts
 
 __all__ = [
     "PAGE_SIZE",
@@ -145,7 +146,7 @@ def _tier(tier: Any) -> str:
 
 
 def dashboard(context: AppContext) -> dict[str, Any]:
-    with context.shared_read():  # one transaction for the sixteen reads below
+    with context.shared_read():  # one transaction for the nineteen reads below
         return _dashboard(context)
 
 
@@ -184,4 +185,5 @@ def _dashboard(context: AppContext) -> dict[str, Any]:
         "incident_total": incidents.count_incidents(context, status="open"),
         "open_reviews": reviews.list_reviews(context, status="open", limit=URGENT_ROWS),
         "review_total": reviews.count_reviews(context, status="open"),
+        "monitoring": monitoring_counts(context),
     }

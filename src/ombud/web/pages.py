@@ -16,7 +16,7 @@ from ombud.services.audit_log import iter_events, verify_log, verify_state
 from ombud.services.context import Actor
 from ombud.services.evidence import list_evidence
 from ombud.services.workspaces import list_users
-from ombud.web import _system_view, _views
+from ombud.web import _monitoring_view, _system_view, _views
 from ombud.web._render import checked_id, render
 from ombud.web._security import page_actor
 from ombud.web._state import context_of, session_of, web_state
@@ -48,6 +48,23 @@ def system_page(
 ) -> HTMLResponse:
     values = _system_view.system_page(context_of(request), system_id, framework, actor)
     return render(request, "system.html", actor, **values)
+
+
+@router.get("/systems/{system_id}/monitoring")
+def system_monitoring_page(
+    request: Request,
+    system_id: str,
+    actor: Actor = Viewer,
+    monitor: str = "",
+    by: str = "",
+    start: Annotated[str, Query(alias="from")] = "",
+    end: Annotated[str, Query(alias="to")] = "",
+) -> HTMLResponse:
+    """The system page's Monitoring tab: the charts of `ombud monitor report`."""
+    values = _monitoring_view.monitoring_tab(
+        context_of(request), system_id, monitor, by, start, end
+    )
+    return render(request, "system_monitoring.html", actor, **values)
 
 
 @router.get("/reviews")
