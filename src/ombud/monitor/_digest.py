@@ -49,7 +49,8 @@ def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser (Steele, Lea & Flood 2014); numpy uint64 arithmetic wraps."""
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+    out: np.ndarray = z ^ (z >> np.uint64(31))
+    return out
 
 
 def _float_bits(x: np.ndarray) -> np.ndarray:

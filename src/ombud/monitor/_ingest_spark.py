@@ -43,7 +43,7 @@ def _hash_series(*series: pd.Series) -> pd.DataFrame:
 def build_windows_spark(df: Any, spec: MonitorSpec) -> Ingest:
     """One window per period of a ``pyspark.sql.DataFrame``, summarised by Spark."""
     try:
-        from pyspark.sql.functions import pandas_udf
+        from pyspark.sql.pandas.functions import pandas_udf
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise MonitorError("pyspark is not installed; pip install pyspark to use Spark") from exc
     spark = df.sparkSession
@@ -52,7 +52,8 @@ def build_windows_spark(df: Any, spec: MonitorSpec) -> Ingest:
     types = {f.name: f.dataType.simpleString() for f in df.schema.fields}
     p = plan(spec, types, hash_call=func, spark=True)
     struct = "struct<" + ",".join(f"{d}:bigint" for d in DIGEST_FIELDS) + ">"
-    spark.udf.register(func, pandas_udf(_hash_series, struct))  # type: ignore[call-overload]
+    make_udf: Any = pandas_udf  # its stubs type only fixed-arity callables
+    spark.udf.register(func, make_udf(_hash_series, struct))
     df.createOrReplaceTempView(view)
     previous = spark.conf.get(_TZ)
     spark.conf.set(_TZ, "UTC")

@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from duckdb.func import FunctionNullHandling, PythonUDFType
 
 from ombud.monitor._digest import arrow_lanes, split_lanes
 from ombud.monitor._errors import MonitorError
@@ -132,14 +133,14 @@ def _describe(con: duckdb.DuckDBPyConnection, inner: str) -> dict[str, str]:
 def _run(con: duckdb.DuckDBPyConnection, inner: str, spec: MonitorSpec, func: str) -> Ingest:
     types = _describe(con, inner)
     p = plan(spec, types, hash_call=func)
-    params = ["BIGINT", *(types[c] for c in spec.columns if c != spec.timestamp)]
+    params: list[str] = ["BIGINT", *(types[c] for c in spec.columns if c != spec.timestamp)]
     con.create_function(
         func,
         _with_arity(hash_chunk, len(params)),
-        params,  # type: ignore[arg-type]
-        DIGEST_TYPE,  # type: ignore[arg-type]
-        type="arrow",
-        null_handling="special",
+        list(params),
+        DIGEST_TYPE,
+        type=PythonUDFType.ARROW,
+        null_handling=FunctionNullHandling.SPECIAL,
     )
     try:
         sql = (

@@ -33,8 +33,10 @@ HASH = "__ombud_rows__"
 DIGEST_FIELDS = tuple(f"d{i}" for i in range(2 * LANES))
 DIGEST_TYPE = "STRUCT(" + ", ".join(f"{d} BIGINT" for d in DIGEST_FIELDS) + ")"
 
-_INTS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT")
-_INTS += ("UINTEGER", "UBIGINT", "UHUGEINT")
+_INTS = (
+    *("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"),
+    *("UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"),
+)
 _FLOATS = ("FLOAT", "DOUBLE", "REAL")
 _SPARK_INTS = ("BYTE", "SHORT", "INT", "LONG")
 
