@@ -299,6 +299,22 @@ EXPLAIN_CASES = [
     Case("explain-data-missing", ("explain", "shap", "{in}/m.skops", "{in}/none.csv",
          *RECORD), EXIT_USAGE, ("{in}/none.csv", "does not exist"), {"m.skops": MODEL},
          "olivia"),
+    Case("explain-xgboost-model-damaged", ("explain", "shap", "{in}/m.json", "{in}/d.csv",
+         *RECORD), EXIT_USAGE, ("{in}/m.json", "a damaged XGBoost JSON model"),
+         {"m.json": '{"learner": {"attributes": {}, "gradient_booster": {"na', "d.csv": APPLICANTS},
+         "olivia"),
+    Case("explain-model-of-the-wrong-kind", ("explain", "shap", "{in}/m.txt", "{in}/d.csv",
+         *RECORD), EXIT_USAGE, ("{in}/m.txt", "expected a LightGBM text model",
+         "it begins 'a,b,g,ok'"), {"m.txt": APPLICANTS, "d.csv": APPLICANTS}, "olivia"),
+    Case("explain-rate-gap-fpr-without-label", ("explain", "rate-gap", "{in}/m.skops",
+         "{in}/d.csv", "--sensitive", "g", "--rate", "fpr", *RECORD), EXIT_USAGE,
+         ("--rate fpr needs --label",), {"m.skops": MODEL, "d.csv": APPLICANTS}, "olivia"),
+    Case("explain-rate-gap-unknown-group", ("explain", "rate-gap", "{in}/m.skops",
+         "{in}/d.csv", "--sensitive", "g", "--groups", "x,z", *RECORD), EXIT_USAGE,
+         ("--groups: ['z'] not among",), {"m.skops": MODEL, "d.csv": APPLICANTS}, "olivia"),
+    Case("explain-rate-gap-not-allowed", ("explain", "rate-gap", "{in}/m.skops",
+         "{in}/d.csv", "--sensitive", "g", *RECORD), EXIT_FAILURE,
+         ("may not evidence.record",), {"m.skops": MODEL, "d.csv": APPLICANTS}, "hana"),
 ]  # fmt: skip
 
 NAME_CASES = [

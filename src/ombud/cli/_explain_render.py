@@ -37,6 +37,7 @@ _FLAGS = (
     ("background_size", "--background-size"),
     ("max_evaluations", "--max-evaluations"),
     ("cutoff=", "--cutoff"),
+    ("(threshold=)", "(--threshold)"),
 )
 
 

@@ -5,24 +5,33 @@ library, with an evaluation budget and an additivity check) and ``explain_lime``
 with a seed per call and a stability score) return one :class:`Explanation`.
 ``group_moments`` and ``attribute_gap`` give global importance per group and split a
 between-group gap in mean output by feature, with intervals; ``attribute_rate_gap`` splits
-a gap in a thresholded rate (selection rate, FPR) by Shapley values; ``adverse_action_reasons``
-picks the principal reasons for declined applicants from a reason-code table
-(Regulation B, 12 CFR 1002.9(b)(2)); ``load_model`` reads a model file without running
-untrusted code; ``evidence_draft`` turns results into evidence (kind
-``explainability_report``); ``report_html`` renders a self-contained HTML report and
-``bar_chart`` the inline SVG chart it (and the web page) draws. A library: no database,
-no server.
+a gap in a thresholded rate (selection rate, FPR) by Shapley values (``model_rate_gap``:
+with a model's thresholded output as the decision); ``adverse_action_reasons`` picks the
+principal reasons for declined applicants from a reason-code table (Regulation B, 12 CFR
+1002.9(b)(2)); ``load_model`` reads a model file without running untrusted code (skops
+archives, and XGBoost/LightGBM models in their own formats, which ``adapt`` puts behind
+the scikit-learn face the explainers call); ``evidence_draft`` turns results into evidence
+(kind ``explainability_report``; ``rate_gap_draft`` for a rate gap); ``report_html``
+renders a self-contained HTML report (``rate_gap_html`` for a rate gap) and ``bar_chart``
+the inline SVG chart it (and the web page) draws. A library: no database, no server.
 """
 
+from ombud.explain._boosters import BoosterClassifier, BoosterRegressor, adapt
 from ombud.explain._errors import (
     BudgetExceededError,
     ExplainInputError,
+    ModelFileError,
     QualityCheckError,
     ReasonTableError,
     UnsafeModelError,
     UnsupportedModelError,
 )
-from ombud.explain._evidence import EVIDENCE_KIND, evidence_draft, evidence_names
+from ombud.explain._evidence import (
+    EVIDENCE_KIND,
+    evidence_draft,
+    evidence_names,
+    rate_gap_draft,
+)
 from ombud.explain._gap import (
     GapAttribution,
     GroupMoments,
@@ -33,6 +42,8 @@ from ombud.explain._gap import (
 from ombud.explain._lime import explain_lime, jaccard_stability
 from ombud.explain._loading import LoadedModel, load_model
 from ombud.explain._rate_gap import EXACT_FEATURES, RateGapAttribution, attribute_rate_gap
+from ombud.explain._rate_gap_model import ModelRateGap, model_rate_gap
+from ombud.explain._rate_gap_report import rate_gap_html
 from ombud.explain._reason_table import (
     ReasonCode,
     ReasonTable,
@@ -51,12 +62,16 @@ __all__ = [
     "AdditivityCheck",
     "AdverseActionReasons",
     "Bar",
+    "BoosterClassifier",
+    "BoosterRegressor",
     "BudgetExceededError",
     "ExplainInputError",
     "Explanation",
     "GapAttribution",
     "GroupMoments",
     "LoadedModel",
+    "ModelFileError",
+    "ModelRateGap",
     "QualityCheckError",
     "RateGapAttribution",
     "ReasonCode",
@@ -65,6 +80,7 @@ __all__ = [
     "StabilityCheck",
     "UnsafeModelError",
     "UnsupportedModelError",
+    "adapt",
     "adverse_action_reasons",
     "attribute_gap",
     "attribute_rate_gap",
@@ -77,7 +93,10 @@ __all__ = [
     "jaccard_stability",
     "load_model",
     "load_reason_table",
+    "model_rate_gap",
     "parse_reason_table",
     "proxy_scores",
+    "rate_gap_draft",
+    "rate_gap_html",
     "report_html",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "BudgetExceededError",
     "ExplainInputError",
+    "ModelFileError",
     "QualityCheckError",
     "ReasonTableError",
     "UnsafeModelError",
@@ -31,6 +32,10 @@ class BudgetExceededError(ExplainInputError):
 
 class UnsafeModelError(ExplainInputError):
     """A model file that would run code Ombud cannot vouch for (pickle, unknown skops types)."""
+
+
+class ModelFileError(ExplainInputError):
+    """A model file that is damaged, or is not the kind of model its name says it is."""
 
 
 class ReasonTableError(ExplainInputError):
