@@ -127,6 +127,13 @@ def page_routes(s: Seeded) -> list[Row]:
         ),
         Row(
             "POST",
+            f"/systems/{s.other_system}/explanations",
+            Action.EVIDENCE_RECORD,
+            _only(LEADS_AND_OWNER, 422),
+            obj=other,
+        ),
+        Row(
+            "POST",
             f"/systems/{s.other_system}/versions",
             Action.SYSTEM_VERSION_ADD,
             _only(LEADS_AND_OWNER, 422),
@@ -288,7 +295,7 @@ def test_every_page_route_for_every_role(
         if got != when_anonymous:
             wrong.append(f"anonymous {method} {path}: {got}, expected {when_anonymous}")
     assert not wrong, "\n".join(wrong)
-    assert len(routes) * (len(ROLES) + 1) == 34 * 7  # the table is checked whole
+    assert len(routes) * (len(ROLES) + 1) == 35 * 7  # the table is checked whole
 
 
 def test_every_api_route_for_every_role(
