@@ -344,6 +344,22 @@ MITIGATE_CASES = [
          {"d.csv": SCORED}, "hana"),
     Case("mitigate-unknown-version", (*MITIGATE, "--system", "credit-scoring", "--version",
          "9.9"), EXIT_USAGE, ("9.9",), {"d.csv": SCORED}, "olivia"),
+    Case("explain-xgboost-model-damaged", ("explain", "shap", "{in}/m.json", "{in}/d.csv",
+         *RECORD), EXIT_USAGE, ("{in}/m.json", "a damaged XGBoost JSON model"),
+         {"m.json": '{"learner": {"attributes": {}, "gradient_booster": {"na', "d.csv": APPLICANTS},
+         "olivia"),
+    Case("explain-model-of-the-wrong-kind", ("explain", "shap", "{in}/m.txt", "{in}/d.csv",
+         *RECORD), EXIT_USAGE, ("{in}/m.txt", "expected a LightGBM text model",
+         "it begins 'a,b,g,ok'"), {"m.txt": APPLICANTS, "d.csv": APPLICANTS}, "olivia"),
+    Case("explain-rate-gap-fpr-without-label", ("explain", "rate-gap", "{in}/m.skops",
+         "{in}/d.csv", "--sensitive", "g", "--rate", "fpr", *RECORD), EXIT_USAGE,
+         ("--rate fpr needs --label",), {"m.skops": MODEL, "d.csv": APPLICANTS}, "olivia"),
+    Case("explain-rate-gap-unknown-group", ("explain", "rate-gap", "{in}/m.skops",
+         "{in}/d.csv", "--sensitive", "g", "--groups", "x,z", *RECORD), EXIT_USAGE,
+         ("--groups: ['z'] not among",), {"m.skops": MODEL, "d.csv": APPLICANTS}, "olivia"),
+    Case("explain-rate-gap-not-allowed", ("explain", "rate-gap", "{in}/m.skops",
+         "{in}/d.csv", "--sensitive", "g", *RECORD), EXIT_FAILURE,
+         ("may not evidence.record",), {"m.skops": MODEL, "d.csv": APPLICANTS}, "hana"),
 ]  # fmt: skip
 
 NAME_CASES = [

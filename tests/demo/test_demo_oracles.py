@@ -235,7 +235,9 @@ def test_model_card_groups_match_fairlearn_and_statsmodels(
     context, _ = demo_workspace
     frame, spec = _case(system_id)
     analysis, evidence = _analysis(context, system_id)
-    _input_matches(frame, evidence, list(analysis.provenance.get("columns") or sorted(_columns(spec))))
+    _input_matches(
+        frame, evidence, list(analysis.provenance.get("columns") or sorted(_columns(spec)))
+    )
     document = cards.generate(context, "model", system_id)
     label, pred = spec["label"], spec["prediction"]
     assert check_groups(analysis, document, frame, label, pred) >= 30
@@ -272,7 +274,9 @@ def test_resume_screen_rates_and_impact_ratios_match_fairlearn(
     frame = pd.DataFrame(
         {
             "callback": raw["call"].astype(int),
-            "race_ethnicity": raw["race"].map({"b": "Black-sounding name", "w": "white-sounding name"}),
+            "race_ethnicity": raw["race"].map(
+                {"b": "Black-sounding name", "w": "white-sounding name"}
+            ),
             "sex": raw["sex"].map({"f": "female", "m": "male"}),
         }
     )
@@ -296,8 +300,11 @@ def test_resume_screen_rates_and_impact_ratios_match_fairlearn(
             assert row[2] == f"{100 * rate:.2f}%"
             assert row[3] == f"{ratios[category]:.3f}"
             compared += 1
-        _close(f"{axis} impact_ratio_min", evidence.metrics[f"bias_audit.{axis}.impact_ratio_min"],
-               float(ratios.min()))
+        _close(
+            f"{axis} impact_ratio_min",
+            evidence.metrics[f"bias_audit.{axis}.impact_ratio_min"],
+            float(ratios.min()),
+        )
     assert compared == 8
     # Bertrand & Mullainathan (2004), Table 1: 157/2,435 against 235/2,435 callbacks.
     assert evidence.metrics["bias_audit.race_ethnicity.impact_ratio_min"] == pytest.approx(

@@ -60,3 +60,25 @@ def adult() -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     X["married"] = (frame["marital-status"].astype(str) == "Married-civ-spouse").astype(float)
     y = (frame["income"].astype(str).str.startswith(">")).astype(int)
     return X, y, frame["sex"].astype(str)
+
+
+@pytest.fixture(scope="session")
+def adult_xgb(adult: tuple[pd.DataFrame, pd.Series, pd.Series]) -> object:
+    """XGBoost (binary:logistic, 30 trees of depth 3) fitted on the Adult fixture."""
+    import xgboost
+
+    X, y, _ = adult
+    model = xgboost.XGBClassifier(n_estimators=30, max_depth=3, learning_rate=0.3, n_jobs=1)
+    return model.fit(X, y)
+
+
+@pytest.fixture(scope="session")
+def adult_lgbm(adult: tuple[pd.DataFrame, pd.Series, pd.Series]) -> object:
+    """LightGBM (binary, 30 trees of 8 leaves) fitted on the Adult fixture."""
+    import lightgbm
+
+    X, y, _ = adult
+    model = lightgbm.LGBMClassifier(
+        n_estimators=30, num_leaves=8, n_jobs=1, verbose=-1, random_state=0
+    )
+    return model.fit(X, y)

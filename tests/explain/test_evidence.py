@@ -22,7 +22,9 @@ from ombud.explain import (
     explain_lime,
     explain_shap,
     group_moments,
+    model_rate_gap,
     parse_reason_table,
+    rate_gap_draft,
 )
 from ombud.records import Verdict
 
@@ -95,3 +97,31 @@ def test_unstable_lime_is_a_concern(
     draft = evidence_draft(expl)
     assert draft.verdicts["explain.quality"] is Verdict.CONCERN
     assert draft.metrics["explain.lime.unstable_rows"] == 1.0
+
+
+def test_rate_gap_evidence_declares_every_name_and_checks_efficiency(
+    hmda: tuple[pd.DataFrame, pd.Series], hmda_gb: GradientBoostingClassifier
+) -> None:
+    """Oracle: the library's own result (``model_rate_gap``) and the declared templates;
+    the decisions are the model's ``decision_function >= 0`` recomputed with scikit-learn."""
+    X, _ = hmda
+    race = X["afam"].map({1.0: "black", 0.0: "white"})
+    found = model_rate_gap(hmda_gb, X, race, "black", "white", pairs=300, n_boot=50)
+    assert found.output == "decision_function"
+    assert found.threshold == 0.0
+    decided = hmda_gb.decision_function(X) >= 0
+    assert decided[race == "black"].mean() > decided[race == "white"].mean()  # more denials
+    draft = rate_gap_draft(found.result, attribute="race", parameters={"rate": "selection"})
+    patterns = _declared()
+    undeclared = [
+        n for n in (*draft.metrics, *draft.verdicts) if not any(p.match(n) for p in patterns)
+    ]
+    assert undeclared == []
+    assert draft.metrics["explain.rate_gap.race.gap"] == found.result.gap
+    shares = dict(zip(found.result.features, found.result.contribution, strict=True))
+    assert draft.metrics["explain.rate_gap.race.afam.contribution"] == shares["afam"]
+    assert sum(shares.values()) == pytest.approx(found.result.gap, abs=1e-12)
+    assert draft.verdicts["explain.quality"] is Verdict.PASS
+    assert draft.parameters["rate_gap"] == {"attribute": "race", "a": "black", "b": "white"}
+    body = json.loads(draft.artifacts[0].content)
+    assert body["rate_gap"]["gap"] == pytest.approx(found.result.gap)

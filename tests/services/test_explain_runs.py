@@ -26,6 +26,7 @@ from ombud.explain import (
     ReasonTableError,
     UnsafeModelError,
     attribute_gap,
+    attribute_rate_gap,
     evidence_draft,
     explain_shap,
     group_moments,
@@ -35,6 +36,8 @@ from ombud.governance import VersionSpec
 from ombud.records import sha256_file
 from ombud.services import systems, workspaces
 from ombud.services.context import AppContext
+from ombud.services.explain_rate_gap import explain_rate_gap_run
+from ombud.services.explain_requests import RateGapRequest
 from ombud.services.explain_runs import (
     GapRequest,
     LimeRequest,
@@ -329,3 +332,112 @@ def test_a_model_without_feature_names_takes_the_columns_left_by_ignore(
     assert report.explanation.feature_names == tuple(HMDA)
     expected = bare.coef_[0] * (X - X.mean(axis=0))
     np.testing.assert_allclose(report.explanation.attributions, expected, atol=1e-9)
+
+
+# --- the rate gap ----------------------------------------------------------------------------
+
+
+def test_the_rate_gap_run_records_what_the_library_computes(
+    credit: AppContext, adult_files: tuple[Path, Path, pd.DataFrame]
+) -> None:
+    """Oracle: ``attribute_rate_gap`` called directly with the model's own decisions
+    (``decision_function >= 0``, scikit-learn's) on the same rows and seed; and the
+    selection rates of men and women measured with pandas over the whole file (the drawn
+    pairs estimate them within binomial error)."""
+    model, data, frame = adult_files
+    target = RecordTarget(credit, credit.actor("omar"), "credit", "1.0")
+    request = RateGapRequest(
+        ModelSource(model, trusted_types=TREE), data, sensitive="sex", pairs=800, n_boot=100
+    )
+    outcome = explain_rate_gap_run(request, target)
+    found = outcome.result.attribution.result
+    loaded = skops.io.load(model, trusted=list(TREE))
+
+    def decide(X: pd.DataFrame) -> np.ndarray:  # type: ignore[type-arg]
+        return (loaded.decision_function(X[ADULT]) >= 0).astype(int)
+
+    oracle = attribute_rate_gap(
+        decide, frame[ADULT], frame["sex"], "Male", "Female", pairs=800, n_boot=100
+    )
+    np.testing.assert_allclose(found.contribution, oracle.contribution, atol=1e-12)
+    np.testing.assert_allclose(found.lower, oracle.lower, atol=1e-12)
+    assert (found.rate_a, found.rate_b) == (oracle.rate_a, oracle.rate_b)
+    decided = decide(frame)
+    for group, rate in (("Male", found.rate_a), ("Female", found.rate_b)):
+        real = decided[frame["sex"] == group].mean()
+        assert abs(rate - real) < 4 * np.sqrt(real * (1 - real) / 800)
+    assert outcome.evidence is not None
+    metrics = outcome.evidence.metrics
+    assert metrics["explain.rate_gap.sex.gap"] == pytest.approx(oracle.gap)
+    share = dict(zip(oracle.features, oracle.contribution, strict=True))["married"]
+    assert metrics["explain.rate_gap.sex.married.contribution"] == pytest.approx(share)
+    assert outcome.evidence.verdicts == {"explain.quality": "pass"}
+    assert outcome.evidence.parameters["rate_gap"] == {
+        "attribute": "sex",
+        "a": "Male",
+        "b": "Female",
+    }
+    assert outcome.evidence.parameters["threshold"] == 0.0
+
+
+def test_the_false_positive_rate_gap_counts_only_the_true_negatives(
+    adult_files: tuple[Path, Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Oracle: the library given the condition "income is not >50K" itself."""
+    model, _, frame = adult_files
+    income = load("adult").frame.sample(n=1500, random_state=1)["income"].astype(str)
+    labelled = frame.assign(rich=income.str.startswith(">").astype(int).to_numpy())
+    data = tmp_path / "labelled.parquet"
+    labelled.to_parquet(data)
+    source = ModelSource(model, trusted_types=TREE)
+    request = RateGapRequest(
+        source, data, sensitive="sex", rate="fpr", label="rich", pairs=500, n_boot=0
+    )
+    found = explain_rate_gap_run(request).result.attribution.result
+    loaded = skops.io.load(model, trusted=list(TREE))
+    oracle = attribute_rate_gap(
+        lambda X: (loaded.decision_function(X[ADULT]) >= 0).astype(int),
+        labelled[ADULT],
+        labelled["sex"],
+        "Male",
+        "Female",
+        condition=labelled["rich"] != 1,
+        pairs=500,
+        n_boot=0,
+    )
+    np.testing.assert_allclose(found.contribution, oracle.contribution, atol=1e-12)
+    with pytest.raises(ExplainInputError, match="--rate tpr needs --label"):
+        explain_rate_gap_run(RateGapRequest(source, data, sensitive="sex", rate="tpr"))
+    with pytest.raises(ExplainInputError, match="no row has the positive value 'yes'"):
+        explain_rate_gap_run(
+            RateGapRequest(source, data, sensitive="sex", rate="tpr", label="rich", pos_label="yes")
+        )
+    with pytest.raises(ExplainInputError, match=r"--groups: \['Other'\] not among"):
+        explain_rate_gap_run(
+            RateGapRequest(source, data, sensitive="sex", groups=("Male", "Other"))
+        )
+
+
+def test_a_native_xgboost_model_runs_through_the_service_without_trust(
+    credit: AppContext, adult_files: tuple[Path, Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """An XGBoost JSON file loads as data (no --trust-model, no pin); oracle: additivity
+    against xgboost's own margin on the explained rows."""
+    import xgboost
+
+    _, data, frame = adult_files
+    y = load("adult").frame.sample(n=1500, random_state=1)["income"].astype(str)
+    booster = xgboost.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1)
+    booster.fit(frame[ADULT], y.str.startswith(">").astype(int).to_numpy())
+    path = tmp_path / "adult-xgb.json"
+    booster.save_model(path)
+    target = RecordTarget(credit, credit.actor("omar"), "credit", "1.0")
+    request = ShapRequest(ModelSource(path), data, max_rows=200, background_size=40)
+    outcome = explain_shap_run(request, target)
+    e = outcome.result.explanation
+    rows = frame.sample(n=200, random_state=0).sort_index()[ADULT]
+    margin = booster.get_booster().predict(xgboost.DMatrix(rows), output_margin=True)
+    np.testing.assert_allclose(e.attributions.sum(axis=1) + e.base_values, margin, atol=1e-5)
+    assert outcome.evidence is not None
+    assert outcome.evidence.inputs[0]["description"] == "model (xgboost-json)"
+    assert "xgboost" in outcome.evidence.parameters["versions"]

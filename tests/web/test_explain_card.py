@@ -18,6 +18,8 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 from ombud.datasets import load
 from ombud.services.context import AppContext
+from ombud.services.explain_rate_gap import explain_rate_gap_run
+from ombud.services.explain_requests import RateGapRequest
 from ombud.services.explain_runs import GapRequest, ModelSource, explain_gap_run
 from ombud.services.runs import RecordTarget
 from ombud.store import Workspace
@@ -104,3 +106,29 @@ def test_the_charts_render_in_chromium(
             assert bar["height"] > 1
         charts.first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "explanation-card.png"), full_page=False)
+
+
+def test_a_rate_gap_card_draws_each_features_share_with_its_interval(
+    as_user: Login, seeded: Seeded, context: AppContext, tmp_path: Path
+) -> None:
+    """Oracle: the evidence row the rate-gap run service returns."""
+    model, data = _adult(tmp_path)
+    request = RateGapRequest(
+        ModelSource(model, trusted_types=TREE), data, sensitive="sex", pairs=400, n_boot=50
+    )
+    target = RecordTarget(context, context.actor("omar"), seeded.other_system, "1.0.0")
+    recorded = explain_rate_gap_run(request, target).evidence
+    assert recorded is not None
+    client, _ = as_user("lena")
+    page = client.get(f"/systems/{seeded.other_system}").text
+    body = page.split(f'id="evidence-{recorded.id}"', 1)[1].split('<details class="card"', 1)[0]
+    assert body.count('class="bar-chart"') == 1
+    gap = recorded.metrics["explain.rate_gap.sex.gap"]
+    assert gap is not None
+    assert f"sex selection rate gap Male - Female = {gap:.3g}" in body
+    name = "explain.rate_gap.sex.married.contribution"
+    share, low, high = (recorded.metrics[n] for n in (name, f"{name}.lower", f"{name}.upper"))
+    assert share is not None
+    assert low is not None
+    assert high is not None
+    assert f"<title>married: {share:.4g} [{low:.4g}, {high:.4g}]</title>" in body

@@ -128,6 +128,13 @@ def page_routes(s: Seeded) -> list[Row]:
         ),
         Row(
             "POST",
+            f"/systems/{s.other_system}/explanations",
+            Action.EVIDENCE_RECORD,
+            _only(LEADS_AND_OWNER, 422),
+            obj=other,
+        ),
+        Row(
+            "POST",
             f"/systems/{s.other_system}/versions",
             Action.SYSTEM_VERSION_ADD,
             _only(LEADS_AND_OWNER, 422),

@@ -42,6 +42,7 @@ _FLAGS = (
     ("background_size", "--background-size"),
     ("max_evaluations", "--max-evaluations"),
     ("cutoff=", "--cutoff"),
+    ("(threshold=)", "(--threshold)"),
 )
 
 

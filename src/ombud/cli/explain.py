@@ -1,4 +1,4 @@
-"""``ombud explain shap|lime|gap|reasons|ig|attention MODEL DATA ...``: explanations, from a shell.
+"""``ombud explain shap|lime|gap|rate-gap|reasons|ig|attention MODEL DATA ...``: explanations.
 
 A thin adapter like ``ombud audit fairness``: parse the options into a request of
 :mod:`ombud.services.explain_runs`, hand it to the run service (which checks a
@@ -26,7 +26,14 @@ from ombud.cli._explain_render import (
     wording,
 )
 from ombud.cli._output import check_output
+from ombud.cli._rate_gap_render import (
+    render_rate_gap_html,
+    render_rate_gap_json,
+    render_rate_gap_table,
+)
 from ombud.cli._runs import OutputOption, SystemOption, VersionOption, announce, recording, show
+from ombud.services.explain_rate_gap import explain_rate_gap_run
+from ombud.services.explain_requests import RateGapReport, RateGapRequest
 from ombud.services.explain_runs import (
     AttentionRequest,
     ExplainReport,
@@ -48,12 +55,13 @@ from ombud.services.runs import RecordTarget, RunOutcome
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Explain a model's outputs: SHAP, LIME, group gaps, adverse-action reasons, and "
-    "integrated gradients and attention for text models.",
+    help="Explain a model's outputs: SHAP, LIME, group gaps (mean output and thresholded "
+    "rate), adverse-action reasons, and integrated gradients and attention for text models.",
     no_args_is_help=True,
 )
 
 Q = TypeVar("Q")
+R = TypeVar("R")
 
 
 class OutputFormat(StrEnum):
@@ -79,7 +87,11 @@ class Output(StrEnum):
 
 
 ModelArg = Annotated[
-    Path, typer.Argument(help="Model file: a skops archive (or a trusted pickle).")
+    Path,
+    typer.Argument(
+        help="Model file: a skops archive, an XGBoost .json/.ubj or LightGBM .txt model "
+        "(or a trusted pickle)."
+    ),
 ]
 DataArg = Annotated[Path, typer.Argument(help="CSV or Parquet file of the rows to explain.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format")]
@@ -118,15 +130,15 @@ def _model(model: Path, trust: bool, sha: str | None, types: list[str] | None) -
     return ModelSource(model, trust=trust, sha256=sha, trusted_types=tuple(types or ()))
 
 
-def _run(
+def _execute(
     ctx: typer.Context,
     label: str,
     request: Q,
-    service: Callable[[Q, RecordTarget | None], RunOutcome[ExplainReport]],
+    service: Callable[[Q, RecordTarget | None], RunOutcome[R]],
     where: tuple[str | None, str | None],
-    output_format: OutputFormat,
     output: Path | None,
-) -> None:
+) -> R:
+    """Run (and record) through the service; engine messages reworded to name flags."""
     check_output(output)
     err = Console(stderr=True)
     with recording(ctx, *where) as target:
@@ -138,7 +150,19 @@ def _run(
                 raise
             raise type(exc)(wording(str(exc))) from None
     announce(outcome.evidence)
-    report = outcome.result
+    return outcome.result
+
+
+def _run(
+    ctx: typer.Context,
+    label: str,
+    request: Q,
+    service: Callable[[Q, RecordTarget | None], RunOutcome[ExplainReport]],
+    where: tuple[str | None, str | None],
+    output_format: OutputFormat,
+    output: Path | None,
+) -> None:
+    report = _execute(ctx, label, request, service, where, output)
     if output_format is OutputFormat.table:
         show(output, table=lambda console: render_table(report, console))
     elif output_format is OutputFormat.json:
@@ -232,6 +256,15 @@ def lime(
     _run(ctx, "LIME", request, explain_lime_run, (system, version), output_format, output)
 
 
+def _pair(groups: str | None) -> tuple[str, str] | None:
+    if groups is None:
+        return None
+    parts = [g.strip() for g in groups.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise typer.BadParameter(f"--groups {groups!r}: give two groups as A,B")
+    return parts[0], parts[1]
+
+
 @app.command("gap")
 def gap(
     ctx: typer.Context,
@@ -261,17 +294,11 @@ def gap(
     version: VersionOption = None,
 ) -> None:
     """The gap in mean model output between two groups, split by feature, with intervals."""
-    pair: tuple[str, str] | None = None
-    if groups is not None:
-        parts = [g.strip() for g in groups.split(",")]
-        if len(parts) != 2 or not all(parts):
-            raise typer.BadParameter(f"--groups {groups!r}: give two groups as A,B")
-        pair = (parts[0], parts[1])
     request = GapRequest(
         _model(model, trust_model, model_sha256, trusted_type),
         data,
         sensitive=sensitive,
-        groups=pair,
+        groups=_pair(groups),
         method=method.value,
         output=output_kind.value,
         background_size=background_size,
@@ -282,6 +309,80 @@ def gap(
         proxies=proxies,
     )
     _run(ctx, "gap", request, explain_gap_run, (system, version), output_format, output)
+
+
+class Rate(StrEnum):
+    selection = "selection"
+    fpr = "fpr"
+    tpr = "tpr"
+
+
+@app.command("rate-gap")
+def rate_gap(
+    ctx: typer.Context,
+    model: ModelArg,
+    data: DataArg,
+    sensitive: Annotated[str, typer.Option("--sensitive", help="The group column.")],
+    groups: Annotated[
+        str | None, typer.Option("--groups", help="A,B: the two groups (default: largest two).")
+    ] = None,
+    rate: Annotated[
+        Rate, typer.Option("--rate", help="selection (all rows), fpr or tpr (needs --label).")
+    ] = Rate.selection,
+    label: Annotated[
+        str | None, typer.Option("--label", help="True-outcome column (for --rate fpr/tpr).")
+    ] = None,
+    pos_label: Annotated[str, typer.Option("--pos-label", help="Positive outcome value.")] = "1",
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold", help="Selected when output >= this (default 0 margin, 0.5 prob.)."
+        ),
+    ] = None,
+    output_kind: OutputKindOpt = Output.auto,
+    pairs: Annotated[int, typer.Option("--pairs", help="Random (A, B) row pairs drawn.")] = 2000,
+    permutations: Annotated[
+        int, typer.Option("--permutations", help="Permutations above 8 features.")
+    ] = 64,
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates.")] = 200,
+    confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
+    seed: SeedOpt = 0,
+    ignore: IgnoreOpt = None,
+    trust_model: TrustOpt = False,
+    model_sha256: ShaOpt = None,
+    trusted_type: TypesOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    output: OutputOption = None,
+    system: SystemOption = None,
+    version: VersionOption = None,
+) -> None:
+    """The gap in a thresholded rate (selection, FPR, TPR) between two groups, by feature."""
+    request = RateGapRequest(
+        _model(model, trust_model, model_sha256, trusted_type),
+        data,
+        sensitive=sensitive,
+        groups=_pair(groups),
+        rate=rate.value,
+        label=label,
+        pos_label=pos_label,
+        threshold=threshold,
+        output=output_kind.value,
+        pairs=pairs,
+        permutations=permutations,
+        n_boot=n_boot,
+        confidence=confidence,
+        seed=seed,
+        ignore=tuple(ignore or ()),
+    )
+    report: RateGapReport = _execute(
+        ctx, "rate gap", request, explain_rate_gap_run, (system, version), output
+    )
+    if output_format is OutputFormat.table:
+        show(output, table=lambda console: render_rate_gap_table(report, console))
+    elif output_format is OutputFormat.json:
+        show(output, text=render_rate_gap_json(report))
+    else:
+        show(output, text=render_rate_gap_html(report))
 
 
 @app.command("reasons")

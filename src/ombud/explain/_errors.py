@@ -11,6 +11,7 @@ __all__ = [
     "BudgetExceededError",
     "ExplainInputError",
     "ExtraNotInstalledError",
+    "ModelFileError",
     "QualityCheckError",
     "ReasonTableError",
     "UnsafeModelError",
@@ -32,6 +33,10 @@ class BudgetExceededError(ExplainInputError):
 
 class UnsafeModelError(ExplainInputError):
     """A model file that would run code Ombud cannot vouch for (pickle, unknown skops types)."""
+
+
+class ModelFileError(ExplainInputError):
+    """A model file that is damaged, or is not the kind of model its name says it is."""
 
 
 class ReasonTableError(ExplainInputError):

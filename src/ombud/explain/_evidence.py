@@ -15,11 +15,12 @@ from typing import Any
 
 from ombud import __version__
 from ombud.explain._gap import GapAttribution
+from ombud.explain._rate_gap import RateGapAttribution
 from ombud.explain._reasons import AdverseActionReasons
 from ombud.explain._result import AdditivityCheck, CompletenessCheck, Explanation
 from ombud.records import ArtifactDraft, EvidenceDraft, EvidenceNames, InputRef, Verdict
 
-__all__ = ["EVIDENCE_KIND", "evidence_draft", "evidence_names"]
+__all__ = ["EVIDENCE_KIND", "evidence_draft", "evidence_names", "rate_gap_draft"]
 
 EVIDENCE_KIND = "explainability_report"
 
@@ -48,8 +49,16 @@ def evidence_names() -> EvidenceNames:
         "explain.reasons.stability_jaccard",
         "explain.reasons.withheld_applicants",
         "explain.reasons.without_reasons",
+        *(f"explain.rate_gap.{{attribute}}.{name}" for name in _RATE_GAP_SCALARS),
+        *(f"explain.rate_gap.{{attribute}}.{{feature}}.contribution{end}" for end in interval),
     ]
     return EvidenceNames(EVIDENCE_KIND, tuple(metrics), ("explain.quality",))
+
+
+#: Per attribute: the two rates, their gap and the efficiency error (sum of shares - gap).
+_RATE_GAP_SCALARS = ("rate_a", "rate_b", "gap", "efficiency_error")
+#: Shapley shares must add up to the drawn gap up to rounding; a larger error is a bug.
+RATE_GAP_EFFICIENCY_TOLERANCE = 1e-9
 
 
 def _quality(explanation: Explanation) -> tuple[dict[str, float], Verdict]:
@@ -136,6 +145,78 @@ def evidence_draft(
         metrics=metrics,
         verdicts={"explain.quality": verdict},
         parameters=parameters,
+        inputs=tuple(inputs),
+        artifacts=(artifact,),
+    )
+
+
+def rate_gap_draft(
+    result: RateGapAttribution,
+    *,
+    attribute: str,
+    parameters: dict[str, Any],
+    inputs: Sequence[InputRef] = (),
+) -> EvidenceDraft:
+    """A rate-gap attribution as an EvidenceDraft of kind ``explainability_report``.
+
+    Metrics ``explain.rate_gap.{attribute}.{rate_a,rate_b,gap,efficiency_error}`` and,
+    per feature, its share of the gap with bootstrap bounds; the verdict
+    ``explain.quality`` passes when the shares add up to the gap (Shapley efficiency).
+    ``parameters`` says how the decisions were made (output, threshold, rate, condition).
+    """
+    attr = _segment(attribute)
+    prefix = f"explain.rate_gap.{attr}"
+    metrics: dict[str, float] = {
+        f"{prefix}.rate_a": result.rate_a,
+        f"{prefix}.rate_b": result.rate_b,
+        f"{prefix}.gap": result.gap,
+        f"{prefix}.efficiency_error": result.efficiency_error,
+    }
+    for feature, value, low, high in zip(
+        result.features, result.contribution, result.lower, result.upper, strict=True
+    ):
+        name = f"{prefix}.{_segment(feature)}.contribution"
+        metrics |= {name: float(value), f"{name}.lower": float(low), f"{name}.upper": float(high)}
+    passed = result.efficiency_error <= RATE_GAP_EFFICIENCY_TOLERANCE
+    table = result.table()
+    body = {
+        "rate_gap": {
+            "attribute": attribute,
+            "a": str(result.a),
+            "b": str(result.b),
+            "rate_a": result.rate_a,
+            "rate_b": result.rate_b,
+            "gap": result.gap,
+            "method": result.method,
+            "features": json.loads(table.to_json(orient="records")),
+        }
+    }
+    stored = {
+        **parameters,
+        "method": result.method,
+        "rate_gap": {"attribute": attribute, "a": str(result.a), "b": str(result.b)},
+        "pairs": result.pairs,
+        "seed": result.seed,
+        "confidence": result.confidence,
+    }
+    summary = (
+        f"{attribute} rate gap {result.a} - {result.b} = {result.gap:.3g} over "
+        f"{len(result.features)} features ({result.method}); shares add up "
+        f"{'exactly' if passed else 'NOT'} (error {result.efficiency_error:.2g})"
+    )
+    artifact = ArtifactDraft(
+        "rate_gap.json",
+        "application/json",
+        json.dumps(body, sort_keys=True, indent=2, default=str).encode("utf-8"),
+    )
+    return EvidenceDraft(
+        kind=EVIDENCE_KIND,
+        summary=summary,
+        engine="ombud.explain",
+        engine_version=__version__,
+        metrics=metrics,
+        verdicts={"explain.quality": Verdict.PASS if passed else Verdict.FAIL},
+        parameters=stored,
         inputs=tuple(inputs),
         artifacts=(artifact,),
     )

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import ombud
+from ombud.explain._boosters import adapt
 from ombud.explain._errors import ExplainInputError
 from ombud.explain._inputs import ModelOutput, OutputKind, model_output, numeric_frame, sample_rows
 from ombud.explain._result import Explanation, StabilityCheck
@@ -103,6 +104,7 @@ def explain_lime(
         )
     if top_k < 1 or num_samples < 10:
         raise ExplainInputError("top_k must be >= 1 and num_samples >= 10")
+    model = adapt(model)
     frame = numeric_frame(X, model, "X")
     names = list(frame.columns)
     if top_k > len(names):

@@ -11,8 +11,16 @@ function the file names. So:
   ``expected_sha256``, the digest pinned when the model was registered — so a file that
   changed after review is refused even when trusted.
 
+* an XGBoost model saved in its own JSON or UBJSON format (``.json``/``.ubj``, written by
+  ``Booster.save_model`` or ``XGBClassifier.save_model``) and a LightGBM text model
+  (``.txt``, ``Booster.save_model``) are data, not programs: each library's own parser
+  reads trees and numbers and runs nothing from the file, so they load without trust.
+
 The format is recognised by content, not by name: a pickle renamed ``model.skops`` is not
-a zip archive and is refused as a pickle.
+a zip archive and is refused as a pickle. The name only says what was *expected* when the
+content is not that: a ``.json`` file that is not an XGBoost model, or a ``.txt`` file that
+is not a LightGBM model, is refused with the kind it should have been, never handed to
+the pickle path.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ombud.explain._errors import UnsafeModelError
+from ombud.explain._native import native_kind, read_native
 from ombud.records import sha256_file
 
 __all__ = ["LoadedModel", "load_model"]
@@ -72,13 +81,21 @@ def load_model(
     trust: bool = False,
     expected_sha256: str | None = None,
 ) -> LoadedModel:
-    """Load a scikit-learn model file safely (see the module docstring for the rules)."""
+    """Load a model file safely (see the module docstring for the rules).
+
+    XGBoost and LightGBM models come back wrapped (:func:`ombud.explain._boosters.adapt`)
+    so every explainer calls them the scikit-learn way.
+    """
     file = Path(path)
     if not file.is_file():
         raise UnsafeModelError(f"{file}: no such model file; check the path")
     digest = sha256_file(str(file))
     if _is_skops(file):
         return _load_skops(file, trusted, digest)
+    kind = native_kind(file)
+    if kind is not None:
+        model = read_native(file, kind)
+        return LoadedModel(model, str(file), digest, kind)
     how = (
         "save the model with skops.io.dump instead, or pass trust=True together with "
         "expected_sha256 set to the digest pinned on the system version"

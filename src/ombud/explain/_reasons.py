@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from ombud.explain._boosters import adapt
 from ombud.explain._errors import ExplainInputError
 from ombud.explain._inputs import model_output, numeric_frame
 from ombud.explain._reason_table import ReasonTable
@@ -148,6 +149,7 @@ def adverse_action_reasons(
         raise ExplainInputError("top_n must be at least 1")
     if background not in ("cutoff", "all"):
         raise ExplainInputError(f"background={background!r}; use 'cutoff' or 'all'")
+    model = adapt(model)
     frame = numeric_frame(applicants, model, "applicants")
     names = list(frame.columns)
     excluded = set(protected) | set(proxies)

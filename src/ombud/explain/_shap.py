@@ -3,7 +3,9 @@
 Which explainer, and why:
 
 * ``tree`` — ``shap.TreeExplainer`` for scikit-learn trees, forests, gradient boosting
-  and HistGradientBoosting: exact and polynomial. With a background it is
+  and HistGradientBoosting, and for XGBoost and LightGBM models (boosters or their
+  scikit-learn wrappers, whose margin is explained: see ``_boosters``): exact and
+  polynomial. With a background it is
   *interventional* (the Shapley values of ``v(S) = mean_b f(x_S, b_rest)`` over the
   background rows ``b``); without one it is *path-dependent* (the trees' own cover
   statistics stand in for the data).
@@ -30,6 +32,7 @@ recomputed from the model) is always computed and attached.
 from __future__ import annotations
 
 import time
+from importlib import import_module
 from importlib.metadata import version
 from typing import Any, Literal
 
@@ -38,6 +41,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 import ombud
+from ombud.explain._boosters import adapt, booster_library
 from ombud.explain._errors import (
     BudgetExceededError,
     ExplainInputError,
@@ -67,19 +71,26 @@ _TREE_MODELS = {
     "GradientBoostingRegressor",
     "HistGradientBoostingClassifier",
     "HistGradientBoostingRegressor",
+    "BoosterClassifier",
+    "BoosterRegressor",
 }
 _BACKGROUND_DEFAULT = 100
 _EXACT_AUTO_MAX = 10
 _EXACT_MAX = 20
 
 
-def shap_versions() -> dict[str, str]:
-    return {
+def shap_versions(model: Any = None) -> dict[str, str]:
+    versions = {
         "ombud": ombud.__version__,
         "shap": version("shap"),
         "scikit-learn": version("scikit-learn"),
         "numpy": version("numpy"),
     }
+    library = booster_library(getattr(model, "booster", model))
+    if library is not None:
+        # The module's own version: XGBoost's CPU wheel is the distribution xgboost-cpu.
+        versions[library] = str(import_module(library).__version__)
+    return versions
 
 
 def _is_linear(model: Any) -> bool:
@@ -144,7 +155,10 @@ def _tree(
     perturbation = "tree_path_dependent" if data is None else "interventional"
     try:
         explainer = shap.TreeExplainer(
-            model, data=data, feature_perturbation=perturbation, model_output=model_output_name
+            getattr(model, "tree_model", model),
+            data=data,
+            feature_perturbation=perturbation,
+            model_output=model_output_name,
         )
         result = explainer(X.to_numpy(), check_additivity=False)
     except Exception as exc:  # shap raises bare Exceptions for unsupported setups
@@ -333,6 +347,7 @@ def explain_shap(
     With ``method='auto'``, a tree explanation that fails the check is redone with the
     exact or permutation explainer (``settings['fallback_from']`` says so).
     """
+    model = adapt(model)
     frame = numeric_frame(X, model, "X")
     names = tuple(frame.columns)
     chosen = _resolve_method(model, method, len(names))
@@ -380,5 +395,5 @@ def explain_shap(
         quality=check,
         seed=seed,
         settings=settings,
-        versions=shap_versions(),
+        versions=shap_versions(model),
     )

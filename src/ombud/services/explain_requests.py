@@ -19,7 +19,9 @@ from ombud.explain import (
     Explanation,
     GapAttribution,
     LoadedModel,
+    ModelRateGap,
     evidence_draft,
+    rate_gap_draft,
 )
 from ombud.records import EvidenceDraft, InputRef
 
@@ -31,6 +33,9 @@ __all__ = [
     "LimeRequest",
     "ModelSource",
     "Output",
+    "Rate",
+    "RateGapReport",
+    "RateGapRequest",
     "ReasonsRequest",
     "ShapMethod",
     "ShapRequest",
@@ -39,6 +44,7 @@ __all__ = [
 
 ShapMethod = Literal["auto", "tree", "linear", "exact", "permutation", "kernel"]
 Output = Literal["auto", "margin", "probability", "prediction"]
+Rate = Literal["selection", "fpr", "tpr"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,74 @@ class GapRequest:
     #: ``sensitive`` (cross-validated AUC, ``ombud.fairness.detect_proxies``), so a feature
     #: that carries the gap *and* predicts the attribute is flagged as a likely proxy.
     proxies: bool = True
+
+
+@dataclass(frozen=True)
+class RateGapRequest:
+    """The gap in a thresholded rate between two groups of ``sensitive``, split by feature.
+
+    A row counts as selected when the model's ``output`` is at least ``threshold`` (by
+    default 0 on a margin, 0.5 on a probability). ``rate`` is the selection rate over all
+    rows, or the false/true positive rate over the rows whose ``label`` is not/is
+    ``pos_label`` (compared as text). ``groups`` as for :class:`GapRequest`.
+    """
+
+    model: ModelSource
+    data: Path
+    sensitive: str
+    groups: tuple[str, str] | None = None
+    rate: Rate = "selection"
+    label: str | None = None
+    pos_label: str = "1"
+    threshold: float | None = None
+    output: Output = "auto"
+    pairs: int = 2000
+    permutations: int = 64
+    n_boot: int = 200
+    confidence: float = 0.95
+    seed: int = 0
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RateGapReport:
+    """What a rate-gap run produced, with its model and data references."""
+
+    model: LoadedModel
+    data: InputRef
+    attribution: ModelRateGap
+    attribute: str
+    rate: Rate
+    label: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    command: str = "rate-gap"
+
+    def inputs(self) -> tuple[InputRef, ...]:
+        model = InputRef(
+            Path(self.model.path).name,
+            self.model.sha256,
+            description=f"model ({self.model.format})",
+        )
+        return (model, self.data)
+
+    def parameters(self) -> dict[str, object]:
+        a = self.attribution
+        return {
+            "output": a.output,
+            "threshold": a.threshold,
+            "rate": self.rate,
+            "label": self.label,
+            "decision": a.decision(),
+        }
+
+    def draft(self) -> EvidenceDraft:
+        """The ``explainability_report`` evidence this run stands for."""
+        return rate_gap_draft(
+            self.attribution.result,
+            attribute=self.attribute,
+            parameters=self.parameters(),
+            inputs=self.inputs(),
+        )
 
 
 @dataclass(frozen=True)

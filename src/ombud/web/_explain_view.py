@@ -37,11 +37,13 @@ def _largest(rows: list[Bar]) -> list[Bar]:
 def explain_charts(
     kind: str, metrics: Mapping[str, Any], parameters: Mapping[str, Any]
 ) -> list[markupsafe.Markup]:
-    """Global importance and, per attribute, the gap contributions with their intervals."""
+    """Global importance and, per attribute, the gap contributions with their intervals
+    (a gap in mean output, ``explain.gap.*``, and in a thresholded rate, ``explain.rate_gap.*``)."""
     if kind != EVIDENCE_KIND:
         return []
     importance: list[Bar] = []
     gaps: dict[str, list[Bar]] = {}
+    rate_gaps: dict[str, list[Bar]] = {}
     for name, raw in metrics.items():
         value = _number(raw)
         if value is None:
@@ -50,12 +52,15 @@ def explain_charts(
             importance.append((name.removeprefix(_IMPORTANCE), value, None, None))
             continue
         parts = name.split(".")
-        if len(parts) == 5 and parts[:2] == ["explain", "gap"] and parts[4] == "contribution":
+        kinds = {"gap": gaps, "rate_gap": rate_gaps}
+        if len(parts) == 5 and parts[0] == "explain" and parts[1] in kinds:
+            if parts[4] != "contribution":
+                continue
             lower, upper = (
                 _number(metrics.get(f"{name}.lower")),
                 _number(metrics.get(f"{name}.upper")),
             )
-            gaps.setdefault(parts[2], []).append((parts[3], value, lower, upper))
+            kinds[parts[1]].setdefault(parts[2], []).append((parts[3], value, lower, upper))
     output = str(parameters.get("output") or "output")
     charts = []
     if importance:
@@ -68,6 +73,15 @@ def explain_charts(
         gap = _number(metrics.get(f"explain.gap.{attribute}.gap"))
         measured = f" = {gap:.3g}" if gap is not None else ""
         title = f"{attribute} gap{groups}{measured}: contribution per feature, with intervals"
+        charts.append(bar_chart(title, _largest(rows)))
+    stored = parameters.get("rate_gap")
+    pair = stored if isinstance(stored, Mapping) else {}
+    for attribute, rows in sorted(rate_gaps.items()):
+        groups = f" {pair.get('a')} - {pair.get('b')}" if pair.get("a") is not None else ""
+        gap = _number(metrics.get(f"explain.rate_gap.{attribute}.gap"))
+        measured = f" = {gap:.3g}" if gap is not None else ""
+        rate = str(parameters.get("rate") or "selection")
+        title = f"{attribute} {rate} rate gap{groups}{measured}: share per feature, with intervals"
         charts.append(bar_chart(title, _largest(rows)))
     # bar_chart escapes every label and title it writes.
     return [markupsafe.Markup(svg) for svg in charts]

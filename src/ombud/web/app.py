@@ -32,6 +32,7 @@ from ombud.web.pages import router as page_router
 from ombud.web.pages_account import router as account_router
 from ombud.web.pages_amendment import router as amendment_router
 from ombud.web.pages_classifications import router as classifications_router
+from ombud.web.pages_explain import router as explain_router
 from ombud.web.pages_forms import router as form_router
 from ombud.web.pages_oidc import router as oidc_router
 from ombud.web.pages_register import router as register_router
@@ -89,6 +90,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     app.include_router(page_router)
     app.include_router(form_router)
     app.include_router(runs_router)
+    app.include_router(explain_router)
     app.include_router(version_router)
     app.include_router(account_router)
     app.include_router(classifications_router)
