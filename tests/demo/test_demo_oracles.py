@@ -116,7 +116,8 @@ def _close(what: str, got: float | None, want: float) -> None:
     if np.isnan(want):
         assert got is None or np.isnan(got), f"{what}: {got} where the oracle has no value"
         return
-    assert got is not None and abs(got - want) <= TOL, f"{what}: card {got} != oracle {want}"
+    assert got is not None, f"{what}: no value where the oracle has {want}"
+    assert abs(got - want) <= TOL, f"{what}: card {got} != oracle {want}"
 
 
 def check_groups(
@@ -274,10 +275,10 @@ def test_resume_screen_rates_and_impact_ratios_match_fairlearn(
     frame = pd.DataFrame(
         {
             "callback": raw["call"].astype(int),
-            "race_ethnicity": raw["race"].map(
-                {"b": "Black-sounding name", "w": "white-sounding name"}
-            ),
-            "sex": raw["sex"].map({"f": "female", "m": "male"}),
+            "race_ethnicity": raw["race"]
+            .astype(str)
+            .map({"b": "Black-sounding name", "w": "white-sounding name"}),
+            "sex": raw["sex"].astype(str).map({"f": "female", "m": "male"}),
         }
     )
     frame["intersectional"] = frame["sex"] + " × " + frame["race_ethnicity"]

@@ -161,8 +161,9 @@ def _factors_and_metrics(r: SystemRecord) -> tuple[Section, Section]:
             Field(
                 "metrics.uncertainty",
                 "How uncertainty is reported",
-                f"{float(params.get('confidence', 0.95)):.0%} bootstrap intervals over "
-                f"{params.get('n_boot')} resamples of cell counts (seed {params.get('seed')})"
+                f"{float(params.get('confidence', 0.95)):.0%} Wilson score intervals for each "
+                f"group's rates; bootstrap intervals over {params.get('n_boot')} resamples of "
+                f"cell counts (seed {params.get('seed')}) for the verdict statistics"
                 if audit
                 else None,
                 source,
