@@ -66,14 +66,23 @@ def group_codes(
             f"sensitive column(s) {unknown or '(none)'} are not group columns of the Tally "
             f"{list(tally.group_columns)}; name at least one of them"
         )
-    frame = tally.cells.select(list(attrs)).to_pandas()
-    if len(attrs) == 1:
-        codes, uniques = pd.factorize(frame[attrs[0]], sort=True, use_na_sentinel=False)
-        values = [(u,) for u in uniques]
-    else:
-        multi = pd.MultiIndex.from_frame(frame[list(attrs)])
-        codes, uniques = pd.factorize(multi, sort=True, use_na_sentinel=False)
-        values = [tuple(u) for u in uniques]
+    # Each column factorised on its own (sorted), then the code tuples numbered: the same
+    # order as sorting the value tuples, without building a MultiIndex of every cell.
+    per_column = [
+        pd.factorize(tally.cells[a].to_pandas(), sort=True, use_na_sentinel=False) for a in attrs
+    ]
+    key = np.zeros(tally.cells.num_rows, dtype=np.int64)
+    for codes_j, uniques_j in per_column:  # mixed radix: lexicographic in the codes
+        key = key * len(uniques_j) + np.asarray(codes_j, dtype=np.int64)
+    combos, inverse = np.unique(key, return_inverse=True)
+    codes = inverse.reshape(-1)
+    values = []
+    for combo in combos.tolist():
+        digits = []
+        for _, uniques_j in reversed(per_column):
+            combo, digit = divmod(combo, len(uniques_j))
+            digits.append(uniques_j[digit])
+        values.append(tuple(reversed(digits)))
     groups = tuple(_label(v) for v in values)
     if len(groups) < 2:
         raise MitigationInputError(

@@ -45,11 +45,11 @@ def frontier_chart(
     pareto: Sequence[tuple[float, float]],
     markers: Sequence[Marker],
     *,
-    width: int = 560,
+    width: int = 640,
     height: int = 320,
 ) -> str:
     """Candidates (gap, utility) as dots, the Pareto set as a line, options as rings."""
-    left, right, top, bottom = 56, 150, 24, 40
+    left, right, top, bottom = 56, 230, 24, 40
     xs = [p[0] for p in points] + [m[1] for m in markers]
     ys = [p[1] for p in points] + [m[2] for m in markers]
     x0, x1 = _bounds(xs)

@@ -331,6 +331,32 @@ def _equalized_odds(hist: ScoreHistograms, curves: GroupCurves, utility: Utility
     )
 
 
+def _merged_bins(
+    hist: ScoreHistograms, stacked: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per group, merge the bins every option treats alike (same acceptance in all).
+
+    Row counts summed over cells are multinomial with the summed probabilities, so drawing
+    the merged cells is the same bootstrap in distribution, at the cost of a few cells per
+    group instead of one per bin. Returns rows, weights (G, 2, C) and acceptance (O, G, C).
+    """
+    g = hist.weight.shape[0]
+    classes = []
+    for gi in range(g):
+        _, inverse = np.unique(stacked[:, gi, :].T, axis=0, return_inverse=True)
+        classes.append(np.asarray(inverse, dtype=np.intp).reshape(-1))
+    width = max(int(c.max()) for c in classes) + 1
+    rows = np.zeros((g, 2, width))
+    weight = np.zeros((g, 2, width))
+    acceptance = np.zeros((stacked.shape[0], g, width))
+    for gi, cls in enumerate(classes):
+        for y in (0, 1):
+            np.add.at(rows[gi, y], cls, hist.rows[gi, y])
+            np.add.at(weight[gi, y], cls, hist.weight[gi, y])
+        acceptance[:, gi, cls] = stacked[:, gi, :]
+    return rows, weight, acceptance
+
+
 def _with_intervals(
     hist: ScoreHistograms,
     utility: Utility,
@@ -338,30 +364,41 @@ def _with_intervals(
     n_boot: int,
     seed: int,
     confidence: float,
+    *,
+    merge: bool = True,
 ) -> list[Option]:
+    """Bootstrap intervals for every feasible option from one set of replicates.
+
+    Without sample weights the bins are merged first (``_merged_bins``). With weights the
+    bootstrap scales each cell's resampled rows by that cell's mean weight, which merging
+    would change, so every bin stays its own cell.
+    """
     live = [o for o in options if o.feasible]
     if n_boot == 0 or not live:
         return options
-    g, _, b = hist.weight.shape
     stacked = np.stack([o.acceptance for o in live])  # (O, G, bins)
+    rows, weight = hist.rows, hist.weight
+    if merge and np.array_equal(hist.rows, hist.weight):
+        rows, weight, stacked = _merged_bins(hist, stacked)
+    g, _, b = weight.shape
 
     def statistic(resampled: FloatArray) -> FloatArray:
-        weight = resampled.reshape(-1, g, 2, b)
+        cells = resampled.reshape(-1, g, 2, b)
         columns = []
         for acceptance in stacked:
-            summary, _ = option_metrics(weight, acceptance, utility)
+            summary, _ = option_metrics(cells, acceptance, utility)
             columns += [summary[k] for k in OPTION_METRICS]
         return np.stack(columns, axis=1)
 
     strata = np.repeat(np.arange(g), 2 * b)
     boot = multinomial_bootstrap(
-        hist.rows.ravel(),
+        rows.ravel(),
         statistic,
         n_boot=n_boot,
         seed=seed,
         confidence=confidence,
         strata=strata,
-        weights=hist.weight.ravel(),
+        weights=weight.ravel(),
     )
     lower = np.asarray(boot.lower).reshape(len(live), len(OPTION_METRICS))
     upper = np.asarray(boot.upper).reshape(len(live), len(OPTION_METRICS))
