@@ -541,6 +541,18 @@ MONITOR_CASES = [
          "/sys/r.html"), EXIT_ENVIRONMENT, ("/sys", "cannot write"), {}, "olivia"),
 ]  # fmt: skip
 
+DISCOVER_CASES = [
+    Case("discover-path-missing", ("discover", "code", "{in}/nowhere"), EXIT_USAGE,
+         ("{in}/nowhere", "no such file or folder")),
+    Case("discover-second-path-missing", ("discover", "code", "{in}", "{in}/gone.py"),
+         EXIT_USAGE, ("{in}/gone.py", "no such file or folder"), {"a.py": "import os\n"}),
+    Case("discover-max-file-size-zero", ("discover", "code", "{in}", "--max-file-size", "0"),
+         EXIT_USAGE, ("--max-file-size 0", "positive")),
+    Case("discover-output-folder-missing", ("discover", "code", "{in}", "--format", "sarif",
+         "-o", "{tmp}/nowhere/d.sarif"), EXIT_ENVIRONMENT, ("{tmp}/nowhere", "does not exist"),
+         {"bot.py": "import openai\nopenai.OpenAI()\n"}),
+]  # fmt: skip
+
 CASES: list[Case] = [
     *FAIL_CLOSED_CASES,
     *MANIFEST_CASES,
@@ -555,6 +567,7 @@ CASES: list[Case] = [
     *MONITOR_CASES,
     *EXPLAIN_CASES,
     *MITIGATE_CASES,
+    *DISCOVER_CASES,
 ]
 
 

@@ -23,6 +23,7 @@ from rich.table import Table
 from ombud.cli._errors import EXIT_FAILURE
 from ombud.cli._output import check_output, write_output
 from ombud.cli._state import emit_json, state_of
+from ombud.governance import InvalidInput
 from ombud.services import monitoring
 from ombud.services.fairness_runs import label_value
 from ombud.services.monitor_check import MonitorCheck

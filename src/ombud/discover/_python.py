@@ -13,7 +13,7 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ombud.discover._catalog import PY_MODULES, Library, host_provider, lookup_prefix
@@ -24,6 +24,7 @@ __all__ = [
     "RawHit",
     "looks_like_prompt",
     "markers",
+    "might_hit",
     "scan_python",
     "scan_python_lines",
 ]
@@ -206,10 +207,12 @@ def _import_target(call: ast.Call, names: _Names) -> str | None:
     return None
 
 
-def _bind_imports(tree: ast.Module, names: _Names) -> list[tuple[int, str]]:
+def _bind_imports(
+    nodes: Sequence[ast.AST], module_body: Sequence[ast.stmt], names: _Names
+) -> list[tuple[int, str]]:
     """Record imported names; return (line, module) of each import of a known library."""
     imports: list[tuple[int, str]] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]
@@ -219,13 +222,13 @@ def _bind_imports(tree: ast.Module, names: _Names) -> list[tuple[int, str]]:
             for alias in node.names:
                 names.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
             imports.append((node.lineno, node.module))
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.ClassDef):  # class Net(nn.Module): Net() is a torch model
             for base in node.bases:
                 origin = _resolve(base, names)
                 if origin and _library(origin):
                     names.aliases[node.name] = origin
-    for node in tree.body:
+    for node in module_body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             value = _string_value(node.value, names)
@@ -377,10 +380,10 @@ def looks_like_prompt(text: str) -> bool:
     return len(text) >= 2 * MIN_PROMPT_CHARS and _PERSONA.match(text) is not None
 
 
-def _docstrings(tree: ast.Module) -> set[int]:
+def _docstrings(nodes: Sequence[ast.AST]) -> set[int]:
     """ids of bare string statements (docstrings, notes), which are prose, not endpoints."""
     found: set[int] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if (
             isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Constant)
@@ -390,9 +393,9 @@ def _docstrings(tree: ast.Module) -> set[int]:
     return found
 
 
-def _prompt_dicts(tree: ast.Module, names: _Names) -> Iterator[tuple[int, str, bool]]:
+def _prompt_dicts(nodes: Sequence[ast.AST], names: _Names) -> Iterator[tuple[int, str, bool]]:
     """Chat messages written as literals: ``{"role": "system", "content": "You are..."}``."""
-    for node in ast.walk(tree):
+    for node in nodes:
         if not isinstance(node, ast.Dict):
             continue
         fields: dict[str, ast.expr] = {}
@@ -471,6 +474,19 @@ def _scan_node(
         add(node.lineno, HitKind.PROMPT_TEMPLATE, "prompt-literal", _MEDIUM)
 
 
+#: A file mentioning none of these cannot hold a hit: it is not parsed at all.
+_MIGHT_HIT = re.compile(
+    "|".join(re.escape(name.split(".")[0]) for name in PY_MODULES)
+    + r"|import_module|__import__|://|role|you are",
+    re.IGNORECASE,
+)
+
+
+def might_hit(source: str) -> bool:
+    """Cheap test before parsing: most files of a tree name no AI library at all."""
+    return _MIGHT_HIT.search(source) is not None
+
+
 def scan_python(tree: ast.Module, source: str, package: str = "") -> list[RawHit]:
     """Every hit of one parsed Python file, one per (line, kind, provider).
 
@@ -479,8 +495,9 @@ def scan_python(tree: ast.Module, source: str, package: str = "") -> list[RawHit
     """
     lines = source.splitlines()
     names = _Names(own=package)
-    imports = _bind_imports(tree, names)
     scopes = _scopes(tree)
+    nodes = [node for scope in scopes for node in scope.nodes]
+    imports = _bind_imports(nodes, tree.body, names)
     _bind_objects(scopes, names)
     hits: dict[tuple[int, HitKind, str], RawHit] = {}
 
@@ -490,13 +507,13 @@ def scan_python(tree: ast.Module, source: str, package: str = "") -> list[RawHit
             hits[key] = RawHit(line, kind, provider, confidence, _snippet(lines, line))
 
     used: set[str] = set()
-    docstrings = _docstrings(tree)
+    docstrings = _docstrings(nodes)
     for scope in scopes:
         names.chain = scope.chain
         for node in scope.nodes:
             _scan_node(node, names, docstrings, imports, used, add)
     names.chain = []
-    for line, _role, system in _prompt_dicts(tree, names):
+    for line, _role, system in _prompt_dicts(nodes, names):
         add(line, HitKind.PROMPT_TEMPLATE, "prompt-literal", _HIGH if system else _MEDIUM)
     # An import with no call found: still usage, with the confidence its family deserves.
     for line, module in imports:

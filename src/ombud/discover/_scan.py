@@ -29,7 +29,7 @@ from ombud.discover._model import (
     ScanStats,
     SystemMarker,
 )
-from ombud.discover._python import RawHit, markers, scan_python, scan_python_lines
+from ombud.discover._python import RawHit, markers, might_hit, scan_python, scan_python_lines
 
 __all__ = ["DEFAULT_MAX_FILE_BYTES", "SKIPPED_DIRS", "ScanOptions", "check_paths", "scan"]
 
@@ -130,6 +130,8 @@ def _package_of(path: Path) -> str:
 def _python(
     path: Path, data: bytes, text: str, stats: ScanStats
 ) -> tuple[list[RawHit], list[tuple[int, str]]]:
+    if not might_hit(text):
+        return [], markers(text)
     try:
         with warnings.catch_warnings():  # invalid escapes in scanned code are not our warnings
             warnings.simplefilter("ignore")
