@@ -138,6 +138,12 @@ def test_explanations_are_recorded_with_their_quality_checks(demo: DemoReport) -
     eligibility = by_what[("benefit-eligibility", "sex gap in the model's margin")]
     assert eligibility["leading_feature"] == "married"
     assert eligibility["gap"] > 0
+    # The assistant's refusal check (MiniLM + logistic head, in torch): integrated gradients
+    # on two real refusals and two answers, each converged under its completeness check.
+    guard = by_what[("support-assistant", "refusal check: integrated gradients on responses")]
+    assert guard["quality"].endswith(": passed")
+    assert len(guard["top_tokens"]) == 4
+    assert all(token.strip() for token in guard["top_tokens"])
     assert all(e["evidence_id"] is not None for e in demo.explanations)
 
 

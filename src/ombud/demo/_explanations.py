@@ -16,20 +16,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import skops.io as sio
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
 from ombud.datasets import DatasetNotFoundError, load
 from ombud.demo._portfolio import VERSIONS, DemoReport
+from ombud.explain import ExtraNotInstalledError, fit_text_head
+from ombud.redteam import load_labels
 from ombud.services.context import AppContext
 from ombud.services.explain_runs import (
     ExplainReport,
     GapRequest,
     ModelSource,
     ReasonsRequest,
+    TextIgRequest,
     explain_gap_run,
     explain_reasons_run,
+    explain_text_ig_run,
 )
 from ombud.services.runs import RecordTarget, RunOutcome
 
@@ -173,6 +178,42 @@ def _eligibility(context: AppContext, report: DemoReport, folder: Path) -> None:
     report.explanations.append(_summary(system_id, "sex gap in the model's margin", gap))
 
 
+def _assistant_guard(context: AppContext, report: DemoReport, folder: Path) -> None:
+    """The assistant's output check: a logistic head on all-MiniLM-L6-v2 that tells a refusal
+    from an answer, fitted on the labelled responses the red-team detectors are measured on
+    (real text, labelled by hand). Integrated gradients say which tokens carry each call."""
+    system_id = "support-assistant"
+    rows = [r for r in load_labels() if "refusal" in r.labels]
+    texts = [r.response for r in rows]
+    head = fit_text_head(texts, np.array([r.labels["refusal"] for r in rows]))
+    model_path = folder / "refusal-head.skops"
+    sio.dump(head, model_path)
+    # Two refusals and two answers, the first of each in the labelled file.
+    refusals = [t for t, r in zip(texts, rows, strict=True) if r.labels["refusal"]][:2]
+    answers = [t for t, r in zip(texts, rows, strict=True) if not r.labels["refusal"]][:2]
+    data_path = folder / "assistant-responses.csv"
+    pd.DataFrame({"response": [*refusals, *answers]}).to_csv(data_path, index=False)
+    owner = context.actor(_owner(context, system_id))
+    target = RecordTarget(context, owner, system_id, VERSIONS[system_id][0])
+    try:
+        outcome = explain_text_ig_run(
+            TextIgRequest(model=ModelSource(model_path), data=data_path, text_column="response"),
+            target,
+        )
+    except ExtraNotInstalledError as exc:
+        report.notes.append(f"{system_id}: text model not explained ({exc})")
+        return
+    summary = _summary(system_id, "refusal check: integrated gradients on responses", outcome)
+    explanation = outcome.result.explanation
+    tokens = explanation.tokens or ()
+    values = explanation.attributions
+    summary["top_tokens"] = [
+        str(tokens[i][int(np.nanargmax(np.abs(values[i][: len(tokens[i])])))])
+        for i in range(len(tokens))
+    ]
+    report.explanations.append(summary)
+
+
 def explain_portfolio(
     context: AppContext, report: DemoReport, progress: Callable[[str], None]
 ) -> None:
@@ -181,6 +222,7 @@ def explain_portfolio(
     for system_id, step in (
         ("mortgage-underwriting", _mortgage),
         ("benefit-eligibility", _eligibility),
+        ("support-assistant", _assistant_guard),
     ):
         progress(f"explaining {system_id}")
         try:
