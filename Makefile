@@ -49,7 +49,7 @@ test-slow: $(STAMP)
 # peers in the same run (results are appended by hand to bench/RESULTS.md). Slow: tens of
 # minutes on 2 cores. bench/monitor_evidently.py and bench/monitor_nannyml.py need their own
 # environments (their peers pin pandas < 3); they run here only when those exist.
-BENCH_SCRIPTS := fairness_benchmark tally_groupby interval_coverage explain_shap monitor_year redteam_throughput web_load
+BENCH_SCRIPTS := fairness_benchmark tally_groupby interval_coverage explain_shap explain_ig monitor_year monitor_labels monitor_sql mitigation_frontier discover_scan redteam_throughput web_load
 EVBENCH ?= /tmp/evbench
 NMBENCH ?= /tmp/nmbench
 

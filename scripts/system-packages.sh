@@ -2,8 +2,9 @@
 # Installs the Debian packages Ombud needs (idempotent: does nothing when all are there).
 #   pango/harfbuzz + a font: WeasyPrint's PDF rendering of generated documents
 #   chromium: the browser the web tests drive (a browser download from elsewhere fails here)
+#   ripgrep: the floor `make bench` compares `ombud discover code` with (bench/discover_scan.py)
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core chromium "$@")
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core chromium ripgrep "$@")
 need=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
