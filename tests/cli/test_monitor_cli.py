@@ -181,7 +181,7 @@ def test_ingest_sql_then_the_same_rows_as_a_csv_is_a_no_op(invoke: Invoke, ws: P
     assert {w["action"] for w in json.loads(again.out)["windows"]} == {"unchanged"}
     both = invoke(*_as(ws), "ingest", "recid", str(q1), "--sql", sql)
     assert both.code == 2
-    assert "exactly one" in both.err
+    assert "a FILE or as --sql QUERY, not both" in both.err
 
 
 def test_report_writes_one_self_contained_file(invoke: Invoke, ws: Path) -> None:

@@ -296,7 +296,7 @@ def test_every_page_route_for_every_role(
         if got != when_anonymous:
             wrong.append(f"anonymous {method} {path}: {got}, expected {when_anonymous}")
     assert not wrong, "\n".join(wrong)
-    assert len(routes) * (len(ROLES) + 1) == 35 * 7  # the table is checked whole
+    assert len(routes) * (len(ROLES) + 1) == 36 * 7  # the table is checked whole
 
 
 def test_every_api_route_for_every_role(
