@@ -123,6 +123,10 @@ def _lightgbm_reads(file: Path, library: str) -> None:
             [sys.executable, "-I", "-S", "-c", _TRY_LIGHTGBM, library, str(file)],
             capture_output=True,
             text=True,
+            # A damaged file makes lightgbm echo bytes from past the data it parsed (seen:
+            # 0xd9 0x7f), which are not UTF-8: replace them rather than fail on its output.
+            encoding="utf-8",
+            errors="replace",
             timeout=_CHILD_SECONDS,
             check=False,
         )
